@@ -1,0 +1,87 @@
+"""HTTP semantics with no HTTP library: ApiRequest -> ApiResponse."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from . import error_catalog as catalog
+from .context import Context
+from .endpoints import assistants, messages, threads
+from .errors import ApiError
+from .routing import Call, Route, RouteTable, check_id_prefixes
+from .wire import ApiRequest, ApiResponse, json_body
+
+API_PREFIX = "/v1"
+OPENAI_VERSION = "2020-10-01"
+PROCESSING_MS = "1"  # deterministic: real timing is not something tests should depend on
+
+ALL_ROUTES: tuple[Route, ...] = (*assistants.ROUTES, *threads.ROUTES, *messages.ROUTES)
+
+
+class App:
+    """Routes a request, checks the beta header, runs the handler and wraps errors in the envelope."""
+
+    def __init__(self, ctx: Context, routes: tuple[Route, ...] = ALL_ROUTES) -> None:
+        self.ctx = ctx
+        self.routes = RouteTable(routes)
+        self.lock = threading.RLock()
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        with self.lock:
+            request_id = self.ctx.ids.request_id()
+            try:
+                response = self._dispatch(request)
+            except ApiError as error:
+                response = self._json(error.status, error.body())
+            except Exception:  # never a traceback over the wire
+                response = self._json(500, catalog.server_error(request_id).body())
+        response.headers.extend(
+            [
+                ("x-request-id", request_id),
+                ("openai-version", OPENAI_VERSION),
+                ("openai-processing-ms", PROCESSING_MS),
+                ("openai-poll-after-ms", str(self.ctx.options.poll_after_ms)),
+            ]
+        )
+        return response
+
+    def _dispatch(self, request: ApiRequest) -> ApiResponse:
+        path = request.path
+        matched = None
+        if path.startswith(API_PREFIX + "/"):
+            matched = self.routes.match(request.method, path[len(API_PREFIX):])
+        if matched is None:
+            raise catalog.invalid_url(request.method, path)
+        route, params = matched
+        if route.beta == "required":
+            check_beta_header(request.header("openai-beta"))
+        elif request.header("openai-beta"):
+            check_beta_header(request.header("openai-beta"), required=False)
+        check_id_prefixes(params)
+        reply = route.handler(self.ctx, Call(params, request.query, request.body, request.headers))
+        if isinstance(reply, ApiResponse):
+            return reply
+        return self._json(200, reply)
+
+    @staticmethod
+    def _json(status: int, body: dict[str, Any]) -> ApiResponse:
+        return ApiResponse(status, [("content-type", "application/json")], json_body(body))
+
+
+def check_beta_header(value: str | None, *, required: bool = True) -> None:
+    """`OpenAI-Beta: assistants=v2` is required on assistants and threads routes."""
+    versions = [
+        part.split("=", 1)[1].strip()
+        for part in (value or "").split(",")
+        if part.strip().startswith("assistants=")
+    ]
+    if not versions:
+        if required:
+            raise catalog.missing_beta_header()
+        return
+    if "v2" in versions:
+        return
+    if "v1" in versions:
+        raise catalog.v1_deprecated()
+    raise catalog.missing_beta_header()

@@ -1,0 +1,25 @@
+"""What every endpoint handler works with: the state, the clock, the id factory and the options."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .clock import Clock
+from .ids import IdFactory
+from .resources import Shape
+from .store import Store
+
+
+@dataclass(slots=True)
+class Options:
+    shape: Shape = "recorded"
+    poll_after_ms: int = 0
+    max_thread_messages: int = 100_000
+
+
+@dataclass(slots=True)
+class Context:
+    store: Store
+    clock: Clock
+    ids: IdFactory
+    options: Options = field(default_factory=Options)

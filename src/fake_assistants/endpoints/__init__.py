@@ -1,0 +1,1 @@
+"""HTTP endpoint handlers, one module per resource family."""

@@ -1,0 +1,284 @@
+"""Every error wording the fake sends, in one place.
+
+Wordings marked (real) are quoted from recordings or reports in shared/conformance/ERRORS.md;
+the others follow OpenAI's published validation format (CHECKLIST.md section 5.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .errors import ApiError
+
+ASSISTANTS_BETA_HINT = "Please try again by setting the header 'OpenAI-Beta: assistants=v2'."
+MIGRATION_URL = "https://platform.openai.com/docs/assistants/migration"
+
+_NOT_FOUND_NOUNS = {
+    "assistant": "assistant",
+    "thread": "thread",
+    "message": "message",
+    "run": "run",
+    "step": "run step",
+    "vector_store": "vector store",
+    "file_batch": "vector store file batch",
+}
+
+_ID_PARAM_PREFIXES = {
+    "assistant_id": "asst",
+    "thread_id": "thread",
+    "message_id": "msg",
+    "run_id": "run",
+    "step_id": "step",
+    "file_id": "file",
+    "vector_store_id": "vs",
+    "batch_id": "vsfb",
+}
+
+
+def missing_beta_header() -> ApiError:
+    # (real) ERRORS.md #14
+    return ApiError(
+        400,
+        "You must provide the 'OpenAI-Beta' header to access the Assistants API. " + ASSISTANTS_BETA_HINT,
+        code="invalid_beta",
+    )
+
+
+def v1_deprecated() -> ApiError:
+    # (real) ERRORS.md #16
+    return ApiError(
+        400,
+        "The v1 Assistants API has been deprecated. "
+        + ASSISTANTS_BETA_HINT
+        + f" See the migration guide for more information: {MIGRATION_URL}.",
+        code="invalid_beta",
+    )
+
+
+def invalid_url(method: str, path: str) -> ApiError:
+    return ApiError(404, f"Invalid URL ({method} {path})")
+
+
+def not_found(kind: str, object_id: str) -> ApiError:
+    # (real) ERRORS.md #7, #21, #22; the others follow the same pattern
+    return ApiError(404, f"No {_NOT_FOUND_NOUNS[kind]} found with id '{object_id}'.")
+
+
+def file_not_found(file_id: str) -> ApiError:
+    # (real) ERRORS.md #8, with its extra top-level "detail"
+    message = f"No such File object: {file_id}"
+    return ApiError(404, message, param="id", extra={"detail": {"message": message, "code": None}})
+
+
+def wrong_id_prefix(param: str, value: str) -> ApiError:
+    # (real) ERRORS.md #20
+    prefix = _ID_PARAM_PREFIXES[param]
+    return ApiError(
+        400, f"Invalid '{param}': '{value}'. Expected an ID that begins with '{prefix}'.", param=param
+    )
+
+
+def id_prefix_for(param: str) -> str:
+    return _ID_PARAM_PREFIXES[param]
+
+
+def invalid_json_body() -> ApiError:
+    return ApiError(
+        400,
+        "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your "
+        "HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON. "
+        "If you have trouble figuring out how to fix this, please contact us through our help center at "
+        "help.openai.com.)",
+    )
+
+
+def body_not_object(got: str) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid type for request body: expected an object, but got {got} instead.",
+        code="invalid_type",
+    )
+
+
+def missing_parameter(param: str) -> ApiError:
+    return ApiError(
+        400, f"Missing required parameter: '{param}'.", param=param, code="missing_required_parameter"
+    )
+
+
+def unknown_parameter(param: str) -> ApiError:
+    return ApiError(400, f"Unknown parameter: '{param}'.", param=param, code="unknown_parameter")
+
+
+def invalid_type(param: str, expected: str, got: str) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid type for '{param}': expected {expected}, but got {got} instead.",
+        param=param,
+        code="invalid_type",
+    )
+
+
+def string_too_long(param: str, maximum: int, got: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid '{param}': string too long. Expected a string with maximum length {maximum}, "
+        f"but got a string with length {got} instead.",
+        param=param,
+        code="string_above_max_length",
+    )
+
+
+def string_too_short(param: str, minimum: int, got: int) -> ApiError:
+    if got == 0:
+        return ApiError(
+            400,
+            f"Invalid '{param}': empty string. Expected a string with minimum length {minimum}, "
+            "but got an empty string instead.",
+            param=param,
+            code="empty_string",
+        )
+    return ApiError(
+        400,
+        f"Invalid '{param}': string too short. Expected a string with minimum length {minimum}, "
+        f"but got a string with length {got} instead.",
+        param=param,
+        code="string_below_min_length",
+    )
+
+
+def array_too_long(param: str, maximum: int, got: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid '{param}': array too long. Expected an array with maximum length {maximum}, "
+        f"but got an array with length {got} instead.",
+        param=param,
+        code="array_above_max_length",
+    )
+
+
+def array_too_short(param: str, minimum: int, got: int) -> ApiError:
+    if got == 0:
+        return ApiError(
+            400,
+            f"Invalid '{param}': empty array. Expected an array with minimum length {minimum}, "
+            "but got an empty array instead.",
+            param=param,
+            code="empty_array",
+        )
+    return ApiError(
+        400,
+        f"Invalid '{param}': array too short. Expected an array with minimum length {minimum}, "
+        f"but got an array with length {got} instead.",
+        param=param,
+        code="array_below_min_length",
+    )
+
+
+def too_many_properties(param: str, maximum: int, got: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid '{param}': too many properties. Expected an object with at most {maximum} properties, "
+        f"but got an object with {got} properties instead.",
+        param=param,
+        code="object_above_max_properties",
+    )
+
+
+def property_name_too_long(param: str, key: str, maximum: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid property name in '{param}': '{key}' is too long. Expected a string with maximum length "
+        f"{maximum}, but got a string with length {len(key)} instead.",
+        param=f"{param}.{key}",
+        code="string_above_max_length",
+    )
+
+
+def number_above_max(param: str, maximum: float, got: object, *, integer: bool) -> ApiError:
+    kind, code = ("integer", "integer_above_max_value") if integer else ("decimal", "decimal_above_max_value")
+    return ApiError(
+        400,
+        f"Invalid '{param}': {kind} above maximum value. Expected a value <= {_num(maximum)}, "
+        f"but got {_num(got)} instead.",
+        param=param,
+        code=code,
+    )
+
+
+def number_below_min(param: str, minimum: float, got: object, *, integer: bool) -> ApiError:
+    kind, code = ("integer", "integer_below_min_value") if integer else ("decimal", "decimal_below_min_value")
+    return ApiError(
+        400,
+        f"Invalid '{param}': {kind} below minimum value. Expected a value >= {_num(minimum)}, "
+        f"but got {_num(got)} instead.",
+        param=param,
+        code=code,
+    )
+
+
+def invalid_value(param: str, got: object, supported: Sequence[object]) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid value: {_quote(got)}. Supported values are: {_join_supported(supported)}.",
+        param=param,
+        code="invalid_value",
+    )
+
+
+def invalid_value_message(param: str, message: str) -> ApiError:
+    return ApiError(400, f"Invalid '{param}': {message}", param=param, code="invalid_value")
+
+
+def invalid_cursor(param: str, value: str) -> ApiError:
+    return ApiError(
+        400, f"Invalid '{param}': no object found with id '{value}'.", param=param, code="invalid_value"
+    )
+
+
+def thread_too_long(thread_id: str, maximum: int) -> ApiError:
+    return ApiError(
+        400,
+        f"Thread {thread_id} has reached the maximum of {maximum} messages.",
+        param="thread_id",
+    )
+
+
+def _num(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _quote(value: object) -> str:
+    return f"'{value}'" if isinstance(value, str) else str(value)
+
+
+def _join_supported(values: Sequence[object]) -> str:
+    quoted = [_quote(v) for v in values]
+    if len(quoted) <= 1:
+        return "".join(quoted)
+    if len(quoted) == 2:
+        return f"{quoted[0]} and {quoted[1]}"
+    return ", ".join(quoted[:-1]) + f", and {quoted[-1]}"
+
+
+def message_while_run_active(thread_id: str, run_id: str) -> ApiError:
+    # (real) ERRORS.md #12
+    return ApiError(400, f"Can't add messages to {thread_id} while a run {run_id} is active.")
+
+
+def run_already_active(thread_id: str, run_id: str) -> ApiError:
+    # (real) ERRORS.md #13
+    return ApiError(400, f"Thread {thread_id} already has an active run {run_id}.")
+
+
+def server_error(request_id: str) -> ApiError:
+    # (real) ERRORS.md #10
+    return ApiError(
+        500,
+        "The server had an error processing your request. Sorry about that! You can retry your request, "
+        "or contact us through our help center at help.openai.com if you keep seeing this error. "
+        f"(Please include the request ID {request_id} in your email.)",
+        type="server_error",
+    )

@@ -1,0 +1,48 @@
+"""Query-string parameters: list cursors and `include[]`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from . import error_catalog as catalog
+from .pagination import ListParams
+
+ORDERS = ("asc", "desc")
+
+
+def query_value(query: Sequence[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in query if k == name), None)
+
+
+def query_values(query: Sequence[tuple[str, str]], name: str) -> list[str]:
+    """Array parameters in bracket form (`include[]=a&include[]=b`), as the SDK sends them."""
+    return [v for k, v in query if k in (name, f"{name}[]")]
+
+
+def parse_int(name: str, raw: str, minimum: int, maximum: int) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise catalog.invalid_type(name, "an integer", "a string") from None
+    if value > maximum:
+        raise catalog.number_above_max(name, maximum, value, integer=True)
+    if value < minimum:
+        raise catalog.number_below_min(name, minimum, value, integer=True)
+    return value
+
+
+def list_params(
+    query: Sequence[tuple[str, str]],
+    *,
+    default_limit: int = 20,
+    max_limit: int = 100,
+    allow_before: bool = True,
+) -> ListParams:
+    raw_limit = query_value(query, "limit")
+    limit = default_limit if raw_limit is None else parse_int("limit", raw_limit, 1, max_limit)
+    order = query_value(query, "order") or "desc"
+    if order not in ORDERS:
+        raise catalog.invalid_value("order", order, ORDERS)
+    after = query_value(query, "after") or None
+    before = (query_value(query, "before") or None) if allow_before else None
+    return ListParams(limit=limit, order="asc" if order == "asc" else "desc", after=after, before=before)

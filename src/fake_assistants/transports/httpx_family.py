@@ -1,0 +1,76 @@
+"""One adapter for the httpx family: `httpx` (openai 1.x/2.x) and `httpx2` (openai 3.x) share one API.
+
+This module imports neither library: each of `httpx_transport` and `httpx2_transport` passes its own
+module in, so the adapter is written once and each library is imported only by its own transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from types import ModuleType
+from typing import Any, Protocol
+from urllib.parse import parse_qsl
+
+from ..wire import ApiRequest, ApiResponse
+
+
+class Handler(Protocol):
+    def __call__(self, request: ApiRequest) -> ApiResponse: ...
+
+
+def to_api_request(request: Any) -> ApiRequest:
+    url = request.url
+    query = tuple(parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True))
+    headers = {k.lower(): v for k, v in request.headers.multi_items()}
+    return ApiRequest(request.method.upper(), url.path, query, headers, request.content)
+
+
+def _chunks(body: bytes | Iterator[bytes]) -> Iterator[bytes]:
+    if isinstance(body, bytes):
+        yield body
+    else:
+        yield from body
+
+
+def build_transport_class(module: ModuleType, name: str) -> type[Any]:
+    """A transport class for `module` (httpx or httpx2) serving sync and async clients alike."""
+
+    class ByteStream(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc,name-defined]
+        """A real, lazy response stream: chunks are produced as the client reads them."""
+
+        def __init__(self, body: bytes | Iterator[bytes]) -> None:
+            self._chunks = _chunks(body)
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield from self._chunks
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for chunk in self._chunks:
+                yield chunk
+
+        def close(self) -> None:
+            close = getattr(self._chunks, "close", None)
+            if close is not None:
+                close()
+
+        async def aclose(self) -> None:
+            self.close()
+
+    def respond(handler: Handler, request: Any) -> Any:
+        reply = handler(to_api_request(request))
+        return module.Response(reply.status, headers=reply.headers, stream=ByteStream(reply.body), request=request)
+
+    class Transport(module.BaseTransport, module.AsyncBaseTransport):  # type: ignore[misc,name-defined]
+        def __init__(self, handler: Handler) -> None:
+            self.handler = handler
+
+        def handle_request(self, request: Any) -> Any:
+            request.read()
+            return respond(self.handler, request)
+
+        async def handle_async_request(self, request: Any) -> Any:
+            await request.aread()
+            return respond(self.handler, request)
+
+    Transport.__name__ = Transport.__qualname__ = name
+    return Transport

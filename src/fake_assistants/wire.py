@@ -1,0 +1,68 @@
+"""Sans-IO request and response values, and the JSON encodings the real service used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pydantic_core
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """An HTTP request as the core sees it: no HTTP library involved."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    @classmethod
+    def build(
+        cls,
+        method: str,
+        path: str,
+        *,
+        query: str | tuple[tuple[str, str], ...] = (),
+        headers: Mapping[str, str] | None = None,
+        body: bytes = b"",
+    ) -> ApiRequest:
+        pairs = tuple(parse_qsl(query, keep_blank_values=True)) if isinstance(query, str) else query
+        lowered = {k.lower(): v for k, v in (headers or {}).items()}
+        return cls(method.upper(), path, pairs, lowered, body)
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+Body = bytes | Iterator[bytes]
+
+
+@dataclass(slots=True)
+class ApiResponse:
+    """Status, headers and a body that is either bytes or a lazy iterator of chunks."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: Body
+
+    @property
+    def is_stream(self) -> bool:
+        return not isinstance(self.body, bytes)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lowered), None)
+
+
+def json_body(value: Any) -> bytes:
+    """The real service pretty-printed JSON bodies with a 2-space indent."""
+    return pydantic_core.to_json(value, indent=2)
+
+
+def compact_json(value: Any) -> bytes:
+    """Compact JSON, as in SSE `data:` lines."""
+    return pydantic_core.to_json(value)
