@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from . import error_catalog as catalog
 from .context import Context
-from .endpoints import assistants, messages, threads
+from .endpoints import assistants, messages, runs, threads
 from .errors import ApiError
 from .routing import Call, Route, RouteTable, check_id_prefixes
 from .wire import ApiRequest, ApiResponse, json_body
@@ -16,7 +17,7 @@ API_PREFIX = "/v1"
 OPENAI_VERSION = "2020-10-01"
 PROCESSING_MS = "1"  # deterministic: real timing is not something tests should depend on
 
-ALL_ROUTES: tuple[Route, ...] = (*assistants.ROUTES, *threads.ROUTES, *messages.ROUTES)
+ALL_ROUTES: tuple[Route, ...] = (*assistants.ROUTES, *threads.ROUTES, *messages.ROUTES, *runs.ROUTES)
 
 
 class App:
@@ -59,10 +60,32 @@ class App:
         elif request.header("openai-beta"):
             check_beta_header(request.header("openai-beta"), required=False)
         check_id_prefixes(params)
+        if request.method == "GET" and "thread_id" in params:
+            polled = params.get("run_id") if route.name == "runs.retrieve" else None
+            self._settle_thread(params["thread_id"], poll_of=polled)
         reply = route.handler(self.ctx, Call(params, request.query, request.body, request.headers))
         if isinstance(reply, ApiResponse):
+            if reply.is_stream:
+                reply.body = self._locked(reply.body)  # type: ignore[arg-type]
             return reply
         return self._json(200, reply)
+
+    def _settle_thread(self, thread_id: str, poll_of: str | None) -> None:
+        """Reading a thread's run, steps or messages lets its active run progress, as the policy says."""
+        run_id = self.ctx.store.active_runs.get(thread_id)
+        if run_id is not None:
+            run = self.ctx.store.runs[thread_id].get(run_id)
+            if run is not None:
+                self.ctx.engine.on_read(run, poll=poll_of == run_id)
+
+    def _locked(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
+        """Produce stream chunks one at a time under the fake's lock."""
+        while True:
+            with self.lock:
+                chunk = next(chunks, None)
+            if chunk is None:
+                return
+            yield chunk
 
     @staticmethod
     def _json(status: int, body: dict[str, Any]) -> ApiResponse:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .clock import Clock
 from .ids import IdFactory
 from .resources import Shape
 from .store import Store
+
+if TYPE_CHECKING:
+    from .run_engine import RunEngine
 
 
 @dataclass(slots=True)
@@ -23,3 +27,4 @@ class Context:
     clock: Clock
     ids: IdFactory
     options: Options = field(default_factory=Options)
+    engine: RunEngine = field(init=False)

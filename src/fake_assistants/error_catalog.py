@@ -282,3 +282,27 @@ def server_error(request_id: str) -> ApiError:
         f"(Please include the request ID {request_id} in your email.)",
         type="server_error",
     )
+
+
+def tool_outputs_not_accepted(status: str) -> ApiError:
+    # (real) ERRORS.md #1
+    return ApiError(400, f'Runs in status "{status}" do not accept tool outputs.')
+
+
+def tool_outputs_mismatch(expected: Sequence[str], given: Sequence[str]) -> ApiError:
+    # (real) ERRORS.md #19: Python-list formatting, no final period
+    return ApiError(400, f"Expected tool outputs for call_ids {list(expected)!r}, got {list(given)!r}")
+
+
+def cannot_cancel(status: str) -> ApiError:
+    # (real prefix) ERRORS.md #24
+    return ApiError(400, f"Cannot cancel run with status '{status}'.")
+
+
+def invalid_thread() -> ApiError:
+    # (real) ERRORS.md #4
+    return ApiError(
+        400,
+        "Run creation requires a Thread with a user message or an assistant with instructions.",
+        code="invalid_thread",
+    )

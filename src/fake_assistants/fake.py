@@ -9,7 +9,10 @@ from .app import App
 from .clock import Clock, SystemClock
 from .context import Context, Options
 from .ids import IdFactory
+from .progression import Policy, PolicyName, as_policy
 from .resources import Shape
+from .run_engine import RunEngine
+from .script import Script
 from .store import Store
 from .wire import ApiRequest, ApiResponse
 
@@ -31,13 +34,39 @@ class FakeAssistants:
         clock: Clock | None = None,
         shape: Shape = "recorded",
         poll_after_ms: int = 0,
+        progression: Policy | PolicyName = "immediate",
+        strict_script: bool = False,
     ) -> None:
         self.seed = seed
         self.clock: Clock = clock or SystemClock()
         self.options = Options(shape=shape, poll_after_ms=poll_after_ms)
         self.store = Store()
         self.ctx = Context(self.store, self.clock, IdFactory(seed), self.options)
+        self.script = Script(strict=strict_script)
+        self.engine = RunEngine(self.ctx, self.script, as_policy(progression))
+        self.ctx.engine = self.engine
         self.app = App(self.ctx)
+
+    # -- runs -------------------------------------------------------------------------------------
+
+    def set_progression(self, policy: Policy | PolicyName, *, run_id: str | None = None) -> None:
+        """Choose when runs move: for every run of this fake, or for one run."""
+        if run_id is None:
+            self.engine.policy = as_policy(policy)
+        else:
+            self.engine.run_policies[run_id] = as_policy(policy)
+
+    def advance(self, run_id: str) -> str:
+        """Move one run by one status change (manual progression). Returns its new status."""
+        with self.app.lock:
+            return self.engine.advance(self._find_run(run_id))
+
+    def _find_run(self, run_id: str) -> Any:
+        for table in self.store.runs.values():
+            run = table.get(run_id)
+            if run is not None:
+                return run
+        raise KeyError(f"no run with id {run_id!r}")
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         """The sans-IO entry point: every transport calls this."""

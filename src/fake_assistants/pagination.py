@@ -94,10 +94,8 @@ class OrderedTable(Generic[T]):
         from_end = params.before is not None and params.after is None
         take = max(0, min(params.limit, high - low))
         has_more = high - low > take
-        if ascending != from_end:  # the page starts at the low end of the window
-            window = range(low, low + take)
-        else:
-            window = range(high - take, high)
+        # the page starts at the low end of the window unless it is taken from the end
+        window = range(low, low + take) if ascending != from_end else range(high - take, high)
         positions = window if ascending else reversed(window)
         return Page([self._items[ids[n]] for n in positions], has_more)
 

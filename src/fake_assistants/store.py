@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import error_catalog as catalog
 from .pagination import OrderedTable
 from .resources import Assistant, Message, Thread
+from .run_resources import Run, RunStep
 
 
 class Store:
@@ -13,6 +14,8 @@ class Store:
         self.threads: OrderedTable[Thread] = OrderedTable()
         self.messages: dict[str, OrderedTable[Message]] = {}
         self.active_runs: dict[str, str] = {}  # thread id -> the id of its one active run
+        self.runs: dict[str, OrderedTable[Run]] = {}  # by thread id
+        self.steps: dict[str, OrderedTable[RunStep]] = {}  # by run id
 
     def assistant(self, assistant_id: str) -> Assistant:
         found = self.assistants.get(assistant_id)
@@ -29,11 +32,14 @@ class Store:
     def add_thread(self, thread: Thread) -> None:
         self.threads.add(thread.id, thread.created_at, thread)
         self.messages[thread.id] = OrderedTable()
+        self.runs[thread.id] = OrderedTable()
 
     def remove_thread(self, thread_id: str) -> None:
         self.threads.remove(thread_id)
         self.messages.pop(thread_id, None)
         self.active_runs.pop(thread_id, None)
+        for run in self.runs.pop(thread_id, OrderedTable()).values():
+            self.steps.pop(run.id, None)
 
     def thread_messages(self, thread_id: str) -> OrderedTable[Message]:
         self.thread(thread_id)
@@ -49,3 +55,33 @@ class Store:
         run_id = self.active_runs.get(thread_id)
         if run_id is not None:
             raise catalog.message_while_run_active(thread_id, run_id)
+
+    def ensure_no_active_run(self, thread_id: str) -> None:
+        run_id = self.active_runs.get(thread_id)
+        if run_id is not None:
+            raise catalog.run_already_active(thread_id, run_id)
+
+    def add_run(self, run: Run) -> None:
+        self.runs[run.thread_id].add(run.id, run.created_at, run)
+        self.steps[run.id] = OrderedTable()
+        self.active_runs[run.thread_id] = run.id
+
+    def release_thread(self, run: Run) -> None:
+        if self.active_runs.get(run.thread_id) == run.id:
+            del self.active_runs[run.thread_id]
+
+    def thread_runs(self, thread_id: str) -> OrderedTable[Run]:
+        self.thread(thread_id)
+        return self.runs[thread_id]
+
+    def run(self, thread_id: str, run_id: str) -> Run:
+        found = self.thread_runs(thread_id).get(run_id)
+        if found is None:
+            raise catalog.not_found("run", run_id)
+        return found
+
+    def step(self, thread_id: str, run_id: str, step_id: str) -> RunStep:
+        found = self.steps[self.run(thread_id, run_id).id].get(step_id)
+        if found is None:
+            raise catalog.not_found("step", step_id)
+        return found

@@ -114,9 +114,9 @@ def _translate_limit(kind: str, ctx: dict[str, Any], value: Any, param: str) -> 
     if kind == "too_short":
         return catalog.array_too_short(param, ctx["min_length"], ctx.get("actual_length", size))
     if kind in ("less_than_equal", "less_than"):
-        return catalog.number_above_max(param, ctx.get("le", ctx.get("lt")), value, integer=is_int)
+        return catalog.number_above_max(param, ctx.get("le", ctx.get("lt", 0)), value, integer=is_int)
     if kind in ("greater_than_equal", "greater_than"):
-        return catalog.number_below_min(param, ctx.get("ge", ctx.get("gt")), value, integer=is_int)
+        return catalog.number_below_min(param, ctx.get("ge", ctx.get("gt", 0)), value, integer=is_int)
     if kind == "object_above_max_properties":
         return catalog.too_many_properties(param, ctx["max"], ctx["got"])
     if kind == "property_name_too_long":

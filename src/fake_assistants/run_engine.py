@@ -1,0 +1,359 @@
+"""Executes runs: scripted turns become steps, messages and status changes, emitted as stream events.
+
+Every run holds a lazy `work` iterator of events. Polling drains it as the progression policy says;
+a stream encodes the same events as the client reads them, so polled and streamed runs are one thing.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from . import error_catalog as catalog
+from . import run_lifecycle as lifecycle
+from .context import Context
+from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
+from .resources import Json, Message
+from .run_resources import Run, RunStep, usage
+from .script import (
+    CodeInterpreter,
+    Fail,
+    FunctionCalls,
+    Incomplete,
+    Reply,
+    Script,
+    TurnContext,
+    default_reply,
+)
+
+Event = tuple[str, Any]
+UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
+_CHUNK = re.compile(r"\S+\s*|\s+")
+
+
+def count_tokens(text: str) -> int:
+    """A deterministic stand-in for a tokenizer: one token per 4 characters."""
+    return math.ceil(len(text) / 4)
+
+
+class RunEngine:
+    def __init__(self, ctx: Context, script: Script, policy: Policy) -> None:
+        self.ctx = ctx
+        self.script = script
+        self.policy = policy
+        self.run_policies: dict[str, Policy] = {}
+
+    # -- reads and progression ------------------------------------------------------------------
+
+    def policy_for(self, run: Run) -> Policy:
+        return self.run_policies.get(run.id, self.policy)
+
+    def on_read(self, run: Run, *, poll: bool) -> None:
+        """A client looked at the run (poll) or at its thread's steps/messages: maybe move it."""
+        if self._expire_if_due(run):
+            return
+        policy = self.policy_for(run)
+        if isinstance(policy, Immediate):
+            self.drain(run)
+        elif isinstance(policy, AfterPolls):
+            if poll:
+                run.polls += 1
+                if run.polls > policy.polls:
+                    self.drain(run)
+                elif run.status == "queued":
+                    self.advance(run)
+        elif isinstance(policy, AfterSeconds):
+            if self.ctx.clock.now() - run.queued_at >= policy.seconds:
+                self.drain(run)
+        elif isinstance(policy, Manual):
+            return
+
+    def drain(self, run: Run) -> None:
+        for _ in self.work(run):
+            pass
+
+    def advance(self, run: Run) -> str:
+        """Move the run by one status change (for manual progression). Returns the new status."""
+        if self._expire_if_due(run):
+            return run.status
+        for name, _ in self.work(run):
+            if name.startswith("thread.run.") and not name.startswith("thread.run.step."):
+                break
+        return run.status
+
+    def work(self, run: Run) -> Iterator[Event]:
+        """The events still to come for this run, produced lazily."""
+        pending: Iterator[Event] | None = run.extra.get("work")
+        while pending is not None:
+            event = next(pending, None)
+            if event is None:
+                run.extra.pop("work", None)
+                return
+            yield event
+            pending = run.extra.get("work")
+
+    # -- creation, submission, cancellation --------------------------------------------------------
+
+    def begin(self, run: Run) -> list[Event]:
+        """Register a new queued run; returns its first events."""
+        self.ctx.store.add_run(run)
+        run.queued_at = self.ctx.clock.now()
+        run.extra["work"] = self._execute(run)
+        wire = self._run_wire(run)
+        return [("thread.run.created", wire), ("thread.run.queued", wire)]
+
+    def submit_tool_outputs(self, run: Run, outputs: list[tuple[str | None, str | None]]) -> list[Event]:
+        self._expire_if_due(run)
+        if run.status != "requires_action":
+            raise catalog.tool_outputs_not_accepted(run.status)
+        step: RunStep = run.extra["pending_step"]
+        expected = [c["id"] for c in step.step_details["tool_calls"]]
+        given = [call_id or "" for call_id, _ in outputs]
+        if sorted(given) != sorted(expected):
+            raise catalog.tool_outputs_mismatch(expected, given)
+        by_id = {call_id: output for call_id, output in outputs}
+        for call in step.step_details["tool_calls"]:
+            call["function"]["output"] = by_id.get(call["id"]) or ""
+        now = self.ctx.clock.now()
+        step.status, step.completed_at, step.expires_at = "completed", now, None
+        step.usage = usage(run.extra.get("prompt_tokens", 0), 0)
+        run.extra.pop("pending_step", None)
+        lifecycle.apply(run, "submit_tool_outputs", now)
+        run.polls, run.queued_at = 0, now
+        run.extra["work"] = self._execute(run, resumed=True)
+        return [("thread.run.step.completed", self._step_wire(step)), ("thread.run.queued", self._run_wire(run))]
+
+    def cancel(self, run: Run) -> list[Event]:
+        self._expire_if_due(run)
+        if not lifecycle.can(run.status, "cancel"):
+            raise catalog.cannot_cancel(run.status)
+        self._close_work(run)
+        lifecycle.apply(run, "cancel", self.ctx.clock.now())
+        run.extra["work"] = self._finish_cancelling(run)
+        return [("thread.run.cancelling", self._run_wire(run))]
+
+    # -- the execution itself -----------------------------------------------------------------------
+
+    def _execute(self, run: Run, *, resumed: bool = False) -> Iterator[Event]:
+        yield self._move(run, "start")
+        while True:
+            action = self._next_action(run)
+            if isinstance(action, Reply):
+                yield from self._message_step(run, action.text)
+                yield self._finish(run, "complete")
+                return
+            if isinstance(action, FunctionCalls):
+                yield from self._function_step(run, action)
+                return
+            if isinstance(action, CodeInterpreter):
+                yield from self._code_step(run, action)
+                continue
+            if isinstance(action, Fail):
+                run.last_error = {"code": action.code, "message": action.message}
+                yield from self._fail_open_steps(run)
+                yield self._finish(run, "fail")
+                return
+            yield from self._incomplete(run, action)
+            return
+
+    def _next_action(self, run: Run) -> Reply | FunctionCalls | CodeInterpreter | Fail | Incomplete:
+        turn = self.script.take(run.assistant_id)
+        context = self._turn_context(run)
+        if turn is not None:
+            return turn.resolve(context)
+        if self.script.strict:
+            return Fail("server_error", UNSCRIPTED_MESSAGE)
+        return Reply(default_reply(context.messages))
+
+    def _turn_context(self, run: Run) -> TurnContext:
+        shape = self.ctx.options.shape
+        messages = [m.to_wire(shape, full=True) for m in self.ctx.store.messages[run.thread_id].values()]
+        return TurnContext(self._run_wire(run), messages, run.tools)
+
+    def _prompt_tokens(self, run: Run) -> int:
+        messages = list(self.ctx.store.messages[run.thread_id].values())
+        last = run.truncation_strategy.get("last_messages")
+        if run.truncation_strategy.get("type") == "last_messages" and last:
+            messages = messages[-last:]
+        text = (run.instructions or "") + "".join(
+            p["text"]["value"] for m in messages for p in m.content if p.get("type") == "text"
+        )
+        return count_tokens(text) + 3 * len(messages)
+
+    def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None) -> Iterator[Event]:
+        now = self.ctx.clock.now()
+        message = Message(
+            id=self.ctx.ids.new("message"), created_at=now, thread_id=run.thread_id, role="assistant",
+            content=[], assistant_id=run.assistant_id, run_id=run.id, status="in_progress",
+        )
+        step = self._new_step(run, "message_creation",
+                              {"type": "message_creation", "message_creation": {"message_id": message.id}})
+        yield ("thread.run.step.created", self._step_wire(step))
+        yield ("thread.run.step.in_progress", self._step_wire(step))
+        self.ctx.store.messages[run.thread_id].add(message.id, message.created_at, message)
+        run.extra["open_message"] = message
+        yield ("thread.message.created", self._message_wire(message))
+        yield ("thread.message.in_progress", self._message_wire(message))
+        for index, chunk in enumerate(self._chunks(text)):
+            text_delta: Json = {"value": chunk}
+            if index == 0:
+                text_delta["annotations"] = []
+            yield ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
+                                            "delta": {"content": [{"index": 0, "type": "text", "text": text_delta}]}})
+        now = self.ctx.clock.now()
+        message.content = [{"type": "text", "text": {"value": text, "annotations": []}}]
+        run.extra.pop("open_message", None)
+        if incomplete_reason is None:
+            message.status, message.completed_at = "completed", now
+            yield ("thread.message.completed", self._message_wire(message))
+        else:
+            message.status, message.incomplete_at = "incomplete", now
+            message.incomplete_details = {"reason": incomplete_reason}
+            yield ("thread.message.incomplete", self._message_wire(message))
+        yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(text))
+
+    def _function_step(self, run: Run, action: FunctionCalls) -> Iterator[Event]:
+        calls: list[Json] = [
+            {"id": self.ctx.ids.new("call"), "type": "function",
+             "function": {"name": name, "arguments": arguments, "output": None}}
+            for name, arguments in action.calls
+        ]
+        step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
+        yield ("thread.run.step.created", self._step_wire(step))
+        yield ("thread.run.step.in_progress", self._step_wire(step))
+        for index, call in enumerate(calls):
+            first: Json = {"index": index, "id": call["id"], "type": "function",
+                     "function": {"name": call["function"]["name"], "arguments": "", "output": None}}
+            yield self._step_delta(step, first)
+            for fragment in self._chunks(call["function"]["arguments"]):
+                yield self._step_delta(step, {"index": index, "type": "function",
+                                              "function": {"arguments": fragment}})
+        step.step_details = {"type": "tool_calls", "tool_calls": calls}
+        run.extra["pending_step"] = step
+        run.extra["prompt_tokens"] = self._prompt_tokens(run)
+        run.required_action = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": [
+            {"id": c["id"], "type": "function",
+             "function": {"name": c["function"]["name"], "arguments": c["function"]["arguments"]}}
+            for c in calls
+        ]}}
+        yield self._move(run, "require_action")
+
+    def _code_step(self, run: Run, action: CodeInterpreter) -> Iterator[Event]:
+        call_id = self.ctx.ids.new("call")
+        step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
+        yield ("thread.run.step.created", self._step_wire(step))
+        yield ("thread.run.step.in_progress", self._step_wire(step))
+        yield self._step_delta(step, {"index": 0, "id": call_id, "type": "code_interpreter",
+                                      "code_interpreter": {"input": "", "outputs": []}})
+        for fragment in self._chunks(action.input):
+            yield self._step_delta(step, {"index": 0, "type": "code_interpreter",
+                                          "code_interpreter": {"input": fragment}})
+        outputs: list[Json] = []
+        if action.logs is not None:
+            outputs.append({"type": "logs", "logs": action.logs})
+            yield self._step_delta(step, {"index": 0, "type": "code_interpreter", "code_interpreter": {
+                "outputs": [{"index": 0, "type": "logs", "logs": action.logs}]}})
+        step.step_details = {"type": "tool_calls", "tool_calls": [
+            {"id": call_id, "type": "code_interpreter",
+             "code_interpreter": {"input": action.input, "outputs": outputs}}]}
+        yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(action.input))
+
+    def _incomplete(self, run: Run, action: Incomplete) -> Iterator[Event]:
+        text = action.text if action.text is not None else default_reply(self._turn_context(run).messages)
+        if action.reason == "max_completion_tokens":
+            limit = run.max_completion_tokens or max(1, count_tokens(text) // 2)
+            yield from self._message_step(run, text[: limit * 4], incomplete_reason="max_tokens")
+        run.incomplete_details = {"reason": action.reason}
+        yield self._finish(run, "end_incomplete")
+
+    def _finish_cancelling(self, run: Run) -> Iterator[Event]:
+        now = self.ctx.clock.now()
+        yield from self._close_open_message(run, "run_cancelled", now)
+        for step in self._open_steps(run):
+            step.status, step.cancelled_at, step.expires_at = "cancelled", now, None
+            yield ("thread.run.step.cancelled", self._step_wire(step))
+        yield self._finish(run, "finish_cancelling")
+
+    def _fail_open_steps(self, run: Run) -> Iterator[Event]:
+        now = self.ctx.clock.now()
+        yield from self._close_open_message(run, "run_failed", now)
+        for step in self._open_steps(run):
+            step.status, step.failed_at, step.expires_at = "failed", now, None
+            step.last_error = run.last_error
+            yield ("thread.run.step.failed", self._step_wire(step))
+
+    def _expire_if_due(self, run: Run) -> bool:
+        if run.status not in ("queued", "in_progress", "requires_action") or run.expires_at is None:
+            return False
+        now = self.ctx.clock.now()
+        if now < run.expires_at:
+            return False
+        self._close_work(run)
+        for _ in self._close_open_message(run, "run_expired", now):
+            pass
+        for step in self._open_steps(run):
+            step.status, step.expired_at = "expired", now
+        run.extra.pop("pending_step", None)
+        self._finish(run, "expire")
+        return True
+
+    # -- small pieces ----------------------------------------------------------------------------------
+
+    def _close_open_message(self, run: Run, reason: str, now: int) -> Iterator[Event]:
+        message: Message | None = run.extra.pop("open_message", None)
+        if message is not None and message.status == "in_progress":
+            message.status, message.incomplete_at = "incomplete", now
+            message.incomplete_details = {"reason": reason}
+            yield ("thread.message.incomplete", self._message_wire(message))
+
+    def _open_steps(self, run: Run) -> list[RunStep]:
+        return [s for s in self.ctx.store.steps[run.id].values() if s.status == "in_progress"]
+
+    def _close_work(self, run: Run) -> None:
+        pending = run.extra.pop("work", None)
+        if pending is not None:
+            pending.close()
+
+    def _move(self, run: Run, trigger: lifecycle.Trigger) -> Event:
+        status = lifecycle.apply(run, trigger, self.ctx.clock.now())
+        return (f"thread.run.{status}", self._run_wire(run))
+
+    def _finish(self, run: Run, trigger: lifecycle.Trigger) -> Event:
+        status = lifecycle.apply(run, trigger, self.ctx.clock.now())
+        steps = [s.usage for s in self.ctx.store.steps[run.id].values() if s.usage]
+        if status != "expired":
+            run.usage = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
+        self.ctx.store.release_thread(run)
+        return (f"thread.run.{status}", self._run_wire(run))
+
+    def _new_step(self, run: Run, kind: Any, details: Json) -> RunStep:
+        step = RunStep(
+            id=self.ctx.ids.new("step"), created_at=self.ctx.clock.now(), run_id=run.id,
+            assistant_id=run.assistant_id, thread_id=run.thread_id, type=kind, step_details=details,
+            expires_at=run.expires_at,
+        )
+        self.ctx.store.steps[run.id].add(step.id, step.created_at, step)
+        return step
+
+    def _complete_step(self, run: Run, step: RunStep, prompt: int, completion: int) -> Event:
+        step.status, step.completed_at, step.expires_at = "completed", self.ctx.clock.now(), None
+        step.usage = usage(prompt, completion)
+        return ("thread.run.step.completed", self._step_wire(step))
+
+    def _step_delta(self, step: RunStep, call: Json) -> Event:
+        return ("thread.run.step.delta", {"id": step.id, "object": "thread.run.step.delta",
+                                          "delta": {"step_details": {"type": "tool_calls", "tool_calls": [call]}}})
+
+    def _chunks(self, text: str) -> list[str]:
+        return _CHUNK.findall(text) or [""]
+
+    def _run_wire(self, run: Run) -> Json:
+        return run.to_wire(self.ctx.options.shape)
+
+    def _step_wire(self, step: RunStep) -> Json:
+        return step.to_wire(self.ctx.options.shape, include_search_content=True)
+
+    def _message_wire(self, message: Message) -> Json:
+        return message.to_wire(self.ctx.options.shape, full=True)

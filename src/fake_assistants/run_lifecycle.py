@@ -1,0 +1,76 @@
+"""The run state machine: one table owns every run status change.
+
+`RUN_TRANSITIONS[status][trigger] -> new status`. `apply(run, trigger, now)` is the only code that
+assigns `run.status`, and it sets the timestamps that go with each status.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal
+
+from .errors import IllegalTransition
+
+if TYPE_CHECKING:
+    from .run_resources import Run
+
+RunStatus = Literal[
+    "queued", "in_progress", "requires_action", "cancelling", "cancelled",
+    "failed", "completed", "incomplete", "expired",
+]
+Trigger = Literal[
+    "start", "require_action", "submit_tool_outputs", "complete", "fail",
+    "end_incomplete", "cancel", "finish_cancelling", "expire",
+]
+
+ACTIVE: Final = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+TERMINAL: Final = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
+EXPIRES_AFTER_SECONDS: Final = 600
+
+RUN_TRANSITIONS: Final[dict[str, dict[str, str]]] = {
+    "queued": {"start": "in_progress", "cancel": "cancelling", "expire": "expired"},
+    "in_progress": {
+        "require_action": "requires_action",
+        "complete": "completed",
+        "fail": "failed",
+        "end_incomplete": "incomplete",
+        "cancel": "cancelling",
+        "expire": "expired",
+    },
+    "requires_action": {"submit_tool_outputs": "queued", "cancel": "cancelling", "expire": "expired"},
+    "cancelling": {"finish_cancelling": "cancelled"},
+    "cancelled": {},
+    "failed": {},
+    "completed": {},
+    "incomplete": {},
+    "expired": {},
+}
+
+
+def next_status(status: str, trigger: str) -> str:
+    try:
+        return RUN_TRANSITIONS[status][trigger]
+    except KeyError:
+        raise IllegalTransition(status, trigger) from None
+
+
+def can(status: str, trigger: str) -> bool:
+    return trigger in RUN_TRANSITIONS.get(status, {})
+
+
+def apply(run: Run, trigger: Trigger, now: int) -> str:
+    """Move `run` by `trigger`, setting the timestamps of the new status. Returns the new status."""
+    status = next_status(run.status, trigger)
+    run.status = status
+    if status == "in_progress" and run.started_at is None:
+        run.started_at = now
+    elif status == "completed":
+        run.completed_at = now
+    elif status == "failed":
+        run.failed_at = now
+    elif status == "cancelled":
+        run.cancelled_at = now
+    if status == "queued":
+        run.required_action = None
+    if status in TERMINAL and status != "expired":
+        run.expires_at = None
+    return status

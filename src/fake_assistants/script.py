@@ -1,0 +1,161 @@
+"""Scripted model turns: what the "model" does in each run, queued in order."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+Json = dict[str, Any]
+
+LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
+INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
+DEFAULT_FAILURE_MESSAGES = {
+    "server_error": "Sorry, something went wrong.",
+    "rate_limit_exceeded": "Rate limit is exceeded. Try again in 60 seconds.",
+    "invalid_prompt": "Your prompt was flagged as potentially violating our usage policy.",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionCalls:
+    calls: tuple[tuple[str, str], ...]  # (name, JSON arguments)
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInterpreter:
+    input: str
+    logs: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fail:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incomplete:
+    reason: str
+    text: str | None = None
+
+
+Action = Reply | FunctionCalls | CodeInterpreter | Fail | Incomplete
+
+
+@dataclass(frozen=True, slots=True)
+class TurnContext:
+    """What a `respond_with` callable sees: the run, the thread's messages (oldest first), the tools."""
+
+    run: Json
+    messages: list[Json]
+    tools: list[Json]
+
+    @property
+    def last_user_text(self) -> str:
+        return last_user_text(self.messages)
+
+
+Responder = Callable[[TurnContext], "Action | str"]
+
+
+@dataclass(slots=True)
+class Turn:
+    action: Action | Responder
+    assistant_id: str | None = None
+    repeat: bool = False
+
+    def resolve(self, context: TurnContext) -> Action:
+        if isinstance(self.action, Reply | FunctionCalls | CodeInterpreter | Fail | Incomplete):
+            return self.action
+        produced = self.action(context)
+        return Reply(produced) if isinstance(produced, str) else produced
+
+
+@dataclass(slots=True)
+class Script:
+    """The queue of scripted turns. Each run takes the first turn that fits its assistant."""
+
+    turns: list[Turn] = field(default_factory=list)
+    strict: bool = False
+    consumed: int = 0
+
+    def _add(self, action: Action | Responder, assistant_id: str | None, repeat: bool = False) -> Script:
+        self.turns.append(Turn(action, assistant_id, repeat))
+        return self
+
+    def reply(self, text: str, *, assistant_id: str | None = None) -> Script:
+        return self._add(Reply(text), assistant_id)
+
+    def call_function(self, name: str, arguments: Json | str | None = None, *,
+                      assistant_id: str | None = None) -> Script:
+        return self.call_functions([(name, arguments)], assistant_id=assistant_id)
+
+    def call_functions(self, calls: Sequence[tuple[str, Json | str | None]], *,
+                       assistant_id: str | None = None) -> Script:
+        encoded = tuple((name, _arguments(args)) for name, args in calls)
+        return self._add(FunctionCalls(encoded), assistant_id)
+
+    def code_interpreter(self, input: str, logs: str | None = None, *,
+                         assistant_id: str | None = None) -> Script:
+        return self._add(CodeInterpreter(input, logs), assistant_id)
+
+    def fail(self, code: str = "server_error", message: str | None = None, *,
+             assistant_id: str | None = None) -> Script:
+        if code not in LAST_ERROR_CODES:
+            raise ValueError(f"last_error code must be one of {LAST_ERROR_CODES}, not {code!r}")
+        return self._add(Fail(code, message or DEFAULT_FAILURE_MESSAGES[code]), assistant_id)
+
+    def incomplete(self, reason: str = "max_completion_tokens", text: str | None = None, *,
+                   assistant_id: str | None = None) -> Script:
+        if reason not in INCOMPLETE_REASONS:
+            raise ValueError(f"incomplete reason must be one of {INCOMPLETE_REASONS}, not {reason!r}")
+        return self._add(Incomplete(reason, text), assistant_id)
+
+    def respond_with(self, responder: Responder, *, assistant_id: str | None = None,
+                     repeat: bool = False) -> Script:
+        return self._add(responder, assistant_id, repeat)
+
+    def take(self, assistant_id: str) -> Turn | None:
+        for position, turn in enumerate(self.turns):
+            if turn.assistant_id in (None, assistant_id):
+                if not turn.repeat:
+                    del self.turns[position]
+                self.consumed += 1
+                return turn
+        return None
+
+    @property
+    def pending(self) -> list[Turn]:
+        return [t for t in self.turns if not t.repeat]
+
+    def clear(self) -> None:
+        self.turns.clear()
+
+
+def _arguments(arguments: Json | str | None) -> str:
+    if arguments is None:
+        return "{}"
+    return arguments if isinstance(arguments, str) else json.dumps(arguments)
+
+
+def last_user_text(messages: Sequence[Json]) -> str:
+    for message in reversed(messages):
+        if message.get("role") == "user":
+            texts = [p["text"]["value"] for p in message.get("content", []) if p.get("type") == "text"]
+            return " ".join(texts)
+    return ""
+
+
+def default_reply(messages: Sequence[Json]) -> str:
+    """What an unscripted run answers: deterministic, derived from the last user message."""
+    text = last_user_text(messages).strip()
+    if not text:
+        return "Hello! How can I help you today?"
+    return f"This is a deterministic reply from fake-assistants to: {text}"
