@@ -8,7 +8,7 @@ from typing import Any
 
 from . import error_catalog as catalog
 from .context import Context
-from .endpoints import assistants, messages, runs, threads
+from .endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
 from .errors import ApiError
 from .routing import Call, Route, RouteTable, check_id_prefixes
 from .wire import ApiRequest, ApiResponse, json_body
@@ -17,7 +17,10 @@ API_PREFIX = "/v1"
 OPENAI_VERSION = "2020-10-01"
 PROCESSING_MS = "1"  # deterministic: real timing is not something tests should depend on
 
-ALL_ROUTES: tuple[Route, ...] = (*assistants.ROUTES, *threads.ROUTES, *messages.ROUTES, *runs.ROUTES)
+ALL_ROUTES: tuple[Route, ...] = (
+    *assistants.ROUTES, *threads.ROUTES, *messages.ROUTES, *runs.ROUTES,
+    *files.ROUTES, *vector_stores.ROUTES, *vector_store_files.ROUTES,
+)
 
 
 class App:
@@ -60,9 +63,9 @@ class App:
         elif request.header("openai-beta"):
             check_beta_header(request.header("openai-beta"), required=False)
         check_id_prefixes(params)
-        if request.method == "GET" and "thread_id" in params:
+        if "thread_id" in params:
             polled = params.get("run_id") if route.name == "runs.retrieve" else None
-            self._settle_thread(params["thread_id"], poll_of=polled)
+            self._settle_thread(params["thread_id"], poll_of=polled, read=request.method == "GET")
         reply = route.handler(self.ctx, Call(params, request.query, request.body, request.headers))
         if isinstance(reply, ApiResponse):
             if reply.is_stream:
@@ -70,13 +73,20 @@ class App:
             return reply
         return self._json(200, reply)
 
-    def _settle_thread(self, thread_id: str, poll_of: str | None) -> None:
-        """Reading a thread's run, steps or messages lets its active run progress, as the policy says."""
+    def _settle_thread(self, thread_id: str, poll_of: str | None, *, read: bool) -> None:
+        """Reading a thread's run, steps or messages lets its active run progress, as the policy says.
+
+        Any other request on the thread lets the run expire, so a write never sees an expired run as active.
+        """
         run_id = self.ctx.store.active_runs.get(thread_id)
         if run_id is not None:
             run = self.ctx.store.runs[thread_id].get(run_id)
-            if run is not None:
+            if run is None:
+                return
+            if read:
                 self.ctx.engine.on_read(run, poll=poll_of == run_id)
+            else:
+                self.ctx.engine.on_write(run)
 
     def _locked(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Produce stream chunks one at a time under the fake's lock."""

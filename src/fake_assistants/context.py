@@ -11,6 +11,7 @@ from .resources import Shape
 from .store import Store
 
 if TYPE_CHECKING:
+    from .ingestion import Ingestion
     from .run_engine import RunEngine
 
 
@@ -28,3 +29,4 @@ class Context:
     ids: IdFactory
     options: Options = field(default_factory=Options)
     engine: RunEngine = field(init=False)
+    ingestion: Ingestion = field(init=False)

@@ -306,3 +306,45 @@ def invalid_thread() -> ApiError:
         "Run creation requires a Thread with a user message or an assistant with instructions.",
         code="invalid_thread",
     )
+
+
+def not_multipart(content_type: str | None) -> ApiError:
+    return ApiError(
+        400,
+        f"Invalid Content-Type header ({content_type or ''}), expected multipart/form-data. "
+        "(HINT: If you're using curl, you can pass -F 'file=@<filename>' to upload a file.)",
+    )
+
+
+def malformed_multipart() -> ApiError:
+    return ApiError(400, "Could not parse multipart form data.")
+
+
+def invalid_purpose(purpose: str) -> ApiError:
+    # (real) ERRORS.md #9, with the Files API's extra "detail"
+    message = (
+        f"'{purpose}' is not one of ['fine-tune', 'assistants', 'batch', 'user_data', 'vision', 'evals'] - 'purpose'"
+    )
+    return ApiError(400, message, param="purpose", extra={"detail": {"message": message, "code": None}})
+
+
+def download_not_allowed(purpose: str) -> ApiError:
+    # (real) CHECKLIST.md 1.6
+    return ApiError(400, f"Not allowed to download files of purpose: {purpose}")
+
+
+def vector_store_file_not_found(file_id: str, vector_store_id: str) -> ApiError:
+    return ApiError(404, f"No file found with id '{file_id}' in vector store '{vector_store_id}'.")
+
+
+def vector_store_expired(vector_store_id: str) -> ApiError:
+    return ApiError(400, f"Vector store '{vector_store_id}' has expired")
+
+
+def batch_needs_one_of() -> ApiError:
+    return ApiError(
+        400,
+        "Invalid request: exactly one of 'file_ids' or 'files' must be provided.",
+        param="file_ids",
+        code="invalid_value",
+    )

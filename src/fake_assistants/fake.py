@@ -9,6 +9,7 @@ from .app import App
 from .clock import Clock, SystemClock
 from .context import Context, Options
 from .ids import IdFactory
+from .ingestion import Ingestion
 from .progression import Policy, PolicyName, as_policy
 from .resources import Shape
 from .run_engine import RunEngine
@@ -45,6 +46,8 @@ class FakeAssistants:
         self.script = Script(strict=strict_script)
         self.engine = RunEngine(self.ctx, self.script, as_policy(progression))
         self.ctx.engine = self.engine
+        self.ingestion = Ingestion(self.clock)
+        self.ctx.ingestion = self.ingestion
         self.app = App(self.ctx)
 
     # -- runs -------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import string
 
 _ALPHABET = string.ascii_letters + string.digits
 _BODY_LENGTH = 24
+_FILE_BODY_LENGTH = 22  # newer File ids, e.g. file-Rk1B7rvT3mB7zJJocLrFi1
+_HEX_KINDS = frozenset({"vector_store", "file_batch"})
 
 ID_PREFIXES: dict[str, str] = {
     "assistant": "asst_",
@@ -32,8 +34,10 @@ class IdFactory:
         self._requests = random.Random(f"{seed}:requests")
 
     def new(self, kind: str) -> str:
-        body = "".join(self._objects.choices(_ALPHABET, k=_BODY_LENGTH))
-        return ID_PREFIXES[kind] + body
+        if kind in _HEX_KINDS:  # 2025+ vector store and batch ids: 32 lowercase hex
+            return f"{ID_PREFIXES[kind]}{self._objects.getrandbits(128):032x}"
+        length = _FILE_BODY_LENGTH if kind == "file" else _BODY_LENGTH
+        return ID_PREFIXES[kind] + "".join(self._objects.choices(_ALPHABET, k=length))
 
     def request_id(self) -> str:
         return f"req_{self._requests.getrandbits(128):032x}"

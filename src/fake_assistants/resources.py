@@ -42,10 +42,19 @@ class Assistant:
             "top_p": self.top_p,
             "temperature": self.temperature,
             "reasoning_effort": self.reasoning_effort,
-            "tool_resources": self.tool_resources,
+            "tool_resources": self._wire_tool_resources(),
             "metadata": self.metadata,
             "response_format": self.response_format,
         }
+
+
+    def _wire_tool_resources(self) -> Json:
+        """The service listed an empty code_interpreter file list for any assistant with that tool."""
+        if "code_interpreter" in self.tool_resources or not any(
+            t.get("type") == "code_interpreter" for t in self.tools
+        ):
+            return self.tool_resources
+        return {"code_interpreter": {"file_ids": []}, **self.tool_resources}
 
 
 @dataclass(slots=True)
@@ -55,13 +64,17 @@ class Thread:
     metadata: dict[str, str] = field(default_factory=dict)
     tool_resources: Json = field(default_factory=dict)
 
-    def to_wire(self, shape: Shape) -> Json:
+    def to_wire(self, shape: Shape, *, retrieved: bool = False) -> Json:
+        """`retrieved`: a GET of the thread listed an empty code_interpreter file list (create did not)."""
+        tool_resources = self.tool_resources
+        if retrieved and "code_interpreter" not in tool_resources:
+            tool_resources = {"code_interpreter": {"file_ids": []}, **tool_resources}
         return {
             "id": self.id,
             "object": "thread",
             "created_at": self.created_at,
             "metadata": self.metadata,
-            "tool_resources": self.tool_resources,
+            "tool_resources": tool_resources,
         }
 
 
@@ -84,8 +97,12 @@ class Message:
     incomplete_at: int | None = None
     completed_at: int | None = None
 
-    def to_wire(self, shape: Shape, *, full: bool = False) -> Json:
-        """`full` adds the status fields, as stream events always carry them."""
+    def to_wire(self, shape: Shape, *, full: bool = False, modified: bool = False) -> Json:
+        """`full` adds the status fields, as stream events always carry them.
+
+        `modified`: the service's modify-message answer listed `file_ids` where every other answer has
+        `attachments` (all four recordings of it agree); the "schema" shape keeps `attachments`.
+        """
         wire: Json = {
             "id": self.id,
             "object": "thread.message",
@@ -101,7 +118,10 @@ class Message:
             wire["completed_at"] = self.completed_at
         wire["role"] = self.role
         wire["content"] = self.content
-        wire["attachments"] = self.attachments
+        if modified and shape == "recorded":
+            wire["file_ids"] = [a["file_id"] for a in self.attachments]
+        else:
+            wire["attachments"] = self.attachments
         wire["metadata"] = self.metadata
         return wire
 

@@ -14,7 +14,9 @@ Beta = Literal["required", "optional"]
 Reply = dict[str, Any] | ApiResponse
 
 # Path parameters whose prefix the real service checks before looking anything up.
-PREFIXED_PARAMS = frozenset({"assistant_id", "thread_id", "message_id", "run_id", "step_id"})
+PREFIXED_PARAMS = frozenset(
+    {"assistant_id", "thread_id", "message_id", "run_id", "step_id", "vector_store_id", "batch_id"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,8 @@ class RouteTable:
         self._index: dict[tuple[str, int], list[Route]] = {}
         for route in self.routes:
             self._index.setdefault((route.method, len(route.segments)), []).append(route)
+        for candidates in self._index.values():  # a literal segment beats a parameter: /threads/runs
+            candidates.sort(key=_parameter_positions)
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
         parts = path.strip("/").split("/")
@@ -61,6 +65,10 @@ class RouteTable:
             if params is not None:
                 return route, params
         return None
+
+
+def _parameter_positions(route: Route) -> tuple[bool, ...]:
+    return tuple(segment.startswith("{") for segment in route.segments)
 
 
 def _match_segments(template: Sequence[str], parts: Sequence[str]) -> dict[str, str] | None:

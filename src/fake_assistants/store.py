@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from . import error_catalog as catalog
+from .file_tables import FileTables
 from .pagination import OrderedTable
 from .resources import Assistant, Message, Thread
 from .run_resources import Run, RunStep
 
 
-class Store:
+class Store(FileTables):
     def __init__(self) -> None:
+        super().__init__()
         self.assistants: OrderedTable[Assistant] = OrderedTable()
         self.threads: OrderedTable[Thread] = OrderedTable()
         self.messages: dict[str, OrderedTable[Message]] = {}

@@ -47,7 +47,7 @@ def modify(ctx: Context, call: Call) -> Json:
     body = validate(rm.ModifyMessage, decode_json_object(call.body))
     if body.metadata is not None:
         message.metadata = dict(body.metadata)
-    return message.to_wire(ctx.options.shape)
+    return message.to_wire(ctx.options.shape, modified=True)
 
 
 def delete(ctx: Context, call: Call) -> Json:

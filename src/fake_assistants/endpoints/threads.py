@@ -31,7 +31,7 @@ def create(ctx: Context, call: Call) -> Json:
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
-    return ctx.store.thread(call.param("thread_id")).to_wire(ctx.options.shape)
+    return ctx.store.thread(call.param("thread_id")).to_wire(ctx.options.shape, retrieved=True)
 
 
 def modify(ctx: Context, call: Call) -> Json:

@@ -1,0 +1,83 @@
+"""/files: upload (multipart), list, retrieve, delete, download."""
+
+from __future__ import annotations
+
+from .. import error_catalog as catalog
+from .. import multipart
+from ..context import Context
+from ..file_resources import StoredFile
+from ..params import list_params, parse_int, query_value
+from ..resources import Json, list_envelope
+from ..routing import Call, Reply, Route
+from ..wire import ApiResponse
+
+UPLOAD_PURPOSES = ("fine-tune", "assistants", "batch", "user_data", "vision", "evals")
+NOT_DOWNLOADABLE = frozenset({"assistants", "user_data"})
+DEFAULT_FILENAME = "upload"
+
+
+def create(ctx: Context, call: Call) -> Json:
+    fields = {p.name: p for p in multipart.parse(call.body, call.headers.get("content-type"))}
+    if "file" not in fields:
+        raise catalog.missing_parameter("file")
+    if "purpose" not in fields:
+        raise catalog.missing_parameter("purpose")
+    purpose = fields["purpose"].data.decode("utf-8", "replace")
+    if purpose not in UPLOAD_PURPOSES:
+        raise catalog.invalid_purpose(purpose)
+    now = ctx.clock.now()
+    stored = StoredFile(
+        id=ctx.ids.new("file"), created_at=now, filename=fields["file"].filename or DEFAULT_FILENAME,
+        purpose=purpose, data=fields["file"].data, expires_at=_expires_at(fields, now),
+    )
+    ctx.store.files.add(stored.id, stored.created_at, stored)
+    return stored.to_wire(ctx.options.shape)
+
+
+def _expires_at(fields: dict[str, multipart.Part], now: int) -> int | None:
+    anchor = fields.get("expires_after[anchor]")
+    seconds = fields.get("expires_after[seconds]")
+    if anchor is None and seconds is None:
+        return None
+    if anchor is None or anchor.data != b"created_at":
+        value = "" if anchor is None else anchor.data.decode("utf-8", "replace")
+        raise catalog.invalid_value("expires_after.anchor", value, ["created_at"])
+    if seconds is None:
+        raise catalog.missing_parameter("expires_after.seconds")
+    return now + parse_int("expires_after.seconds", seconds.data.decode("ascii", "replace"), 3600, 2_592_000)
+
+
+def list_(ctx: Context, call: Call) -> Json:
+    params = list_params(call.query, default_limit=10_000, max_limit=10_000, allow_before=False)
+    purpose = query_value(call.query, "purpose")
+    page = ctx.store.files.page(params, None if not purpose else (lambda f: f.purpose == purpose))
+    return list_envelope([f.to_wire(ctx.options.shape) for f in page.items], page.has_more)
+
+
+def retrieve(ctx: Context, call: Call) -> Json:
+    return ctx.store.file(call.param("file_id")).to_wire(ctx.options.shape)
+
+
+def delete(ctx: Context, call: Call) -> Json:
+    file_id = call.param("file_id")
+    ctx.store.file(file_id)
+    ctx.store.files.remove(file_id)
+    for table in ctx.store.vs_files.values():
+        table.remove(file_id)
+    return {"id": file_id, "object": "file", "deleted": True}
+
+
+def content(ctx: Context, call: Call) -> Reply:
+    stored = ctx.store.file(call.param("file_id"))
+    if stored.purpose in NOT_DOWNLOADABLE:
+        raise catalog.download_not_allowed(stored.purpose)
+    return ApiResponse(200, [("content-type", "application/octet-stream")], stored.data)
+
+
+ROUTES = (
+    Route("GET", "/files", "files.list", "listFiles", list_, beta="optional"),
+    Route("POST", "/files", "files.create", "createFile", create, beta="optional"),
+    Route("GET", "/files/{file_id}", "files.retrieve", "retrieveFile", retrieve, beta="optional"),
+    Route("DELETE", "/files/{file_id}", "files.delete", "deleteFile", delete, beta="optional"),
+    Route("GET", "/files/{file_id}/content", "files.content", "downloadFile", content, beta="optional"),
+)

@@ -1,0 +1,199 @@
+"""/vector_stores/{id}/files and /file_batches: attach, list, retrieve, update, delete, content, batches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import error_catalog as catalog
+from .. import file_requests as fr
+from ..chunking import AUTO_STRATEGY
+from ..context import Context
+from ..file_resources import FileBatch, VectorStore, VectorStoreFile
+from ..params import list_params, query_value
+from ..resources import Json, deleted, list_envelope
+from ..routing import Call, Route
+from ..validation import decode_json_object, validate
+
+FILE_STATUSES = ("in_progress", "completed", "failed", "cancelled")
+
+
+def attach_file(ctx: Context, vector_store_id: str, file_id: str, strategy: Json | None,
+                attributes: dict[str, Any] | None, batch_id: str | None = None) -> VectorStoreFile:
+    """Attach a File to a store: a new in_progress vector-store file (re-attaching restarts it)."""
+    stored = ctx.store.file(file_id)
+    table = ctx.store.vs_files[vector_store_id]
+    table.remove(file_id)
+    vs_file = VectorStoreFile(
+        id=stored.id, created_at=ctx.clock.now(), vector_store_id=vector_store_id,
+        chunking_strategy=_strategy(strategy), attributes=attributes, batch_id=batch_id,
+    )
+    table.add(vs_file.id, vs_file.created_at, vs_file)
+    return vs_file
+
+
+def _strategy(strategy: Json | None) -> Json:
+    if strategy is None or strategy.get("type") == "auto":
+        return AUTO_STRATEGY
+    static = strategy["static"]
+    if static["chunk_overlap_tokens"] > static["max_chunk_size_tokens"] // 2:
+        raise catalog.invalid_value_message(
+            "chunking_strategy.static.chunk_overlap_tokens",
+            "must not exceed half of max_chunk_size_tokens.",
+        )
+    return {"type": "static", "static": dict(static)}
+
+
+def settle_store(ctx: Context, store: VectorStore, *, poll: bool) -> None:
+    """A read of the store or its files lets ingestion progress, and expiry happen."""
+    if store.expires_at is not None and ctx.clock.now() >= store.expires_at:
+        store.expired = True
+    for vs_file in ctx.store.vs_files[store.id].values():
+        ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=poll)
+
+
+def _file_wire(ctx: Context, vs_file: VectorStoreFile) -> Json:
+    return vs_file.to_wire(ctx.options.shape)
+
+
+def create(ctx: Context, call: Call) -> Json:
+    vector_store_id = call.param("vector_store_id")
+    ctx.store.vector_store(vector_store_id)
+    body = validate(fr.CreateVectorStoreFile, decode_json_object(call.body))
+    strategy = body.chunking_strategy.model_dump() if body.chunking_strategy is not None else None
+    vs_file = attach_file(ctx, vector_store_id, body.file_id, strategy, dict(body.attributes or {}))
+    return _file_wire(ctx, vs_file)
+
+
+def retrieve(ctx: Context, call: Call) -> Json:
+    vs_file = ctx.store.vs_file(call.param("vector_store_id"), call.param("file_id"))
+    ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=True)
+    return _file_wire(ctx, vs_file)
+
+
+def update(ctx: Context, call: Call) -> Json:
+    vs_file = ctx.store.vs_file(call.param("vector_store_id"), call.param("file_id"))
+    body = validate(fr.UpdateVectorStoreFile, decode_json_object(call.body))
+    vs_file.attributes = None if body.attributes is None else dict(body.attributes)
+    return _file_wire(ctx, vs_file)
+
+
+def delete(ctx: Context, call: Call) -> Json:
+    vector_store_id, file_id = call.param("vector_store_id"), call.param("file_id")
+    ctx.store.vs_file(vector_store_id, file_id)
+    ctx.store.vs_files[vector_store_id].remove(file_id)
+    return deleted(file_id, "vector_store.file")
+
+
+def list_(ctx: Context, call: Call) -> Json:
+    store = ctx.store.vector_store(call.param("vector_store_id"))
+    settle_store(ctx, store, poll=False)
+    status = _status_filter(call)
+    page = ctx.store.vs_files[store.id].page(
+        list_params(call.query), None if status is None else (lambda f: f.status == status)
+    )
+    return list_envelope([_file_wire(ctx, f) for f in page.items], page.has_more)
+
+
+def content(ctx: Context, call: Call) -> Json:
+    vs_file = ctx.store.vs_file(call.param("vector_store_id"), call.param("file_id"))
+    stored = ctx.store.file(vs_file.id)
+    text = stored.data.decode("utf-8", "replace") if vs_file.status == "completed" else ""
+    return {
+        "object": "vector_store.file_content.page",
+        "data": [{"type": "text", "text": text}] if text else [],
+        "has_more": False,
+        "next_page": None,
+    }
+
+
+def _status_filter(call: Call) -> str | None:
+    status = query_value(call.query, "filter")
+    if status is not None and status not in FILE_STATUSES:
+        raise catalog.invalid_value("filter", status, FILE_STATUSES)
+    return status
+
+
+# -- file batches -----------------------------------------------------------------------------------
+
+
+def create_batch(ctx: Context, call: Call) -> Json:
+    vector_store_id = call.param("vector_store_id")
+    ctx.store.vector_store(vector_store_id)
+    body = validate(fr.CreateFileBatch, decode_json_object(call.body))
+    entries = _batch_entries(body)
+    for file_id, _, _ in entries:
+        ctx.store.file(file_id)
+    batch = FileBatch(id=ctx.ids.new("file_batch"), created_at=ctx.clock.now(),
+                      vector_store_id=vector_store_id, file_ids=[e[0] for e in entries])
+    ctx.store.batches[batch.id] = batch
+    for file_id, strategy, attributes in entries:
+        attach_file(ctx, vector_store_id, file_id, strategy, attributes, batch.id)
+    return batch.to_wire(ctx.options.shape, ctx.store.batch_files(batch))
+
+
+def _batch_entries(body: fr.CreateFileBatch) -> list[tuple[str, Json | None, dict[str, Any]]]:
+    if (body.file_ids is None) == (body.files is None):
+        raise catalog.batch_needs_one_of()
+    if body.files is not None:
+        return [
+            (f.file_id, f.chunking_strategy.model_dump() if f.chunking_strategy else None, dict(f.attributes or {}))
+            for f in body.files
+        ]
+    strategy = body.chunking_strategy.model_dump() if body.chunking_strategy is not None else None
+    return [(file_id, strategy, dict(body.attributes or {})) for file_id in body.file_ids or []]
+
+
+def _batch_wire(ctx: Context, batch: FileBatch, *, poll: bool) -> Json:
+    files = ctx.store.batch_files(batch)
+    for vs_file in files:
+        ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=poll)
+    return batch.to_wire(ctx.options.shape, files)
+
+
+def retrieve_batch(ctx: Context, call: Call) -> Json:
+    batch = ctx.store.batch(call.param("vector_store_id"), call.param("batch_id"))
+    return _batch_wire(ctx, batch, poll=True)
+
+
+def cancel_batch(ctx: Context, call: Call) -> Json:
+    batch = ctx.store.batch(call.param("vector_store_id"), call.param("batch_id"))
+    files = ctx.store.batch_files(batch)
+    if any(f.status == "in_progress" for f in files):
+        batch.cancelled = True
+        for vs_file in files:
+            if vs_file.status == "in_progress":
+                vs_file.status = "cancelled"
+    return batch.to_wire(ctx.options.shape, files)
+
+
+def list_batch_files(ctx: Context, call: Call) -> Json:
+    batch = ctx.store.batch(call.param("vector_store_id"), call.param("batch_id"))
+    _batch_wire(ctx, batch, poll=False)
+    status = _status_filter(call)
+    table = ctx.store.vs_files[batch.vector_store_id]
+    page = table.page(list_params(call.query),
+                      lambda f: f.batch_id == batch.id and (status is None or f.status == status))
+    return list_envelope([_file_wire(ctx, f) for f in page.items], page.has_more)
+
+
+_VS = "/vector_stores/{vector_store_id}"
+ROUTES = (
+    Route("GET", _VS + "/files", "vector_stores.files.list", "listVectorStoreFiles", list_, beta="optional"),
+    Route("POST", _VS + "/files", "vector_stores.files.create", "createVectorStoreFile", create, beta="optional"),
+    Route("GET", _VS + "/files/{file_id}", "vector_stores.files.retrieve", "getVectorStoreFile", retrieve,
+          beta="optional"),
+    Route("POST", _VS + "/files/{file_id}", "vector_stores.files.update", "updateVectorStoreFileAttributes",
+          update, beta="optional"),
+    Route("DELETE", _VS + "/files/{file_id}", "vector_stores.files.delete", "deleteVectorStoreFile", delete,
+          beta="optional"),
+    Route("GET", _VS + "/files/{file_id}/content", "vector_stores.files.content",
+          "retrieveVectorStoreFileContent", content, beta="optional"),
+    Route("POST", _VS + "/file_batches", "vector_stores.file_batches.create", "createVectorStoreFileBatch",
+          create_batch, beta="optional"),
+    Route("GET", _VS + "/file_batches/{batch_id}", "vector_stores.file_batches.retrieve",
+          "getVectorStoreFileBatch", retrieve_batch, beta="optional"),
+    Route("POST", _VS + "/file_batches/{batch_id}/cancel", "vector_stores.file_batches.cancel",
+          "cancelVectorStoreFileBatch", cancel_batch, beta="optional"),
+    Route("GET", _VS + "/file_batches/{batch_id}/files", "vector_stores.file_batches.list_files",
+          "listFilesInVectorStoreBatch", list_batch_files, beta="optional"),
+)

@@ -1,0 +1,58 @@
+"""The state behind /files and /vector_stores, with lookups that raise the real 404s."""
+
+from __future__ import annotations
+
+from . import error_catalog as catalog
+from .file_resources import FileBatch, StoredFile, VectorStore, VectorStoreFile
+from .pagination import OrderedTable
+
+
+class FileTables:
+    def __init__(self) -> None:
+        self.files: OrderedTable[StoredFile] = OrderedTable()
+        self.vector_stores: OrderedTable[VectorStore] = OrderedTable()
+        self.vs_files: dict[str, OrderedTable[VectorStoreFile]] = {}
+        self.batches: dict[str, FileBatch] = {}
+
+    def file(self, file_id: str) -> StoredFile:
+        found = self.files.get(file_id)
+        if found is None:
+            raise catalog.file_not_found(file_id)
+        return found
+
+    def vector_store(self, vector_store_id: str) -> VectorStore:
+        found = self.vector_stores.get(vector_store_id)
+        if found is None:
+            raise catalog.not_found("vector_store", vector_store_id)
+        return found
+
+    def add_vector_store(self, store: VectorStore) -> None:
+        self.vector_stores.add(store.id, store.created_at, store)
+        self.vs_files[store.id] = OrderedTable()
+
+    def remove_vector_store(self, vector_store_id: str) -> None:
+        self.vector_stores.remove(vector_store_id)
+        self.vs_files.pop(vector_store_id, None)
+        for batch_id in [b.id for b in self.batches.values() if b.vector_store_id == vector_store_id]:
+            del self.batches[batch_id]
+
+    def store_files(self, vector_store_id: str) -> OrderedTable[VectorStoreFile]:
+        self.vector_store(vector_store_id)
+        return self.vs_files[vector_store_id]
+
+    def vs_file(self, vector_store_id: str, file_id: str) -> VectorStoreFile:
+        found = self.store_files(vector_store_id).get(file_id)
+        if found is None:
+            raise catalog.vector_store_file_not_found(file_id, vector_store_id)
+        return found
+
+    def batch(self, vector_store_id: str, batch_id: str) -> FileBatch:
+        self.vector_store(vector_store_id)
+        found = self.batches.get(batch_id)
+        if found is None or found.vector_store_id != vector_store_id:
+            raise catalog.not_found("file_batch", batch_id)
+        return found
+
+    def batch_files(self, batch: FileBatch) -> list[VectorStoreFile]:
+        table = self.vs_files[batch.vector_store_id]
+        return [f for f in table.values() if f.batch_id == batch.id]
