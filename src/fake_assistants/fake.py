@@ -106,10 +106,14 @@ class FakeAssistants:
         return openai.AsyncOpenAI(**_client_kwargs(kwargs), http_client=client)
 
     def _http_client(self, library: HttpLibrary, *, asynchronous: bool) -> Any:
-        module = importlib.import_module(library)
-        transport = self.httpx2_transport() if library == "httpx2" else self.httpx_transport()
-        client_class = module.AsyncClient if asynchronous else module.Client
-        return client_class(transport=transport, base_url=DEFAULT_BASE_URL)
+        if library == "httpx2":
+            from .transports import httpx2_transport
+
+            return httpx2_transport.client(self.httpx2_transport(), base_url=DEFAULT_BASE_URL,
+                                           asynchronous=asynchronous)
+        from .transports import httpx_transport
+
+        return httpx_transport.client(self.httpx_transport(), base_url=DEFAULT_BASE_URL, asynchronous=asynchronous)
 
 
 def openai_major_version() -> int:

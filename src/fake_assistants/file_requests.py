@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import BeforeValidator, Field, StringConstraints
 
-from .request_models import ChunkingStrategy, Metadata, Strict
+from .request_models import ChunkingStrategy, Metadata, Strict, _within_float_range
 
 AttributeValue = Annotated[str, StringConstraints(max_length=512)] | float | bool
 Attributes = Annotated[dict[Annotated[str, StringConstraints(max_length=64)], AttributeValue],
@@ -35,7 +35,7 @@ class ModifyVectorStore(Strict):
 
 class RankingOptions(Strict):
     ranker: Literal["none", "auto", "default-2024-11-15"] | None = None
-    score_threshold: Annotated[float, Field(ge=0, le=1)] | None = None
+    score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))] | None = None
 
 
 class SearchVectorStore(Strict):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from . import error_catalog as catalog
 from .pagination import ListParams
 
 ORDERS = ("asc", "desc")
+_INTEGER = re.compile(r"-?[0-9]+")
+_MAX_DIGITS = 1000  # longer is out of range anyway (and int() refuses more than 4300 digits)
 
 
 def query_value(query: Sequence[tuple[str, str]], name: str) -> str | None:
@@ -20,10 +23,14 @@ def query_values(query: Sequence[tuple[str, str]], name: str) -> list[str]:
 
 
 def parse_int(name: str, raw: str, minimum: int, maximum: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise catalog.invalid_type(name, "an integer", "a string") from None
+    """ASCII digits with an optional minus only: Python's int() also takes `1_0`, ` 5` and non-ASCII digits."""
+    if not _INTEGER.fullmatch(raw):
+        raise catalog.invalid_type(name, "an integer", "a string")
+    if len(raw) > _MAX_DIGITS:  # too many digits to be in range
+        if raw.startswith("-"):
+            raise catalog.number_below_min(name, minimum, raw, integer=True)
+        raise catalog.number_above_max(name, maximum, raw, integer=True)
+    value = int(raw)
     if value > maximum:
         raise catalog.number_above_max(name, maximum, value, integer=True)
     if value < minimum:

@@ -6,11 +6,13 @@ Optional fields accept JSON `null`, which means "not set", as real clients send 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -39,6 +41,22 @@ def _check_metadata(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
+def _within_float_range(minimum: float, maximum: float) -> Callable[[Any], Any]:
+    """Integers beyond the range of a float are out of bounds, not of the wrong type (pydantic's view)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            try:
+                float(value)
+            except OverflowError:
+                if value > 0:
+                    raise PydanticCustomError("less_than_equal", "too large", {"le": float(maximum)}) from None
+                raise PydanticCustomError("greater_than_equal", "too small", {"ge": float(minimum)}) from None
+        return value
+
+    return check
+
+
 MetadataValue = Annotated[str, StringConstraints(max_length=METADATA_VALUE_MAX)]
 Metadata = Annotated[dict[str, MetadataValue], AfterValidator(_check_metadata)]
 FunctionName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9_-]+$")]
@@ -46,6 +64,10 @@ FunctionName = Annotated[str, StringConstraints(min_length=1, max_length=64, pat
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class EmptyBody(Strict):
+    """Routes that take no body (cancel): any JSON object with no parameters."""
 
 
 # -- tools -----------------------------------------------------------------------------------------
@@ -57,7 +79,7 @@ class CodeInterpreterTool(Strict):
 
 class RankingOptions(Strict):
     ranker: Literal["auto", "default_2024_08_21"] | None = None
-    score_threshold: Annotated[float, Field(ge=0, le=1)]
+    score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))]
 
 
 class FileSearchSettings(Strict):
@@ -184,8 +206,8 @@ class ToolResourcesUpdate(Strict):
 # -- assistants ------------------------------------------------------------------------------------
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
-Temperature = Annotated[float, Field(ge=0, le=2)]
-TopP = Annotated[float, Field(ge=0, le=1)]
+Temperature = Annotated[float, Field(ge=0, le=2), BeforeValidator(_within_float_range(0, 2))]
+TopP = Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))]
 
 
 class AssistantFields(Strict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -13,6 +14,10 @@ from . import error_catalog as catalog
 from .errors import ApiError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+
+# Nesting a request body may have: responses wrap stored values a few levels deeper (list envelopes),
+# and the JSON encoder refuses more than 254 levels.
+MAX_JSON_DEPTH = 200
 
 _EXPECTED = {
     "string_type": "a string",
@@ -51,13 +56,61 @@ def decode_json_object(raw: bytes, *, allow_empty: bool = True) -> dict[str, Any
         if allow_empty:
             return {}
         raise catalog.invalid_json_body()
-    try:
-        value = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        raise catalog.invalid_json_body() from None
+    value = decode_json(raw)
     if not isinstance(value, dict):
         raise catalog.body_not_object(describe_json_type(value))
     return value
+
+
+def decode_json(raw: bytes) -> Any:
+    """Strict JSON only: what could not be sent back as JSON is refused as unparseable up front.
+
+    Python's decoder also takes `NaN`/`Infinity`, numbers that overflow to infinity, lone surrogate
+    escapes and any nesting its stack allows; stored, each of these later fails to serialize (a 500)
+    or comes back as invalid JSON.
+    """
+    try:
+        value = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise catalog.invalid_json_body() from None
+    if not _is_plain_json(value):
+        raise catalog.invalid_json_body()
+    return value
+
+
+def _reject_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not JSON")
+
+
+def _finite_float(token: str) -> float:
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"{token} is out of range")
+    return value
+
+
+def _is_plain_json(value: Any) -> bool:
+    """At most MAX_JSON_DEPTH levels of arrays and objects, and every string encodable as UTF-8."""
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, str):
+            if not _is_utf8(current):
+                return False
+        elif isinstance(current, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return False
+            children = [*current.keys(), *current.values()] if isinstance(current, dict) else current
+            pending.extend((child, depth + 1) for child in children)
+    return True
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a \ud800-style escape
+        return False
+    return True
 
 
 def validate(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
@@ -87,6 +140,10 @@ def _translate(error: ErrorDetails, param: str) -> ApiError:
     kind = error["type"]
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     value = error.get("input")
+    if kind == "union_tag_not_found" and not isinstance(value, dict):  # `"tools": [5]`: not even an object
+        return catalog.invalid_type(param, "an object", describe_json_type(value))
+    if kind == "union_tag_not_found" and value.get("type") is not None:  # `{"type": 5}`: a tag, not a string
+        return catalog.invalid_type(f"{param}.type", "a string", describe_json_type(value["type"]))
     if kind == "missing" or kind == "union_tag_not_found":
         return catalog.missing_parameter(param if kind == "missing" else f"{param}.type")
     if kind == "extra_forbidden":
@@ -103,7 +160,6 @@ def _translate(error: ErrorDetails, param: str) -> ApiError:
 
 
 def _translate_limit(kind: str, ctx: dict[str, Any], value: Any, param: str) -> ApiError:
-    is_int = isinstance(value, int) and not isinstance(value, bool)
     size = len(value) if isinstance(value, str | list | dict) else 0
     if kind == "string_too_long":
         return catalog.string_too_long(param, ctx["max_length"], size)
@@ -114,9 +170,11 @@ def _translate_limit(kind: str, ctx: dict[str, Any], value: Any, param: str) -> 
     if kind == "too_short":
         return catalog.array_too_short(param, ctx["min_length"], ctx.get("actual_length", size))
     if kind in ("less_than_equal", "less_than"):
-        return catalog.number_above_max(param, ctx.get("le", ctx.get("lt", 0)), value, integer=is_int)
+        bound = ctx.get("le", ctx.get("lt", 0))
+        return catalog.number_above_max(param, bound, value, integer=_is_integer(bound))
     if kind in ("greater_than_equal", "greater_than"):
-        return catalog.number_below_min(param, ctx.get("ge", ctx.get("gt", 0)), value, integer=is_int)
+        bound = ctx.get("ge", ctx.get("gt", 0))
+        return catalog.number_below_min(param, bound, value, integer=_is_integer(bound))
     if kind == "object_above_max_properties":
         return catalog.too_many_properties(param, ctx["max"], ctx["got"])
     if kind == "property_name_too_long":
@@ -126,6 +184,14 @@ def _translate_limit(kind: str, ctx: dict[str, Any], value: Any, param: str) -> 
             param, f"string does not match pattern. Expected a string that matches the pattern '{ctx['pattern']}'."
         )
     return catalog.invalid_value_message(param, "invalid value.")
+
+
+def _is_integer(bound: Any) -> bool:
+    """Integer or decimal is the field's type, not the value's: `temperature: 3` is a decimal above 2.
+
+    pydantic reports the bounds of float fields as floats and those of int fields as ints.
+    """
+    return isinstance(bound, int) and not isinstance(bound, bool)
 
 
 def _param_path(error: ErrorDetails, data: Any, prefix: str) -> tuple[int | str, ...]:

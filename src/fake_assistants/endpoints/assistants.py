@@ -9,6 +9,7 @@ from ..params import list_params
 from ..resources import Assistant, Json, deleted, list_envelope
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
+from .vector_stores import helper_stores
 
 
 def create(ctx: Context, call: Call) -> Json:
@@ -17,7 +18,7 @@ def create(ctx: Context, call: Call) -> Json:
         id=ctx.ids.new("assistant"),
         created_at=ctx.clock.now(),
         model=body.model,
-        tool_resources=shaping.tool_resources(body.tool_resources, []),
+        tool_resources=shaping.tool_resources(body.tool_resources, helper_stores(ctx, body.tool_resources)),
     )
     _apply(assistant, body)
     ctx.store.assistants.add(assistant.id, assistant.created_at, assistant)

@@ -64,7 +64,7 @@ def delete(ctx: Context, call: Call) -> Json:
     ctx.store.files.remove(file_id)
     for table in ctx.store.vs_files.values():
         table.remove(file_id)
-    return {"id": file_id, "object": "file", "deleted": True}
+    return {"object": "file", "deleted": True, "id": file_id}  # (real) this order, like every File answer
 
 
 def content(ctx: Context, call: Call) -> Reply:

@@ -10,6 +10,7 @@ from ..params import list_params, query_value
 from ..resources import Json, Message, deleted, list_envelope
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
+from .vector_stores import attach_to_thread
 
 
 def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
@@ -27,6 +28,7 @@ def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message
         metadata=dict(body.metadata or {}),
     )
     table.add(message.id, message.created_at, message)
+    attach_to_thread(ctx, ctx.store.thread(thread_id), message.attachments)
     return message
 
 

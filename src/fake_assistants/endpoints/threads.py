@@ -9,6 +9,7 @@ from ..resources import Json, Thread, deleted
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
 from .messages import add_message
+from .vector_stores import helper_stores
 
 
 def new_thread(ctx: Context, body: rm.CreateThread) -> Thread:
@@ -17,7 +18,7 @@ def new_thread(ctx: Context, body: rm.CreateThread) -> Thread:
         id=ctx.ids.new("thread"),
         created_at=ctx.clock.now(),
         metadata=dict(body.metadata or {}),
-        tool_resources=shaping.tool_resources(body.tool_resources, []),
+        tool_resources=shaping.tool_resources(body.tool_resources, helper_stores(ctx, body.tool_resources)),
     )
     ctx.store.add_thread(thread)
     for message in body.messages or []:

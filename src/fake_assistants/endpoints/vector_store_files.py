@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import error_catalog as catalog
 from .. import file_requests as fr
+from .. import request_models as rm
 from ..chunking import AUTO_STRATEGY
 from ..context import Context
 from ..file_resources import FileBatch, VectorStore, VectorStoreFile
@@ -157,6 +158,7 @@ def retrieve_batch(ctx: Context, call: Call) -> Json:
 
 def cancel_batch(ctx: Context, call: Call) -> Json:
     batch = ctx.store.batch(call.param("vector_store_id"), call.param("batch_id"))
+    validate(rm.EmptyBody, decode_json_object(call.body))
     files = ctx.store.batch_files(batch)
     if any(f.status == "in_progress" for f in files):
         batch.cancelled = True

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from .. import file_requests as fr
+from .. import request_models as rm
 from .. import search as vs_search
 from ..context import Context
 from ..file_resources import StoredFile, VectorStore, VectorStoreFile
 from ..params import list_params
-from ..resources import Json, deleted, list_envelope
+from ..resources import Json, Thread, deleted, list_envelope
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
 from .vector_store_files import attach_file, settle_store
@@ -122,3 +123,43 @@ ROUTES = (
     Route("POST", "/vector_stores/{vector_store_id}/search", "vector_stores.search", "searchVectorStore", search,
           beta="optional"),
 )
+
+
+def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]:
+    """The `tool_resources.file_search.vector_stores` helper: create each store, return their ids."""
+    if resources is None or resources.file_search is None:
+        return []
+    created: list[str] = []
+    for helper in resources.file_search.vector_stores or []:
+        body = fr.CreateVectorStore(file_ids=helper.file_ids, chunking_strategy=helper.chunking_strategy,
+                                    metadata=helper.metadata)
+        created.append(new_vector_store(ctx, body).id)
+    return created
+
+
+def attach_to_thread(ctx: Context, thread: Thread, attachments: list[Json]) -> None:
+    """Message attachments add their files to the thread's tool resources (CHECKLIST 1.3).
+
+    code_interpreter: the file id joins `code_interpreter.file_ids`. file_search: the file is attached
+    to the thread's vector store, created on demand with a 7-day `last_active_at` expiry.
+    """
+    for attachment in attachments:
+        kinds = {tool["type"] for tool in attachment["tools"]}
+        if "code_interpreter" in kinds:
+            ids = thread.tool_resources.setdefault("code_interpreter", {"file_ids": []})["file_ids"]
+            if attachment["file_id"] not in ids:
+                ids.append(attachment["file_id"])
+        if "file_search" in kinds:
+            store_id = _thread_store(ctx, thread)
+            if attachment["file_id"] in ctx.store.files:  # like tool_resources, unknown ids are kept, not checked
+                attach_file(ctx, store_id, attachment["file_id"], None, {})
+
+
+def _thread_store(ctx: Context, thread: Thread) -> str:
+    ids = thread.tool_resources.setdefault("file_search", {"vector_store_ids": []})["vector_store_ids"]
+    if ids and ids[0] in ctx.store.vector_stores:
+        return str(ids[0])
+    body = fr.CreateVectorStore(expires_after=fr.ExpiresAfter(anchor="last_active_at", days=7))
+    store = new_vector_store(ctx, body)
+    ids[:] = [store.id]
+    return store.id
