@@ -183,18 +183,23 @@ RELABELED_V1: dict[tuple[str, int], str] = {
 # -- JSON key sets ----------------------------------------------------------------------------------
 
 
-def key_paths(value: Any, prefix: str = "") -> set[str]:
-    """Every key path in a JSON value: `a.b`, list items as `a[].b` (union over the items)."""
+def key_paths(value: Any, prefix: str = "", *, model_output: bool = False) -> set[str]:
+    """Every key path in a JSON value: `a.b`, list items as `a[].b` (union over the items).
+
+    In a message written by a run, what the annotations hold is the model's choice (whether it cited):
+    the fake's answer comes from its script, so only the `annotations` key itself is compared there.
+    """
     if isinstance(value, dict):
+        model_output = model_output or (value.get("object") == "thread.message" and bool(value.get("run_id")))
         paths: set[str] = set()
         for key, child in value.items():
             path = f"{prefix}.{key}" if prefix else key
             paths.add(path)
-            if key not in IGNORED_SUBTREES:
-                paths |= key_paths(child, path)
+            if key not in IGNORED_SUBTREES and not (model_output and key == "annotations"):
+                paths |= key_paths(child, path, model_output=model_output)
         return paths
     if isinstance(value, list):
-        return set().union(*(key_paths(item, f"{prefix}[]") for item in value))
+        return set().union(*(key_paths(item, f"{prefix}[]", model_output=model_output) for item in value))
     return set()
 
 
