@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 from . import error_catalog as catalog
@@ -30,6 +30,8 @@ from .script import (
 
 Event = tuple[str, Any]
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
+# A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
+STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
 _CHUNK = re.compile(r"\S+\s*|\s+")
 
 
@@ -51,10 +53,21 @@ class RunEngine:
         return self.run_policies.get(run.id, self.policy)
 
     def on_read(self, run: Run, *, poll: bool) -> None:
-        """A client looked at the run (poll) or at its thread's steps/messages: maybe move it."""
-        if self._expire_if_due(run):
-            return
-        policy = self.policy_for(run)
+        """A client looked at the run (poll) or at its thread's steps/messages: maybe move it.
+
+        The policy moves the run first (its outcome happened in virtual time, whenever it is read);
+        a run still waiting for something after that expires once `expires_at` has passed.
+        """
+        self._progress(run, self.policy_for(run), poll=poll)
+        self.expire_if_due(run)
+
+    def on_write(self, run: Run) -> None:
+        """A client wrote to the run's thread. Writes do not move runs, but once `expires_at` has passed the
+        run's fate is settled as a read would settle it, so a write never sees an expired run as active."""
+        if self._due(run):
+            self.on_read(run, poll=False)
+
+    def _progress(self, run: Run, policy: Policy, *, poll: bool) -> None:
         if isinstance(policy, Immediate):
             self.drain(run)
         elif isinstance(policy, AfterPolls):
@@ -63,7 +76,7 @@ class RunEngine:
                 if run.polls > policy.polls:
                     self.drain(run)
                 elif run.status == "queued":
-                    self.advance(run)
+                    self._step(run)
         elif isinstance(policy, AfterSeconds):
             if self.ctx.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run)
@@ -76,8 +89,11 @@ class RunEngine:
 
     def advance(self, run: Run) -> str:
         """Move the run by one status change (for manual progression). Returns the new status."""
-        if self._expire_if_due(run):
+        if self.expire_if_due(run):
             return run.status
+        return self._step(run)
+
+    def _step(self, run: Run) -> str:
         for name, _ in self.work(run):
             if name.startswith("thread.run.") and not name.startswith("thread.run.step."):
                 break
@@ -105,7 +121,7 @@ class RunEngine:
         return [("thread.run.created", wire), ("thread.run.queued", wire)]
 
     def submit_tool_outputs(self, run: Run, outputs: list[tuple[str | None, str | None]]) -> list[Event]:
-        self._expire_if_due(run)
+        self.expire_if_due(run)
         if run.status != "requires_action":
             raise catalog.tool_outputs_not_accepted(run.status)
         step: RunStep = run.extra["pending_step"]
@@ -126,7 +142,7 @@ class RunEngine:
         return [("thread.run.step.completed", self._step_wire(step)), ("thread.run.queued", self._run_wire(run))]
 
     def cancel(self, run: Run) -> list[Event]:
-        self._expire_if_due(run)
+        self.expire_if_due(run)
         if not lifecycle.can(run.status, "cancel"):
             raise catalog.cannot_cancel(run.status)
         self._close_work(run)
@@ -151,6 +167,8 @@ class RunEngine:
                 yield from self._code_step(run, action)
                 continue
             if isinstance(action, Fail):
+                if action.code in STEP_ERROR_CODES:  # the model fails while it writes its answer
+                    yield from self._open_message_step(run)
                 run.last_error = {"code": action.code, "message": action.message}
                 yield from self._fail_open_steps(run)
                 yield self._finish(run, "fail")
@@ -182,11 +200,11 @@ class RunEngine:
         )
         return count_tokens(text) + 3 * len(messages)
 
-    def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None) -> Iterator[Event]:
-        now = self.ctx.clock.now()
+    def _open_message_step(self, run: Run) -> Generator[Event, None, tuple[RunStep, Message]]:
+        """Start a message_creation step and its empty assistant message (left open in `run.extra`)."""
         message = Message(
-            id=self.ctx.ids.new("message"), created_at=now, thread_id=run.thread_id, role="assistant",
-            content=[], assistant_id=run.assistant_id, run_id=run.id, status="in_progress",
+            id=self.ctx.ids.new("message"), created_at=self.ctx.clock.now(), thread_id=run.thread_id,
+            role="assistant", content=[], assistant_id=run.assistant_id, run_id=run.id, status="in_progress",
         )
         step = self._new_step(run, "message_creation",
                               {"type": "message_creation", "message_creation": {"message_id": message.id}})
@@ -196,6 +214,10 @@ class RunEngine:
         run.extra["open_message"] = message
         yield ("thread.message.created", self._message_wire(message))
         yield ("thread.message.in_progress", self._message_wire(message))
+        return step, message
+
+    def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None) -> Iterator[Event]:
+        step, message = yield from self._open_message_step(run)
         for index, chunk in enumerate(self._chunks(text)):
             text_delta: Json = {"value": chunk}
             if index == 0:
@@ -284,12 +306,16 @@ class RunEngine:
             step.last_error = run.last_error
             yield ("thread.run.step.failed", self._step_wire(step))
 
-    def _expire_if_due(self, run: Run) -> bool:
+    def _due(self, run: Run) -> bool:
+        """The run could still expire, and its `expires_at` has passed."""
         if run.status not in ("queued", "in_progress", "requires_action") or run.expires_at is None:
             return False
-        now = self.ctx.clock.now()
-        if now < run.expires_at:
+        return self.ctx.clock.now() >= run.expires_at
+
+    def expire_if_due(self, run: Run) -> bool:
+        if not self._due(run):
             return False
+        now = self.ctx.clock.now()
         self._close_work(run)
         for _ in self._close_open_message(run, "run_expired", now):
             pass

@@ -69,7 +69,7 @@ def apply(run: Run, trigger: Trigger, now: int) -> str:
         run.failed_at = now
     elif status == "cancelled":
         run.cancelled_at = now
-    if status == "queued":
+    if status != "requires_action":
         run.required_action = None
     if status in TERMINAL and status != "expired":
         run.expires_at = None

@@ -108,6 +108,8 @@ class Script:
 
     def fail(self, code: str = "server_error", message: str | None = None, *,
              assistant_id: str | None = None) -> Script:
+        """The run fails with `last_error`. `server_error` and `rate_limit_exceeded` fail while the answer is
+        being written (a failed message_creation step, an `incomplete` message); `invalid_prompt` fails first."""
         if code not in LAST_ERROR_CODES:
             raise ValueError(f"last_error code must be one of {LAST_ERROR_CODES}, not {code!r}")
         return self._add(Fail(code, message or DEFAULT_FAILURE_MESSAGES[code]), assistant_id)

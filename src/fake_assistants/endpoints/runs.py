@@ -117,6 +117,7 @@ def modify(ctx: Context, call: Call) -> Json:
 
 def cancel(ctx: Context, call: Call) -> Json:
     run = ctx.store.run(call.param("thread_id"), call.param("run_id"))
+    validate(rm.EmptyBody, decode_json_object(call.body))
     ctx.engine.cancel(run)
     return run.to_wire(ctx.options.shape)
 
