@@ -20,6 +20,7 @@ class Options:
     shape: Shape = "recorded"
     poll_after_ms: int = 0
     max_thread_messages: int = 100_000
+    stream_chunk_chars: int | None = None  # None: message deltas split at words
 
 
 @dataclass(slots=True)

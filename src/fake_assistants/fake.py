@@ -37,10 +37,11 @@ class FakeAssistants:
         poll_after_ms: int = 0,
         progression: Policy | PolicyName = "immediate",
         strict_script: bool = False,
+        stream_chunk_chars: int | None = None,
     ) -> None:
         self.seed = seed
         self.clock: Clock = clock or SystemClock()
-        self.options = Options(shape=shape, poll_after_ms=poll_after_ms)
+        self.options = Options(shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars)
         self.store = Store()
         self.ctx = Context(self.store, self.clock, IdFactory(seed), self.options)
         self.script = Script(strict=strict_script)

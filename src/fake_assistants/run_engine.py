@@ -7,19 +7,25 @@ a stream encodes the same events as the client reads them, so polled and streame
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Generator, Iterator
 from typing import Any
 
 from . import error_catalog as catalog
 from . import run_lifecycle as lifecycle
 from .context import Context
+from .errors import ApiError
+from .file_resources import StoredFile
+from .message_text import Citation, cite, split_chunks, text_deltas
+from .pagination import OrderedTable
 from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
 from .resources import Json, Message
 from .run_resources import Run, RunStep, usage
 from .script import (
+    Action,
+    BrokenStream,
     CodeInterpreter,
     Fail,
+    FileSearch,
     FunctionCalls,
     Incomplete,
     Reply,
@@ -27,12 +33,12 @@ from .script import (
     TurnContext,
     default_reply,
 )
+from .search import search
 
 Event = tuple[str, Any]
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
-_CHUNK = re.compile(r"\S+\s*|\s+")
 
 
 def count_tokens(text: str) -> int:
@@ -84,7 +90,10 @@ class RunEngine:
             return
 
     def drain(self, run: Run) -> None:
-        for _ in self.work(run):
+        try:
+            for _ in self.work(run):
+                pass
+        except ApiError:  # a broken stream: the run has already failed, a poller just sees that
             pass
 
     def advance(self, run: Run) -> str:
@@ -103,7 +112,11 @@ class RunEngine:
         """The events still to come for this run, produced lazily."""
         pending: Iterator[Event] | None = run.extra.get("work")
         while pending is not None:
-            event = next(pending, None)
+            try:
+                event = next(pending, None)
+            except ApiError:
+                run.extra.pop("work", None)
+                raise
             if event is None:
                 run.extra.pop("work", None)
                 return
@@ -157,8 +170,14 @@ class RunEngine:
         while True:
             action = self._next_action(run)
             if isinstance(action, Reply):
-                yield from self._message_step(run, action.text)
+                yield from self._reply(run, action.text)
                 yield self._finish(run, "complete")
+                return
+            if isinstance(action, FileSearch):
+                yield from self._file_search_step(run, action)
+                continue
+            if isinstance(action, BrokenStream):
+                yield from self._broken_reply(run, action)
                 return
             if isinstance(action, FunctionCalls):
                 yield from self._function_step(run, action)
@@ -176,13 +195,15 @@ class RunEngine:
             yield from self._incomplete(run, action)
             return
 
-    def _next_action(self, run: Run) -> Reply | FunctionCalls | CodeInterpreter | Fail | Incomplete:
+    def _next_action(self, run: Run) -> Action:
         turn = self.script.take(run.assistant_id)
         context = self._turn_context(run)
         if turn is not None:
             return turn.resolve(context)
         if self.script.strict:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
+        if "searched" not in run.extra and self._search_files(run):
+            return FileSearch()  # an unscripted run with file_search and files looks them up first
         return Reply(default_reply(context.messages))
 
     def _turn_context(self, run: Run) -> TurnContext:
@@ -216,16 +237,24 @@ class RunEngine:
         yield ("thread.message.in_progress", self._message_wire(message))
         return step, message
 
-    def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None) -> Iterator[Event]:
+    def _reply(self, run: Run, text: str) -> Iterator[Event]:
+        """The answer: images from code_interpreter first, then the text citing the last file_search."""
+        citations: list[Citation] = run.extra.pop("citations", [])
+        source = len(self.ctx.store.messages[run.thread_id])
+        cited, annotations = cite(text, citations, source)
+        images = [{"type": "image_file", "image_file": {"file_id": f}} for f in run.extra.pop("images", [])]
+        yield from self._message_step(run, cited, annotations=annotations, images=images)
+
+    def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,
+                      annotations: list[Json] | None = None, images: list[Json] | None = None) -> Iterator[Event]:
         step, message = yield from self._open_message_step(run)
-        for index, chunk in enumerate(self._chunks(text)):
-            text_delta: Json = {"value": chunk}
-            if index == 0:
-                text_delta["annotations"] = []
-            yield ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
-                                            "delta": {"content": [{"index": 0, "type": "text", "text": text_delta}]}})
+        images = images or []
+        for index, image in enumerate(images):
+            yield self._message_delta(message, {"index": index, **image})
+        for text_delta in text_deltas(text, annotations or [], self.ctx.options.stream_chunk_chars):
+            yield self._message_delta(message, {"index": len(images), "type": "text", "text": text_delta})
         now = self.ctx.clock.now()
-        message.content = [{"type": "text", "text": {"value": text, "annotations": []}}]
+        message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.extra.pop("open_message", None)
         if incomplete_reason is None:
             message.status, message.completed_at = "completed", now
@@ -275,12 +304,92 @@ class RunEngine:
         outputs: list[Json] = []
         if action.logs is not None:
             outputs.append({"type": "logs", "logs": action.logs})
+        for image in action.images:
+            outputs.append({"type": "image", "image": {"file_id": self._output_file(run, image)}})
+        for index, output in enumerate(outputs):
             yield self._step_delta(step, {"index": 0, "type": "code_interpreter", "code_interpreter": {
-                "outputs": [{"index": 0, "type": "logs", "logs": action.logs}]}})
+                "outputs": [{"index": index, **output}]}})
         step.step_details = {"type": "tool_calls", "tool_calls": [
             {"id": call_id, "type": "code_interpreter",
              "code_interpreter": {"input": action.input, "outputs": outputs}}]}
         yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(action.input))
+
+    def _output_file(self, run: Run, data: bytes) -> str:
+        """A file code_interpreter made: downloadable, shown in the next message as `image_file`."""
+        stored = StoredFile(id=self.ctx.ids.new("file"), created_at=self.ctx.clock.now(),
+                            filename="image.png", purpose="assistants_output", data=data)
+        self.ctx.store.files.add(stored.id, stored.created_at, stored)
+        run.extra.setdefault("images", []).append(stored.id)
+        return stored.id
+
+    def _file_search_step(self, run: Run, action: FileSearch) -> Iterator[Event]:
+        run.extra["searched"] = True
+        call_id = self.ctx.ids.new("call")
+        settings: Json = next((t.get("file_search", {}) for t in run.tools if t["type"] == "file_search"), {})
+        ranking = settings.get("ranking_options") or {"ranker": "default_2024_08_21", "score_threshold": 0.0}
+        ranking = {"ranker": ranking["ranker"], "score_threshold": ranking["score_threshold"]}
+        step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
+        yield ("thread.run.step.created", self._step_wire(step))
+        yield ("thread.run.step.in_progress", self._step_wire(step))
+        yield self._step_delta(step, {"index": 0, "id": call_id, "type": "file_search",
+                                      "file_search": {"ranking_options": ranking, "results": []}})
+        results = self._search_results(run, action, ranking, settings.get("max_num_results") or 20)
+        run.extra["citations"] = list({r["file_id"]: Citation(r["file_id"], r["file_name"]) for r in results}.values())
+        step.step_details = {"type": "tool_calls", "tool_calls": [
+            {"id": call_id, "type": "file_search", "file_search": {"ranking_options": ranking, "results": results}}]}
+        yield self._complete_step(run, step, self._prompt_tokens(run), 0)
+
+    def _search_results(self, run: Run, action: FileSearch, ranking: Json, limit: int) -> list[Json]:
+        if action.results is not None:
+            found = [(self.ctx.store.files.get(r.file_id), r) for r in action.results]
+            return [_result(r.file_id, stored.filename if stored else r.file_id, r.score,
+                            r.text if r.text is not None else (stored.data[:800].decode("utf-8", "replace")
+                                                               if stored else ""))
+                    for stored, r in found]
+        query = action.query or self._turn_context(run).last_user_text
+        hits = search([query], self._search_files(run), max_results=limit, threshold=ranking["score_threshold"])
+        for store_id in self._search_store_ids(run):
+            store = self.ctx.store.vector_stores.get(store_id)
+            if store is not None:
+                store.last_active_at = self.ctx.clock.now()
+        return [_result(h.file.id, h.stored.filename, h.score, h.chunk) for h in hits]
+
+    def _search_store_ids(self, run: Run) -> list[str]:
+        assistant = self.ctx.store.assistants.get(run.assistant_id)
+        thread = self.ctx.store.threads.get(run.thread_id)
+        ids: list[str] = []
+        for owner in (assistant, thread):
+            if owner is not None:
+                ids += owner.tool_resources.get("file_search", {}).get("vector_store_ids", [])
+        return ids
+
+    def _search_files(self, run: Run) -> list[Any]:
+        """(vector-store file, File) pairs the run's file_search can read; empty without the tool."""
+        if not any(t["type"] == "file_search" for t in run.tools):
+            return []
+        pairs = []
+        for store_id in self._search_store_ids(run):
+            for vs_file in self.ctx.store.vs_files.get(store_id, _EMPTY).values():
+                self.ctx.ingestion.on_read(vs_file, self.ctx.store.files.get(vs_file.id), poll=False)
+                stored = self.ctx.store.files.get(vs_file.id)
+                if stored is not None and vs_file.status == "completed":
+                    pairs.append((vs_file, stored))
+        return pairs
+
+    def _broken_reply(self, run: Run, action: BrokenStream) -> Iterator[Event]:
+        """Deltas up to the break, then the run fails (server_error) and the stream gets `event: error`."""
+        _, message = yield from self._open_message_step(run)
+        deltas = text_deltas(action.text, [], self.ctx.options.stream_chunk_chars)
+        for text_delta in deltas[: action.after_deltas]:
+            yield self._message_delta(message, {"index": 0, "type": "text", "text": text_delta})
+        error = catalog.server_error(self.ctx.ids.request_id())
+        if action.message:
+            error.message = action.message
+        run.last_error = {"code": "server_error", "message": error.message}
+        for _ in self._fail_open_steps(run):
+            pass
+        self._finish(run, "fail")
+        raise error
 
     def _incomplete(self, run: Run, action: Incomplete) -> Iterator[Event]:
         text = action.text if action.text is not None else default_reply(self._turn_context(run).messages)
@@ -368,18 +477,32 @@ class RunEngine:
         step.usage = usage(prompt, completion)
         return ("thread.run.step.completed", self._step_wire(step))
 
+    def _message_delta(self, message: Message, part: Json) -> Event:
+        return ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
+                                         "delta": {"content": [part]}})
+
     def _step_delta(self, step: RunStep, call: Json) -> Event:
         return ("thread.run.step.delta", {"id": step.id, "object": "thread.run.step.delta",
                                           "delta": {"step_details": {"type": "tool_calls", "tool_calls": [call]}}})
 
     def _chunks(self, text: str) -> list[str]:
-        return _CHUNK.findall(text) or [""]
+        return split_chunks(text, self.ctx.options.stream_chunk_chars) or [""]
 
     def _run_wire(self, run: Run) -> Json:
         return run.to_wire(self.ctx.options.shape)
 
     def _step_wire(self, step: RunStep) -> Json:
-        return step.to_wire(self.ctx.options.shape, include_search_content=True)
+        run = self.ctx.store.runs.get(step.thread_id)
+        include = bool(run and (owner := run.get(step.run_id)) and owner.extra.get("include_search_content"))
+        return step.to_wire(self.ctx.options.shape, include_search_content=include)
 
     def _message_wire(self, message: Message) -> Json:
         return message.to_wire(self.ctx.options.shape, full=True)
+
+
+_EMPTY: Any = OrderedTable()
+
+
+def _result(file_id: str, filename: str, score: float, text: str) -> Json:
+    return {"file_id": file_id, "file_name": filename, "score": score, "attributes": {},
+            "content": [{"type": "text", "text": text}]}

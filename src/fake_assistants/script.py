@@ -32,6 +32,33 @@ class FunctionCalls:
 class CodeInterpreter:
     input: str
     logs: str | None = None
+    images: tuple[bytes, ...] = ()  # each becomes an `assistants_output` file and an image output
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """A file_search result fixed by a script: `text` is the chunk (the file's start when None)."""
+
+    file_id: str
+    score: float = 1.0
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FileSearch:
+    """A file_search tool step: searches the run's vector stores, or returns `results` as given."""
+
+    query: str | None = None
+    results: tuple[SearchResult, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BrokenStream:
+    """The answer breaks off after `after_deltas` text deltas: a stream ends with `event: error`."""
+
+    text: str
+    after_deltas: int
+    message: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +73,8 @@ class Incomplete:
     text: str | None = None
 
 
-Action = Reply | FunctionCalls | CodeInterpreter | Fail | Incomplete
+Action = Reply | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
+ACTION_TYPES = (Reply, FunctionCalls, CodeInterpreter, FileSearch, BrokenStream, Fail, Incomplete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +100,7 @@ class Turn:
     repeat: bool = False
 
     def resolve(self, context: TurnContext) -> Action:
-        if isinstance(self.action, Reply | FunctionCalls | CodeInterpreter | Fail | Incomplete):
+        if isinstance(self.action, ACTION_TYPES):
             return self.action
         produced = self.action(context)
         return Reply(produced) if isinstance(produced, str) else produced
@@ -102,9 +130,28 @@ class Script:
         encoded = tuple((name, _arguments(args)) for name, args in calls)
         return self._add(FunctionCalls(encoded), assistant_id)
 
-    def code_interpreter(self, input: str, logs: str | None = None, *,
+    def code_interpreter(self, input: str, logs: str | None = None, *, images: Sequence[bytes] = (),
                          assistant_id: str | None = None) -> Script:
-        return self._add(CodeInterpreter(input, logs), assistant_id)
+        """A code_interpreter step (input, logs, image outputs), then the next turn of the same run."""
+        return self._add(CodeInterpreter(input, logs, tuple(images)), assistant_id)
+
+    def file_search(self, query: str | None = None, results: Sequence[SearchResult | str] | None = None, *,
+                    assistant_id: str | None = None) -> Script:
+        """A file_search step, then the next turn, whose reply cites what was found.
+
+        Without `results` the run's vector stores are searched for `query` (default: the last user
+        message); with `results` (SearchResult or file ids) the step reports exactly those.
+        """
+        fixed = None if results is None else tuple(
+            r if isinstance(r, SearchResult) else SearchResult(r) for r in results
+        )
+        return self._add(FileSearch(query, fixed), assistant_id)
+
+    def break_stream(self, text: str = "This answer breaks off", after_deltas: int = 1,
+                     message: str | None = None, *, assistant_id: str | None = None) -> Script:
+        """The answer stops after `after_deltas` deltas with a server error: the run fails (server_error);
+        a stream of it ends with `event: error` and no `done`."""
+        return self._add(BrokenStream(text, after_deltas, message), assistant_id)
 
     def fail(self, code: str = "server_error", message: str | None = None, *,
              assistant_id: str | None = None) -> Script:

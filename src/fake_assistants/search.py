@@ -20,8 +20,20 @@ class Hit:
     score: float
 
 
+STOPWORDS = frozenset(
+    {
+        "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has",
+        "have", "how", "i", "in", "is", "it", "its", "me", "my", "of", "on", "or", "s", "so",
+        "that", "the", "their", "them", "there", "these", "they", "this", "to", "use", "using", "was", "we", "what",
+        "when", "where", "which", "who", "why", "will", "with", "you", "your",
+    }
+)
+
+
 def terms(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text)}
+    """Lower-cased words without stop words, with a plural `s` dropped (files ~ file)."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in STOPWORDS}
 
 
 def score(query_terms: set[str], chunk: str) -> float:
