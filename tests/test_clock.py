@@ -1,0 +1,62 @@
+"""Time is injected: the default clock reads the system clock at call time (so freezegun and
+time-machine apply), a ManualClock moves only when told, and the same seed gives the same ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import time_machine
+from freezegun import freeze_time
+
+from fake_assistants import ApiRequest, FakeAssistants, ManualClock
+
+BETA = {"OpenAI-Beta": "assistants=v2"}
+FROZEN = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+
+
+def create_assistant(fake: FakeAssistants) -> dict[str, object]:
+    response = fake.handle(ApiRequest.build("POST", "/v1/assistants", headers=BETA, body=b'{"model": "gpt-4o"}'))
+    assert response.status == 200
+    assert isinstance(response.body, bytes)
+    return dict(json.loads(response.body))
+
+
+def test_freezegun_sets_created_at() -> None:
+    with freeze_time(FROZEN):
+        assistant = create_assistant(FakeAssistants(seed=0))
+    assert assistant["created_at"] == int(FROZEN.timestamp())
+
+
+def test_time_machine_sets_created_at_and_moves() -> None:
+    fake = FakeAssistants(seed=0)
+    with time_machine.travel(FROZEN, tick=False) as traveller:
+        first = create_assistant(fake)
+        traveller.shift(dt.timedelta(seconds=90))
+        second = create_assistant(fake)
+    assert (first["created_at"], second["created_at"]) == (int(FROZEN.timestamp()), int(FROZEN.timestamp()) + 90)
+
+
+def test_manual_clock_moves_only_when_told() -> None:
+    clock = ManualClock(start=1_000)
+    fake = FakeAssistants(seed=0, clock=clock)
+    assert create_assistant(fake)["created_at"] == 1_000
+    clock.advance(5)
+    assert create_assistant(fake)["created_at"] == 1_005
+    with pytest.raises(ValueError, match="backwards"):
+        clock.advance(-1)
+
+
+def test_same_seed_same_clock_gives_identical_bodies() -> None:
+    def transcript(seed: int) -> list[bytes]:
+        fake = FakeAssistants(seed=seed, clock=ManualClock(start=1_700_000_000))
+        bodies = []
+        for _ in range(3):
+            response = fake.handle(ApiRequest.build("POST", "/v1/threads", headers=BETA))
+            assert isinstance(response.body, bytes)
+            bodies.append(response.body + (response.header("x-request-id") or "").encode())
+        return bodies
+
+    assert transcript(7) == transcript(7)
+    assert transcript(7) != transcript(8)
