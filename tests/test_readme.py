@@ -46,7 +46,7 @@ def test_ci_runs_the_readme_commands() -> None:
 def test_quickstart_runs(capsys: pytest.CaptureFixture[str]) -> None:
     namespace: dict[str, Any] = {}
 
-    exec(python_block("create_and_poll"), namespace)
+    exec(python_block("Please address the user as Jane Doe"), namespace)
 
     assert namespace["run"].status == "completed"
     messages = namespace["messages"].data
@@ -85,3 +85,7 @@ def test_fixture_examples_pass(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-W", "ignore::DeprecationWarning")
 
     result.assert_outcomes(passed=2)
+
+
+def test_scripting_snippet_runs() -> None:
+    exec(compile(python_block("fake.script.call_function"), "README.md", "exec"), {})
