@@ -60,7 +60,7 @@ def test_quickstart_runs(capsys: pytest.CaptureFixture[str]) -> None:
 def test_own_transport_snippet_runs() -> None:
     namespace: dict[str, Any] = {"FakeAssistants": FakeAssistants}
 
-    exec(python_block("httpx_transport()"), namespace)
+    exec(python_block('client = openai.OpenAI(api_key="sk-test"'), namespace)
 
     client = namespace["client"]
     assert client.beta.threads.create().object == "thread"
@@ -80,7 +80,7 @@ def test_schema_shape_snippet_runs() -> None:
 
 def test_fixture_examples_pass(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
-    pytester.makepyfile(test_readme_fixtures=python_block("def test_"))
+    pytester.makepyfile(test_readme_fixtures=python_block("def test_greets_the_user"))
 
     result = pytester.runpytest("-W", "ignore::DeprecationWarning")
 

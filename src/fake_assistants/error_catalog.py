@@ -348,3 +348,91 @@ def batch_needs_one_of() -> ApiError:
         param="file_ids",
         code="invalid_value",
     )
+
+
+# -- server mode: the API-key check and the control API ----------------------------------------------
+
+API_KEYS_URL = "https://platform.openai.com/account/api-keys"
+
+
+def missing_api_key() -> ApiError:
+    # (real) the service's answer to a request with no Authorization header
+    return ApiError(
+        401,
+        "You didn't provide an API key. You need to provide your API key in an Authorization header using "
+        "Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the password field (with blank username) if "
+        "you're accessing the API from your browser and are prompted for a username and password. You can "
+        f"obtain an API key from {API_KEYS_URL}.",
+    )
+
+
+def incorrect_api_key(given: str) -> ApiError:
+    # (real) the key is masked as the service masked it: its first 8 and last 4 characters
+    return ApiError(
+        401,
+        f"Incorrect API key provided: {mask_api_key(given)}. You can find your API key at {API_KEYS_URL}.",
+        code="invalid_api_key",
+    )
+
+
+def mask_api_key(key: str) -> str:
+    if len(key) <= 12:
+        return key
+    return key[:8] + "*" * (len(key) - 12) + key[-4:]
+
+
+def clock_not_manual() -> ApiError:
+    return ApiError(
+        400,
+        "This fake's clock is the system clock, which cannot be moved: start the server with "
+        "`--clock manual` to move time with POST /__fake__/clock.",
+        param="clock",
+    )
+
+
+# -- injected faults (fake.faults) ---------------------------------------------------------------------
+
+RATE_LIMITS_URL = "https://platform.openai.com/account/rate-limits"
+
+
+def rate_limit_exceeded(retry_after_ms: int | None, *, model: str = "gpt-4o",
+                        organization: str = "org-fake-assistants") -> ApiError:
+    # (real pattern) the service's 429, as pasted in public reports (e.g. OpenBMB/ChatDev#26): type "requests"
+    wait = "1s" if retry_after_ms is None else _duration(retry_after_ms)
+    return ApiError(
+        429,
+        f"Rate limit reached for {model} in organization {organization} on requests per min (RPM): "
+        f"Limit 3, Used 3, Requested 1. Please try again in {wait}. Visit {RATE_LIMITS_URL} to learn more.",
+        type="requests",
+        code="rate_limit_exceeded",
+    )
+
+
+def injected_error(status: int, message: str, *, type: str = "invalid_request_error", code: str | None = None,
+                   param: str | None = None) -> ApiError:
+    """An error a test scheduled with `fake.faults.error(...)`, worded as the test chose."""
+    return ApiError(status, message, type=type, code=code, param=param)
+
+
+def _duration(milliseconds: int) -> str:
+    """As the service wrote waits: `20s`, `9.816s`, `6ms`."""
+    if milliseconds < 1000:
+        return f"{milliseconds}ms"
+    return f"{milliseconds / 1000:.3f}".rstrip("0").rstrip(".") + "s"
+
+
+def state_not_loadable(reason: str) -> ApiError:
+    return ApiError(400, f"The state could not be loaded: {reason}", param="state")
+
+
+def state_not_dumpable(reason: str) -> ApiError:
+    return ApiError(400, f"The state could not be dumped: {reason}")
+
+
+def fault_not_allowed(kind: str, params: Sequence[str]) -> ApiError:
+    names = ", ".join(f"'{p}'" for p in params)
+    return ApiError(400, f"A '{kind}' fault does not take {names}.", param=params[0], code="unknown_parameter")
+
+
+def invalid_fault(reason: str) -> ApiError:
+    return ApiError(400, f"Invalid fault: {reason}", code="invalid_value")

@@ -41,3 +41,7 @@ class IllegalTransition(Exception):
         super().__init__(f"no transition from status {status!r} on trigger {trigger!r}")
         self.status = status
         self.trigger = trigger
+
+
+class StateError(ValueError):
+    """A fake's state cannot be saved or loaded as asked (snapshot, dump, load): the message says why."""

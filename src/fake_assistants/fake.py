@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any, Literal
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from .app import App
 from .clock import Clock, SystemClock
 from .context import Context, Options
+from .faults import Faults
 from .ids import IdFactory
 from .ingestion import Ingestion
+from .journal import Journal
+from .lenient import Leniency, StandIns, check_leniency
 from .progression import Policy, PolicyName, as_policy
 from .resources import Shape
 from .run_engine import RunEngine
 from .script import Script
 from .store import Store
 from .wire import ApiRequest, ApiResponse
+
+if TYPE_CHECKING:
+    from .intercept import Interception
+    from .server import ThreadedServer
+    from .snapshot import Snapshot
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 HttpLibrary = Literal["httpx", "httpx2"]
@@ -38,6 +47,7 @@ class FakeAssistants:
         progression: Policy | PolicyName = "immediate",
         strict_script: bool = False,
         stream_chunk_chars: int | None = None,
+        lenient: Leniency = False,
     ) -> None:
         self.seed = seed
         self.clock: Clock = clock or SystemClock()
@@ -50,6 +60,57 @@ class FakeAssistants:
         self.ingestion = Ingestion(self.clock)
         self.ctx.ingestion = self.ingestion
         self.app = App(self.ctx)
+        self.lenient = check_leniency(lenient)
+        if self.lenient:
+            self.app.stand_ins = self.store.stand_ins = StandIns(self.ctx, self.lenient)
+
+    # -- the call journal and fault injection -----------------------------------------------------
+
+    @property
+    def calls(self) -> Journal:
+        """Every request this fake answered, with its response and stream events (see `journal`)."""
+        return self.app.journal
+
+    @property
+    def faults(self) -> Faults:
+        """Scheduled HTTP errors, timeouts, connection errors and broken streams (see `faults`)."""
+        return self.app.faults
+
+    # -- state ------------------------------------------------------------------------------------
+
+    def snapshot(self) -> Snapshot:
+        """A deep copy of the state (objects, id streams, queued script turns) for `restore`."""
+        from .snapshot import take
+
+        return take(self)
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Go back to a `snapshot()` of this fake (the journal, faults and clock are left as they are)."""
+        from .snapshot import restore
+
+        restore(self, snapshot)
+
+    def reset(self) -> None:
+        """Empty state, script, journal and faults; ids start again from the seed. Options stay."""
+        from .snapshot import reset
+
+        reset(self)
+
+    def dump(self) -> str:
+        """Every object as JSON (the versioned format of `state_dump`), for `FakeAssistants.load`."""
+        from .state_dump import dump
+
+        return dump(self)
+
+    @classmethod
+    def load(cls, state: str | bytes | Mapping[str, Any], seed: int | str = 0, **options: Any) -> FakeAssistants:
+        """A new fake (`options` as for the constructor) holding the objects of a `dump()` or a hand-written
+        seed, with their ids."""
+        from .state_dump import load_into
+
+        fake = cls(seed, **options)
+        load_into(fake, state)
+        return fake
 
     # -- runs -------------------------------------------------------------------------------------
 
@@ -72,9 +133,38 @@ class FakeAssistants:
                 return run
         raise KeyError(f"no run with id {run_id!r}")
 
+    # -- file ingestion ---------------------------------------------------------------------------
+
+    def finish_ingestion(self, *, vector_store_id: str | None = None, file_id: str | None = None) -> int:
+        """Finish the ingestion of in-progress vector-store files now (all, one store's or one file's), as
+        `fake.ingestion` decides (failure rules, file type): for the manual ingestion policy
+        (`fake.ingestion.set_policy("manual")`). Returns how many files finished."""
+        with self.app.lock:
+            return self.ingestion.finish_pending(self.store, vector_store_id=vector_store_id, file_id=file_id)
+
     def handle(self, request: ApiRequest) -> ApiResponse:
         """The sans-IO entry point: every transport calls this."""
         return self.app.handle(request)
+
+    # -- interception -----------------------------------------------------------------------------
+
+    def intercept(self) -> Interception:
+        """`with fake.intercept():` (or `@fake.intercept()`): every `openai.OpenAI()`, `AsyncOpenAI()`,
+        `AzureOpenAI()` or `AsyncAzureOpenAI()` constructed inside talks to this fake; other hosts are untouched."""
+        from .intercept import Interception
+
+        return Interception(self, lambda: importlib.import_module("openai._base_client"))
+
+    # -- server mode ------------------------------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, api_key: str | None = None) -> ThreadedServer:
+        """This fake on a real socket, served by a background thread (needs the `server` extra, uvicorn).
+
+        `with fake.serve() as server:` starts it and stops it; `server.base_url` is `http://127.0.0.1:<port>/v1`.
+        """
+        from .server import ThreadedServer
+
+        return ThreadedServer(self, host=host, port=port, api_key=api_key)
 
     # -- transports -------------------------------------------------------------------------------
 

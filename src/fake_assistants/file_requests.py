@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, StringConstraints, Tag
 
-from .request_models import ChunkingStrategy, Metadata, Strict, _within_float_range
+from .request_models import ChunkingStrategy, Metadata, Strict, _check_metadata, _within_float_range
 
 AttributeValue = Annotated[str, StringConstraints(max_length=512)] | float | bool
-Attributes = Annotated[dict[Annotated[str, StringConstraints(max_length=64)], AttributeValue],
-                       Field(max_length=16)]
+# Like metadata: at most 16 properties, keys of at most 64 characters (the same errors).
+Attributes = Annotated[dict[str, AttributeValue], AfterValidator(_check_metadata)]
 
 
 class ExpiresAfter(Strict):
@@ -38,11 +38,48 @@ class RankingOptions(Strict):
     score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))] | None = None
 
 
+COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
+COMPOUNDS = ("and", "or")
+
+
+class ComparisonFilter(Strict):
+    """`key` compared with `value`: `eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in`, `nin` (ComparisonFilter)."""
+
+    type: Literal["eq", "ne", "gt", "gte", "lt", "lte", "in", "nin"]
+    key: str
+    value: str | float | bool | list[str | float]
+
+
+class CompoundFilter(Strict):
+    """`and` / `or` over comparisons and other compounds (CompoundFilter)."""
+
+    type: Literal["and", "or"]
+    filters: list[Filter]
+
+
+def _filter_tag(value: Any) -> str | None:
+    """The `type` of a filter: of the request's JSON object, or of a validated filter being dumped."""
+    tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+    return tag if isinstance(tag, str) else None
+
+
+# Tagged by the `type` value itself, so a bad `type` is reported with every supported value.
+Filter = Annotated[
+    Annotated[ComparisonFilter, Tag("eq")] | Annotated[ComparisonFilter, Tag("ne")]
+    | Annotated[ComparisonFilter, Tag("gt")] | Annotated[ComparisonFilter, Tag("gte")]
+    | Annotated[ComparisonFilter, Tag("lt")] | Annotated[ComparisonFilter, Tag("lte")]
+    | Annotated[ComparisonFilter, Tag("in")] | Annotated[ComparisonFilter, Tag("nin")]
+    | Annotated[CompoundFilter, Tag("and")] | Annotated[CompoundFilter, Tag("or")],
+    Discriminator(_filter_tag),
+]
+CompoundFilter.model_rebuild()
+
+
 class SearchVectorStore(Strict):
     query: Annotated[str, StringConstraints(min_length=1)] | Annotated[list[str], Field(min_length=1)]
     rewrite_query: bool | None = None
     max_num_results: Annotated[int, Field(ge=1, le=50)] | None = None
-    filters: dict[str, Any] | None = None
+    filters: Filter | None = None
     ranking_options: RankingOptions | None = None
 
 

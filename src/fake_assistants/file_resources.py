@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from .resources import Json, Shape
 
+DAY = 86_400
 IngestionStatus = Literal["in_progress", "completed", "cancelled", "failed"]
 
 
@@ -19,6 +20,9 @@ class StoredFile:
     purpose: str
     data: bytes
     expires_at: int | None = None
+
+    def expired(self, now: int) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     def to_wire(self, shape: Shape) -> Json:
         return {
@@ -54,7 +58,6 @@ class VectorStoreFile:
     status: IngestionStatus = "in_progress"
     last_error: Json | None = None
     usage_bytes: int = 0
-    chunks: list[str] = field(default_factory=list)
     batch_id: str | None = None
     polls: int = 0
 
@@ -83,6 +86,25 @@ class VectorStore:
     expires_at: int | None = None
     last_active_at: int | None = None
     expired: bool = False
+
+    def touch(self, now: int) -> None:
+        """The store was used: `last_active_at` moves, and with it an expiry anchored there."""
+        self.last_active_at = now
+        self.set_expiry(self.expires_after)
+
+    def set_expiry(self, expires_after: Json | None) -> None:
+        """`{"anchor": "last_active_at", "days": n}`: expire n days after the last activity (None: never)."""
+        self.expires_after = expires_after
+        if expires_after is None:
+            self.expires_at = None
+        else:
+            self.expires_at = (self.last_active_at or self.created_at) + expires_after["days"] * DAY
+
+    def expire_if_due(self, now: int) -> bool:
+        """Whether the store has expired (for good) by `now`."""
+        if not self.expired and self.expires_at is not None and now >= self.expires_at:
+            self.expired = True
+        return self.expired
 
     def to_wire(self, shape: Shape, files: list[VectorStoreFile]) -> Json:
         statuses = [f.status for f in files]

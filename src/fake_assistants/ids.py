@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import string
+from typing import Any
 
 _ALPHABET = string.ascii_letters + string.digits
 _BODY_LENGTH = 24
@@ -41,3 +42,22 @@ class IdFactory:
 
     def request_id(self) -> str:
         return f"req_{self._requests.getrandbits(128):032x}"
+
+    def state(self) -> dict[str, Any]:
+        """Where both streams are, as JSON values (for `fake.dump()`)."""
+        return {"objects": _json_state(self._objects), "requests": _json_state(self._requests)}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Continue both streams from a `state()`."""
+        self._objects.setstate(_random_state(state["objects"]))
+        self._requests.setstate(_random_state(state["requests"]))
+
+
+def _json_state(generator: random.Random) -> list[Any]:
+    version, internal, gauss = generator.getstate()
+    return [version, list(internal), gauss]
+
+
+def _random_state(value: list[Any]) -> tuple[Any, ...]:
+    version, internal, gauss = value
+    return (version, tuple(internal), gauss)

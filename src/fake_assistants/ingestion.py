@@ -1,4 +1,12 @@
-"""Vector-store file ingestion: in_progress -> completed | failed | cancelled, on the run policies."""
+"""Vector-store file ingestion: in_progress -> completed | failed | cancelled, on the run policies.
+
+When a file finishes is a progression policy (`fake.ingestion.policy`), the same ones runs use:
+`Immediate` (the next read sees the outcome), `AfterPolls(n)` (n retrieves of the file, of its batch or
+of its store show it `in_progress`, the next one the outcome), `AfterSeconds(s)` (virtual time since
+the file was attached) and `Manual` (only `fake.finish_ingestion()`). How it finishes is decided by
+failure rules (`fake.ingestion.fail(...)`), then by the file type; otherwise it completes, and its
+chunks are spans of the File's bytes (see chunking).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +16,28 @@ from fnmatch import fnmatch
 from . import chunking
 from .clock import Clock
 from .file_resources import StoredFile, VectorStoreFile
-from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
+from .file_tables import FileTables
+from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy, PolicyName, as_policy
 
 LAST_ERROR_MESSAGES = {
     "server_error": "An internal error occurred while processing the file.",
     "unsupported_file": "The file type is not supported.",  # (real) ERRORS.md #25
     "invalid_file": "The file could not be parsed because it is too large.",  # (real) ERRORS.md #26
 }
+DELETED_BEFORE_PROCESSING = "The file was deleted before it could be processed."
 
 
 @dataclass(frozen=True, slots=True)
 class FailureRule:
+    """Ingestion of the matching files fails with `last_error` {code, message}.
+
+    `file_id` and `filename` (an fnmatch pattern) narrow the rule; a rule with neither fails every file.
+    """
+
     code: str
     message: str
     file_id: str | None = None
-    filename: str | None = None  # an fnmatch pattern
+    filename: str | None = None
 
     def applies(self, stored: StoredFile) -> bool:
         if self.file_id is not None and self.file_id != stored.id:
@@ -38,8 +53,12 @@ class Ingestion:
     policy: Policy = field(default_factory=Immediate)
     rules: list[FailureRule] = field(default_factory=list)
 
+    def set_policy(self, policy: Policy | PolicyName) -> None:
+        self.policy = as_policy(policy)
+
     def fail(self, *, file_id: str | None = None, filename: str | None = None,
              code: str = "server_error", message: str | None = None) -> FailureRule:
+        """From now on, ingesting a matching file fails with this `last_error` code (and message)."""
         if code not in LAST_ERROR_MESSAGES:
             raise ValueError(f"last_error code must be one of {sorted(LAST_ERROR_MESSAGES)}, not {code!r}")
         rule = FailureRule(code, message or LAST_ERROR_MESSAGES[code], file_id, filename)
@@ -47,6 +66,7 @@ class Ingestion:
         return rule
 
     def on_read(self, vs_file: VectorStoreFile, stored: StoredFile | None, *, poll: bool) -> None:
+        """A client read the file (`poll`: retrieved it, its batch or its store): maybe finish it."""
         if vs_file.status != "in_progress":
             return
         policy = self.policy
@@ -62,12 +82,25 @@ class Ingestion:
         elif isinstance(policy, Manual):
             return
 
+    def finish_pending(self, tables: FileTables, *, vector_store_id: str | None = None,
+                       file_id: str | None = None) -> int:
+        """Finish every in-progress vector-store file now (of one store, or one file); returns how many."""
+        finished = 0
+        for store_id, table in tables.vs_files.items():
+            if vector_store_id is not None and store_id != vector_store_id:
+                continue
+            for vs_file in table.values():
+                if vs_file.status == "in_progress" and file_id in (None, vs_file.id):
+                    self.finish(vs_file, tables.files.get(vs_file.id))
+                    finished += 1
+        return finished
+
     def finish(self, vs_file: VectorStoreFile, stored: StoredFile | None) -> None:
-        """End ingestion now: a matching failure rule, an unsupported type, or chunks."""
+        """End ingestion now: a matching failure rule, an unsupported type, or completed."""
         if vs_file.status != "in_progress":
             return
         if stored is None:
-            self._failed(vs_file, "invalid_file", "The file was deleted before it could be processed.")
+            self._failed(vs_file, "invalid_file", DELETED_BEFORE_PROCESSING)
             return
         rule = next((r for r in self.rules if r.applies(stored)), None)
         if rule is not None:
@@ -75,7 +108,6 @@ class Ingestion:
         elif not chunking.is_supported(stored.filename):
             self._failed(vs_file, "unsupported_file", LAST_ERROR_MESSAGES["unsupported_file"])
         else:
-            vs_file.chunks = chunking.chunk_text(stored.data, vs_file.chunking_strategy)
             vs_file.usage_bytes = len(stored.data)
             vs_file.status = "completed"
 

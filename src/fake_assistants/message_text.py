@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .resources import Json
 
-_WORDS = re.compile(r"\S+\s*|\s+")
+# A word (letters, digits, apostrophes) or a run of other marks, with the whitespace before it;
+# trailing whitespace is a piece of its own.
+_TOKENS = re.compile(r"\s*(?:[\w'\u2019]+|[^\w\s]+)|\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,35 +35,42 @@ def cite(text: str, citations: list[Citation], source: int) -> tuple[str, list[J
     return head + tail, annotations
 
 
-def text_deltas(text: str, annotations: list[Json], chunk_chars: int | None) -> list[Json]:
-    """The `text` parts of successive message deltas: citation markers arrive as their own delta
-    carrying the annotation (with `index` and an empty `quote`, as recorded); the first delta has
-    `annotations: []`."""
-    pieces: list[tuple[str, Json | None]] = []
-    position = 0
-    for annotation in annotations:
-        pieces += [(c, None) for c in split_chunks(text[position:annotation["start_index"]], chunk_chars)]
-        pieces.append((annotation["text"], annotation))
-        position = annotation["end_index"]
-    pieces += [(c, None) for c in split_chunks(text[position:], chunk_chars)]
-    deltas: list[Json] = []
-    chosen: list[tuple[str, Json | None]] = pieces or [("", None)]
-    for number, (value, cited) in enumerate(chosen):
+def text_deltas(text: str, annotations: list[Json], chunk_chars: int | None) -> Iterator[Json]:
+    """The `text` parts of successive message deltas, produced lazily: citation markers arrive as their
+    own delta carrying the annotation (with `index` and an empty `quote`, as recorded); the first delta
+    has `annotations: []`. An empty text still sends one (empty) delta."""
+    first = True
+    for value, cited in _pieces(text, annotations, chunk_chars):
         delta: Json = {"value": value}
         if cited is not None:
-            delta["annotations"] = [{
-                "index": annotations.index(cited), **cited,
-                "file_citation": {**cited["file_citation"], "quote": ""},
-            }]
-        elif number == 0:
+            quote = {"file_citation": {**cited["file_citation"], "quote": ""}} if "file_citation" in cited else {}
+            delta["annotations"] = [{"index": annotations.index(cited), **cited, **quote}]
+        elif first:
             delta["annotations"] = []
-        deltas.append(delta)
-    return deltas
+        first = False
+        yield delta
+    if first:
+        yield {"value": "", "annotations": []}
 
 
-def split_chunks(text: str, chunk_chars: int | None) -> list[str]:
+def _pieces(text: str, annotations: list[Json], chunk_chars: int | None) -> Iterator[tuple[str, Json | None]]:
+    """The text cut into chunks, each citation marker whole and paired with its annotation."""
+    position = 0
+    for annotation in annotations:
+        for chunk in split_chunks(text[position:annotation["start_index"]], chunk_chars):
+            yield chunk, None
+        yield annotation["text"], annotation
+        position = annotation["end_index"]
+    for chunk in split_chunks(text[position:], chunk_chars):
+        yield chunk, None
+
+
+def split_chunks(text: str, chunk_chars: int | None) -> Iterator[str]:
+    """Deterministic chunks, lazily: `chunk_chars` characters each, or (None) token-like pieces as the
+    real stream sent them: a word or a run of punctuation, with the whitespace before it
+    (`Hello`, `!`, ` I'm`, ` just`)."""
     if not text:
-        return []
+        return iter(())
     if chunk_chars:
-        return [text[i:i + chunk_chars] for i in range(0, len(text), chunk_chars)]
-    return _WORDS.findall(text)
+        return (text[i:i + chunk_chars] for i in range(0, len(text), chunk_chars))
+    return (match.group() for match in _TOKENS.finditer(text))

@@ -105,7 +105,8 @@ class FunctionTool(Strict):
 
 
 def _type_tag(value: Any) -> str | None:
-    tag = value.get("type") if isinstance(value, dict) else None
+    # A model instance too: helpers re-validate already parsed parts (tool_resources' vector_stores helper).
+    tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
     return tag if isinstance(tag, str) else None
 
 

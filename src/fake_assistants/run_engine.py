@@ -2,15 +2,25 @@
 
 Every run holds a lazy `work` iterator of events. Polling drains it as the progression policy says;
 a stream encodes the same events as the client reads them, so polled and streamed runs are one thing.
+
+A run moves in segments: creation up to `requires_action` or the end, then each submit_tool_outputs
+up to the next. While a stream is reading a segment, that stream moves the run: reads of the run, its
+steps or messages show it exactly as far as the stream has got (so every full object a stream carries
+is what a retrieve returns at that moment), and the progression policy waits. A stream that is closed
+or dropped part-way hands the run back to the policy. Cancellation and expiry during a stream are
+announced on it (`thread.run.cancelling` ... `thread.run.cancelled`, `thread.run.step.expired`,
+`thread.run.expired`).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Generator, Iterator
+from itertools import islice
 from typing import Any
 
 from . import error_catalog as catalog
+from . import file_links
 from . import run_lifecycle as lifecycle
 from .context import Context
 from .errors import ApiError
@@ -62,9 +72,11 @@ class RunEngine:
         """A client looked at the run (poll) or at its thread's steps/messages: maybe move it.
 
         The policy moves the run first (its outcome happened in virtual time, whenever it is read);
-        a run still waiting for something after that expires once `expires_at` has passed.
+        a run still waiting for something after that expires once `expires_at` has passed. A run that a
+        stream is reading is moved by that stream only.
         """
-        self._progress(run, self.policy_for(run), poll=poll)
+        if not self.streaming(run):
+            self._progress(run, self.policy_for(run), poll=poll)
         self.expire_if_due(run)
 
     def on_write(self, run: Run) -> None:
@@ -97,31 +109,88 @@ class RunEngine:
             pass
 
     def advance(self, run: Run) -> str:
-        """Move the run by one status change (for manual progression). Returns the new status."""
-        if self.expire_if_due(run):
+        """Move the run by one status change (for manual progression). Returns the new status.
+
+        A run that a stream is reading is moved by that stream: advancing it changes nothing."""
+        if self.expire_if_due(run) or self.streaming(run):
             return run.status
         return self._step(run)
 
     def _step(self, run: Run) -> str:
+        before = run.status
         for name, _ in self.work(run):
-            if name.startswith("thread.run.") and not name.startswith("thread.run.step."):
+            if _is_run_event(name) and run.status != before:
                 break
         return run.status
 
     def work(self, run: Run) -> Iterator[Event]:
         """The events still to come for this run, produced lazily."""
-        pending: Iterator[Event] | None = run.extra.get("work")
-        while pending is not None:
-            try:
-                event = next(pending, None)
-            except ApiError:
-                run.extra.pop("work", None)
-                raise
-            if event is None:
-                run.extra.pop("work", None)
-                return
-            yield event
+        while (pending := run.extra.get("work")) is not None:
+            event = self._next_event(run, pending)
+            if event is not None:
+                yield event
+
+    def _next_event(self, run: Run, pending: Iterator[Event]) -> Event | None:
+        """The next event of `pending`; None once it is over (then it is dropped from the run)."""
+        try:
+            event = next(pending, None)
+        except ApiError:
+            self._drop_work(run, pending)
+            raise
+        if event is None:
+            self._drop_work(run, pending)
+        return event
+
+    @staticmethod
+    def _drop_work(run: Run, pending: Iterator[Event]) -> None:
+        if run.extra.get("work") is pending:
+            run.extra.pop("work")
+
+    # -- streams ------------------------------------------------------------------------------------
+
+    def stream(self, run: Run, first: list[Event]) -> Iterator[Event]:
+        """The events of one stream: `first` (already produced), then the run's current segment, lazily.
+
+        The stream moves the run from its first read until the segment ends (requires_action or a
+        final status) or the stream is closed; a cancellation or expiry on the way is announced on it.
+        A broken stream raises the ApiError that `sse` turns into `event: error`."""
+        segment = run.extra["segment"]
+        run.extra["streamed_segment"] = segment
+        try:
+            yield from first
+            yield from self._guarded(self._segment_events(run, segment))
+        finally:
+            if run.extra.get("streamed_segment") == segment:
+                del run.extra["streamed_segment"]
+
+    def streaming(self, run: Run) -> bool:
+        """A stream is reading the run's current segment."""
+        segment = run.extra.get("streamed_segment")
+        return segment is not None and segment == run.extra.get("segment")
+
+    def _segment_events(self, run: Run, segment: int) -> Iterator[Event]:
+        """The run's events while `segment` lasts, following a cancellation's or an expiry's work."""
+        while run.extra.get("segment") == segment:
+            self.expire_if_due(run)
             pending = run.extra.get("work")
+            if pending is None:
+                return
+            event = self._next_event(run, pending)
+            if event is not None:
+                yield event
+
+    def _guarded(self, events: Iterator[Event]) -> Iterator[Event]:
+        """`events`, where a failure other than an ApiError becomes a server error: never a traceback."""
+        try:
+            yield from events
+        except ApiError:
+            raise
+        except Exception as failure:
+            raise catalog.server_error(self.ctx.ids.request_id()) from failure
+
+    def _new_segment(self, run: Run, work: Iterator[Event]) -> None:
+        run.extra["segment"] = run.extra.get("segment", 0) + 1
+        run.extra["work"] = work
 
     # -- creation, submission, cancellation --------------------------------------------------------
 
@@ -129,7 +198,7 @@ class RunEngine:
         """Register a new queued run; returns its first events."""
         self.ctx.store.add_run(run)
         run.queued_at = self.ctx.clock.now()
-        run.extra["work"] = self._execute(run)
+        self._new_segment(run, self._execute(run))
         wire = self._run_wire(run)
         return [("thread.run.created", wire), ("thread.run.queued", wire)]
 
@@ -146,12 +215,12 @@ class RunEngine:
         for call in step.step_details["tool_calls"]:
             call["function"]["output"] = by_id.get(call["id"]) or ""
         now = self.ctx.clock.now()
-        step.status, step.completed_at, step.expires_at = "completed", now, None
+        step.status, step.completed_at = "completed", now
         step.usage = usage(run.extra.get("prompt_tokens", 0), 0)
         run.extra.pop("pending_step", None)
         lifecycle.apply(run, "submit_tool_outputs", now)
         run.polls, run.queued_at = 0, now
-        run.extra["work"] = self._execute(run, resumed=True)
+        self._new_segment(run, self._execute(run, resumed=True))
         return [("thread.run.step.completed", self._step_wire(step)), ("thread.run.queued", self._run_wire(run))]
 
     def cancel(self, run: Run) -> list[Event]:
@@ -160,8 +229,9 @@ class RunEngine:
             raise catalog.cannot_cancel(run.status)
         self._close_work(run)
         lifecycle.apply(run, "cancel", self.ctx.clock.now())
-        run.extra["work"] = self._finish_cancelling(run)
-        return [("thread.run.cancelling", self._run_wire(run))]
+        cancelling: Event = ("thread.run.cancelling", self._run_wire(run))
+        run.extra["work"] = self._finish_cancelling(run, cancelling)
+        return [cancelling]
 
     # -- the execution itself -----------------------------------------------------------------------
 
@@ -199,12 +269,26 @@ class RunEngine:
         turn = self.script.take(run.assistant_id)
         context = self._turn_context(run)
         if turn is not None:
-            return turn.resolve(context)
+            return self._usable(run, turn.resolve(context))
         if self.script.strict:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
-        if "searched" not in run.extra and self._search_files(run):
-            return FileSearch()  # an unscripted run with file_search and files looks them up first
+        if "searched" not in run.extra and (self._search_files(run) or self._expired_store(run)):
+            return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
         return Reply(default_reply(context.messages))
+
+    def _usable(self, run: Run, action: Action) -> Action:
+        """A file_search over an expired vector store fails the run: `Vector store '...' has expired`."""
+        expired = self._expired_store(run) if isinstance(action, FileSearch) else None
+        return action if expired is None else Fail("server_error", catalog.vector_store_expired(expired).message)
+
+    def _expired_store(self, run: Run) -> str | None:
+        if not any(t["type"] == "file_search" for t in run.tools):
+            return None
+        for store_id in self._search_store_ids(run):
+            store = self.ctx.store.vector_stores.get(store_id)
+            if store is not None and store.expire_if_due(self.ctx.clock.now()):
+                return str(store_id)
+        return None
 
     def _turn_context(self, run: Run) -> TurnContext:
         shape = self.ctx.options.shape
@@ -242,12 +326,17 @@ class RunEngine:
         citations: list[Citation] = run.extra.pop("citations", [])
         source = len(self.ctx.store.messages[run.thread_id])
         cited, annotations = cite(text, citations, source)
+        generated: list[file_links.GeneratedFile] = run.extra.pop("generated", [])
+        cited, annotations = file_links.link(cited, annotations, generated)  # code_interpreter's files
         images = [{"type": "image_file", "image_file": {"file_id": f}} for f in run.extra.pop("images", [])]
-        yield from self._message_step(run, cited, annotations=annotations, images=images)
+        yield from self._message_step(run, cited, annotations=annotations, images=images,
+                                      attachments=file_links.attachments(generated))
 
     def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,
-                      annotations: list[Json] | None = None, images: list[Json] | None = None) -> Iterator[Event]:
+                      annotations: list[Json] | None = None, images: list[Json] | None = None,
+                      attachments: list[Json] | None = None) -> Iterator[Event]:
         step, message = yield from self._open_message_step(run)
+        message.attachments = attachments or []
         images = images or []
         for index, image in enumerate(images):
             yield self._message_delta(message, {"index": index, **image})
@@ -306,6 +395,9 @@ class RunEngine:
             outputs.append({"type": "logs", "logs": action.logs})
         for image in action.images:
             outputs.append({"type": "image", "image": {"file_id": self._output_file(run, image)}})
+        for name, data in action.files:  # not outputs of the step: the answer links them
+            generated = file_links.GeneratedFile(self._store_output("/mnt/data/" + name, data), name)
+            run.extra.setdefault("generated", []).append(generated)
         for index, output in enumerate(outputs):
             yield self._step_delta(step, {"index": 0, "type": "code_interpreter", "code_interpreter": {
                 "outputs": [{"index": index, **output}]}})
@@ -315,11 +407,16 @@ class RunEngine:
         yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(action.input))
 
     def _output_file(self, run: Run, data: bytes) -> str:
-        """A file code_interpreter made: downloadable, shown in the next message as `image_file`."""
+        """An image code_interpreter made: downloadable, shown in the next message as `image_file`."""
+        file_id = self._store_output("image.png", data)
+        run.extra.setdefault("images", []).append(file_id)
+        return file_id
+
+    def _store_output(self, filename: str, data: bytes) -> str:
+        """A file code_interpreter made: purpose `assistants_output`, so it can be downloaded."""
         stored = StoredFile(id=self.ctx.ids.new("file"), created_at=self.ctx.clock.now(),
-                            filename="image.png", purpose="assistants_output", data=data)
-        self.ctx.store.files.add(stored.id, stored.created_at, stored)
-        run.extra.setdefault("images", []).append(stored.id)
+                            filename=filename, purpose="assistants_output", data=data)
+        self.ctx.store.add_file(stored)
         return stored.id
 
     def _file_search_step(self, run: Run, action: FileSearch) -> Iterator[Event]:
@@ -351,7 +448,7 @@ class RunEngine:
         for store_id in self._search_store_ids(run):
             store = self.ctx.store.vector_stores.get(store_id)
             if store is not None:
-                store.last_active_at = self.ctx.clock.now()
+                store.touch(self.ctx.clock.now())
         return [_result(h.file.id, h.stored.filename, h.score, h.chunk) for h in hits]
 
     def _search_store_ids(self, run: Run) -> list[str]:
@@ -380,7 +477,7 @@ class RunEngine:
         """Deltas up to the break, then the run fails (server_error) and the stream gets `event: error`."""
         _, message = yield from self._open_message_step(run)
         deltas = text_deltas(action.text, [], self.ctx.options.stream_chunk_chars)
-        for text_delta in deltas[: action.after_deltas]:
+        for text_delta in islice(deltas, action.after_deltas):
             yield self._message_delta(message, {"index": 0, "type": "text", "text": text_delta})
         error = catalog.server_error(self.ctx.ids.request_id())
         if action.message:
@@ -391,6 +488,20 @@ class RunEngine:
         self._finish(run, "fail")
         raise error
 
+    def break_off(self, run: Run, error: ApiError) -> None:
+        """A stream of the run broke (an injected fault, `fake.faults.stream_error`): the run fails with
+        server_error, as a scripted broken stream does. A run waiting for tool outputs, being cancelled or
+        already over is left as it is."""
+        if run.status not in ("queued", "in_progress"):
+            return
+        self._close_work(run)
+        if run.status == "queued":
+            self._move(run, "start")
+        run.last_error = {"code": "server_error", "message": error.message}
+        for _ in self._fail_open_steps(run):
+            pass
+        self._finish(run, "fail")
+
     def _incomplete(self, run: Run, action: Incomplete) -> Iterator[Event]:
         text = action.text if action.text is not None else default_reply(self._turn_context(run).messages)
         if action.reason == "max_completion_tokens":
@@ -399,11 +510,13 @@ class RunEngine:
         run.incomplete_details = {"reason": action.reason}
         yield self._finish(run, "end_incomplete")
 
-    def _finish_cancelling(self, run: Run) -> Iterator[Event]:
+    def _finish_cancelling(self, run: Run, cancelling: Event) -> Iterator[Event]:
+        """`thread.run.cancelling` (for a stream reading the run), then what was open is closed."""
+        yield cancelling
         now = self.ctx.clock.now()
         yield from self._close_open_message(run, "run_cancelled", now)
         for step in self._open_steps(run):
-            step.status, step.cancelled_at, step.expires_at = "cancelled", now, None
+            step.status, step.cancelled_at = "cancelled", now
             yield ("thread.run.step.cancelled", self._step_wire(step))
         yield self._finish(run, "finish_cancelling")
 
@@ -411,7 +524,7 @@ class RunEngine:
         now = self.ctx.clock.now()
         yield from self._close_open_message(run, "run_failed", now)
         for step in self._open_steps(run):
-            step.status, step.failed_at, step.expires_at = "failed", now, None
+            step.status, step.failed_at = "failed", now
             step.last_error = run.last_error
             yield ("thread.run.step.failed", self._step_wire(step))
 
@@ -426,12 +539,14 @@ class RunEngine:
             return False
         now = self.ctx.clock.now()
         self._close_work(run)
-        for _ in self._close_open_message(run, "run_expired", now):
-            pass
+        events = list(self._close_open_message(run, "run_expired", now))
         for step in self._open_steps(run):
             step.status, step.expired_at = "expired", now
+            events.append(("thread.run.step.expired", self._step_wire(step)))
         run.extra.pop("pending_step", None)
-        self._finish(run, "expire")
+        events.append(self._finish(run, "expire"))
+        if self.streaming(run):  # announced on the stream reading the run
+            run.extra["work"] = iter(events)
         return True
 
     # -- small pieces ----------------------------------------------------------------------------------
@@ -473,7 +588,7 @@ class RunEngine:
         return step
 
     def _complete_step(self, run: Run, step: RunStep, prompt: int, completion: int) -> Event:
-        step.status, step.completed_at, step.expires_at = "completed", self.ctx.clock.now(), None
+        step.status, step.completed_at = "completed", self.ctx.clock.now()
         step.usage = usage(prompt, completion)
         return ("thread.run.step.completed", self._step_wire(step))
 
@@ -485,8 +600,14 @@ class RunEngine:
         return ("thread.run.step.delta", {"id": step.id, "object": "thread.run.step.delta",
                                           "delta": {"step_details": {"type": "tool_calls", "tool_calls": [call]}}})
 
-    def _chunks(self, text: str) -> list[str]:
-        return split_chunks(text, self.ctx.options.stream_chunk_chars) or [""]
+    def _chunks(self, text: str) -> Iterator[str]:
+        """Fragments of a tool call's text for its deltas (one empty fragment for an empty text)."""
+        empty = True
+        for chunk in split_chunks(text, self.ctx.options.stream_chunk_chars):
+            empty = False
+            yield chunk
+        if empty:
+            yield ""
 
     def _run_wire(self, run: Run) -> Json:
         return run.to_wire(self.ctx.options.shape)
@@ -501,6 +622,10 @@ class RunEngine:
 
 
 _EMPTY: Any = OrderedTable()
+
+
+def _is_run_event(name: str) -> bool:
+    return name.startswith("thread.run.") and not name.startswith("thread.run.step.")
 
 
 def _result(file_id: str, filename: str, score: float, text: str) -> Json:

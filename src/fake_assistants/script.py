@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,8 @@ class CodeInterpreter:
     input: str
     logs: str | None = None
     images: tuple[bytes, ...] = ()  # each becomes an `assistants_output` file and an image output
+    # (name, bytes): each becomes an `assistants_output` file, linked as sandbox:/mnt/data/<name> (see file_links)
+    files: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,9 +133,17 @@ class Script:
         return self._add(FunctionCalls(encoded), assistant_id)
 
     def code_interpreter(self, input: str, logs: str | None = None, *, images: Sequence[bytes] = (),
+                         files: Mapping[str, bytes] | Sequence[tuple[str, bytes]] = (),
                          assistant_id: str | None = None) -> Script:
-        """A code_interpreter step (input, logs, image outputs), then the next turn of the same run."""
-        return self._add(CodeInterpreter(input, logs, tuple(images)), assistant_id)
+        """A code_interpreter step (input, logs, image outputs), then the next turn of the same run.
+
+        Each image becomes an `assistants_output` file: an `image` output of the step and an `image_file`
+        part of the answer. Each of `files` (name -> bytes) becomes an `assistants_output` file that the
+        answer links as `sandbox:/mnt/data/<name>` with a `file_path` annotation (appended as a markdown
+        link when the reply does not mention that path) and lists in its `attachments`.
+        """
+        generated = tuple(files.items()) if isinstance(files, Mapping) else tuple(files)
+        return self._add(CodeInterpreter(input, logs, tuple(images), generated), assistant_id)
 
     def file_search(self, query: str | None = None, results: Sequence[SearchResult | str] | None = None, *,
                     assistant_id: str | None = None) -> Script:

@@ -21,12 +21,16 @@ class Store(FileTables):
 
     def assistant(self, assistant_id: str) -> Assistant:
         found = self.assistants.get(assistant_id)
+        if found is None and self.stand_ins is not None:
+            found = self.stand_ins.assistant(assistant_id)
         if found is None:
             raise catalog.not_found("assistant", assistant_id)
         return found
 
     def thread(self, thread_id: str) -> Thread:
         found = self.threads.get(thread_id)
+        if found is None and self.stand_ins is not None:
+            found = self.stand_ins.thread(thread_id)
         if found is None:
             raise catalog.not_found("thread", thread_id)
         return found
@@ -49,6 +53,8 @@ class Store(FileTables):
 
     def message(self, thread_id: str, message_id: str) -> Message:
         found = self.thread_messages(thread_id).get(message_id)
+        if found is None and self.stand_ins is not None:
+            found = self.stand_ins.message(thread_id, message_id)
         if found is None:
             raise catalog.not_found("message", message_id)
         return found
@@ -78,12 +84,16 @@ class Store(FileTables):
 
     def run(self, thread_id: str, run_id: str) -> Run:
         found = self.thread_runs(thread_id).get(run_id)
+        if found is None and self.stand_ins is not None:
+            found = self.stand_ins.run(thread_id, run_id)
         if found is None:
             raise catalog.not_found("run", run_id)
         return found
 
     def step(self, thread_id: str, run_id: str, step_id: str) -> RunStep:
         found = self.steps[self.run(thread_id, run_id).id].get(step_id)
+        if found is None and self.stand_ins is not None:
+            found = self.stand_ins.step(thread_id, run_id, step_id)
         if found is None:
             raise catalog.not_found("step", step_id)
         return found

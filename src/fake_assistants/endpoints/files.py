@@ -1,4 +1,9 @@
-"""/files: upload (multipart), list, retrieve, delete, download."""
+"""/files: upload (multipart), list, retrieve, delete, download.
+
+The uploaded bytes are stored once (a slice of the request body, see multipart) and never copied again:
+listing reports their length, vector stores chunk them as spans. A file uploaded with `expires_after`
+is gone (404, out of every vector store) once the fake's clock reaches its `expires_at`.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,10 @@ from ..routing import Call, Reply, Route
 from ..wire import ApiResponse
 
 UPLOAD_PURPOSES = ("fine-tune", "assistants", "batch", "user_data", "vision", "evals")
+# (real) `Not allowed to download files of purpose: assistants`; files tools make (`assistants_output`) and
+# every other purpose can be downloaded.
 NOT_DOWNLOADABLE = frozenset({"assistants", "user_data"})
-DEFAULT_FILENAME = "upload"
+DEFAULT_FILENAME = "upload"  # a `file` part without a filename
 
 
 def create(ctx: Context, call: Call) -> Json:
@@ -26,11 +33,12 @@ def create(ctx: Context, call: Call) -> Json:
     if purpose not in UPLOAD_PURPOSES:
         raise catalog.invalid_purpose(purpose)
     now = ctx.clock.now()
+    expires_at = _expires_at(fields, now)
     stored = StoredFile(
         id=ctx.ids.new("file"), created_at=now, filename=fields["file"].filename or DEFAULT_FILENAME,
-        purpose=purpose, data=fields["file"].data, expires_at=_expires_at(fields, now),
+        purpose=purpose, data=fields["file"].data, expires_at=expires_at,
     )
-    ctx.store.files.add(stored.id, stored.created_at, stored)
+    ctx.store.add_file(stored)
     return stored.to_wire(ctx.options.shape)
 
 
@@ -39,15 +47,17 @@ def _expires_at(fields: dict[str, multipart.Part], now: int) -> int | None:
     seconds = fields.get("expires_after[seconds]")
     if anchor is None and seconds is None:
         return None
-    if anchor is None or anchor.data != b"created_at":
-        value = "" if anchor is None else anchor.data.decode("utf-8", "replace")
-        raise catalog.invalid_value("expires_after.anchor", value, ["created_at"])
+    if anchor is None:
+        raise catalog.missing_parameter("expires_after.anchor")
+    if anchor.data != b"created_at":
+        raise catalog.invalid_value("expires_after.anchor", anchor.data.decode("utf-8", "replace"), ["created_at"])
     if seconds is None:
         raise catalog.missing_parameter("expires_after.seconds")
     return now + parse_int("expires_after.seconds", seconds.data.decode("ascii", "replace"), 3600, 2_592_000)
 
 
 def list_(ctx: Context, call: Call) -> Json:
+    ctx.store.expire_files(ctx.clock.now())
     params = list_params(call.query, default_limit=10_000, max_limit=10_000, allow_before=False)
     purpose = query_value(call.query, "purpose")
     page = ctx.store.files.page(params, None if not purpose else (lambda f: f.purpose == purpose))
@@ -55,19 +65,20 @@ def list_(ctx: Context, call: Call) -> Json:
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
+    ctx.store.expire_files(ctx.clock.now())
     return ctx.store.file(call.param("file_id")).to_wire(ctx.options.shape)
 
 
 def delete(ctx: Context, call: Call) -> Json:
     file_id = call.param("file_id")
+    ctx.store.expire_files(ctx.clock.now())
     ctx.store.file(file_id)
-    ctx.store.files.remove(file_id)
-    for table in ctx.store.vs_files.values():
-        table.remove(file_id)
+    ctx.store.remove_file(file_id)
     return {"object": "file", "deleted": True, "id": file_id}  # (real) this order, like every File answer
 
 
 def content(ctx: Context, call: Call) -> Reply:
+    ctx.store.expire_files(ctx.clock.now())
     stored = ctx.store.file(call.param("file_id"))
     if stored.purpose in NOT_DOWNLOADABLE:
         raise catalog.download_not_allowed(stored.purpose)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .. import error_catalog as catalog
 from .. import request_models as rm
 from .. import run_requests as rr
@@ -56,6 +54,8 @@ def create_thread_and_run(ctx: Context, call: Call) -> Reply:
         thread.tool_resources = shaping.tool_resources(body.tool_resources, [])
     if not thread.tool_resources and any(t["type"] == "code_interpreter" for t in assistant.tools):
         thread.tool_resources = {"code_interpreter": {"file_ids": []}}
+    if body.stream:
+        thread.tool_resources = streamed_tool_resources(thread.tool_resources)
     instructions = body.instructions if body.instructions is not None else assistant.instructions
     run = _new_run(ctx, thread, assistant, body, instructions)
     return _start(ctx, run, bool(body.stream), [("thread.created", thread.to_wire(ctx.options.shape))])
@@ -86,15 +86,21 @@ def _new_run(ctx: Context, thread: Thread, assistant: Assistant, body: rr.RunOve
 
 
 def _start(ctx: Context, run: Run, stream: bool, prelude: list[Event]) -> Reply:
+    if stream:
+        run.tool_resources = streamed_tool_resources(run.tool_resources)
     first = ctx.engine.begin(run)
     if not stream:
         return run.to_wire(ctx.options.shape)
-    return stream_response(_chain(prelude + first, ctx.engine.work(run)))
+    return stream_response(ctx.engine.stream(run, prelude + first))
 
 
-def _chain(first: list[Event], rest: Iterator[Event]) -> Iterator[Event]:
-    yield from first
-    yield from rest
+def streamed_tool_resources(tool_resources: Json) -> Json:
+    """Every recorded stream (2024-2026: a thread made by create-and-run, and every run event) lists an
+    empty code_interpreter file list in `tool_resources`, whatever the tools; the non-streamed runs on
+    the same kind of thread list `{}`. The streamed run keeps it, so a later retrieve agrees."""
+    if "code_interpreter" in tool_resources:
+        return tool_resources
+    return {"code_interpreter": {"file_ids": []}, **tool_resources}
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
@@ -128,7 +134,7 @@ def submit_tool_outputs(ctx: Context, call: Call) -> Reply:
     events = ctx.engine.submit_tool_outputs(run, [(o.tool_call_id, o.output) for o in body.tool_outputs])
     if not body.stream:
         return run.to_wire(ctx.options.shape)
-    return stream_response(_chain(events, ctx.engine.work(run)))
+    return stream_response(ctx.engine.stream(run, events))
 
 
 def list_steps(ctx: Context, call: Call) -> Json:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import chunking
 from .. import error_catalog as catalog
 from .. import file_requests as fr
 from .. import request_models as rm
-from ..chunking import AUTO_STRATEGY
 from ..context import Context
 from ..file_resources import FileBatch, VectorStore, VectorStoreFile
 from ..params import list_params, query_value
@@ -18,36 +18,42 @@ from ..validation import decode_json_object, validate
 FILE_STATUSES = ("in_progress", "completed", "failed", "cancelled")
 
 
-def attach_file(ctx: Context, vector_store_id: str, file_id: str, strategy: Json | None,
+def attach_file(ctx: Context, store: VectorStore, file_id: str, strategy: Json,
                 attributes: dict[str, Any] | None, batch_id: str | None = None) -> VectorStoreFile:
-    """Attach a File to a store: a new in_progress vector-store file (re-attaching restarts it)."""
+    """Attach a File to a store: a new in_progress vector-store file (re-attaching restarts it).
+
+    `strategy` is already resolved (`chunking.resolve`); attaching counts as activity on the store.
+    """
     stored = ctx.store.file(file_id)
-    table = ctx.store.vs_files[vector_store_id]
+    table = ctx.store.vs_files[store.id]
     table.remove(file_id)
     vs_file = VectorStoreFile(
-        id=stored.id, created_at=ctx.clock.now(), vector_store_id=vector_store_id,
-        chunking_strategy=_strategy(strategy), attributes=attributes, batch_id=batch_id,
+        id=stored.id, created_at=ctx.clock.now(), vector_store_id=store.id,
+        chunking_strategy=strategy, attributes=attributes, batch_id=batch_id,
     )
     table.add(vs_file.id, vs_file.created_at, vs_file)
+    store.touch(ctx.clock.now())
     return vs_file
 
 
-def _strategy(strategy: Json | None) -> Json:
-    if strategy is None or strategy.get("type") == "auto":
-        return AUTO_STRATEGY
-    static = strategy["static"]
-    if static["chunk_overlap_tokens"] > static["max_chunk_size_tokens"] // 2:
-        raise catalog.invalid_value_message(
-            "chunking_strategy.static.chunk_overlap_tokens",
-            "must not exceed half of max_chunk_size_tokens.",
-        )
-    return {"type": "static", "static": dict(static)}
+def strategy_of(value: rm.AutoChunkingStrategy | rm.StaticChunkingStrategy | None,
+                param: str = "chunking_strategy") -> Json:
+    """A request's chunking strategy, resolved and checked before anything is created."""
+    return chunking.resolve(None if value is None else value.model_dump(), param)
+
+
+def live_store(ctx: Context, vector_store_id: str) -> VectorStore:
+    """A store that can still take files or be searched: an expired one is refused."""
+    store = ctx.store.vector_store(vector_store_id)
+    if store.expire_if_due(ctx.clock.now()):
+        raise catalog.vector_store_expired(store.id)
+    return store
 
 
 def settle_store(ctx: Context, store: VectorStore, *, poll: bool) -> None:
-    """A read of the store or its files lets ingestion progress, and expiry happen."""
-    if store.expires_at is not None and ctx.clock.now() >= store.expires_at:
-        store.expired = True
+    """A read of the store or its files lets ingestion progress (`poll`: a retrieve), and expiry happen."""
+    ctx.store.expire_files(ctx.clock.now())
+    store.expire_if_due(ctx.clock.now())
     for vs_file in ctx.store.vs_files[store.id].values():
         ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=poll)
 
@@ -57,15 +63,18 @@ def _file_wire(ctx: Context, vs_file: VectorStoreFile) -> Json:
 
 
 def create(ctx: Context, call: Call) -> Json:
-    vector_store_id = call.param("vector_store_id")
-    ctx.store.vector_store(vector_store_id)
+    ctx.store.vector_store(call.param("vector_store_id"))
     body = validate(fr.CreateVectorStoreFile, decode_json_object(call.body))
-    strategy = body.chunking_strategy.model_dump() if body.chunking_strategy is not None else None
-    vs_file = attach_file(ctx, vector_store_id, body.file_id, strategy, dict(body.attributes or {}))
+    strategy = strategy_of(body.chunking_strategy)
+    ctx.store.expire_files(ctx.clock.now())
+    ctx.store.file(body.file_id)
+    store = live_store(ctx, call.param("vector_store_id"))
+    vs_file = attach_file(ctx, store, body.file_id, strategy, dict(body.attributes or {}))
     return _file_wire(ctx, vs_file)
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
+    ctx.store.expire_files(ctx.clock.now())
     vs_file = ctx.store.vs_file(call.param("vector_store_id"), call.param("file_id"))
     ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=True)
     return _file_wire(ctx, vs_file)
@@ -79,6 +88,7 @@ def update(ctx: Context, call: Call) -> Json:
 
 
 def delete(ctx: Context, call: Call) -> Json:
+    """Detach the file from the store; the File itself is kept."""
     vector_store_id, file_id = call.param("vector_store_id"), call.param("file_id")
     ctx.store.vs_file(vector_store_id, file_id)
     ctx.store.vs_files[vector_store_id].remove(file_id)
@@ -96,8 +106,11 @@ def list_(ctx: Context, call: Call) -> Json:
 
 
 def content(ctx: Context, call: Call) -> Json:
+    """The parsed text of a completed file (one `text` item); nothing while it is not completed."""
+    ctx.store.expire_files(ctx.clock.now())
     vs_file = ctx.store.vs_file(call.param("vector_store_id"), call.param("file_id"))
     stored = ctx.store.file(vs_file.id)
+    ctx.ingestion.on_read(vs_file, stored, poll=False)
     text = stored.data.decode("utf-8", "replace") if vs_file.status == "completed" else ""
     return {
         "object": "vector_store.file_content.page",
@@ -116,35 +129,40 @@ def _status_filter(call: Call) -> str | None:
 
 # -- file batches -----------------------------------------------------------------------------------
 
+BatchEntry = tuple[str, Json, dict[str, Any]]  # (file id, resolved strategy, attributes)
+
 
 def create_batch(ctx: Context, call: Call) -> Json:
-    vector_store_id = call.param("vector_store_id")
-    ctx.store.vector_store(vector_store_id)
+    ctx.store.vector_store(call.param("vector_store_id"))
     body = validate(fr.CreateFileBatch, decode_json_object(call.body))
     entries = _batch_entries(body)
+    ctx.store.expire_files(ctx.clock.now())
     for file_id, _, _ in entries:
         ctx.store.file(file_id)
+    store = live_store(ctx, call.param("vector_store_id"))
     batch = FileBatch(id=ctx.ids.new("file_batch"), created_at=ctx.clock.now(),
-                      vector_store_id=vector_store_id, file_ids=[e[0] for e in entries])
+                      vector_store_id=store.id, file_ids=[e[0] for e in entries])
     ctx.store.batches[batch.id] = batch
     for file_id, strategy, attributes in entries:
-        attach_file(ctx, vector_store_id, file_id, strategy, attributes, batch.id)
+        attach_file(ctx, store, file_id, strategy, attributes, batch.id)
     return batch.to_wire(ctx.options.shape, ctx.store.batch_files(batch))
 
 
-def _batch_entries(body: fr.CreateFileBatch) -> list[tuple[str, Json | None, dict[str, Any]]]:
+def _batch_entries(body: fr.CreateFileBatch) -> list[BatchEntry]:
+    """Exactly one of `file_ids` (sharing `chunking_strategy` and `attributes`) or `files` (each its own)."""
     if (body.file_ids is None) == (body.files is None):
         raise catalog.batch_needs_one_of()
     if body.files is not None:
         return [
-            (f.file_id, f.chunking_strategy.model_dump() if f.chunking_strategy else None, dict(f.attributes or {}))
-            for f in body.files
+            (f.file_id, strategy_of(f.chunking_strategy, f"files[{n}].chunking_strategy"), dict(f.attributes or {}))
+            for n, f in enumerate(body.files)
         ]
-    strategy = body.chunking_strategy.model_dump() if body.chunking_strategy is not None else None
+    strategy = strategy_of(body.chunking_strategy)
     return [(file_id, strategy, dict(body.attributes or {})) for file_id in body.file_ids or []]
 
 
 def _batch_wire(ctx: Context, batch: FileBatch, *, poll: bool) -> Json:
+    ctx.store.expire_files(ctx.clock.now())
     files = ctx.store.batch_files(batch)
     for vs_file in files:
         ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=poll)
@@ -157,6 +175,7 @@ def retrieve_batch(ctx: Context, call: Call) -> Json:
 
 
 def cancel_batch(ctx: Context, call: Call) -> Json:
+    """In-progress files become `cancelled` at once (the batch with them); a finished batch stays as it is."""
     batch = ctx.store.batch(call.param("vector_store_id"), call.param("batch_id"))
     validate(rm.EmptyBody, decode_json_object(call.body))
     files = ctx.store.batch_files(batch)

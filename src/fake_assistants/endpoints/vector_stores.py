@@ -11,36 +11,35 @@ from ..params import list_params
 from ..resources import Json, Thread, deleted, list_envelope
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
-from .vector_store_files import attach_file, settle_store
+from .vector_store_files import attach_file, live_store, settle_store, strategy_of
 
-DAY = 86_400
+THREAD_STORE_EXPIRY = fr.ExpiresAfter(anchor="last_active_at", days=7)  # a thread's own store (attachments)
+DEFAULT_MAX_RESULTS = 10
 
 
-def new_vector_store(ctx: Context, body: fr.CreateVectorStore) -> VectorStore:
-    """Create a store and attach its files (also used by the `vector_stores` tool_resources helper)."""
+def new_vector_store(ctx: Context, body: fr.CreateVectorStore, param: str = "chunking_strategy") -> VectorStore:
+    """Create a store and attach its files (also used by the `vector_stores` tool_resources helper).
+
+    Everything is checked before anything is made: a bad strategy or an unknown file creates nothing.
+    """
+    strategy = strategy_of(body.chunking_strategy, param)
+    ctx.store.expire_files(ctx.clock.now())
+    for file_id in body.file_ids or []:
+        ctx.store.file(file_id)
     now = ctx.clock.now()
     store = VectorStore(
         id=ctx.ids.new("vector_store"), created_at=now, name=body.name, description=body.description,
         metadata=dict(body.metadata or {}), last_active_at=now,
     )
-    if body.expires_after is not None:
-        _set_expiry(store, body.expires_after)
-    for file_id in body.file_ids or []:
-        ctx.store.file(file_id)
+    store.set_expiry(None if body.expires_after is None else body.expires_after.model_dump())
     ctx.store.add_vector_store(store)
-    strategy = body.chunking_strategy.model_dump() if body.chunking_strategy is not None else None
     for file_id in body.file_ids or []:
-        attach_file(ctx, store.id, file_id, strategy, {})
+        attach_file(ctx, store, file_id, strategy, {})
     return store
 
 
-def _set_expiry(store: VectorStore, expires_after: fr.ExpiresAfter) -> None:
-    store.expires_after = expires_after.model_dump()
-    store.expires_at = (store.last_active_at or store.created_at) + expires_after.days * DAY
-
-
-def wire(ctx: Context, store: VectorStore) -> Json:
-    settle_store(ctx, store, poll=True)
+def wire(ctx: Context, store: VectorStore, *, poll: bool) -> Json:
+    settle_store(ctx, store, poll=poll)
     return store.to_wire(ctx.options.shape, list(ctx.store.vs_files[store.id].values()))
 
 
@@ -51,19 +50,23 @@ def create(ctx: Context, call: Call) -> Json:
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
-    return wire(ctx, ctx.store.vector_store(call.param("vector_store_id")))
+    """A retrieve counts as a poll of the store's in-progress files (apps poll the store's status)."""
+    return wire(ctx, ctx.store.vector_store(call.param("vector_store_id")), poll=True)
 
 
 def modify(ctx: Context, call: Call) -> Json:
+    """`name`, `metadata` and `expires_after` as given; an explicit null `expires_after` removes the expiry
+    (and a null `name` the name). Changing the policy of an expired store does not revive it."""
     store = ctx.store.vector_store(call.param("vector_store_id"))
     body = validate(fr.ModifyVectorStore, decode_json_object(call.body))
-    if body.name is not None:
+    given = body.model_fields_set
+    if "name" in given:
         store.name = body.name
     if body.metadata is not None:
         store.metadata = dict(body.metadata)
-    if body.expires_after is not None:
-        _set_expiry(store, body.expires_after)
-    return wire(ctx, store)
+    if "expires_after" in given and not store.expire_if_due(ctx.clock.now()):
+        store.set_expiry(None if body.expires_after is None else body.expires_after.model_dump())
+    return wire(ctx, store, poll=False)
 
 
 def delete(ctx: Context, call: Call) -> Json:
@@ -75,19 +78,28 @@ def delete(ctx: Context, call: Call) -> Json:
 
 def list_(ctx: Context, call: Call) -> Json:
     page = ctx.store.vector_stores.page(list_params(call.query))
-    return list_envelope([wire(ctx, s) for s in page.items], page.has_more)
+    return list_envelope([wire(ctx, s, poll=False) for s in page.items], page.has_more)
 
 
 def search(ctx: Context, call: Call) -> Json:
-    store = ctx.store.vector_store(call.param("vector_store_id"))
+    """The deterministic search (see `search.py`) over the store's completed files; counts as activity.
+
+    `rewrite_query: true` searches for the fake's rewrite of each query (its terms, see `search.rewrite`),
+    which `search_query` then reports. The `ranker` does not change the fake's ranking.
+    """
+    ctx.store.vector_store(call.param("vector_store_id"))
     body = validate(fr.SearchVectorStore, decode_json_object(call.body))
-    settle_store(ctx, store, poll=True)
-    store.last_active_at = ctx.clock.now()
+    store = live_store(ctx, call.param("vector_store_id"))
+    settle_store(ctx, store, poll=False)
+    store.touch(ctx.clock.now())
     queries = [body.query] if isinstance(body.query, str) else list(body.query)
+    if body.rewrite_query:
+        queries = [vs_search.rewrite(q) for q in queries]
     threshold = body.ranking_options.score_threshold if body.ranking_options else None
+    filters = body.filters.model_dump() if body.filters is not None else None
     hits = vs_search.search(
-        queries, _candidates(ctx, store.id), max_results=body.max_num_results or 10,
-        threshold=threshold or 0.0, filters=body.filters,
+        queries, _candidates(ctx, store.id), max_results=body.max_num_results or DEFAULT_MAX_RESULTS,
+        threshold=threshold or 0.0, filters=filters,
     )
     return {
         "object": "vector_store.search_results.page",
@@ -130,10 +142,11 @@ def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]
     if resources is None or resources.file_search is None:
         return []
     created: list[str] = []
-    for helper in resources.file_search.vector_stores or []:
+    for number, helper in enumerate(resources.file_search.vector_stores or []):
         body = fr.CreateVectorStore(file_ids=helper.file_ids, chunking_strategy=helper.chunking_strategy,
                                     metadata=helper.metadata)
-        created.append(new_vector_store(ctx, body).id)
+        param = f"tool_resources.file_search.vector_stores[{number}].chunking_strategy"
+        created.append(new_vector_store(ctx, body, param).id)
     return created
 
 
@@ -150,16 +163,18 @@ def attach_to_thread(ctx: Context, thread: Thread, attachments: list[Json]) -> N
             if attachment["file_id"] not in ids:
                 ids.append(attachment["file_id"])
         if "file_search" in kinds:
-            store_id = _thread_store(ctx, thread)
+            store = _thread_store(ctx, thread)
             if attachment["file_id"] in ctx.store.files:  # like tool_resources, unknown ids are kept, not checked
-                attach_file(ctx, store_id, attachment["file_id"], None, {})
+                attach_file(ctx, store, attachment["file_id"], strategy_of(None), {})
 
 
-def _thread_store(ctx: Context, thread: Thread) -> str:
+def _thread_store(ctx: Context, thread: Thread) -> VectorStore:
+    """The thread's vector store; a new one (7 days after its last activity) when it has none, or only a
+    deleted or expired one."""
     ids = thread.tool_resources.setdefault("file_search", {"vector_store_ids": []})["vector_store_ids"]
-    if ids and ids[0] in ctx.store.vector_stores:
-        return str(ids[0])
-    body = fr.CreateVectorStore(expires_after=fr.ExpiresAfter(anchor="last_active_at", days=7))
-    store = new_vector_store(ctx, body)
+    current = ctx.store.vector_stores.get(ids[0]) if ids else None
+    if current is not None and not current.expire_if_due(ctx.clock.now()):
+        return current
+    store = new_vector_store(ctx, fr.CreateVectorStore(expires_after=THREAD_STORE_EXPIRY))
     ids[:] = [store.id]
-    return store.id
+    return store

@@ -11,6 +11,7 @@ from types import ModuleType
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
+from ..faults import TransportFault
 from ..wire import ApiRequest, ApiResponse
 
 
@@ -23,6 +24,13 @@ def to_api_request(request: Any) -> ApiRequest:
     query = tuple(parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True))
     headers = {k.lower(): v for k, v in request.headers.multi_items()}
     return ApiRequest(request.method.upper(), url.path, query, headers, request.content)
+
+
+def transport_error(module: ModuleType, fault: TransportFault, request: Any) -> Exception:
+    """`ReadTimeout` for an injected timeout, `ConnectError` for a connection error, from `module`."""
+    kind = module.ReadTimeout if fault.kind == "timeout" else module.ConnectError
+    error: Exception = kind(str(fault), request=request)
+    return error
 
 
 def _chunks(body: bytes | Iterator[bytes]) -> Iterator[bytes]:
@@ -57,7 +65,10 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
             self.close()
 
     def respond(handler: Handler, request: Any) -> Any:
-        reply = handler(to_api_request(request))
+        try:
+            reply = handler(to_api_request(request))
+        except TransportFault as fault:  # an injected fault: the library's own exception, as a real failure
+            raise transport_error(module, fault, request) from None
         return module.Response(reply.status, headers=reply.headers, stream=ByteStream(reply.body), request=request)
 
     class Transport(module.BaseTransport, module.AsyncBaseTransport):  # type: ignore[misc,name-defined]

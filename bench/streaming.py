@@ -1,0 +1,79 @@
+"""Streaming: events per second the SDK consumes from a long text stream, from the fake and from canned bytes.
+
+The stream is `runs.create(..., stream=True)` answering a scripted reply of WORDS words (one
+`thread.message.delta` per token-like piece). The floor serves the very bytes the fake sent for the same
+run from a MockTransport; the SDK parses both into the same event objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import canned
+import flows
+import openai
+
+from fake_assistants import FakeAssistants
+from fake_assistants.fake import DEFAULT_BASE_URL
+
+WORDS = 2_000
+
+
+def long_text() -> str:
+    return " ".join(f"word{number}" for number in range(WORDS))
+
+
+def prepared() -> tuple[FakeAssistants, str, str]:
+    """A fake with an assistant, a thread and the long reply scripted for the next run."""
+    fake = FakeAssistants(seed=0)
+    setup = fake.openai_client(api_key=flows.API_KEY)
+    try:
+        assistant = setup.beta.assistants.create(model="gpt-4o")
+        thread = setup.beta.threads.create(messages=[{"role": "user", "content": "Tell me a long story."}])
+    finally:
+        setup.close()
+    fake.script.reply(long_text())
+    return fake, assistant.id, thread.id
+
+
+def consume(client: Any, assistant_id: str, thread_id: str) -> int:
+    """Every event of one streamed run, parsed by the SDK; returns how many."""
+    count = 0
+    stream = client.beta.threads.runs.create(thread_id=thread_id, assistant_id=assistant_id, stream=True)
+    for event in stream:
+        count += 1
+        last = event
+    assert last.event == "thread.run.completed", last.event
+    return count
+
+
+def recorded_stream() -> tuple[canned.Answer, str, str, int]:
+    """The bytes (and headers) of one such stream, with the ids it was sent for, and its event count."""
+    fake, assistant_id, thread_id = prepared()
+    recorder = canned.Recorder(fake)
+    client = fake.openai_client(api_key=flows.API_KEY)
+    try:
+        count = consume(client, assistant_id, thread_id)
+    finally:
+        client.close()
+    key = canned.route_key("POST", f"/v1/threads/{thread_id}/runs")
+    return recorder.answers[key], assistant_id, thread_id, count
+
+
+def cases() -> tuple[dict[str, Callable[[], Callable[[], object]]], int]:
+    answer, floor_assistant, floor_thread, events = recorded_stream()
+    module = flows.http_module()
+    key = canned.route_key("POST", f"/v1/threads/{floor_thread}/runs")
+
+    def fake_case() -> Callable[[], object]:
+        fake, assistant_id, thread_id = prepared()
+        client = fake.openai_client(api_key=flows.API_KEY)
+        return lambda: consume(client, assistant_id, thread_id)
+
+    def floor_case() -> Callable[[], object]:
+        http_client = module.Client(transport=canned.transport(module, {key: answer}), base_url=DEFAULT_BASE_URL)
+        client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL, http_client=http_client)
+        return lambda: consume(client, floor_assistant, floor_thread)
+
+    return {"fake": fake_case, "floor": floor_case}, events

@@ -1,0 +1,198 @@
+"""The options of `@pytest.mark.fake_assistants(...)`: one typed, validated, immutable value.
+
+Markers on a module, a class and a test function merge in that order, the closest winning per option
+(`PluginOptions.merge`). A misspelled or ill-typed option is an `OptionsError` that names it.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from .app import API_PREFIXES
+from .clock import Clock, ManualClock, SystemClock
+from .fake import DEFAULT_BASE_URL, FakeAssistants, HttpLibrary
+from .lenient import Leniency, check_leniency
+from .progression import Policy, PolicyName, as_policy
+from .resources import Shape
+
+MARKER = "fake_assistants"
+ClockChoice = Literal["system", "manual"]
+
+
+class OptionsError(ValueError):
+    """An option of the `fake_assistants` marker is unknown or has a value it cannot take."""
+
+
+@dataclass(frozen=True, slots=True)
+class PluginOptions:
+    """What the plugin's fixtures build. Every field is a keyword of the `fake_assistants` marker.
+
+    - `seed`, `shape`, `progression`, `strict_script`, `poll_after_ms`, `stream_chunk_chars`, `lenient`:
+      as for `FakeAssistants`.
+    - `clock`: `"system"` (default; freezegun and time-machine apply), `"manual"` (a `ManualClock`), or a clock.
+    - `intercept`: the fake intercepts every `openai` client constructed during the test (`fake.intercept()`).
+    - `base_url`, `http`, `max_retries`, `strict_response_validation`: how `openai_client` and
+      `async_openai_client` are built (`max_retries=None` keeps the SDK's default).
+    - `check_unconsumed_script`: a scripted turn no run used fails the test; None leaves it to the ini
+      option `fake_assistants_check_unconsumed_script` (true unless set).
+    """
+
+    seed: int | str = 0
+    shape: Shape = "recorded"
+    progression: Policy | PolicyName = "immediate"
+    strict_script: bool = False
+    poll_after_ms: int = 0
+    stream_chunk_chars: int | None = None
+    lenient: Leniency = False
+    clock: ClockChoice | Clock = "system"
+    intercept: bool = False
+    base_url: str = DEFAULT_BASE_URL
+    http: HttpLibrary | None = None
+    max_retries: int | None = None
+    strict_response_validation: bool = False
+    check_unconsumed_script: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name, check in _CHECKS.items():
+            problem = check(getattr(self, name))
+            if problem is not None:
+                raise OptionsError(f"@pytest.mark.{MARKER}: option {name!r} {problem}, not {getattr(self, name)!r}")
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def from_kwargs(cls, kwargs: Mapping[str, Any]) -> PluginOptions:
+        return cls.merge([kwargs])
+
+    @classmethod
+    def merge(cls, layers: Iterable[Mapping[str, Any]]) -> PluginOptions:
+        """Options from marker keywords, outermost first (module, class, function): later layers win."""
+        merged: dict[str, Any] = {}
+        for layer in layers:
+            for name in layer:
+                check_known(name)
+            merged.update(layer)
+        return replace(cls(), **merged)
+
+    def build_fake(self) -> FakeAssistants:
+        return FakeAssistants(
+            self.seed, clock=self._clock(), shape=self.shape, poll_after_ms=self.poll_after_ms,
+            progression=self.progression, strict_script=self.strict_script,
+            stream_chunk_chars=self.stream_chunk_chars, lenient=self.lenient,
+        )
+
+    def client_kwargs(self) -> dict[str, Any]:
+        """Keywords for `fake.openai_client(...)` / `fake.async_openai_client(...)`."""
+        kwargs: dict[str, Any] = {"base_url": self.base_url, "http": self.http}
+        if self.max_retries is not None:
+            kwargs["max_retries"] = self.max_retries
+        if self.strict_response_validation:
+            kwargs["_strict_response_validation"] = True
+        return kwargs
+
+    def checks_unconsumed_script(self, ini_default: bool) -> bool:
+        return ini_default if self.check_unconsumed_script is None else self.check_unconsumed_script
+
+    def _clock(self) -> Clock:
+        if self.clock == "system":
+            return SystemClock()
+        if self.clock == "manual":
+            return ManualClock()
+        return self.clock
+
+
+def check_known(name: str) -> None:
+    known = PluginOptions.names()
+    if name in known:
+        return
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    raise OptionsError(f"@pytest.mark.{MARKER}: unknown option {name!r}{hint}; known options: {', '.join(known)}")
+
+
+# -- one check per option: None when the value is fine, else what it must be ---------------------------
+
+Check = Callable[[Any], "str | None"]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _one_of(*choices: Any) -> Check:
+    return lambda value: None if value in choices else "must be one of " + ", ".join(repr(c) for c in choices)
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be True or False"
+
+
+def _optional_boolean(value: Any) -> str | None:
+    return None if value is None or isinstance(value, bool) else "must be True, False or None"
+
+
+def _seed(value: Any) -> str | None:
+    return None if _is_int(value) or isinstance(value, str) else "must be an integer or a string"
+
+
+def _at_least(minimum: int, *, optional: bool = False) -> Check:
+    def check(value: Any) -> str | None:
+        if (value is None and optional) or (_is_int(value) and value >= minimum):
+            return None
+        return f"must be an integer >= {minimum}" + (" or None" if optional else "")
+
+    return check
+
+
+def _progression(value: Any) -> str | None:
+    try:
+        as_policy(value)
+    except ValueError:
+        return "must be 'immediate', 'manual' or a policy from fake_assistants.progression"
+    return None
+
+
+def _lenient(value: Any) -> str | None:
+    try:
+        check_leniency(value)
+    except ValueError:
+        return "must be True, False or 'prefixed'"
+    return None
+
+
+def _clock(value: Any) -> str | None:
+    if value in ("system", "manual") or callable(getattr(value, "now", None)):
+        return None
+    return "must be 'system', 'manual' or a clock (an object with a now() method)"
+
+
+def _base_url(value: Any) -> str | None:
+    if isinstance(value, str):
+        parts = urlsplit(value)
+        if parts.scheme in ("http", "https") and parts.netloc and parts.path.rstrip("/") in API_PREFIXES:
+            return None
+    return "must be an http(s) URL ending in " + " or ".join(API_PREFIXES)
+
+
+_CHECKS: dict[str, Check] = {
+    "seed": _seed,
+    "shape": _one_of("recorded", "schema"),
+    "progression": _progression,
+    "strict_script": _boolean,
+    "poll_after_ms": _at_least(0),
+    "stream_chunk_chars": _at_least(1, optional=True),
+    "lenient": _lenient,
+    "clock": _clock,
+    "intercept": _boolean,
+    "base_url": _base_url,
+    "http": _one_of(None, "httpx", "httpx2"),
+    "max_retries": _at_least(0, optional=True),
+    "strict_response_validation": _boolean,
+    "check_unconsumed_script": _optional_boolean,
+}

@@ -1,0 +1,374 @@
+"""Hypothesis strategies for property-testing code that uses the Assistants API. Needs `hypothesis`.
+
+- `run_histories()`: every legal history of one run, as a `RunHistory`: rounds of parallel function calls the
+  app must answer, code_interpreter and file_search steps, and an ending: a reply, a failure with each real
+  `last_error` code, a broken stream, each `incomplete` reason, a cancellation by someone else, or expiry.
+  `history.apply(fake)` scripts it; `history.final_status` is where the run must end.
+- `assistant_payloads()`, `thread_payloads()`, `message_payloads()`, `run_payloads(assistant_id)`,
+  `vector_store_payloads()`: valid bodies of each create endpoint, as keyword arguments for the SDK's
+  `create` methods (`client.beta.assistants.create(**payload)`).
+
+`import fake_assistants` does not import this module (nor hypothesis).
+"""
+
+from __future__ import annotations
+
+import json
+import string
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+from weakref import WeakKeyDictionary
+
+from hypothesis import strategies as st
+
+from .script import (
+    DEFAULT_FAILURE_MESSAGES,
+    INCOMPLETE_REASONS,
+    LAST_ERROR_CODES,
+    Action,
+    BrokenStream,
+    CodeInterpreter,
+    Fail,
+    FileSearch,
+    FunctionCalls,
+    Incomplete,
+    Reply,
+    Turn,
+)
+
+if TYPE_CHECKING:
+    from .fake import FakeAssistants
+    from .run_resources import Run
+
+Json = dict[str, Any]
+EndingKind = Literal["reply", "fail", "broken_stream", "incomplete", "cancelled", "expired"]
+ENDING_KINDS: tuple[EndingKind, ...] = ("reply", "fail", "broken_stream", "incomplete", "cancelled", "expired")
+DEFAULT_FUNCTIONS = ("get_weather", "search_docs")
+MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4-turbo")
+
+
+# -- run histories ---------------------------------------------------------------------------------------
+
+
+BuiltinStep = CodeInterpreter | FileSearch
+
+
+@dataclass(frozen=True, slots=True)
+class ToolRound:
+    """Built-in tool steps the run takes by itself, then parallel function calls the app must answer."""
+
+    calls: FunctionCalls
+    steps: tuple[BuiltinStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    """Someone else cancels the run. With no rounds: before it starts (on its first read). Else once the app
+    has seen it wait for the outputs of its last round: submitting them then fails with a 400 (the run is
+    `cancelling`), and the next read shows it `cancelled`."""
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """The app takes more than ten minutes to answer the last round (a `ManualClock` is moved once the app has
+    seen it): submitting the outputs then fails with a 400, and the run reads as `expired`."""
+
+
+Outcome = Reply | Fail | BrokenStream | Incomplete
+Ending = Outcome | Cancelled | Expired
+FINAL_STATUS: dict[type[Any], str] = {
+    Reply: "completed", Fail: "failed", BrokenStream: "failed", Incomplete: "incomplete",
+    Cancelled: "cancelled", Expired: "expired",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RunHistory:
+    """One run's legal history: `rounds` of function calls, built-in `steps`, then its `ending`."""
+
+    rounds: tuple[ToolRound, ...] = ()
+    steps: tuple[BuiltinStep, ...] = ()
+    ending: Ending = field(default_factory=lambda: Reply("Done."))
+
+    def __post_init__(self) -> None:
+        if isinstance(self.ending, Cancelled | Expired) and self.steps:
+            raise ValueError("a cancelled or expired run takes no steps after its last round")
+        if isinstance(self.ending, Expired) and not self.rounds:
+            raise ValueError("a run expires while it waits for tool outputs: give it at least one round")
+
+    @property
+    def final_status(self) -> str:
+        """The status the run ends in."""
+        return FINAL_STATUS[type(self.ending)]
+
+    @property
+    def actions(self) -> tuple[Action, ...]:
+        """The scripted turns, in the order the run takes them."""
+        actions: list[Action] = []
+        for round_ in self.rounds:
+            actions += [*round_.steps, round_.calls]
+        actions += self.steps
+        if isinstance(self.ending, Outcome):
+            actions.append(self.ending)
+        return tuple(actions)
+
+    @property
+    def function_calls(self) -> tuple[tuple[str, str], ...]:
+        """Every (name, JSON arguments) the app is asked to run, round after round."""
+        return tuple(call for round_ in self.rounds for call in round_.calls.calls)
+
+    def apply(self, fake: FakeAssistants) -> None:
+        """Script this history for the next run of `fake` (histories applied in turn go to runs in turn)."""
+        if isinstance(self.ending, Expired) and not callable(getattr(fake.clock, "advance", None)):
+            raise TypeError("an Expired history moves the fake's clock: build the fake with a ManualClock")
+        fake.script.turns.extend(Turn(action) for action in self.actions)
+        _interrupter(fake).pending.append(self)
+
+
+class _Interrupter:
+    """Plays the world outside the app: cancels runs and lets time pass, as the app reads and writes them."""
+
+    def __init__(self, fake: FakeAssistants) -> None:
+        self.fake = fake
+        self.pending: deque[RunHistory] = deque()
+        self.histories: dict[str, RunHistory] = {}
+        self.revealed: set[str] = set()  # runs whose app has seen them wait on their last round
+        self.on_read = fake.engine.on_read
+        self.on_write = fake.engine.on_write
+        fake.engine.on_read = self.read  # type: ignore[method-assign]
+        fake.engine.on_write = self.write  # type: ignore[method-assign]
+
+    def read(self, run: Run, *, poll: bool) -> None:
+        history = self._history_of(run)
+        if history is None:
+            self.on_read(run, poll=poll)
+            return
+        if isinstance(history.ending, Cancelled) and (
+            (not history.rounds and run.started_at is None) or self._revealed_and_waiting(run)
+        ):
+            self.fake.engine.cancel(run)
+        self.on_read(run, poll=poll)
+        if isinstance(history.ending, Cancelled | Expired) and self._waits_on_last_round(run, history):
+            if run.id not in self.revealed and isinstance(history.ending, Expired):
+                clock: Any = self.fake.clock  # a ManualClock, checked by `apply`
+                clock.advance(max(0, (run.expires_at or 0) - clock.now()))
+            self.revealed.add(run.id)
+
+    def write(self, run: Run) -> None:
+        history = self.histories.get(run.id)
+        if history is not None and isinstance(history.ending, Cancelled) and self._revealed_and_waiting(run):
+            self.fake.engine.cancel(run)
+        self.on_write(run)
+
+    def _revealed_and_waiting(self, run: Run) -> bool:
+        return run.id in self.revealed and run.status == "requires_action"
+
+    def _history_of(self, run: Run) -> RunHistory | None:
+        if run.id not in self.histories and self.pending:
+            self.histories[run.id] = self.pending.popleft()
+        return self.histories.get(run.id)
+
+    def _waits_on_last_round(self, run: Run, history: RunHistory) -> bool:
+        if run.status != "requires_action" or not history.rounds:
+            return False
+        function_steps = [
+            step for step in self.fake.store.steps[run.id].values()
+            if any(call["type"] == "function" for call in step.step_details.get("tool_calls", []))
+        ]
+        return len(function_steps) == len(history.rounds)
+
+
+_INTERRUPTERS: WeakKeyDictionary[FakeAssistants, _Interrupter] = WeakKeyDictionary()
+
+
+def _interrupter(fake: FakeAssistants) -> _Interrupter:
+    if fake not in _INTERRUPTERS:
+        _INTERRUPTERS[fake] = _Interrupter(fake)
+    return _INTERRUPTERS[fake]
+
+
+def texts(*, min_size: int = 1, max_size: int = 60) -> st.SearchStrategy[str]:
+    """Printable text in any script: letters, digits, punctuation, symbols and spaces."""
+    return st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=min_size, max_size=max_size)
+
+
+def json_arguments() -> st.SearchStrategy[str]:
+    """The JSON object a function call is made with."""
+    values = st.one_of(st.integers(-1000, 1000), texts(min_size=0, max_size=20), st.booleans(), st.none())
+    keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+    return st.dictionaries(keys, values, max_size=4).map(json.dumps)
+
+
+def function_calls(names: Sequence[str] = DEFAULT_FUNCTIONS, *,
+                   max_parallel: int = 3) -> st.SearchStrategy[FunctionCalls]:
+    """1 to `max_parallel` calls the app must answer in one go."""
+    call = st.tuples(st.sampled_from(tuple(names)), json_arguments())
+    return st.lists(call, min_size=1, max_size=max_parallel).map(lambda calls: FunctionCalls(tuple(calls)))
+
+
+def builtin_steps() -> st.SearchStrategy[BuiltinStep]:
+    """A code_interpreter step (input and maybe logs) or a file_search step (over the run's vector stores)."""
+    code = st.builds(CodeInterpreter, input=texts(), logs=st.none() | texts(min_size=0))
+    search = st.builds(FileSearch, query=st.none() | texts())
+    return st.one_of(code, search)
+
+
+def tool_rounds(names: Sequence[str] = DEFAULT_FUNCTIONS, *, max_parallel: int = 3,
+                max_steps: int = 2) -> st.SearchStrategy[ToolRound]:
+    return st.builds(ToolRound, calls=function_calls(names, max_parallel=max_parallel),
+                     steps=st.lists(builtin_steps(), max_size=max_steps).map(tuple))
+
+
+def endings(kind: EndingKind) -> st.SearchStrategy[Ending]:
+    """Endings of one kind: `reply`, `fail` (each real last_error code), `broken_stream`, `incomplete`
+    (each reason), `cancelled` or `expired`."""
+    if kind == "reply":
+        return st.builds(Reply, texts())
+    if kind == "fail":
+        return st.sampled_from(LAST_ERROR_CODES).map(lambda code: Fail(code, DEFAULT_FAILURE_MESSAGES[code]))
+    if kind == "broken_stream":
+        return st.builds(BrokenStream, texts(), st.integers(0, 3))
+    if kind == "incomplete":
+        return st.builds(Incomplete, st.sampled_from(INCOMPLETE_REASONS), st.none() | texts())
+    return st.just(Cancelled() if kind == "cancelled" else Expired())
+
+
+@st.composite
+def run_histories(
+    draw: st.DrawFn,
+    function_names: Sequence[str] = DEFAULT_FUNCTIONS,
+    *,
+    max_rounds: int = 3,
+    max_parallel_calls: int = 3,
+    max_steps: int = 2,
+    ending_kinds: Sequence[EndingKind] = ENDING_KINDS,
+) -> RunHistory:
+    """Legal histories of one run. The app is asked for `function_names` only; `ending_kinds` narrows the endings."""
+    kinds = [k for k in ending_kinds if max_rounds > 0 or k != "expired"]
+    if not kinds or not function_names:
+        raise ValueError("run_histories needs function names and an ending kind it can reach")
+    kind = draw(st.sampled_from(kinds))
+    rounds = draw(st.lists(tool_rounds(function_names, max_parallel=max_parallel_calls, max_steps=max_steps),
+                           min_size=1 if kind == "expired" else 0, max_size=max_rounds))
+    interrupted = kind in ("cancelled", "expired")
+    steps = () if interrupted else tuple(draw(st.lists(builtin_steps(), max_size=max_steps)))
+    return RunHistory(tuple(rounds), steps, draw(endings(kind)))
+
+
+# -- request payloads ------------------------------------------------------------------------------------------
+
+
+def metadata() -> st.SearchStrategy[dict[str, str]]:
+    """Up to 16 pairs, keys up to 64 characters, values up to 512."""
+    return st.dictionaries(texts(max_size=64), texts(min_size=0, max_size=512), max_size=16)
+
+
+def function_names() -> st.SearchStrategy[str]:
+    return st.text(string.ascii_letters + string.digits + "_-", min_size=1, max_size=64)
+
+
+def tools() -> st.SearchStrategy[list[Json]]:
+    """code_interpreter, file_search and function tools (function names unique)."""
+    function = st.builds(
+        lambda name, description, parameters: {"type": "function", "function": {
+            "name": name, **({"description": description} if description is not None else {}),
+            "parameters": parameters}},
+        function_names(), st.none() | texts(),
+        st.just({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}),
+    )
+    file_search = st.one_of(
+        st.just({"type": "file_search"}),
+        st.builds(lambda n, threshold: {"type": "file_search", "file_search": {
+            "max_num_results": n, "ranking_options": {"ranker": "auto", "score_threshold": threshold}}},
+            st.integers(1, 50), st.floats(0, 1)),
+    )
+    tool = st.one_of(st.just({"type": "code_interpreter"}), file_search, function)
+    return st.lists(tool, max_size=5, unique_by=lambda t: t["function"]["name"] if t["type"] == "function"
+                    else t["type"])
+
+
+def response_formats() -> st.SearchStrategy[Any]:
+    schema = st.builds(lambda name: {"type": "json_schema", "json_schema": {"name": name, "schema": {
+        "type": "object", "properties": {"answer": {"type": "string"}}}}}, function_names())
+    return st.one_of(st.just("auto"), st.just({"type": "text"}), st.just({"type": "json_object"}), schema)
+
+
+def assistant_payloads() -> st.SearchStrategy[Json]:
+    """`client.beta.assistants.create(**payload)`."""
+    return st.fixed_dictionaries({"model": st.sampled_from(MODELS)}, optional=dict(
+        name=texts(max_size=256), description=texts(max_size=512), instructions=texts(max_size=500),
+        tools=tools(), metadata=metadata(), temperature=st.floats(0, 2), top_p=st.floats(0, 1),
+        response_format=response_formats(),
+    ))
+
+
+def message_payloads() -> st.SearchStrategy[Json]:
+    """`client.beta.threads.messages.create(thread_id, **payload)` (also the items of a thread's `messages`)."""
+    parts = st.lists(texts().map(lambda text: {"type": "text", "text": text}), min_size=1, max_size=3)
+    return st.fixed_dictionaries(
+        {"role": st.sampled_from(("user", "assistant")), "content": st.one_of(texts(max_size=500), parts)},
+        optional=dict(metadata=metadata()),
+    )
+
+
+def thread_payloads() -> st.SearchStrategy[Json]:
+    """`client.beta.threads.create(**payload)`."""
+    return st.fixed_dictionaries({}, optional=dict(
+        messages=st.lists(message_payloads(), max_size=4), metadata=metadata(),
+    ))
+
+
+def run_payloads(assistant_id: str) -> st.SearchStrategy[Json]:
+    """`client.beta.threads.runs.create(thread_id, **payload)`: valid on any thread, even an empty one
+    (there is always a user message or instructions)."""
+    user_message = message_payloads().map(lambda message: {**message, "role": "user"})
+    optional = st.fixed_dictionaries({}, optional=dict(
+        model=st.sampled_from(MODELS), instructions=texts(max_size=500), additional_instructions=texts(),
+        additional_messages=st.lists(message_payloads(), max_size=2), metadata=metadata(),
+        temperature=st.floats(0, 2), top_p=st.floats(0, 1), max_prompt_tokens=st.integers(256, 100_000),
+        max_completion_tokens=st.integers(16, 100_000), parallel_tool_calls=st.booleans(),
+        tool_choice=st.sampled_from(("none", "auto")), response_format=response_formats(),
+        truncation_strategy=st.one_of(st.just({"type": "auto"}), st.builds(
+            lambda n: {"type": "last_messages", "last_messages": n}, st.integers(1, 50))),
+    ))
+
+    def complete(payload: Json, message: Json) -> Json:
+        if "instructions" not in payload:
+            payload["additional_messages"] = [*payload.get("additional_messages", []), message]
+        return {"assistant_id": assistant_id, **payload}
+
+    return st.builds(complete, optional, user_message)
+
+
+def vector_store_payloads() -> st.SearchStrategy[Json]:
+    """`client.vector_stores.create(**payload)` (no files: those need uploads first)."""
+    static = st.integers(100, 4096).flatmap(lambda size: st.builds(
+        lambda overlap: {"type": "static", "static": {"max_chunk_size_tokens": size, "chunk_overlap_tokens": overlap}},
+        st.integers(0, size // 2)))
+    return st.fixed_dictionaries({}, optional=dict(
+        name=texts(max_size=100), metadata=metadata(),
+        expires_after=st.builds(lambda days: {"anchor": "last_active_at", "days": days}, st.integers(1, 365)),
+        chunking_strategy=st.one_of(st.just({"type": "auto"}), static),
+    ))
+
+
+__all__ = [
+    "ENDING_KINDS",
+    "Cancelled",
+    "Expired",
+    "RunHistory",
+    "ToolRound",
+    "assistant_payloads",
+    "builtin_steps",
+    "endings",
+    "function_calls",
+    "message_payloads",
+    "metadata",
+    "run_histories",
+    "run_payloads",
+    "thread_payloads",
+    "tool_rounds",
+    "vector_store_payloads",
+]

@@ -1,0 +1,119 @@
+"""AzureOpenAI clients reach the same fake: routes under `/openai/`, the `api-version` query ignored,
+the `api-key` header, and no `/deployments/` segment on assistants paths even with `azure_deployment`."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any
+
+import openai
+import pytest
+
+import app_under_test as app
+from fake_assistants import ApiRequest, FakeAssistants
+from sdk_matrix import Journal, httpx2_skip_reason
+
+API_VERSION = "2024-05-01-preview"
+ENDPOINT = "https://contoso.openai.azure.com"
+QUESTION = "What's the weather in Paris?"
+ANSWER = "It is 22C and sunny in Paris."
+HTTP_LIBRARIES = [
+    pytest.param("httpx", id="httpx"),
+    pytest.param("httpx2", id="httpx2", marks=[pytest.mark.skip(reason=reason)] if (reason := httpx2_skip_reason())
+                 else []),
+]
+
+
+def http_client(fake: FakeAssistants, library: str, *, asynchronous: bool) -> Any:
+    """An httpx or httpx2 client (sync or async) on the fake's transport, as a user wires it by hand."""
+    module = importlib.import_module(library)
+    transport = fake.httpx_transport() if library == "httpx" else fake.httpx2_transport()
+    return (module.AsyncClient if asynchronous else module.Client)(transport=transport)
+
+
+def scripted_fake() -> FakeAssistants:
+    fake = FakeAssistants(seed=0, shape="schema")
+    fake.script.call_function("get_weather", {"city": "Paris"}).reply(ANSWER)
+    return fake
+
+
+def assert_azure_requests(journal: Journal) -> None:
+    assert journal.calls
+    for request, response in journal.calls:
+        assert request.path.startswith("/openai/") and "/deployments/" not in request.path, request.path
+        assert dict(request.query)["api-version"] == API_VERSION
+        assert request.header("api-key") == "azure-key"
+        assert response.status == 200, response.body
+
+
+@pytest.mark.parametrize("library", HTTP_LIBRARIES)
+@pytest.mark.parametrize("deployment", [None, "gpt-4o-deployment"])
+def test_assistants_flow_through_azure_openai(library: str, deployment: str | None) -> None:
+    fake = scripted_fake()
+    journal = Journal(fake)
+    client = openai.AzureOpenAI(
+        azure_endpoint=ENDPOINT, azure_deployment=deployment, api_version=API_VERSION, api_key="azure-key",
+        http_client=http_client(fake, library, asynchronous=False), _strict_response_validation=True, max_retries=0,
+    )
+
+    assert app.answer(QUESTION, lambda: client) == ANSWER
+
+    assert_azure_requests(journal)
+    paths = [request.path for request, _ in journal.calls]
+    assert paths[:2] == ["/openai/assistants", "/openai/threads"]
+    assert paths[2].startswith("/openai/threads/thread_") and paths[2].endswith("/runs")
+    assert any(path.endswith("/submit_tool_outputs") for path in paths)
+
+
+@pytest.mark.parametrize("library", HTTP_LIBRARIES)
+async def test_assistants_flow_through_async_azure_openai(library: str) -> None:
+    fake = scripted_fake()
+    journal = Journal(fake)
+    client = openai.AsyncAzureOpenAI(
+        azure_endpoint=ENDPOINT, api_version=API_VERSION, api_key="azure-key",
+        http_client=http_client(fake, library, asynchronous=True), _strict_response_validation=True, max_retries=0,
+    )
+
+    assert await app.answer_async(QUESTION, lambda: client) == ANSWER
+
+    assert_azure_requests(journal)
+
+
+def test_lists_and_files_under_the_azure_prefix() -> None:
+    fake = FakeAssistants(seed=0, shape="schema")
+    journal = Journal(fake)
+    client = openai.AzureOpenAI(azure_endpoint=ENDPOINT, api_version=API_VERSION, api_key="azure-key",
+                                http_client=http_client(fake, "httpx", asynchronous=False),
+                                _strict_response_validation=True, max_retries=0)
+
+    created = [client.beta.assistants.create(model="gpt-4o", name=f"a{n}") for n in range(3)]
+    listed = client.beta.assistants.list(limit=2, order="asc")
+    uploaded = client.files.create(file=("notes.txt", b"hello azure"), purpose="assistants")
+    store = client.vector_stores.create(name="docs", file_ids=[uploaded.id])
+    client.close()
+
+    assert [a.id for a in listed.data] == [a.id for a in created[:2]]
+    assert listed.has_more is True
+    assert store.file_counts.total == 1
+    assert_azure_requests(journal)
+
+
+def test_the_azure_prefix_at_the_sans_io_level() -> None:
+    fake = FakeAssistants(seed=0)
+    beta = {"OpenAI-Beta": "assistants=v2", "api-key": "k"}
+
+    created = fake.handle(ApiRequest.build("POST", "/openai/assistants", query=f"api-version={API_VERSION}",
+                                           headers=beta, body=b'{"model": "gpt-4o"}'))
+    assistant_id = json.loads(created.body)["id"]
+    same = fake.handle(ApiRequest.build("GET", f"/v1/assistants/{assistant_id}", headers=beta))
+    deployment = fake.handle(ApiRequest.build("POST", "/openai/deployments/gpt-4o/assistants", headers=beta,
+                                              body=b'{"model": "gpt-4o"}'))
+    elsewhere = fake.handle(ApiRequest.build("GET", "/azure/assistants", headers=beta))
+
+    assert created.status == 200
+    assert json.loads(same.body)["id"] == assistant_id
+    assert (deployment.status, json.loads(deployment.body)["error"]["message"]) == (
+        404, "Invalid URL (POST /openai/deployments/gpt-4o/assistants)")
+    assert (elsewhere.status, json.loads(elsewhere.body)["error"]["message"]) == (
+        404, "Invalid URL (GET /azure/assistants)")

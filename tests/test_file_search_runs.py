@@ -1,0 +1,289 @@
+"""The file_search tool in runs, through the real SDK: the tool_calls step (ranking options, results, `content`
+only with include[]), the answer's `【n:m†name】` markers and their `file_citation` annotations, scripted
+queries and results, tool_resources and attachments, and expired stores."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fake_assistants import FakeAssistants
+from fake_assistants.script import SearchResult
+from files_support import DAY, GARDEN, PLANETS, RECIPES, clock_of, expect_error, store_with, upload
+from sdk_matrix import START, Sdk
+from stream_support import collect_events
+
+SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
+MARKER = re.compile(r"\u3010(\d+):(\d+)\u2020([^\u3011]+)\u3011")
+FILE_SEARCH: Any = {"type": "file_search"}
+
+
+async def ask(client: Sdk, store_id: str, question: str, **run: Any) -> tuple[Any, Any]:
+    """An assistant with file_search over the store, a thread with the question, and the finished run."""
+    assistant = await client.beta.assistants.create(
+        model="gpt-4o", tools=[FILE_SEARCH], tool_resources={"file_search": {"vector_store_ids": [store_id]}})
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": question}])
+    done = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id, **run)
+    return thread, done
+
+
+async def steps_and_answer(client: Sdk, run: Any, include: list[str] | None = None) -> tuple[Any, Any, Any]:
+    steps = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc",
+                                                      **({"include": include} if include else {}))
+    tool_step, message_step = steps.data
+    answer = await client.beta.threads.messages.retrieve(message_step.step_details.message_creation.message_id,
+                                                         thread_id=run.thread_id)
+    return tool_step, message_step, answer
+
+
+def assert_citations_slice_their_markers(text: Any) -> list[Any]:
+    """Every annotation's indexes cut exactly its marker out of the text; the markers are well formed."""
+    for annotation in text.annotations:
+        assert text.value[annotation.start_index:annotation.end_index] == annotation.text
+        assert MARKER.fullmatch(annotation.text), annotation.text
+    assert len(MARKER.findall(text.value)) == len(text.annotations)
+    return list(text.annotations)
+
+
+async def test_upload_store_search_and_cite(client: Sdk) -> None:
+    """The acceptance path: upload, store, create_and_poll, search, then a run that cites the file."""
+    uploaded = await upload(client, "planets.txt", PLANETS)
+    store = await client.vector_stores.create(name="Planets")
+    attached = await client.vector_stores.files.create_and_poll(file_id=uploaded.id, vector_store_id=store.id)
+    assert attached.status == "completed"
+    found = await client.vector_stores.search(store.id, query="Why is Mars red?")
+    assert (found.data[0].file_id, found.data[0].content[0].text) == (uploaded.id, PLANETS.decode())
+
+    _, run = await ask(client, store.id, "Why is Mars red?")
+
+    assert run.status == "completed"
+    tool_step, _, answer = await steps_and_answer(client, run)
+    (call,) = tool_step.step_details.tool_calls
+    assert call.type == "file_search"
+    assert call.id.startswith("call_")
+    (annotation,) = assert_citations_slice_their_markers(answer.content[0].text)
+    assert (annotation.type, annotation.file_citation.file_id) == ("file_citation", uploaded.id)
+    assert MARKER.fullmatch(annotation.text).group(3) == "planets.txt"  # type: ignore[union-attr]
+
+
+async def test_step_reports_ranking_options_and_results(client: Sdk) -> None:
+    store, (planets, garden, _) = await store_with(
+        client, ("planets.txt", PLANETS), ("garden.txt", GARDEN), ("recipes.txt", RECIPES))
+
+    _, run = await ask(client, store.id, "red planet tomatoes")
+
+    tool_step, message_step, answer = await steps_and_answer(client, run)
+    assert (tool_step.type, tool_step.status, message_step.type) == ("tool_calls", "completed", "message_creation")
+    search = tool_step.step_details.tool_calls[0].file_search
+    assert search.ranking_options.model_dump() == {"ranker": "default_2024_08_21", "score_threshold": 0.0}
+    assert [(r.file_id, r.file_name, r.score) for r in search.results] == [
+        (planets.id, "planets.txt", 0.6667), (garden.id, "garden.txt", 0.3333)]
+    assert all(r.content is None for r in search.results)  # only with include[]
+    cited = assert_citations_slice_their_markers(answer.content[0].text)
+    assert [a.file_citation.file_id for a in cited] == [planets.id, garden.id]
+
+
+async def test_result_content_only_with_include(client: Sdk) -> None:
+    store, _ = await store_with(client, ("planets.txt", PLANETS))
+    _, run = await ask(client, store.id, "iron oxide")
+
+    plain = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc")
+    included = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc",
+                                                         include=[SEARCH_CONTENT])
+    one = await client.beta.threads.runs.steps.retrieve(plain.data[0].id, thread_id=run.thread_id, run_id=run.id,
+                                                        include=[SEARCH_CONTENT])
+
+    (bare,) = plain.data[0].step_details.tool_calls[0].file_search.results
+    (full,) = included.data[0].step_details.tool_calls[0].file_search.results
+    assert bare.content is None
+    assert [(c.type, c.text) for c in full.content] == [("text", PLANETS.decode())]
+    assert one.step_details.tool_calls[0].file_search.results[0].content == full.content
+
+
+async def test_ranking_options_of_the_tool_apply(client: Sdk) -> None:
+    store, (planets, _) = await store_with(client, ("planets.txt", PLANETS), ("garden.txt", GARDEN))
+    assistant = await client.beta.assistants.create(
+        model="gpt-4o",
+        tools=[{"type": "file_search", "file_search": {"max_num_results": 1,
+                                                       "ranking_options": {"ranker": "auto", "score_threshold": 0.5}}}],
+        tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "red planet tomatoes"}])
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    tool_step, _, _ = await steps_and_answer(client, run)
+    search = tool_step.step_details.tool_calls[0].file_search
+    assert search.ranking_options.model_dump() == {"ranker": "auto", "score_threshold": 0.5}
+    assert [r.file_id for r in search.results] == [planets.id]
+
+
+async def test_a_script_can_fix_the_query(client: Sdk, fake: FakeAssistants) -> None:
+    store, (_, garden) = await store_with(client, ("planets.txt", PLANETS), ("garden.txt", GARDEN))
+    fake.script.file_search(query="pruning tomato plants").reply("Prune them in early summer.")
+
+    _, run = await ask(client, store.id, "Tell me about Mars")
+
+    tool_step, _, answer = await steps_and_answer(client, run)
+    assert [r.file_id for r in tool_step.step_details.tool_calls[0].file_search.results] == [garden.id]
+    text = answer.content[0].text
+    assert text.value.startswith("Prune them in early summer")
+    (annotation,) = assert_citations_slice_their_markers(text)
+    assert annotation.file_citation.file_id == garden.id
+
+
+async def test_a_script_can_fix_the_results(client: Sdk, fake: FakeAssistants) -> None:
+    store, (planets, recipes) = await store_with(client, ("planets.txt", PLANETS), ("recipes.txt", RECIPES))
+    fake.script.file_search(results=[SearchResult(recipes.id, score=0.42, text="Knead the dough."), planets.id])
+    fake.script.reply("Knead it, then look at Mars.")
+
+    _, run = await ask(client, store.id, "anything", include=[SEARCH_CONTENT])
+
+    tool_step, _, answer = await steps_and_answer(client, run, include=[SEARCH_CONTENT])
+    results = tool_step.step_details.tool_calls[0].file_search.results
+    assert [(r.file_id, r.file_name, r.score, r.content[0].text) for r in results] == [
+        (recipes.id, "recipes.txt", 0.42, "Knead the dough."), (planets.id, "planets.txt", 1.0, PLANETS.decode())]
+    cited = assert_citations_slice_their_markers(answer.content[0].text)
+    assert [a.file_citation.file_id for a in cited] == [recipes.id, planets.id]
+
+
+async def test_no_results_means_no_citations(client: Sdk) -> None:
+    store, _ = await store_with(client, ("planets.txt", PLANETS))
+
+    _, run = await ask(client, store.id, "submarine")
+
+    tool_step, _, answer = await steps_and_answer(client, run)
+    assert tool_step.step_details.tool_calls[0].file_search.results == []
+    assert answer.content[0].text.annotations == []
+    assert not MARKER.search(answer.content[0].text.value)
+
+
+async def test_streamed_citations_match_the_polled_message(client: Sdk) -> None:
+    store, (planets,) = await store_with(client, ("planets.txt", PLANETS))
+    assistant = await client.beta.assistants.create(
+        model="gpt-4o", tools=[FILE_SEARCH], tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Why is Mars red?"}])
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    events = await collect_events(stream)
+
+    completed = next(e.data for e in events if e.event == "thread.message.completed")
+    polled = await client.beta.threads.messages.retrieve(completed.id, thread_id=thread.id)
+    assert polled.model_dump() == completed.model_dump()
+    (annotation,) = assert_citations_slice_their_markers(completed.content[0].text)
+    cited = [a for e in events if e.event == "thread.message.delta"
+             for part in e.data.delta.content if part.type == "text" for a in part.text.annotations or []]
+    assert [(a.index, a.text, a.start_index, a.end_index, a.file_citation.file_id) for a in cited] == [
+        (0, annotation.text, annotation.start_index, annotation.end_index, planets.id)]
+    step = next(e.data for e in events if e.event == "thread.run.step.completed" and e.data.type == "tool_calls")
+    assert step.step_details.tool_calls[0].file_search.results[0].content is None
+
+
+async def test_searching_in_a_run_is_activity(client: Sdk, fake: FakeAssistants) -> None:
+    store, _ = await store_with(client, ("planets.txt", PLANETS), expires_after={"anchor": "last_active_at",
+                                                                                 "days": 1})
+    clock_of(fake).advance(500)
+
+    await ask(client, store.id, "Mars")
+
+    used = await client.vector_stores.retrieve(store.id)
+    assert (used.last_active_at, used.expires_at) == (START + 500, START + 500 + DAY)
+
+
+async def test_a_run_over_an_expired_store_fails(client: Sdk, fake: FakeAssistants) -> None:
+    store, _ = await store_with(client, ("planets.txt", PLANETS), expires_after={"anchor": "last_active_at",
+                                                                                 "days": 1})
+    clock_of(fake).advance(DAY)
+
+    _, run = await ask(client, store.id, "Mars")
+
+    assert run.status == "failed"
+    assert run.last_error.model_dump() == {"code": "server_error",
+                                           "message": f"Vector store '{store.id}' has expired"}
+    assert (await client.vector_stores.retrieve(store.id)).status == "expired"
+
+
+# -- tool_resources and attachments ----------------------------------------------------------------------
+
+
+async def test_the_vector_stores_helper_creates_a_store(client: Sdk) -> None:
+    planets = await upload(client, "planets.txt", PLANETS)
+
+    assistant = await client.beta.assistants.create(
+        model="gpt-4o", tools=[FILE_SEARCH],
+        tool_resources={"file_search": {"vector_stores": [{"file_ids": [planets.id], "metadata": {"k": "v"}}]}})
+
+    (store_id,) = assistant.tool_resources.file_search.vector_store_ids
+    store = await client.vector_stores.retrieve(store_id)
+    assert (store.metadata, store.file_counts.total, store.status) == ({"k": "v"}, 1, "completed")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "iron oxide"}])
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    _, _, answer = await steps_and_answer(client, run)
+    (annotation,) = assert_citations_slice_their_markers(answer.content[0].text)
+    assert annotation.file_citation.file_id == planets.id
+
+
+async def test_the_helper_validates_its_chunking_strategy(client: Sdk) -> None:
+    planets = await upload(client)
+    bad: Any = {"type": "static", "static": {"max_chunk_size_tokens": 100, "chunk_overlap_tokens": 60}}
+    param = "tool_resources.file_search.vector_stores[0].chunking_strategy.static.chunk_overlap_tokens"
+
+    await expect_error(lambda: client.beta.threads.create(tool_resources={"file_search": {"vector_stores": [
+        {"file_ids": [planets.id], "chunking_strategy": bad}]}}), 400, param=param, code="integer_above_max_value")
+    assert (await client.vector_stores.list()).data == []
+
+
+async def test_a_file_search_attachment_goes_to_the_threads_own_store(client: Sdk, fake: FakeAssistants) -> None:
+    garden = await upload(client, "garden.txt", GARDEN)
+    assistant = await client.beta.assistants.create(model="gpt-4o", tools=[FILE_SEARCH])
+    thread = await client.beta.threads.create()
+    clock_of(fake).advance(60)
+
+    await client.beta.threads.messages.create(thread.id, role="user", content="When should I prune tomatoes?",
+                                              attachments=[{"file_id": garden.id, "tools": [FILE_SEARCH]}])
+
+    updated = await client.beta.threads.retrieve(thread.id)
+    (store_id,) = updated.tool_resources.file_search.vector_store_ids
+    store = await client.vector_stores.retrieve(store_id)
+    assert store.expires_after.model_dump() == {"anchor": "last_active_at", "days": 7}
+    assert (store.last_active_at, store.expires_at) == (START + 60, START + 60 + 7 * DAY)
+    assert [f.id for f in (await client.vector_stores.files.list(store_id)).data] == [garden.id]
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    _, _, answer = await steps_and_answer(client, run)
+    (annotation,) = assert_citations_slice_their_markers(answer.content[0].text)
+    assert annotation.file_citation.file_id == garden.id
+
+    recipes = await upload(client, "recipes.txt", RECIPES)
+    await client.beta.threads.messages.create(thread.id, role="user", content="And bread?",
+                                              attachments=[{"file_id": recipes.id, "tools": [FILE_SEARCH]}])
+    again = await client.beta.threads.retrieve(thread.id)
+    assert again.tool_resources.file_search.vector_store_ids == [store_id]  # the same store, one more file
+    assert (await client.vector_stores.retrieve(store_id)).file_counts.total == 2
+
+
+async def test_an_expired_thread_store_is_replaced_by_a_new_one(client: Sdk, fake: FakeAssistants) -> None:
+    garden = await upload(client, "garden.txt", GARDEN)
+    thread = await client.beta.threads.create(messages=[
+        {"role": "user", "content": "hi", "attachments": [{"file_id": garden.id, "tools": [FILE_SEARCH]}]}])
+    (old_store,) = (await client.beta.threads.retrieve(thread.id)).tool_resources.file_search.vector_store_ids
+    clock_of(fake).advance(7 * DAY)
+
+    await client.beta.threads.messages.create(thread.id, role="user", content="again",
+                                              attachments=[{"file_id": garden.id, "tools": [FILE_SEARCH]}])
+
+    (new_store,) = (await client.beta.threads.retrieve(thread.id)).tool_resources.file_search.vector_store_ids
+    assert new_store != old_store
+    assert (await client.vector_stores.retrieve(old_store)).status == "expired"
+    assert (await client.vector_stores.retrieve(new_store)).status == "completed"
+
+
+async def test_a_code_interpreter_attachment_joins_the_threads_file_ids(client: Sdk) -> None:
+    data = await upload(client, "data.csv", b"a,b\n1,2\n")
+    thread = await client.beta.threads.create()
+    attachment: Any = {"file_id": data.id, "tools": [{"type": "code_interpreter"}]}
+
+    await client.beta.threads.messages.create(thread.id, role="user", content="Sum it", attachments=[attachment])
+
+    updated = await client.beta.threads.retrieve(thread.id)
+    assert updated.tool_resources.code_interpreter.file_ids == [data.id]
+    assert updated.tool_resources.file_search is None

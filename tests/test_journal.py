@@ -1,0 +1,132 @@
+"""The call journal (`fake.calls`): every request and response as the SDK sent and got them.
+
+The SDK tests run in every cell of the matrix (sync | async) x (httpx | httpx2), with strict validation.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import openai
+import pytest
+
+from fake_assistants import ApiRequest, Calls, FakeAssistants, RecordedCall
+from sdk_matrix import Sdk, new_fake
+
+
+async def test_every_request_is_recorded_with_its_route_and_response(client: Sdk, fake: FakeAssistants) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o", name="Math Tutor", metadata={"team": "a"})
+    thread = await client.beta.threads.create()
+    message = await client.beta.threads.messages.create(thread.id, role="user", content="Hi")
+    await client.beta.threads.messages.list(thread.id, order="asc", limit=5)
+
+    assert fake.calls.routes == ["assistants.create", "threads.create", "messages.create", "messages.list"]
+    created = fake.calls[0]
+    assert (created.method, created.path, created.route, created.status) == (
+        "POST", "/v1/assistants", "assistants.create", 200)
+    assert created.body == {"model": "gpt-4o", "name": "Math Tutor", "metadata": {"team": "a"}}
+    assert created.response["id"] == assistant.id
+    assert created.headers["openai-beta"] == "assistants=v2"
+    assert created.request_id == assistant._request_id
+    posted = fake.calls["messages.create"].last
+    assert posted.params == {"thread_id": thread.id}
+    assert posted.body == {"role": "user", "content": "Hi"}
+    assert posted.response["id"] == message.id
+    listed = fake.calls.last
+    assert (listed.method, listed.body, listed.stream) == ("GET", None, False)
+    assert sorted(listed.query) == [("limit", "5"), ("order", "asc")]
+    assert listed.query_value("order") == "asc"
+    assert [m["id"] for m in listed.response["data"]] == [message.id]
+
+
+async def test_helpers_filter_by_route_method_path_and_status(client: Sdk, fake: FakeAssistants) -> None:
+    thread = await client.beta.threads.create()
+    await client.beta.threads.update(thread.id, metadata={"a": "b"})
+    await client.beta.threads.retrieve(thread.id)
+    with pytest.raises(openai.NotFoundError):
+        await client.beta.threads.retrieve("thread_unknown")
+
+    assert fake.calls.called and fake.calls.call_count == 4
+    assert fake.calls["threads.update"].call_count == 1
+    assert fake.calls["threads.update"].last.body == {"metadata": {"a": "b"}}
+    assert not fake.calls["runs.create"].called
+    assert fake.calls.filter(route="threads.*").call_count == 4
+    assert fake.calls.filter(method="get").routes == ["threads.retrieve", "threads.retrieve"]
+    assert fake.calls.filter(path=f"/v1/threads/{thread.id}*").routes == ["threads.update", "threads.retrieve"]
+    assert fake.calls.filter(status=404).last.params == {"thread_id": "thread_unknown"}
+    assert fake.calls.filter(route="threads.retrieve", status=200).call_count == 1
+    assert [call.route for call in fake.calls] == fake.calls.routes
+    assert isinstance(fake.calls[1:], Calls) and fake.calls[1:].call_count == 3
+
+
+async def test_stream_events_are_recorded_as_the_client_reads_them(client: Sdk, fake: FakeAssistants) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hello"}])
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    call = fake.calls["runs.create"].last
+    assert (call.status, call.stream, call.response, call.events) == (200, True, None, [])
+    iterator: Any = stream.__aiter__() if hasattr(stream, "__aiter__") else iter(stream)
+    first = await iterator.__anext__() if hasattr(iterator, "__anext__") else next(iterator)
+    assert first.event == "thread.run.created"
+    assert call.event_names == ["thread.run.created"]
+    rest = [event.event async for event in iterator] if hasattr(iterator, "__anext__") else [e.event for e in iterator]
+
+    assert call.event_names == ["thread.run.created", *rest, "done"]
+    assert call.events[-1] == ("done", "[DONE]")
+    name, data = call.events[0]
+    assert (name, data["id"], data["status"]) == ("thread.run.created", first.data.id, "queued")
+    assert call.response_header("content-type") == "text/event-stream; charset=utf-8"
+
+
+async def test_uploads_are_recorded_as_form_fields(client: Sdk, fake: FakeAssistants) -> None:
+    uploaded = await client.files.create(file=("notes.txt", b"hello world"), purpose="assistants")
+
+    call = fake.calls["files.create"].last
+    assert call.body["purpose"] == "assistants"
+    assert call.body["file"]["filename"] == "notes.txt"
+    assert call.body["file"]["bytes"] == len(b"hello world")
+    assert call.response["id"] == uploaded.id
+
+
+def test_paths_without_a_route_are_recorded_too() -> None:
+    fake = FakeAssistants()
+
+    fake.handle(ApiRequest.build("GET", "/v1/nowhere"))
+    fake.handle(ApiRequest.build("POST", "/v1/assistants", headers={"OpenAI-Beta": "assistants=v2"}, body=b"{"))
+
+    unmatched, broken = fake.calls
+    assert (unmatched.route, unmatched.params, unmatched.status) == (None, {}, 404)
+    assert unmatched.response["error"]["message"] == "Invalid URL (GET /v1/nowhere)"
+    assert (broken.route, broken.status, broken.body, broken.content) == ("assistants.create", 400, None, b"{")
+    assert fake.calls.filter(route="*").routes == ["assistants.create"]
+
+
+def test_clear_last_and_limit() -> None:
+    fake = new_fake()
+    request = ApiRequest.build("GET", "/v1/files")
+
+    with pytest.raises(IndexError, match=r"no calls were recorded \(route='files.list'\)"):
+        _ = fake.calls["files.list"].last
+    for _ in range(3):
+        fake.handle(request)
+    assert fake.calls.call_count == 3
+    fake.calls.clear()
+    assert (fake.calls.called, len(fake.calls), list(fake.calls)) == (False, 0, [])
+
+    fake.calls.limit = 2
+    responses = [fake.handle(request) for _ in range(3)]
+    assert fake.calls.call_count == 2
+    assert [c.request_id for c in fake.calls] == [r.header("x-request-id") for r in responses[1:]]
+    assert isinstance(fake.calls.last, RecordedCall)
+    assert "files.list" in repr(fake.calls.last) and "status=200" in repr(fake.calls.last)
+
+
+def test_each_fake_has_its_own_journal() -> None:
+    first, second = FakeAssistants(), FakeAssistants()
+
+    first.handle(ApiRequest.build("GET", "/v1/files"))
+
+    assert (first.calls.call_count, second.calls.call_count) == (1, 0)
+    assert json.loads(first.calls.last.response_content or b"")["object"] == "list"

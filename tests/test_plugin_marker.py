@@ -1,0 +1,206 @@
+"""`@pytest.mark.fake_assistants(...)`: options applied to the fixtures, merged module < class < function,
+and refused with a message naming the option when unknown or ill-typed."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+INI = "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
+    pytester.makeini(INI)
+    pytester.makepyfile(test_user=textwrap.dedent(source))
+    return pytester.runpytest("-W", "ignore::DeprecationWarning", *args)
+
+
+def test_options_reach_the_fake_and_the_clients(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+        from fake_assistants import ManualClock
+        from fake_assistants.progression import Manual, after_polls
+
+        @pytest.mark.fake_assistants(
+            seed="abc", shape="schema", progression="manual", strict_script=True, poll_after_ms=25,
+            stream_chunk_chars=3, clock="manual", base_url="http://testserver/v1", max_retries=0,
+            strict_response_validation=True,
+        )
+        def test_every_option(fake_assistants, openai_client):
+            assert fake_assistants.seed == "abc"
+            assert fake_assistants.options.shape == "schema"
+            assert fake_assistants.options.poll_after_ms == 25
+            assert fake_assistants.options.stream_chunk_chars == 3
+            assert isinstance(fake_assistants.engine.policy, Manual)
+            assert fake_assistants.script.strict is True
+            assert isinstance(fake_assistants.clock, ManualClock)
+            assert str(openai_client.base_url) == "http://testserver/v1/"
+            assert openai_client.max_retries == 0
+            response = openai_client.beta.threads.with_raw_response.create()
+            assert response.headers["openai-poll-after-ms"] == "25"
+            assert response.http_request.url.host == "testserver"
+            thread = response.parse()
+            assert thread.created_at == 1_700_000_000
+
+        @pytest.mark.fake_assistants(lenient=True)
+        def test_lenient(openai_client):
+            assert openai_client.beta.assistants.retrieve("asst_made_up").id == "asst_made_up"
+
+        @pytest.mark.fake_assistants(progression=after_polls(2), http="httpx")
+        async def test_policy_objects_and_http_library(fake_assistants, async_openai_client):
+            assert fake_assistants.engine.policy == after_polls(2)
+            import httpx
+            assert isinstance(async_openai_client._client, httpx.AsyncClient)
+            assert (await async_openai_client.beta.threads.create()).object == "thread"
+
+        def test_defaults(fake_assistants, openai_client):
+            assert (fake_assistants.seed, fake_assistants.options.shape) == (0, "recorded")
+            assert fake_assistants.options.poll_after_ms == 0
+            assert str(openai_client.base_url) == "https://api.openai.com/v1/"
+    """)
+
+    result.assert_outcomes(passed=4)
+
+
+def test_module_class_and_function_markers_merge_closest_first(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        pytestmark = pytest.mark.fake_assistants(seed=1, shape="schema", poll_after_ms=10)
+
+        def test_module_level(fake_assistants):
+            assert (fake_assistants.seed, fake_assistants.options.shape) == (1, "schema")
+            assert fake_assistants.options.poll_after_ms == 10
+
+        @pytest.mark.fake_assistants(seed=2, strict_script=True)
+        class TestClass:
+            def test_class_level(self, fake_assistants):
+                assert (fake_assistants.seed, fake_assistants.options.shape) == (2, "schema")
+                assert fake_assistants.script.strict is True
+
+            @pytest.mark.fake_assistants(poll_after_ms=5, shape="recorded")
+            def test_function_level(self, fake_assistants):
+                assert fake_assistants.seed == 2
+                assert fake_assistants.options.shape == "recorded"
+                assert fake_assistants.options.poll_after_ms == 5
+                assert fake_assistants.script.strict is True
+    """)
+
+    result.assert_outcomes(passed=3)
+
+
+def test_unknown_option_is_an_error_that_names_it(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        @pytest.mark.fake_assistants(sed=3)
+        def test_typo(fake_assistants):
+            pass
+
+        @pytest.mark.fake_assistants(colour="blue")
+        def test_no_fixture_is_checked_too():
+            pass
+    """)
+
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([
+        "*@pytest.mark.fake_assistants: unknown option 'sed' (did you mean 'seed'?); known options: seed, shape,*",
+        "*@pytest.mark.fake_assistants: unknown option 'colour'; known options:*",
+    ])
+
+
+def test_unknown_option_on_the_module_fails_each_test(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        pytestmark = pytest.mark.fake_assistants(intercepts=True)
+
+        def test_one(fake_assistants):
+            pass
+
+        def test_two(openai_client):
+            pass
+    """)
+
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*unknown option 'intercepts' (did you mean 'intercept'?)*"])
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("shape='flat'", "option 'shape' must be one of 'recorded', 'schema', not 'flat'"),
+        ("poll_after_ms=-1", "option 'poll_after_ms' must be an integer >= 0, not -1"),
+        ("strict_script='yes'", "option 'strict_script' must be True or False, not 'yes'"),
+        ("progression='eventually'", "option 'progression' must be 'immediate', 'manual' or a policy*"),
+        ("base_url='http://testserver/api'", "option 'base_url' must be an http(s) URL ending in /v1 or /openai*"),
+        ("seed=1.5", "option 'seed' must be an integer or a string, not 1.5"),
+    ],
+)
+def test_ill_typed_option_is_an_error_that_names_it(pytester: pytest.Pytester, option: str, message: str) -> None:
+    result = run(pytester, f"""
+        import pytest
+
+        @pytest.mark.fake_assistants({option})
+        def test_bad(fake_assistants):
+            pass
+    """)
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*@pytest.mark.fake_assistants: {message}*"])
+
+
+def test_positional_arguments_are_refused(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        @pytest.mark.fake_assistants("schema")
+        def test_positional(fake_assistants):
+            pass
+    """)
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.fake_assistants takes keyword options only*"])
+
+
+def test_marker_is_registered(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import pytest
+
+        @pytest.mark.fake_assistants(seed=4)
+        def test_strict_markers(fake_assistants):
+            assert fake_assistants.seed == 4
+    """, "--strict-markers")
+
+    result.assert_outcomes(passed=1)
+    listed = pytester.runpytest("--markers")
+    listed.stdout.fnmatch_lines(["@pytest.mark.fake_assistants(**options): configure the fake_assistants,*"])
+
+
+def test_intercept_option_routes_clients_built_by_the_app(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        import openai
+        import pytest
+
+        def app_creates_an_assistant():
+            return openai.OpenAI().beta.assistants.create(model="gpt-4o", name="from the app").id
+
+        @pytest.mark.fake_assistants(intercept=True)
+        def test_intercepted(fake_assistants):
+            assistant_id = app_creates_an_assistant()
+            assert fake_assistants.store.assistants.get(assistant_id).name == "from the app"
+
+        @pytest.mark.fake_assistants(intercept=True)
+        async def test_intercepted_in_an_async_test(fake_assistants):
+            client = openai.AsyncOpenAI()
+            thread = await client.beta.threads.create()
+            await client.close()
+            assert thread.id in fake_assistants.store.threads
+
+        def test_not_intercepted_without_the_option():
+            from fake_assistants.intercept import is_patched
+            assert not is_patched()
+    """)
+
+    result.assert_outcomes(passed=3)

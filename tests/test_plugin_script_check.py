@@ -1,0 +1,110 @@
+"""The plugin's teardown check: scripted turns no run used fail the test, switchable by marker and ini option."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+UNUSED_TURN = """
+    import pytest
+
+    {marker}
+    def test_scripts_two_turns_uses_one(fake_assistants, openai_client):
+        fake_assistants.script.reply("used").reply("never used")
+        assistant = openai_client.beta.assistants.create(model="gpt-4o")
+        run = openai_client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={{"messages": [{{"role": "user", "content": "hi"}}]}}
+        )
+        assert run.status == "completed"
+"""
+
+
+def run(pytester: pytest.Pytester, source: str, ini: str = "") -> pytest.RunResult:
+    pytester.makeini(f"[pytest]\nasyncio_default_fixture_loop_scope = function\n{ini}")
+    pytester.makepyfile(test_user=textwrap.dedent(source))
+    return pytester.runpytest("-W", "ignore::DeprecationWarning")
+
+
+def test_unconsumed_script_fails_the_test(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNUSED_TURN.format(marker=""))
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: 1 scripted turn(s) were never used by a run:",
+        "*- Reply(text='never used')",
+        "*check_unconsumed_script=False*fake_assistants_check_unconsumed_script = false*",
+    ])
+
+
+def test_every_kind_of_unused_turn_is_listed(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        def test_nothing_runs(fake_assistants):
+            fake_assistants.script.call_function("get_weather", {"city": "Paris"}).fail("rate_limit_exceeded")
+            fake_assistants.script.reply("for one assistant", assistant_id="asst_abc")
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*3 scripted turn(s) were never used by a run:",
+        "*- FunctionCalls(calls=(('get_weather', '{\"city\": \"Paris\"}'),))",
+        "*- Fail(code='rate_limit_exceeded', *",
+        "*- Reply(text='for one assistant') (assistant asst_abc)",
+    ])
+
+
+def test_fully_consumed_script_passes(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        def test_uses_every_turn(fake_assistants, openai_client):
+            fake_assistants.script.reply("only turn")
+            fake_assistants.script.respond_with(lambda turn: "forever", repeat=True)  # repeating turns never count
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            run = openai_client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]}
+            )
+            assert run.status == "completed"
+    """)
+
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_switches_the_check_off(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNUSED_TURN.format(marker="@pytest.mark.fake_assistants(check_unconsumed_script=False)"))
+
+    result.assert_outcomes(passed=1)
+
+
+def test_ini_option_switches_the_check_off(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNUSED_TURN.format(marker=""), ini="fake_assistants_check_unconsumed_script = false\n")
+
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_switches_it_back_on_over_the_ini_option(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNUSED_TURN.format(marker="@pytest.mark.fake_assistants(check_unconsumed_script=True)"),
+                 ini="fake_assistants_check_unconsumed_script = false\n")
+
+    result.assert_outcomes(failed=1)
+
+
+def test_a_failing_test_reports_its_own_failure_only(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        def test_fails_first(fake_assistants):
+            fake_assistants.script.reply("never used")
+            assert 1 == 2, "the test's own failure"
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*the test's own failure*"])
+    result.stdout.no_fnmatch_line("*were never used by a run*")
+
+
+def test_tests_without_the_fake_are_not_checked(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from fake_assistants import FakeAssistants
+
+        def test_own_fake():
+            FakeAssistants().script.reply("a fake the plugin did not make")
+    """)
+
+    result.assert_outcomes(passed=1)

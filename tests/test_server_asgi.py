@@ -1,0 +1,228 @@
+"""The ASGI adapter on its own, driven by a hand-written ASGI server (no HTTP library, no socket)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import fake_assistants
+from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
+from fake_assistants.faults import TransportFault
+from fake_assistants.served_fake import ServedFake, check_api_key
+from fake_assistants.transports.asgi import AsgiApp, ConnectionDropped
+
+PACKAGE = Path(fake_assistants.__file__).parent
+HTTP_LIBRARIES = {"httpx", "httpx2", "uvicorn", "h11", "httptools", "starlette", "aiohttp", "anyio"}
+
+
+class Driver:
+    """Plays the server's side of one ASGI HTTP cycle: hands the app `incoming`, records what it sends."""
+
+    def __init__(self, incoming: list[dict[str, Any]], *, disconnect_after_sends: int | None = None) -> None:
+        self.incoming = list(incoming)
+        self.sent: list[dict[str, Any]] = []
+        self.disconnect_after_sends = disconnect_after_sends
+        self.gone = asyncio.Event()
+
+    async def receive(self) -> dict[str, Any]:
+        if self.incoming:
+            return self.incoming.pop(0)
+        await self.gone.wait()  # after the request: nothing until the client goes away
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+        if self.disconnect_after_sends is not None and len(self.sent) >= self.disconnect_after_sends:
+            self.gone.set()
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(m.get("body", b"") for m in self.sent if m["type"] == "http.response.body")
+
+
+def http_scope(method: str = "GET", path: str = "/v1/assistants", query: bytes = b"",
+               headers: list[tuple[bytes, bytes]] | None = None) -> dict[str, Any]:
+    return {"type": "http", "method": method, "path": path, "query_string": query, "headers": headers or []}
+
+
+class Recorder:
+    """A handler that remembers its request and answers with `response`."""
+
+    def __init__(self, response: ApiResponse) -> None:
+        self.response = response
+        self.requests: list[ApiRequest] = []
+
+    def __call__(self, request: ApiRequest) -> ApiResponse:
+        self.requests.append(request)
+        return self.response
+
+
+async def test_request_translation_joins_body_parts_and_repeated_headers() -> None:
+    handler = Recorder(ApiResponse(200, [("content-type", "application/json")], b"{}"))
+    scope = http_scope("post", "/v1/threads", b"a=1&b=&include[]=x",
+                       [(b"OpenAI-Beta", b"assistants=v2"), (b"x-many", b"1"), (b"x-many", b"2")])
+    driver = Driver([{"type": "http.request", "body": b'{"me', "more_body": True},
+                     {"type": "http.request", "body": b'ta": 1}', "more_body": False}])
+
+    await AsgiApp(handler)(scope, driver.receive, driver.send)
+
+    (request,) = handler.requests
+    assert request.method == "POST"
+    assert request.path == "/v1/threads"
+    assert request.query == (("a", "1"), ("b", ""), ("include[]", "x"))
+    assert request.header("openai-beta") == "assistants=v2"
+    assert request.header("x-many") == "1, 2"
+    assert request.body == b'{"meta": 1}'
+    assert driver.sent == [
+        {"type": "http.response.start", "status": 200,
+         "headers": [(b"content-type", b"application/json"), (b"content-length", b"2")]},
+        {"type": "http.response.body", "body": b"{}", "more_body": False},
+    ]
+
+
+async def test_a_stream_is_sent_chunk_by_chunk() -> None:
+    chunks = [b"event: a\ndata: 1\n\n", b"event: b\ndata: 2\n\n", b"event: done\ndata: [DONE]\n\n"]
+    handler = Recorder(ApiResponse(200, [("content-type", "text/event-stream; charset=utf-8")], iter(chunks)))
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}])
+
+    await AsgiApp(handler)(http_scope(), driver.receive, driver.send)
+
+    start, *bodies = driver.sent
+    assert start["headers"] == [(b"content-type", b"text/event-stream; charset=utf-8")]  # no content-length
+    assert bodies == [{"type": "http.response.body", "body": c, "more_body": True} for c in chunks] + [
+        {"type": "http.response.body", "body": b"", "more_body": False}
+    ]
+
+
+def closing_stream(produced: list[int], closed: list[bool]) -> Iterator[bytes]:
+    try:
+        for number in range(1000):
+            produced.append(number)
+            yield f"event: n\ndata: {number}\n\n".encode()
+    finally:
+        closed.append(True)
+
+
+async def test_a_disconnect_mid_stream_closes_the_iterator() -> None:
+    produced: list[int] = []
+    closed: list[bool] = []
+    handler = Recorder(ApiResponse(200, [], closing_stream(produced, closed)))
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}], disconnect_after_sends=3)
+
+    await AsgiApp(handler)(http_scope(), driver.receive, driver.send)
+
+    assert closed == [True]
+    assert len(produced) < 10  # stopped right after the client left, not at the end of the stream
+    assert all(m.get("more_body", False) for m in driver.sent[1:])  # never claimed to have finished
+
+
+async def test_a_client_gone_before_its_body_arrived_is_not_answered() -> None:
+    handler = Recorder(ApiResponse(200, [], b"{}"))
+    driver = Driver([{"type": "http.request", "body": b"{", "more_body": True}, {"type": "http.disconnect"}])
+
+    await AsgiApp(handler)(http_scope("POST"), driver.receive, driver.send)
+
+    assert handler.requests == []
+    assert driver.sent == []
+
+
+async def test_lifespan_startup_and_shutdown() -> None:
+    driver = Driver([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+    await AsgiApp(Recorder(ApiResponse(200, [], b"")))({"type": "lifespan"}, driver.receive, driver.send)
+
+    assert driver.sent == [{"type": "lifespan.startup.complete"}, {"type": "lifespan.shutdown.complete"}]
+
+
+async def test_websocket_scopes_are_refused() -> None:
+    driver = Driver([])
+    with pytest.raises(ValueError, match="HTTP only"):
+        await AsgiApp(Recorder(ApiResponse(200, [], b"")))({"type": "websocket"}, driver.receive, driver.send)
+
+
+def failing(kind: Any) -> Any:
+    def handler(request: ApiRequest) -> ApiResponse:
+        raise TransportFault(kind)
+
+    return handler
+
+
+async def test_an_injected_connection_error_drops_the_connection() -> None:
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}])
+
+    with pytest.raises(ConnectionDropped):
+        await AsgiApp(failing("connection_error"))(http_scope(), driver.receive, driver.send)
+
+    (start,) = driver.sent  # a response the client cannot complete: its one promised byte never comes
+    assert start["headers"] == [(b"content-length", b"1")]
+
+
+async def test_an_injected_timeout_holds_the_request_until_the_client_leaves() -> None:
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}])
+    app = AsgiApp(failing("timeout"))
+
+    task = asyncio.ensure_future(app(http_scope(), driver.receive, driver.send))
+    await asyncio.sleep(0)
+    assert not task.done()  # still holding
+    driver.gone.set()  # the client timed out and closed the connection
+    await task
+
+    assert driver.sent == []
+
+
+# -- the served fake: the API-key check and routing -----------------------------------------------------
+
+
+def test_check_api_key() -> None:
+    assert check_api_key(None, None) is None
+    assert check_api_key("Bearer sk-right", "sk-right") is None
+    missing = check_api_key(None, "sk-right")
+    wrong = check_api_key("Bearer sk-short", "sk-right")
+    not_bearer = check_api_key("Basic sk-right", "sk-right")
+    assert missing is not None and wrong is not None and not_bearer is not None
+    assert (missing.status, missing.code, missing.type) == (401, None, "invalid_request_error")
+    assert missing.message.startswith("You didn't provide an API key.")
+    assert not_bearer.message == missing.message
+    assert (wrong.status, wrong.code) == (401, "invalid_api_key")
+    assert wrong.message == ("Incorrect API key provided: sk-short. "
+                             "You can find your API key at https://platform.openai.com/account/api-keys.")
+
+
+def test_served_fake_routes_the_api_and_the_control_api() -> None:
+    served = ServedFake(FakeAssistants(seed=0))
+    api = served(ApiRequest.build("GET", "/v1/assistants", headers={"OpenAI-Beta": "assistants=v2"}))
+    control = served(ApiRequest.build("GET", "/__fake__/health"))
+    unknown = served(ApiRequest.build("GET", "/__fakes__/health"))
+
+    assert (api.status, json.loads(api.body)["object"]) == (200, "list")  # type: ignore[arg-type]
+    assert (control.status, json.loads(control.body)) == (200, {"status": "ok"})  # type: ignore[arg-type]
+    assert unknown.status == 404  # not the control prefix: the API's own "Invalid URL"
+
+
+# -- import rules ----------------------------------------------------------------------------------------
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.partition(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.partition(".")[0])
+    return roots
+
+
+def test_the_asgi_app_imports_no_http_library() -> None:
+    assert imported_roots(PACKAGE / "transports" / "asgi.py") & HTTP_LIBRARIES == set()
+
+
+def test_only_server_py_imports_uvicorn() -> None:
+    importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
+                       if "uvicorn" in imported_roots(p))
+    assert importers == ["server.py"]

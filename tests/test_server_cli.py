@@ -1,0 +1,163 @@
+"""The `fake-assistants serve` command: a real process on a real socket, driven by the real SDK."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import openai
+import pytest
+
+from fake_assistants import FakeAssistants
+from fake_assistants.__main__ import build_fake, main, parser
+from server_support import API_KEY, LISTENING, control, non_loopback_ipv4, raw_request, sdk, serve_command
+
+
+def test_python_m_serve_answers_the_quickstart_and_exits_0_on_sigterm() -> None:
+    with serve_command() as served:
+        assert served.first_line.startswith(f"{LISTENING}http://127.0.0.1:")
+        assert served.base_url.endswith("/v1")
+        client = sdk(served.base_url)
+        assistant = client.beta.assistants.create(model="gpt-4o", name="Math Tutor")
+        thread = client.beta.threads.create()
+        client.beta.threads.messages.create(thread.id, role="user", content="Solve 3x + 11 = 14")
+        run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+        messages = client.beta.threads.messages.list(thread.id, order="asc")
+        client.close()
+        assert served.stop(signal.SIGTERM) == 0
+        address = served.address
+
+    assert run.status == "completed"
+    assert [m.role for m in messages.data] == ["user", "assistant"]
+    assert messages.data[1].content[0].text.value.endswith("Solve 3x + 11 = 14")  # type: ignore[union-attr]
+    with pytest.raises(ConnectionRefusedError):  # the port was let go
+        socket.create_connection(address, timeout=5).close()
+
+
+def test_by_default_loopback_only_any_key_and_sigint_stops_it() -> None:
+    with serve_command() as served:
+        host, port = served.address
+        other = non_loopback_ipv4()
+        if other is not None:  # this machine has another address: the server must not answer on it
+            with pytest.raises(OSError):
+                socket.create_connection((other, port), timeout=5).close()
+        assert sdk(served.base_url, api_key="anything").beta.assistants.list().data == []
+        status, _, _ = raw_request(served.address, "GET", "/v1/assistants", headers={"OpenAI-Beta": "assistants=v2"})
+        assert served.stop(signal.SIGINT) == 0
+        _, err = served.process.communicate(timeout=30)
+    assert host == "127.0.0.1"
+    assert status == 200  # no Authorization header at all
+    assert "Traceback" not in err
+
+
+def test_console_script() -> None:
+    script = shutil.which("fake-assistants", path=str(Path(sys.executable).parent))
+    assert script is not None, "the `fake-assistants` console script is not installed next to this python"
+    with serve_command(command=[script]) as served:
+        assert sdk(served.base_url).beta.threads.create().object == "thread"
+        assert served.stop() == 0
+
+
+def test_seed_gives_the_ids_of_the_same_seed_in_process() -> None:
+    with serve_command("--seed", "7") as served:
+        client = sdk(served.base_url)
+        served_ids = [client.beta.assistants.create(model="gpt-4o").id, client.beta.threads.create().id]
+        assert served.stop() == 0
+    local = FakeAssistants(seed=7).openai_client()
+    local_ids = [local.beta.assistants.create(model="gpt-4o").id, local.beta.threads.create().id]
+    other = FakeAssistants(seed=0).openai_client().beta.assistants.create(model="gpt-4o").id
+
+    assert served_ids == local_ids
+    assert other != served_ids[0]
+
+
+def test_api_key_is_checked_when_set() -> None:
+    with serve_command("--api-key", API_KEY) as served:
+        assert sdk(served.base_url).beta.assistants.create(model="gpt-4o").object == "assistant"
+
+        with pytest.raises(openai.AuthenticationError) as wrong:
+            sdk(served.base_url, api_key="sk-wrong-key-0123456789abcdefghij").beta.assistants.list()
+        status, headers, body = raw_request(served.address, "GET", "/v1/assistants",
+                                            headers={"OpenAI-Beta": "assistants=v2"})
+        control_status, control_body = control(served.address, "GET", "clock")
+        assert served.stop() == 0
+
+    assert wrong.value.status_code == 401
+    assert wrong.value.body == {
+        "message": f"Incorrect API key provided: sk-wrong{'*' * 21}ghij. "
+        "You can find your API key at https://platform.openai.com/account/api-keys.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "invalid_api_key",
+    }
+    assert wrong.value.request_id is not None
+    assert status == 401
+    assert headers["content-type"] == "application/json"
+    assert b"You didn't provide an API key. You need to provide your API key in an Authorization header" in body
+    assert (control_status, control_body["error"]["type"]) == (401, "invalid_request_error")
+
+
+def test_shape_lenient_and_manual_clock_options() -> None:
+    with serve_command("--shape", "schema", "--lenient", "--clock", "manual", "--clock-start", "1800000000") as served:
+        client = sdk(served.base_url, _strict_response_validation=True)
+        placeholder = client.beta.assistants.retrieve("assistant_id")  # lenient: made up on first use
+        thread = client.beta.threads.create()
+        message = client.beta.threads.messages.create(thread.id, role="user", content="hi")
+        status, clock = control(served.address, "POST", "clock", {"advance": 30})
+        later = client.beta.threads.create()
+        assert served.stop() == 0
+    assert placeholder.id == "assistant_id"
+    assert thread.created_at == 1_800_000_000
+    assert message.status == "completed"  # schema shape: the field the recorded shape leaves out
+    assert (status, clock) == (200, {"now": 1_800_000_030, "manual": True})
+    assert later.created_at == 1_800_000_030
+
+
+def test_the_command_explains_a_missing_server_extra(tmp_path: Path) -> None:
+    script = textwrap.dedent(
+        """
+        import importlib.abc, sys
+
+        class Blocker(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.partition(".")[0] == "uvicorn":
+                    raise ModuleNotFoundError("No module named 'uvicorn' (blocked)", name=name)
+                return None
+
+        sys.meta_path.insert(0, Blocker())
+        from fake_assistants.__main__ import main
+        sys.exit(main(["serve", "--port", "0"]))
+        """
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                               cwd=tmp_path, check=False)
+    assert completed.returncode == 2
+    assert 'pip install "fake-assistants[server]"' in completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "lenient", "seed"),
+    [([], False, 0), (["--lenient"], True, 0), (["--lenient", "prefixed"], "prefixed", 0),
+     (["--seed", "abc"], False, "abc"), (["--seed", "-3"], False, -3)],
+)
+def test_options_build_the_fake(argv: list[str], lenient: object, seed: object) -> None:
+    fake = build_fake(parser().parse_args(["serve", *argv]))
+    assert (fake.lenient, fake.seed) == (lenient, seed)
+
+
+def test_lenient_takes_only_prefixed(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--lenient", "yes"])
+    assert "the only value --lenient takes is `prefixed`" in capsys.readouterr().err
+
+
+def test_a_taken_port_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 1
+    assert f"fake-assistants: cannot listen on 127.0.0.1:{port}: [Errno" in capsys.readouterr().err

@@ -1,0 +1,206 @@
+"""`fake.dump()` and `FakeAssistants.load(...)`: the versioned JSON format, round trips and hand-written seeds."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+import openai
+import pytest
+
+from fake_assistants import FakeAssistants, ManualClock, StateError
+from fake_assistants.progression import after_polls
+from sdk_matrix import START, new_fake
+from state_support import build_world, every_get, get_paths, world_fake
+
+
+def loaded(state: str | dict[str, Any], fake: FakeAssistants | None = None, **options: Any) -> FakeAssistants:
+    """`FakeAssistants.load` with the options of the matrix (and of `fake`'s clock, when given)."""
+    options.setdefault("shape", "schema")
+    options.setdefault("clock", ManualClock(fake.clock.now() if fake else START))
+    return FakeAssistants.load(state, **options)
+
+
+# -- round trips -------------------------------------------------------------------------------------
+
+
+def test_round_trip_reproduces_every_object_byte_for_byte() -> None:
+    fake = world_fake()
+    build_world(fake)
+    paths = get_paths(fake)
+    every_get(fake, paths)  # reads settle what reads settle (ingestion, expiry): the dump sees that
+    before = every_get(fake, paths)
+
+    copy = loaded(fake.dump(), fake, progression="manual")
+
+    assert every_get(copy, paths) == before
+    assert len(paths) > 60 and {status for status, _ in before.values()} == {200, 400}  # 400: undownloadable files
+
+
+def test_a_loaded_fake_goes_on_as_the_dumped_one_would() -> None:
+    fake = world_fake()
+    ids = build_world(fake)
+    copy = loaded(fake.dump(), fake, progression="manual")
+    outputs = [{"tool_call_id": call_id, "output": "22C"} for call_id in ids["call_ids"]]
+
+    for each in (fake, copy):  # the queued run's work (not started when dumped), and a submit
+        client = each.openai_client(_strict_response_validation=True)
+        while each.advance(ids["queued"]) != "completed":
+            pass
+        each.script.reply("Sunny in both.")
+        client.beta.threads.runs.submit_tool_outputs(ids["waiting"], thread_id=ids["thread"], tool_outputs=outputs)
+        while each.advance(ids["waiting"]) != "completed":
+            pass
+        client.beta.assistants.create(model="gpt-4o", name="made after the dump")
+        client.close()
+
+    paths = get_paths(fake)
+    assert get_paths(copy) == paths
+    assert every_get(copy, paths) == every_get(fake, paths)  # same new ids, same answers
+
+
+def test_dump_of_a_load_is_the_dump() -> None:
+    fake = world_fake()
+    build_world(fake)
+    dumped = fake.dump()
+
+    assert loaded(dumped, fake, progression="manual").dump() == dumped
+
+
+def test_the_format_is_versioned_and_files_are_base64() -> None:
+    fake = new_fake()
+    client = fake.openai_client()
+    uploaded = client.files.create(file=("bytes.bin", bytes(range(256))), purpose="batch")
+    client.close()
+
+    document = json.loads(fake.dump())
+
+    assert (document["format"], document["version"]) == ("fake-assistants-state", 1)
+    assert set(document) == {"format", "version", "ids", "assistants", "threads", "messages", "runs", "run_steps",
+                             "files", "vector_stores", "vector_store_files", "file_batches"}
+    (stored,) = document["files"]
+    assert stored["id"] == uploaded.id
+    assert base64.b64decode(stored["content_base64"]) == bytes(range(256))
+    assert loaded(document).openai_client().files.content(uploaded.id).content == bytes(range(256))
+
+
+def test_runs_part_way_through_a_turn_are_refused_by_name() -> None:
+    fake = new_fake(progression=after_polls(3))
+    client = fake.openai_client()
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    assert client.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status == "in_progress"
+
+    with pytest.raises(StateError, match=f"run {run.id} \\(in_progress, thread {thread.id}\\)"):
+        fake.dump()
+
+    while client.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status != "completed":
+        pass
+    assert json.loads(fake.dump())["runs"][0]["status"] == "completed"
+    client.close()
+
+
+# -- hand-written seeds ----------------------------------------------------------------------------------
+
+
+SEED: dict[str, Any] = {
+    "format": "fake-assistants-state",
+    "version": 1,
+    "assistants": [{"id": "asst_support", "model": "gpt-4o", "name": "Support", "instructions": "Be kind."}],
+    "threads": [{"id": "thread_ticket_42", "metadata": {"ticket": "42"}}],
+    "messages": [{"id": "msg_question", "thread_id": "thread_ticket_42", "role": "user", "content": "My order?"}],
+    "files": [{"id": "file-manual", "filename": "manual.txt", "purpose": "assistants",
+               "content_text": "Orders ship within two days."}],
+    "vector_stores": [{"id": "vs_manuals", "name": "Manuals"}],
+    "vector_store_files": [{"id": "file-manual", "vector_store_id": "vs_manuals", "status": "completed",
+                            "usage_bytes": 28}],
+}
+
+
+def test_a_hand_written_seed_gives_objects_with_the_chosen_ids() -> None:
+    fake = loaded(SEED)
+    client = fake.openai_client(_strict_response_validation=True)
+
+    assistant = client.beta.assistants.retrieve("asst_support")
+    assert (assistant.name, assistant.instructions, assistant.created_at) == ("Support", "Be kind.", START)
+    assert client.beta.threads.retrieve("thread_ticket_42").metadata == {"ticket": "42"}
+    (message,) = client.beta.threads.messages.list("thread_ticket_42").data
+    assert (message.id, message.content[0].text.value) == ("msg_question", "My order?")
+    assert client.vector_stores.retrieve("vs_manuals").file_counts.completed == 1
+    assert client.files.retrieve("file-manual").bytes == len("Orders ship within two days.")
+
+    fake.script.reply("It ships tomorrow.")
+    run = client.beta.threads.runs.create_and_poll(thread_id="thread_ticket_42", assistant_id="asst_support")
+    assert run.status == "completed"
+    assert run.instructions == "Be kind."
+    assert client.beta.threads.messages.list("thread_ticket_42").data[0].content[0].text.value == "It ships tomorrow."
+    client.close()
+
+
+def test_a_seeded_run_can_wait_for_tool_outputs() -> None:
+    call = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}", "output": None}}
+    seed = {
+        "assistants": [{"id": "asst_a", "model": "gpt-4o"}],
+        "threads": [{"id": "thread_t"}],
+        "runs": [{"id": "run_r", "thread_id": "thread_t", "assistant_id": "asst_a", "status": "requires_action",
+                  "started_at": START,
+                  "required_action": {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": [
+                      {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}"}}]}},
+                  "extra": {"pending_step": {"$step": "step_s"}}}],
+        "run_steps": [{"id": "step_s", "run_id": "run_r", "type": "tool_calls",
+                       "step_details": {"type": "tool_calls", "tool_calls": [call]}}],
+    }
+    fake = loaded(seed)
+    client = fake.openai_client(_strict_response_validation=True)
+
+    with pytest.raises(openai.BadRequestError, match="already has an active run run_r"):
+        client.beta.threads.runs.create(thread_id="thread_t", assistant_id="asst_a")
+    run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id="run_r", thread_id="thread_t", tool_outputs=[{"tool_call_id": "call_1", "output": "found"}])
+
+    assert run.status == "completed"
+    assert run.model == "gpt-4o"  # the assistant's, as the seed left it out
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"format": "something-else"}, "format must be 'fake-assistants-state'"),
+        ({"version": 2}, "unsupported version 2"),
+        ({"assistants": [], "users": []}, "unknown sections \\['users'\\]"),
+        ({"assistants": {"id": "asst_a"}}, "'assistants' must be a list of objects"),
+        ({"assistants": [{"model": "gpt-4o"}]}, 'every assistant needs an "id"'),
+        ({"assistants": [{"id": "asst_a"}]}, "assistant asst_a: missing \\['model'\\]"),
+        ({"assistants": [{"id": "asst_a", "model": "m", "colour": "red"}]}, "unknown fields \\['colour'\\]"),
+        ({"messages": [{"id": "msg_m", "thread_id": "thread_x", "role": "user"}]},
+         "msg_m belongs to thread 'thread_x', which is not in the document"),
+        ({"threads": [{"id": "thread_t"}], "assistants": [{"id": "asst_a", "model": "m"}],
+          "runs": [{"id": "run_1", "thread_id": "thread_t", "assistant_id": "asst_a"},
+                   {"id": "run_2", "thread_id": "thread_t", "assistant_id": "asst_a"}]},
+         "thread thread_t has two active runs: run_1 and run_2"),
+        ({"files": [{"id": "file-f", "filename": "f", "purpose": "assistants", "content_base64": "%%"}]},
+         "content_base64 is not base64"),
+        ({"threads": [{"id": "thread_t"}], "assistants": [{"id": "asst_a", "model": "m"}],
+          "runs": [{"id": "run_1", "thread_id": "thread_t", "assistant_id": "asst_a", "status": "completed",
+                    "extra": {"x": {"$type": "os.system", "fields": {}}}}]},
+         "unknown record type 'os.system'"),
+        ({"threads": [{"id": "thread_t"}], "assistants": [{"id": "asst_a", "model": "m"}],
+          "runs": [{"id": "run_1", "thread_id": "thread_t", "assistant_id": "asst_a", "status": "completed",
+                    "extra": {"pending_step": {"$step": "step_missing"}}}]},
+         "run run_1 refers to step_missing, which is not in the document"),
+    ],
+)
+def test_bad_documents_are_refused_with_the_reason(document: dict[str, Any], message: str) -> None:
+    with pytest.raises(StateError, match=message):
+        loaded(document)
+
+
+def test_load_takes_the_constructor_options() -> None:
+    fake = FakeAssistants.load(json.dumps(SEED), seed="other", shape="recorded", poll_after_ms=7, lenient=True)
+
+    assert (fake.seed, fake.options.shape, fake.options.poll_after_ms, fake.lenient) == ("other", "recorded", 7, True)
+    assert fake.store.assistant("asst_support").name == "Support"
+    assert fake.store.assistant("asst_anything").model == "gpt-4o"  # lenient: made on first use

@@ -1,0 +1,253 @@
+"""`fake_assistants.strategies`: run histories are legal and end where they say; payloads are accepted."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import openai
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from fake_assistants import FakeAssistants, ManualClock
+from fake_assistants.script import (
+    INCOMPLETE_REASONS,
+    LAST_ERROR_CODES,
+    BrokenStream,
+    Fail,
+    FileSearch,
+    FunctionCalls,
+    Incomplete,
+    Reply,
+)
+from fake_assistants.strategies import (
+    ENDING_KINDS,
+    Cancelled,
+    Expired,
+    RunHistory,
+    ToolRound,
+    assistant_payloads,
+    message_payloads,
+    run_histories,
+    run_payloads,
+    thread_payloads,
+    vector_store_payloads,
+)
+from sdk_matrix import START
+
+FUNCTIONS = ["get_weather", "search_docs"]
+TOOLS: list[Any] = [{"type": "function", "function": {"name": name, "parameters": {"type": "object"}}}
+                    for name in FUNCTIONS] + [{"type": "code_interpreter"}, {"type": "file_search"}]
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def new_fake() -> FakeAssistants:
+    return FakeAssistants(seed=0, shape="schema", clock=ManualClock(START))
+
+
+def new_client(fake: FakeAssistants) -> Any:
+    return fake.openai_client(_strict_response_validation=True, max_retries=0)
+
+
+def drive(client: Any, thread_id: str, assistant_id: str, asked: list[tuple[str, str]]) -> Any:
+    """Poll one run to its end, answering every function call (what a typical app does)."""
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id)
+    while run.status == "requires_action":
+        calls = run.required_action.submit_tool_outputs.tool_calls
+        asked += [(call.function.name, call.function.arguments) for call in calls]
+        try:
+            run = client.beta.threads.runs.submit_tool_outputs_and_poll(
+                run_id=run.id, thread_id=thread_id, tool_outputs=[{"tool_call_id": c.id, "output": "ok"} for c in calls]
+            )
+        except openai.BadRequestError as error:  # cancelled or expired meanwhile
+            assert re.fullmatch(r'Runs in status "(cancelling|expired)" do not accept tool outputs.',
+                                error.body["message"]), error.body  # type: ignore[index]
+            run = client.beta.threads.runs.poll(run_id=run.id, thread_id=thread_id)
+    return run
+
+
+def assert_ended_as_told(fake: FakeAssistants, client: Any, run: Any, history: RunHistory) -> None:
+    assert run.status == history.final_status
+    ending = history.ending
+    if isinstance(ending, Fail):
+        assert (run.last_error.code, run.last_error.message) == (ending.code, ending.message)
+    elif isinstance(ending, BrokenStream):
+        assert run.last_error.code == "server_error"
+    elif isinstance(ending, Incomplete):
+        assert run.incomplete_details.reason == ending.reason
+    elif isinstance(ending, Reply):
+        latest = client.beta.threads.messages.list(thread_id=run.thread_id, limit=1).data[0]
+        assert latest.content[-1].text.value == ending.text
+    steps = client.beta.threads.runs.steps.list(run_id=run.id, thread_id=run.thread_id, order="asc", limit=100).data
+    assert all(step.status != "in_progress" for step in steps)
+    function_steps = [s for s in steps if s.type == "tool_calls" and s.step_details.tool_calls[0].type == "function"]
+    assert len(function_steps) == len(history.rounds)
+
+
+@SETTINGS
+@given(history=run_histories(FUNCTIONS))
+def test_every_history_ends_in_its_final_status(history: RunHistory) -> None:
+    fake = new_fake()
+    history.apply(fake)
+    client = new_client(fake)
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=TOOLS)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "What's the weather in Paris?"}])
+    asked: list[tuple[str, str]] = []
+
+    run = drive(client, thread.id, assistant.id, asked)
+
+    assert_ended_as_told(fake, client, run, history)
+    assert asked == list(history.function_calls)
+    assert fake.script.pending == []
+    client.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(histories=st.lists(run_histories(FUNCTIONS, max_rounds=2), min_size=1, max_size=3))
+def test_histories_applied_in_turn_go_to_runs_in_turn(histories: list[RunHistory]) -> None:
+    fake = new_fake()
+    for history in histories:
+        history.apply(fake)
+    client = new_client(fake)
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=TOOLS)
+    thread = client.beta.threads.create()
+
+    for history in histories:
+        client.beta.threads.messages.create(thread_id=thread.id, role="user", content="Next question")
+        run = drive(client, thread.id, assistant.id, [])
+        assert_ended_as_told(fake, client, run, history)
+    assert fake.script.pending == []
+    client.close()
+
+
+ENDING_TYPES = {"reply": Reply, "fail": Fail, "broken_stream": BrokenStream, "incomplete": Incomplete,
+                "cancelled": Cancelled, "expired": Expired}
+
+
+def generated(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
+    """`count` values drawn from `strategy` (the same ones on every run)."""
+    values: list[Any] = []
+
+    @settings(max_examples=count, phases=[Phase.generate], database=None, derandomize=True, deadline=None)
+    @given(strategy)
+    def collect(value: Any) -> None:
+        values.append(value)
+
+    collect()
+    return values
+
+
+def test_histories_cover_every_ending_code_reason_and_step() -> None:
+    histories: list[RunHistory] = generated(run_histories(), 400)
+
+    assert {kind for kind, cls in ENDING_TYPES.items() if any(isinstance(h.ending, cls) for h in histories)} == set(
+        ENDING_KINDS)
+    assert {h.ending.code for h in histories if isinstance(h.ending, Fail)} == set(LAST_ERROR_CODES)
+    assert {h.ending.reason for h in histories if isinstance(h.ending, Incomplete)} == set(INCOMPLETE_REASONS)
+    rounds = [r for h in histories for r in h.rounds]
+    assert max(len(r.calls.calls) for r in rounds) == 3  # parallel function calls
+    steps = [s for h in histories for s in (*h.steps, *(s for r in h.rounds for s in r.steps))]
+    assert {type(s).__name__ for s in steps} == {"CodeInterpreter", "FileSearch"}
+    assert {len(h.rounds) for h in histories} == {0, 1, 2, 3}
+
+
+def test_histories_are_checked_for_legality() -> None:
+    one_round = (ToolRound(FunctionCalls((("get_weather", "{}"),))),)
+
+    with pytest.raises(ValueError, match="expires while it waits for tool outputs"):
+        RunHistory(ending=Expired())
+    with pytest.raises(ValueError, match="takes no steps after its last round"):
+        RunHistory(one_round, (FileSearch(),), Cancelled())
+    assert RunHistory(one_round, ending=Expired()).actions == (one_round[0].calls,)
+
+
+def test_expiry_needs_a_manual_clock() -> None:
+    history = RunHistory((ToolRound(FunctionCalls((("get_weather", "{}"),))),), ending=Expired())
+
+    with pytest.raises(TypeError, match="ManualClock"):
+        history.apply(FakeAssistants())
+
+
+def test_strategy_arguments_are_checked() -> None:
+    with pytest.raises(ValueError, match="an ending kind it can reach"):
+        generated(run_histories(max_rounds=0, ending_kinds=["expired"]), 1)
+
+
+# -- payloads --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def shared() -> Iterator[tuple[FakeAssistants, Any]]:
+    """One fake and one strictly validating client for every payload example (hypothesis reuses them)."""
+    fake = new_fake()
+    client = new_client(fake)
+    yield fake, client
+    client.close()
+
+
+@settings(max_examples=100, deadline=None)
+@given(payload=assistant_payloads())
+def test_assistant_payloads_are_accepted(shared: tuple[FakeAssistants, Any], payload: dict[str, Any]) -> None:
+    _, client = shared
+
+    assistant = client.beta.assistants.create(**payload)
+
+    assert assistant.model == payload["model"]
+    assert assistant.metadata == payload.get("metadata", {})
+    assert [t.type for t in assistant.tools] == [t["type"] for t in payload.get("tools", [])]
+    if "name" in payload:
+        assert assistant.name == payload["name"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(payload=thread_payloads())
+def test_thread_payloads_are_accepted(shared: tuple[FakeAssistants, Any], payload: dict[str, Any]) -> None:
+    _, client = shared
+
+    thread = client.beta.threads.create(**payload)
+
+    messages = client.beta.threads.messages.list(thread_id=thread.id, order="asc", limit=100).data
+    assert [m.role for m in messages] == [m["role"] for m in payload.get("messages", [])]
+    assert thread.metadata == payload.get("metadata", {})
+
+
+@settings(max_examples=100, deadline=None)
+@given(payload=message_payloads())
+def test_message_payloads_are_accepted(shared: tuple[FakeAssistants, Any], payload: dict[str, Any]) -> None:
+    _, client = shared
+    thread = client.beta.threads.create()
+
+    message = client.beta.threads.messages.create(thread_id=thread.id, **payload)
+
+    expected = payload["content"] if isinstance(payload["content"], str) else [p["text"] for p in payload["content"]]
+    texts = [part.text.value for part in message.content]
+    assert texts == ([expected] if isinstance(expected, str) else expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_run_payloads_are_accepted(shared: tuple[FakeAssistants, Any], data: st.DataObject) -> None:
+    _, client = shared
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    payload = data.draw(run_payloads(assistant.id))
+    thread = client.beta.threads.create()
+
+    run = client.beta.threads.runs.create(thread_id=thread.id, **payload)
+
+    assert (run.status, run.assistant_id) == ("queued", assistant.id)
+    assert run.model == payload.get("model", "gpt-4o")
+    assert client.beta.threads.runs.retrieve(run_id=run.id, thread_id=thread.id).status == "completed"
+
+
+@settings(max_examples=100, deadline=None)
+@given(payload=vector_store_payloads())
+def test_vector_store_payloads_are_accepted(shared: tuple[FakeAssistants, Any], payload: dict[str, Any]) -> None:
+    _, client = shared
+
+    store = client.vector_stores.create(**payload)
+
+    assert store.metadata == payload.get("metadata", {})
+    assert json.loads(store.to_json())["object"] == "vector_store"
