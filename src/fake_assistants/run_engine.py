@@ -240,6 +240,10 @@ class RunEngine:
         while True:
             action = self._next_action(run)
             if isinstance(action, Reply):
+                limit = self._token_limit_hit(run, action.text)
+                if limit is not None:  # max_prompt_tokens / max_completion_tokens end the run incomplete
+                    yield from self._incomplete(run, Incomplete(limit, action.text))
+                    return
                 yield from self._reply(run, action.text)
                 yield self._finish(run, "complete")
                 return
@@ -295,10 +299,12 @@ class RunEngine:
         messages = [m.to_wire(shape, full=True) for m in self.ctx.store.messages[run.thread_id].values()]
         return TurnContext(self._run_wire(run), messages, run.tools)
 
-    def _prompt_tokens(self, run: Run) -> int:
+    def _prompt_tokens(self, run: Run, *, last: int | None = None) -> int:
+        """Instructions plus the thread's messages, as `truncation_strategy` (or `last`) keeps them."""
         messages = list(self.ctx.store.messages[run.thread_id].values())
-        last = run.truncation_strategy.get("last_messages")
-        if run.truncation_strategy.get("type") == "last_messages" and last:
+        if last is None and run.truncation_strategy.get("type") == "last_messages":
+            last = run.truncation_strategy.get("last_messages")
+        if last:
             messages = messages[-last:]
         text = (run.instructions or "") + "".join(
             p["text"]["value"] for m in messages for p in m.content if p.get("type") == "text"
@@ -501,6 +507,19 @@ class RunEngine:
         for _ in self._fail_open_steps(run):
             pass
         self._finish(run, "fail")
+
+    def _token_limit_hit(self, run: Run, text: str) -> str | None:
+        """Which token limit a reply of `text` would break. With `auto` truncation the context is cut
+        to fit, so only instructions plus the last message can be too long."""
+        if run.max_prompt_tokens is not None:
+            prompt = self._prompt_tokens(run)
+            if run.truncation_strategy.get("type") == "auto" and prompt > run.max_prompt_tokens:
+                prompt = self._prompt_tokens(run, last=1)
+            if prompt > run.max_prompt_tokens:
+                return "max_prompt_tokens"
+        if run.max_completion_tokens is not None and count_tokens(text) > run.max_completion_tokens:
+            return "max_completion_tokens"
+        return None
 
     def _incomplete(self, run: Run, action: Incomplete) -> Iterator[Event]:
         text = action.text if action.text is not None else default_reply(self._turn_context(run).messages)

@@ -1,0 +1,51 @@
+"""max_prompt_tokens / max_completion_tokens end a run `incomplete` with the real incomplete_details."""
+
+from __future__ import annotations
+
+from fake_assistants import FakeAssistants
+from sdk_matrix import Sdk
+
+
+async def test_reply_longer_than_max_completion_tokens_is_cut(client: Sdk, fake: FakeAssistants) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Tell me a story."}])
+    fake.script.reply("word " * 400)
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_completion_tokens=256
+    )
+
+    assert (run.status, run.incomplete_details.reason) == ("incomplete", "max_completion_tokens")
+    message = (await client.beta.threads.messages.list(thread_id=thread.id)).data[0]
+    assert (message.status, message.incomplete_details.reason) == ("incomplete", "max_tokens")
+    assert len(message.content[0].text.value) == 256 * 4
+
+
+async def test_prompt_over_max_prompt_tokens_ends_incomplete(client: Sdk) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o", instructions="Be thorough. " * 200)
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_prompt_tokens=256
+    )
+
+    assert (run.status, run.incomplete_details.reason) == ("incomplete", "max_prompt_tokens")
+
+
+async def test_auto_truncation_keeps_a_long_thread_within_max_prompt_tokens(client: Sdk) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(
+        messages=[{"role": "user", "content": "Some earlier context. " * 50} for _ in range(5)]
+    )
+    await client.beta.threads.messages.create(thread_id=thread.id, role="user", content="Short question?")
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_prompt_tokens=256
+    )
+    assert run.status == "completed"
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_prompt_tokens=256,
+        truncation_strategy={"type": "last_messages", "last_messages": 8},
+    )
+    assert (run.status, run.incomplete_details.reason) == ("incomplete", "max_prompt_tokens")
