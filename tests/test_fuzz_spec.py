@@ -133,7 +133,7 @@ schema.config.max_stream_events = 10_000  # read every event stream to its end (
 class Current:
     """The fake the one ASGI app serves: a fresh one for every generated case."""
 
-    fake = FakeAssistants(seed=0, clock=ManualClock(), shape="schema")
+    fake = FakeAssistants(seed=0, clock=ManualClock(), shape="schema", stream_chunk_chars=100_000)
 
     @classmethod
     def handle(cls, request: ApiRequest) -> ApiResponse:
@@ -172,7 +172,7 @@ DOWNLOADABLE_PURPOSE = {"downloadFile": "batch"}
 
 def new_world(operation_id: str) -> tuple[FakeAssistants, dict[str, str]]:
     """A fresh fake holding one object of every kind a path or body names, and those objects' ids."""
-    fake = FakeAssistants(seed=0, clock=ManualClock(), shape="schema")
+    fake = FakeAssistants(seed=0, clock=ManualClock(), shape="schema", stream_chunk_chars=100_000)
     assistant = send(fake, "POST", "/assistants", {"model": "gpt-4o", "tools": [FUNCTION_TOOL]})
     thread = send(fake, "POST", "/threads", {"messages": [{"role": "user", "content": "Hello"}]})
     message = send(fake, "GET", f"/threads/{thread['id']}/messages")["data"][0]

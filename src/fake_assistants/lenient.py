@@ -6,9 +6,9 @@
 - Any lookup of an unknown id (in the path or the body) creates a stand-in with that exact id: an
   assistant (gpt-4o, with instructions, so a run on an empty thread can start), a thread, a user message,
   a completed run and run step, a File (`<id>.txt`, empty, purpose `assistants_output`, so it can be
-  downloaded), a vector store, a completed vector-store file and a file batch. With `lenient=True` any non-empty id is accepted, as the
-  SDK suites' placeholders lack the real prefixes; `lenient="prefixed"` creates only ids with the right
-  prefix and keeps the service's 400 for the others.
+  downloaded), a vector store, a completed vector-store file and a file batch. With `lenient=True` any
+  non-empty id is accepted, as the SDK suites' placeholders lack the real prefixes; `lenient="prefixed"`
+  creates only ids with the right prefix and keeps the service's 400 for the others.
 - A stand-in run has no history, so it takes the state a request needs: a cancel finds it queued, a
   submit_tool_outputs finds it waiting for exactly the tool calls it answers. Runs the fake made itself
   are never reshaped.
