@@ -5,14 +5,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import settings
 
 from fake_assistants import FakeAssistants
 from sdk_matrix import VARIANT_PARAMS, Journal, Sdk, Variant, new_fake, open_sdk
 
 pytest_plugins = ["pytester"]  # tests/test_readme.py runs the README's fixture examples
+
+
+# CI runs every property test on the same examples, so a submission's result does not depend on luck;
+# developers' runs stay random and keep finding new cases.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
