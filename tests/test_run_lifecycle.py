@@ -89,7 +89,7 @@ def test_start_sets_started_at_once() -> None:
 
 @pytest.mark.parametrize(
     ("trigger", "field"),
-    [("complete", "completed_at"), ("fail", "failed_at"), ("end_incomplete", None)],
+    [("complete", "completed_at"), ("fail", "failed_at"), ("end_incomplete", "completed_at")],
 )
 def test_ending_sets_its_timestamp_and_clears_expiry(trigger: Trigger, field: str | None) -> None:
     run = new_run("in_progress", started_at=START)

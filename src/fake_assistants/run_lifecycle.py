@@ -63,7 +63,7 @@ def apply(run: Run, trigger: Trigger, now: int) -> str:
     run.status = status
     if status == "in_progress" and run.started_at is None:
         run.started_at = now
-    elif status == "completed":
+    elif status in ("completed", "incomplete"):  # the recorded incomplete run has completed_at set
         run.completed_at = now
     elif status == "failed":
         run.failed_at = now
