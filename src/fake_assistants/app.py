@@ -79,8 +79,7 @@ class App:
         if streamed is None:
             return
         with self.lock:
-            table = self.ctx.store.runs.get(streamed[0])
-            run = None if table is None else table.get(streamed[1])
+            run = self.ctx.store.find_run(*streamed)
             if run is not None:
                 self.ctx.engine.break_off(run, error)
 
@@ -114,15 +113,13 @@ class App:
 
         Any other request on the thread lets the run expire, so a write never sees an expired run as active.
         """
-        run_id = self.ctx.store.active_runs.get(thread_id)
-        if run_id is not None:
-            run = self.ctx.store.runs[thread_id].get(run_id)
-            if run is None:
-                return
-            if read:
-                self.ctx.engine.on_read(run, poll=poll_of == run_id)
-            else:
-                self.ctx.engine.on_write(run)
+        run = self.ctx.store.active_run(thread_id)
+        if run is None:
+            return
+        if read:
+            self.ctx.engine.on_read(run, poll=poll_of == run.id)
+        else:
+            self.ctx.engine.on_write(run)
 
     def _locked(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Produce stream chunks one at a time under the fake's lock; closing this closes `chunks` too."""

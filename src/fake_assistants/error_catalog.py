@@ -66,8 +66,7 @@ def not_found(kind: str, object_id: str) -> ApiError:
 
 def file_not_found(file_id: str) -> ApiError:
     # (real) ERRORS.md #8, with its extra top-level "detail"
-    message = f"No such File object: {file_id}"
-    return ApiError(404, message, param="id", extra={"detail": {"message": message, "code": None}})
+    return _files_api_error(404, f"No such File object: {file_id}", param="id")
 
 
 def wrong_id_prefix(param: str, value: str) -> ApiError:
@@ -325,7 +324,7 @@ def invalid_purpose(purpose: str) -> ApiError:
     message = (
         f"'{purpose}' is not one of ['fine-tune', 'assistants', 'batch', 'user_data', 'vision', 'evals'] - 'purpose'"
     )
-    return ApiError(400, message, param="purpose", extra={"detail": {"message": message, "code": None}})
+    return _files_api_error(400, message, param="purpose")
 
 
 def download_not_allowed(purpose: str) -> ApiError:
@@ -436,3 +435,8 @@ def fault_not_allowed(kind: str, params: Sequence[str]) -> ApiError:
 
 def invalid_fault(reason: str) -> ApiError:
     return ApiError(400, f"Invalid fault: {reason}", code="invalid_value")
+
+
+def _files_api_error(status: int, message: str, *, param: str | None) -> ApiError:
+    """The Files API repeats its message under an extra top-level "detail" (ERRORS.md #8, #9)."""
+    return ApiError(status, message, param=param, extra={"detail": {"message": message, "code": None}})

@@ -189,9 +189,7 @@ class StandIns:
     def _settle_for_write(self, thread_id: str) -> None:
         """A write lets the thread's active run progress as a read would, taking it back from a stream still
         reading it (that stream then ends where the run got to)."""
-        run_id = self.store.active_runs.get(thread_id)
-        table = self.store.runs.get(thread_id)
-        run = None if run_id is None or table is None else table.get(run_id)
+        run = self.store.active_run(thread_id)
         if run is not None:
             for key in STREAM_KEYS:
                 run.extra.pop(key, None)

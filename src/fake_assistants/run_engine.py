@@ -632,8 +632,8 @@ class RunEngine:
         return run.to_wire(self.ctx.options.shape)
 
     def _step_wire(self, step: RunStep) -> Json:
-        run = self.ctx.store.runs.get(step.thread_id)
-        include = bool(run and (owner := run.get(step.run_id)) and owner.extra.get("include_search_content"))
+        owner = self.ctx.store.find_run(step.thread_id, step.run_id)
+        include = bool(owner and owner.extra.get("include_search_content"))
         return step.to_wire(self.ctx.options.shape, include_search_content=include)
 
     def _message_wire(self, message: Message) -> Json:

@@ -97,3 +97,12 @@ class Store(FileTables):
         if found is None:
             raise catalog.not_found("step", step_id)
         return found
+
+    def find_run(self, thread_id: str, run_id: str) -> Run | None:
+        """The run, or None (no 404): for the fake's own bookkeeping."""
+        table = self.runs.get(thread_id)
+        return None if table is None else table.get(run_id)
+
+    def active_run(self, thread_id: str) -> Run | None:
+        run_id = self.active_runs.get(thread_id)
+        return None if run_id is None else self.find_run(thread_id, run_id)
