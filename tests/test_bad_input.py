@@ -1,6 +1,7 @@
 """Bad input on every route of the table: always a 4xx with OpenAI's error envelope, never a 500.
 
-Routes come from `fake_assistants.app.ALL_ROUTES`, so new routes are covered as they are added. Path
+Routes come from `fake_assistants.app.V2_ROUTES` (the header tests: `ALL_ROUTES`, with the v1-only routes;
+v1 requests have their own file, test_v1_bad_input.py), so new routes are covered as they are added. Path
 ids are real objects for the families this file knows how to create (assistants, threads, messages,
 runs, run steps); a route with a parameter of any other family gets a well-formed id that does not
 exist, so it can still be asserted to answer 4xx.
@@ -23,7 +24,7 @@ from fake_assistants import error_catalog as catalog
 from fake_assistants import file_requests as fr
 from fake_assistants import request_models as rm
 from fake_assistants import run_requests as rr
-from fake_assistants.app import ALL_ROUTES
+from fake_assistants.app import ALL_ROUTES, V2_ROUTES
 from fake_assistants.routing import PREFIXED_PARAMS, Route
 
 BETA = {"OpenAI-Beta": "assistants=v2"}
@@ -143,7 +144,7 @@ class World:
         return "/v1/" + "/".join(parts)
 
 
-ROUTE_NAMES = {route.name for route in ALL_ROUTES}
+ROUTE_NAMES = {route.name for route in V2_ROUTES}
 
 
 def build_world() -> World:
@@ -243,10 +244,10 @@ def param_case_id(value: Any) -> str:
     return route_id(value) if isinstance(value, Route) else str(value)
 
 
-POST_ROUTES = [r for r in ALL_ROUTES if r.method == "POST"]
+POST_ROUTES = [r for r in V2_ROUTES if r.method == "POST"]
 BAD_BODY_ROUTES = [pytest.param(r, id=route_id(r)) for r in POST_ROUTES]
-LIST_ROUTES = [r for r in ALL_ROUTES if is_list(r)]
-PARAM_CASES = [(r, p) for r in ALL_ROUTES for p in path_params(r)]
+LIST_ROUTES = [r for r in V2_ROUTES if is_list(r)]
+PARAM_CASES = [(r, p) for r in V2_ROUTES for p in path_params(r)]
 BETA_REQUIRED = [r for r in ALL_ROUTES if r.beta == "required"]
 
 
@@ -711,6 +712,26 @@ def test_v1_beta_header(world: World, route: Route) -> None:
     assert (error["code"], error["param"]) == ("invalid_beta", None)
 
 
+V1_ONLY_ROUTES = [r for r in ALL_ROUTES if r.versions == {"v1"}]
+V1_ENDPOINT_MESSAGE = (
+    "The v1 Assistants API has been deprecated. See the migration guide for more information: "
+    "https://platform.openai.com/docs/assistants/migration."
+)
+
+
+def test_there_are_six_v1_only_routes() -> None:
+    assert len(V1_ONLY_ROUTES) == 6
+
+
+@pytest.mark.parametrize("route", V1_ONLY_ROUTES, ids=route_id)
+def test_v1_only_route_with_the_v2_header(world: World, route: Route) -> None:
+    """ERRORS.md #17: what the real service answered on assistant files after v1 was gone."""
+    response = world.send(route.method, world.path(route), body=body_for(route, world))
+    error = assert_error(response, 400)
+    assert error["message"] == V1_ENDPOINT_MESSAGE
+    assert (error["code"], error["param"]) == ("invalid_beta", None)
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
@@ -844,7 +865,7 @@ def fuzz_bodies(route: Route, world: World) -> st.SearchStrategy[bytes]:
 
 def assert_everything_still_readable(world: World) -> None:
     """Whatever a fuzzed request stored must still serialize: every GET route answers strict JSON."""
-    for route in ALL_ROUTES:
+    for route in V2_ROUTES:
         if route.method == "GET" and world.knows(route):
             response = world.send("GET", world.path(route))
             if response.status != 200:

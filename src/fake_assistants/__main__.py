@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from .api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .clock import Clock, ManualClock, SystemClock
 from .fake import FakeAssistants
 from .lenient import Leniency
@@ -14,7 +15,8 @@ SERVER_EXTRA_HINT = 'fake-assistants serve needs uvicorn: pip install "fake-assi
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="fake-assistants", description="A fake OpenAI Assistants API (v2).")
+    root = argparse.ArgumentParser(prog="fake-assistants",
+                                   description="A fake OpenAI Assistants API (v2, and v1 on request).")
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the fake over HTTP (loopback only by default)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
@@ -32,13 +34,23 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--progression", choices=("immediate", "manual"), default="immediate",
                        help="when runs move (default: immediate)")
     serve.add_argument("--poll-after-ms", type=int, default=0, help="the openai-poll-after-ms header (default: 0)")
+    serve.add_argument("--api-versions", type=_api_versions, default=DEFAULT_VERSIONS, metavar="v1,v2",
+                       help="the Assistants API versions served (default: v2; `v1,v2` also serves "
+                            "`OpenAI-Beta: assistants=v1`)")
     return root
 
 
 def build_fake(args: argparse.Namespace) -> FakeAssistants:
     seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
     return FakeAssistants(seed, clock=_clock(args), shape=args.shape, poll_after_ms=args.poll_after_ms,
-                          progression=args.progression, lenient=args.lenient)
+                          progression=args.progression, lenient=args.lenient, api_versions=args.api_versions)
+
+
+def _api_versions(value: str) -> tuple[ApiVersion, ...]:
+    try:
+        return check_versions(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _leniency(value: str) -> Leniency:

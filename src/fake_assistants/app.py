@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from . import error_catalog as catalog
+from . import v1_endpoints, v1_view
+from .api_versions import V2_ONLY, ApiVersion, check_route_version, requested_version
 from .context import Context
 from .endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
 from .errors import ApiError
 from .faults import Faults
 from .journal import Journal
 from .lenient import StandIns
-from .routing import Call, Route, RouteTable, check_id_prefixes
+from .routing import Call, Reply, Route, RouteTable, check_id_prefixes
+from .sse import EventStream, stream_response
 from .wire import ApiRequest, ApiResponse, json_body
 
 API_PREFIX = "/v1"
@@ -24,10 +28,12 @@ API_PREFIXES = (API_PREFIX, AZURE_PREFIX)
 OPENAI_VERSION = "2020-10-01"
 PROCESSING_MS = "1"  # deterministic: real timing is not something tests should depend on
 
-ALL_ROUTES: tuple[Route, ...] = (
-    *assistants.ROUTES, *threads.ROUTES, *messages.ROUTES, *runs.ROUTES,
-    *files.ROUTES, *vector_stores.ROUTES, *vector_store_files.ROUTES,
+V2_ROUTES: tuple[Route, ...] = (
+    *assistants.ROUTES, *threads.ROUTES, *messages.ROUTES, *runs.ROUTES, *files.ROUTES,
+    *(replace(route, versions=V2_ONLY) for route in (*vector_stores.ROUTES, *vector_store_files.ROUTES)),
 )
+# Every route: the current (v2) API and the six routes only Assistants v1 had (assistant and message files).
+ALL_ROUTES: tuple[Route, ...] = (*V2_ROUTES, *v1_endpoints.ROUTES)
 
 
 class App:
@@ -87,10 +93,9 @@ class App:
         if matched is None:
             raise catalog.invalid_url(request.method, request.path)
         route, params = matched
-        if route.beta == "required":
-            check_beta_header(request.header("openai-beta"))
-        elif request.header("openai-beta"):
-            check_beta_header(request.header("openai-beta"), required=False)
+        version = requested_version(request.header("openai-beta"), self.ctx.options.api_versions,
+                                    required=route.beta == "required")
+        check_route_version(version, route.versions)
         if self.stand_ins is None or not self.stand_ins.any_prefix:
             check_id_prefixes(params)
         if "thread_id" in params:
@@ -101,12 +106,20 @@ class App:
             if not isinstance(prepared, ApiRequest):
                 return self._json(200, prepared)  # lenient mode answered itself
             request = prepared
-        reply = route.handler(self.ctx, Call(params, request.query, request.body, request.headers))
+        handler = v1_endpoints.HANDLERS.get(route.name, route.handler) if version == "v1" else route.handler
+        reply = handler(self.ctx, Call(params, request.query, request.body, request.headers))
+        return self._reply(reply, version)
+
+    def _reply(self, reply: Reply, version: ApiVersion | None) -> ApiResponse:
+        """The handler's answer on the wire, as the requested API version shows it."""
+        if isinstance(reply, EventStream):
+            events = v1_view.events(self.ctx, reply.events) if version == "v1" else reply.events
+            reply = stream_response(events)
         if isinstance(reply, ApiResponse):
             if reply.is_stream:
                 reply.body = self._locked(reply.body)  # type: ignore[arg-type]
             return reply
-        return self._json(200, reply)
+        return self._json(200, v1_view.render(self.ctx, reply) if version == "v1" else reply)
 
     def _settle_thread(self, thread_id: str, poll_of: str | None, *, read: bool) -> None:
         """Reading a thread's run, steps or messages lets its active run progress, as the policy says.
@@ -147,21 +160,3 @@ def api_route_path(path: str) -> str | None:
         if path.startswith(prefix + "/"):
             return path[len(prefix):]
     return None
-
-
-def check_beta_header(value: str | None, *, required: bool = True) -> None:
-    """`OpenAI-Beta: assistants=v2` is required on assistants and threads routes."""
-    versions = [
-        part.split("=", 1)[1].strip()
-        for part in (value or "").split(",")
-        if part.strip().startswith("assistants=")
-    ]
-    if not versions:
-        if required:
-            raise catalog.missing_beta_header()
-        return
-    if "v2" in versions:
-        return
-    if "v1" in versions:
-        raise catalog.v1_deprecated()
-    raise catalog.missing_beta_header()

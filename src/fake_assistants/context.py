@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .api_versions import DEFAULT_VERSIONS, ApiVersion
 from .clock import Clock
 from .ids import IdFactory
 from .resources import Shape
@@ -21,6 +22,7 @@ class Options:
     poll_after_ms: int = 0
     max_thread_messages: int = 100_000
     stream_chunk_chars: int | None = None  # None: message deltas split at words
+    api_versions: tuple[ApiVersion, ...] = DEFAULT_VERSIONS  # the Assistants API versions served
 
 
 @dataclass(slots=True)

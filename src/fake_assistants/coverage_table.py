@@ -90,6 +90,16 @@ OPERATIONS: tuple[Operation, ...] = (
     Operation("POST", "/vector_stores/{vector_store_id}/search", "searchVectorStore"),
 )
 
+# The operations only Assistants v1 had (its final spec, 2024-04-15); the other 27 v1 operations are v2's.
+V1_ONLY_OPERATIONS: tuple[Operation, ...] = (
+    Operation("GET", "/assistants/{assistant_id}/files", "listAssistantFiles"),
+    Operation("POST", "/assistants/{assistant_id}/files", "createAssistantFile"),
+    Operation("GET", "/assistants/{assistant_id}/files/{file_id}", "getAssistantFile"),
+    Operation("DELETE", "/assistants/{assistant_id}/files/{file_id}", "deleteAssistantFile"),
+    Operation("GET", "/threads/{thread_id}/messages/{message_id}/files", "listMessageFiles"),
+    Operation("GET", "/threads/{thread_id}/messages/{message_id}/files/{file_id}", "getMessageFile"),
+)
+
 # The operations whose request takes `stream: true`.
 STREAMING_OPERATIONS: tuple[str, ...] = ("createRun", "createThreadAndRun", "submitToolOuputsToRun")
 
@@ -225,8 +235,40 @@ def render(routes: Sequence[Route] = ALL_ROUTES) -> str:
         *_stream_lines(by_operation, streaming),
         "",
         *_helper_lines(by_operation, streaming),
+        "",
+        *_v1_lines(by_operation),
     ]
     return "\n".join(lines) + "\n"
+
+
+def v1_operations(routes: Sequence[Route] = ALL_ROUTES) -> list[Operation]:
+    """The operations served to `OpenAI-Beta: assistants=v1`: v2's that v1 had too, then v1's own."""
+    by_operation = routes_by_operation(routes)
+    shared = [op for op in OPERATIONS if op.operation_id in by_operation
+              and "v1" in by_operation[op.operation_id].versions]
+    return [*shared, *V1_ONLY_OPERATIONS]
+
+
+def _v1_lines(by_operation: dict[str, Route]) -> list[str]:
+    served = v1_operations(tuple(by_operation.values()))
+    lines = [
+        "## Assistants v1",
+        "",
+        "Served with `api_versions=(\"v1\", \"v2\")` (marker option `api_versions`, `fake-assistants serve",
+        "--api-versions v1,v2`) to `OpenAI-Beta: assistants=v1`, as in v1's final spec; without it v1 gets the",
+        "real deprecation error. v2-only routes (vector stores, message delete) ask v1 callers for v2.",
+        "",
+        f"**{sum(op.operation_id in by_operation for op in served)} of {len(served)} v1 operations implemented.**",
+        "",
+        "| # | operationId | method | path | status | route |",
+        "| ---: | --- | --- | --- | --- | --- |",
+    ]
+    for number, op in enumerate(served, start=1):
+        route = by_operation.get(op.operation_id)
+        name = f"`{route.name}`" if route else ""
+        cells = [str(number), f"`{op.operation_id}`", op.method, f"`{op.path}`", _status(bool(route)), name]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 def _status(ok: bool) -> str:

@@ -21,6 +21,8 @@ _NOT_FOUND_NOUNS = {
     "step": "run step",
     "vector_store": "vector store",
     "file_batch": "vector store file batch",
+    "assistant_file": "assistant file",  # Assistants v1
+    "message_file": "message file",  # Assistants v1
 }
 
 _ID_PARAM_PREFIXES = {
@@ -35,11 +37,12 @@ _ID_PARAM_PREFIXES = {
 }
 
 
-def missing_beta_header() -> ApiError:
-    # (real) ERRORS.md #14
+def missing_beta_header(version: str = "v2") -> ApiError:
+    # (real) ERRORS.md #14 (v2), #15 (v1 era): the wording names the version the service expected
     return ApiError(
         400,
-        "You must provide the 'OpenAI-Beta' header to access the Assistants API. " + ASSISTANTS_BETA_HINT,
+        "You must provide the 'OpenAI-Beta' header to access the Assistants API. "
+        f"Please try again by setting the header 'OpenAI-Beta: assistants={version}'.",
         code="invalid_beta",
     )
 
@@ -53,6 +56,30 @@ def v1_deprecated() -> ApiError:
         + f" See the migration guide for more information: {MIGRATION_URL}.",
         code="invalid_beta",
     )
+
+
+def v1_endpoint_deprecated() -> ApiError:
+    # (real) ERRORS.md #17: a v1-only endpoint (assistant files, message files) asked for outside v1
+    return ApiError(
+        400,
+        f"The v1 Assistants API has been deprecated. See the migration guide for more information: {MIGRATION_URL}.",
+        code="invalid_beta",
+    )
+
+
+def model_not_in_v1(model: str) -> ApiError:
+    # (real, 2024-05) ERRORS.md #18: models released after v2 could not be used with v1
+    return ApiError(
+        400,
+        f"The requested model '{model}' cannot be used with the Assistants API in v1. "
+        f"Follow the migration guide to upgrade to v2: {MIGRATION_URL}.",
+    )
+
+
+def too_many_assistant_files(assistant_id: str, limit: int) -> ApiError:
+    # (inferred) Assistants v1: an assistant could have at most 20 files; no recording shows the wording
+    return ApiError(400, f"Assistant {assistant_id} already has the maximum of {limit} files attached.",
+                    param="file_id")
 
 
 def invalid_url(method: str, path: str) -> ApiError:

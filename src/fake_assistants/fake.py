@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from .api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .app import App
 from .clock import Clock, SystemClock
 from .context import Context, Options
@@ -35,6 +36,8 @@ class FakeAssistants:
 
     `shape="recorded"` answers key for key as the real service did; `shape="schema"` also fills in
     the fields the OpenAPI schema requires that the service left out (for the SDK's strict validation).
+    `api_versions=("v1", "v2")` also serves Assistants v1 (`OpenAI-Beta: assistants=v1`, openai<1.21)
+    over the same objects; by default v1 requests get the real deprecation error.
     """
 
     def __init__(
@@ -48,10 +51,12 @@ class FakeAssistants:
         strict_script: bool = False,
         stream_chunk_chars: int | None = None,
         lenient: Leniency = False,
+        api_versions: Iterable[ApiVersion] | str = DEFAULT_VERSIONS,
     ) -> None:
         self.seed = seed
         self.clock: Clock = clock or SystemClock()
-        self.options = Options(shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars)
+        self.options = Options(shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars,
+                               api_versions=check_versions(api_versions))
         self.store = Store()
         self.ctx = Context(self.store, self.clock, IdFactory(seed), self.options)
         self.script = Script(strict=strict_script)

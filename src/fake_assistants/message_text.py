@@ -13,10 +13,19 @@ from .resources import Json
 _TOKENS = re.compile(r"\s*(?:[\w'\u2019]+|[^\w\s]+)|\s+")
 
 
+QUOTE_MAX_CHARS = 300
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     file_id: str
     filename: str
+    quote: str = ""  # the cited text (Assistants v1 showed it as `file_citation.quote`)
+
+
+def quote_of(text: str) -> str:
+    """The quote a citation shows: the found text with its whitespace collapsed, at most 300 characters."""
+    return " ".join(text.split())[:QUOTE_MAX_CHARS]
 
 
 def cite(text: str, citations: list[Citation], source: int) -> tuple[str, list[Json]]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from .api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .app import API_PREFIXES
 from .clock import Clock, ManualClock, SystemClock
 from .fake import DEFAULT_BASE_URL, FakeAssistants, HttpLibrary
@@ -31,8 +32,8 @@ class OptionsError(ValueError):
 class PluginOptions:
     """What the plugin's fixtures build. Every field is a keyword of the `fake_assistants` marker.
 
-    - `seed`, `shape`, `progression`, `strict_script`, `poll_after_ms`, `stream_chunk_chars`, `lenient`:
-      as for `FakeAssistants`.
+    - `seed`, `shape`, `progression`, `strict_script`, `poll_after_ms`, `stream_chunk_chars`, `lenient`,
+      `api_versions` (`("v1", "v2")` also serves Assistants v1): as for `FakeAssistants`.
     - `clock`: `"system"` (default; freezegun and time-machine apply), `"manual"` (a `ManualClock`), or a clock.
     - `intercept`: the fake intercepts every `openai` client constructed during the test (`fake.intercept()`).
     - `base_url`, `http`, `max_retries`, `strict_response_validation`: how `openai_client` and
@@ -48,6 +49,7 @@ class PluginOptions:
     poll_after_ms: int = 0
     stream_chunk_chars: int | None = None
     lenient: Leniency = False
+    api_versions: tuple[ApiVersion, ...] = DEFAULT_VERSIONS
     clock: ClockChoice | Clock = "system"
     intercept: bool = False
     base_url: str = DEFAULT_BASE_URL
@@ -84,7 +86,7 @@ class PluginOptions:
         return FakeAssistants(
             self.seed, clock=self._clock(), shape=self.shape, poll_after_ms=self.poll_after_ms,
             progression=self.progression, strict_script=self.strict_script,
-            stream_chunk_chars=self.stream_chunk_chars, lenient=self.lenient,
+            stream_chunk_chars=self.stream_chunk_chars, lenient=self.lenient, api_versions=self.api_versions,
         )
 
     def client_kwargs(self) -> dict[str, Any]:
@@ -166,6 +168,14 @@ def _lenient(value: Any) -> str | None:
     return None
 
 
+def _api_versions(value: Any) -> str | None:
+    try:
+        check_versions(value)
+    except (ValueError, TypeError, AttributeError):
+        return "must name 'v1' and/or 'v2', such as ('v1', 'v2')"
+    return None
+
+
 def _clock(value: Any) -> str | None:
     if value in ("system", "manual") or callable(getattr(value, "now", None)):
         return None
@@ -188,6 +198,7 @@ _CHECKS: dict[str, Check] = {
     "poll_after_ms": _at_least(0),
     "stream_chunk_chars": _at_least(1, optional=True),
     "lenient": _lenient,
+    "api_versions": _api_versions,
     "clock": _clock,
     "intercept": _boolean,
     "base_url": _base_url,

@@ -28,6 +28,7 @@ class Assistant:
     tool_resources: Json = field(default_factory=dict)
     metadata: dict[str, str] = field(default_factory=dict)
     response_format: str | Json = "auto"
+    v1_files: dict[str, int] = field(default_factory=dict)  # Assistants v1 file links: file id -> linked at
 
     def to_wire(self, shape: Shape) -> Json:
         return {
@@ -96,6 +97,7 @@ class Message:
     incomplete_details: Json | None = None
     incomplete_at: int | None = None
     completed_at: int | None = None
+    quotes: dict[str, str] = field(default_factory=dict)  # cited file id -> quoted text (v1 `quote`)
 
     def to_wire(self, shape: Shape, *, full: bool = False, modified: bool = False) -> Json:
         """`full` adds the status fields, as stream events always carry them.

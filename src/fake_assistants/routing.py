@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from . import error_catalog as catalog
+from .api_versions import BOTH, ApiVersion
 from .context import Context
+from .sse import EventStream
 from .wire import ApiResponse
 
 Beta = Literal["required", "optional"]
-Reply = dict[str, Any] | ApiResponse
+Reply = dict[str, Any] | ApiResponse | EventStream
 
 # Path parameters whose prefix the real service checks before looking anything up.
 PREFIXED_PARAMS = frozenset(
@@ -43,6 +45,7 @@ class Route:
     operation_id: str
     handler: Handler
     beta: Beta = "required"
+    versions: frozenset[ApiVersion] = BOTH  # the Assistants API versions that had this route
 
     @property
     def segments(self) -> tuple[str, ...]:

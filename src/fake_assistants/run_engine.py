@@ -25,7 +25,7 @@ from . import run_lifecycle as lifecycle
 from .context import Context
 from .errors import ApiError
 from .file_resources import StoredFile
-from .message_text import Citation, cite, split_chunks, text_deltas
+from .message_text import Citation, cite, quote_of, split_chunks, text_deltas
 from .pagination import OrderedTable
 from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
 from .resources import Json, Message
@@ -316,6 +316,7 @@ class RunEngine:
         message = Message(
             id=self.ctx.ids.new("message"), created_at=self.ctx.clock.now(), thread_id=run.thread_id,
             role="assistant", content=[], assistant_id=run.assistant_id, run_id=run.id, status="in_progress",
+            quotes=run.extra.pop("quotes", {}),
         )
         step = self._new_step(run, "message_creation",
                               {"type": "message_creation", "message_creation": {"message_id": message.id}})
@@ -330,6 +331,7 @@ class RunEngine:
     def _reply(self, run: Run, text: str) -> Iterator[Event]:
         """The answer: images from code_interpreter first, then the text citing the last file_search."""
         citations: list[Citation] = run.extra.pop("citations", [])
+        run.extra["quotes"] = {c.file_id: c.quote for c in citations}
         source = len(self.ctx.store.messages[run.thread_id])
         cited, annotations = cite(text, citations, source)
         generated: list[file_links.GeneratedFile] = run.extra.pop("generated", [])
@@ -437,7 +439,10 @@ class RunEngine:
         yield self._step_delta(step, {"index": 0, "id": call_id, "type": "file_search",
                                       "file_search": {"ranking_options": ranking, "results": []}})
         results = self._search_results(run, action, ranking, settings.get("max_num_results") or 20)
-        run.extra["citations"] = list({r["file_id"]: Citation(r["file_id"], r["file_name"]) for r in results}.values())
+        cited: dict[str, Citation] = {}
+        for r in results:  # one citation per file, quoting its best result
+            cited.setdefault(r["file_id"], Citation(r["file_id"], r["file_name"], quote_of(r["content"][0]["text"])))
+        run.extra["citations"] = list(cited.values())
         step.step_details = {"type": "tool_calls", "tool_calls": [
             {"id": call_id, "type": "file_search", "file_search": {"ranking_options": ranking, "results": results}}]}
         yield self._complete_step(run, step, self._prompt_tokens(run), 0)

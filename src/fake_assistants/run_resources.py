@@ -50,6 +50,7 @@ class Run:
     response_format: str | Json = "auto"
     tool_choice: str | Json = "auto"
     parallel_tool_calls: bool = True
+    file_ids: list[str] = field(default_factory=list)  # Assistants v1: the assistant's files, for v1 views
     # engine bookkeeping, not on the wire
     polls: int = 0
     queued_at: int = 0

@@ -157,6 +157,12 @@ class Script:
         )
         return self._add(FileSearch(query, fixed), assistant_id)
 
+    def retrieval(self, query: str | None = None, results: Sequence[SearchResult | str] | None = None, *,
+                  assistant_id: str | None = None) -> Script:
+        """Assistants v1's name for `file_search`: v1 shows the step as `{"type": "retrieval", "retrieval": {}}`
+        and the reply's citations with their `quote`."""
+        return self.file_search(query, results, assistant_id=assistant_id)
+
     def break_stream(self, text: str = "This answer breaks off", after_deltas: int = 1,
                      message: str | None = None, *, assistant_id: str | None = None) -> Script:
         """The answer stops after `after_deltas` deltas with a server error: the run fails (server_error);

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .errors import ApiError
@@ -10,6 +11,13 @@ from .wire import ApiResponse, compact_json
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
 DONE = b"event: done\ndata: [DONE]\n\n"
+
+
+@dataclass(frozen=True, slots=True)
+class EventStream:
+    """A handler's streamed answer before encoding: the app shows it in the requested API version."""
+
+    events: Iterator[tuple[str, Any]]
 
 
 def encode_event(name: str, data: Any) -> bytes:

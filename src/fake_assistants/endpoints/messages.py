@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import error_catalog as catalog
 from .. import request_models as rm
 from .. import shaping
+from ..api_versions import V2_ONLY
 from ..context import Context
 from ..params import list_params, query_value
 from ..resources import Json, Message, deleted, list_envelope
@@ -72,5 +73,6 @@ ROUTES = (
     Route("POST", "/threads/{thread_id}/messages", "messages.create", "createMessage", create),
     Route("GET", "/threads/{thread_id}/messages/{message_id}", "messages.retrieve", "getMessage", retrieve),
     Route("POST", "/threads/{thread_id}/messages/{message_id}", "messages.update", "modifyMessage", modify),
-    Route("DELETE", "/threads/{thread_id}/messages/{message_id}", "messages.delete", "deleteMessage", delete),
+    Route("DELETE", "/threads/{thread_id}/messages/{message_id}", "messages.delete", "deleteMessage", delete,
+          versions=V2_ONLY),
 )

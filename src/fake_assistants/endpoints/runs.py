@@ -13,7 +13,7 @@ from ..routing import Call, Reply, Route
 from ..run_engine import Event
 from ..run_lifecycle import EXPIRES_AFTER_SECONDS
 from ..run_resources import Run
-from ..sse import stream_response
+from ..sse import EventStream
 from ..validation import decode_json_object, validate
 from .messages import add_message
 from .threads import new_thread
@@ -76,6 +76,7 @@ def _new_run(ctx: Context, thread: Thread, assistant: Assistant, body: rr.RunOve
         response_format=(shaping.response_format(body.response_format)
                          if body.response_format is not None else assistant.response_format),
         parallel_tool_calls=True if body.parallel_tool_calls is None else body.parallel_tool_calls,
+        file_ids=list(assistant.v1_files),
     )
     if body.truncation_strategy is not None:
         run.truncation_strategy = body.truncation_strategy.model_dump()
@@ -91,7 +92,7 @@ def _start(ctx: Context, run: Run, stream: bool, prelude: list[Event]) -> Reply:
     first = ctx.engine.begin(run)
     if not stream:
         return run.to_wire(ctx.options.shape)
-    return stream_response(ctx.engine.stream(run, prelude + first))
+    return EventStream(ctx.engine.stream(run, prelude + first))
 
 
 def streamed_tool_resources(tool_resources: Json) -> Json:
@@ -134,7 +135,7 @@ def submit_tool_outputs(ctx: Context, call: Call) -> Reply:
     events = ctx.engine.submit_tool_outputs(run, [(o.tool_call_id, o.output) for o in body.tool_outputs])
     if not body.stream:
         return run.to_wire(ctx.options.shape)
-    return stream_response(ctx.engine.stream(run, events))
+    return EventStream(ctx.engine.stream(run, events))
 
 
 def list_steps(ctx: Context, call: Call) -> Json:

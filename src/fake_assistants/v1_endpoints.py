@@ -1,0 +1,194 @@
+"""Assistants v1: the handlers a v1 request gets, and the six routes only v1 had.
+
+A v1 request to a route both versions share is validated as v1, rewritten as the v2 request that does the
+same (`v1_requests`) and handled by the v2 handler; the app shows the answer as v1 (`v1_view`). Routes whose
+v1 request is the v2 one (retrieve, list, delete, cancel, submit_tool_outputs, ...) need no handler here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from . import error_catalog as catalog
+from . import v1_file_links as links
+from . import v1_requests as v1
+from .api_versions import V1_ONLY
+from .context import Context
+from .endpoints import assistants, messages, runs, threads
+from .pagination import OrderedTable
+from .params import list_params
+from .resources import Assistant, Json, Message, deleted, list_envelope
+from .routing import Call, Handler, Reply, Route
+from .v1_view import message_file_ids
+from .validation import decode_json_object, validate
+
+# Models released after v2 went live, which v1 refused (ERRORS.md #18).
+V2_ERA_MODELS = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o")
+
+
+def _with_body(call: Call, body: dict[str, Any]) -> Call:
+    return Call(call.path_params, call.query, json.dumps(body).encode(), call.headers)
+
+
+def _checked_model(model: str | None) -> None:
+    if model is not None and model.startswith(V2_ERA_MODELS):
+        raise catalog.model_not_in_v1(model)
+
+
+# -- shared routes, v1 requests -------------------------------------------------------------------------
+
+
+def create_assistant(ctx: Context, call: Call) -> Reply:
+    raw = decode_json_object(call.body)
+    body = validate(v1.CreateAssistant, raw)
+    _checked_model(body.model)
+    links.check_files(ctx, body.file_ids or [])
+    reply = assistants.create(ctx, _with_body(call, v1.v2_assistant(raw)))
+    links.set_files(ctx, ctx.store.assistant(reply["id"]), body.file_ids or [])
+    return reply
+
+
+def modify_assistant(ctx: Context, call: Call) -> Reply:
+    assistant = ctx.store.assistant(call.param("assistant_id"))
+    raw = decode_json_object(call.body)
+    body = validate(v1.ModifyAssistant, raw)
+    _checked_model(body.model)
+    links.check_files(ctx, body.file_ids or [])
+    reply = assistants.modify(ctx, _with_body(call, v1.v2_assistant(raw)))
+    if body.file_ids is not None:
+        links.set_files(ctx, assistant, body.file_ids)
+    else:
+        links.project(ctx, assistant)  # the tools may have changed
+    return reply
+
+
+def create_thread(ctx: Context, call: Call) -> Reply:
+    raw = decode_json_object(call.body)
+    validate(v1.CreateThread, raw)
+    return threads.create(ctx, _with_body(call, v1.v2_thread(raw)))
+
+
+def modify_thread(ctx: Context, call: Call) -> Reply:
+    ctx.store.thread(call.param("thread_id"))
+    validate(v1.ModifyThread, decode_json_object(call.body))
+    return threads.modify(ctx, call)
+
+
+def create_message(ctx: Context, call: Call) -> Reply:
+    ctx.store.thread(call.param("thread_id"))
+    raw = decode_json_object(call.body)
+    validate(v1.CreateMessage, raw)
+    return messages.create(ctx, _with_body(call, v1.v2_message(raw)))
+
+
+def create_run(ctx: Context, call: Call) -> Reply:
+    ctx.store.thread(call.param("thread_id"))
+    raw = decode_json_object(call.body)
+    body = validate(v1.CreateRun, raw)
+    _checked_model(body.model)
+    return runs.create(ctx, _with_body(call, v1.v2_run(raw)))
+
+
+def create_thread_and_run(ctx: Context, call: Call) -> Reply:
+    raw = decode_json_object(call.body)
+    body = validate(v1.CreateThreadAndRun, raw)
+    _checked_model(body.model)
+    return runs.create_thread_and_run(ctx, _with_body(call, v1.v2_run(raw)))
+
+
+HANDLERS: dict[str, Handler] = {
+    "assistants.create": create_assistant,
+    "assistants.update": modify_assistant,
+    "threads.create": create_thread,
+    "threads.update": modify_thread,
+    "messages.create": create_message,
+    "runs.create": create_run,
+    "threads.create_and_run": create_thread_and_run,
+}
+
+
+# -- routes only v1 had: assistant files and message files ----------------------------------------------
+
+
+def _assistant_file(assistant: Assistant, file_id: str) -> Json:
+    return {"id": file_id, "object": "assistant.file", "created_at": assistant.v1_files[file_id],
+            "assistant_id": assistant.id}
+
+
+def _message_file(message: Message, file_id: str) -> Json:
+    return {"id": file_id, "object": "thread.message.file", "created_at": message.created_at,
+            "message_id": message.id}
+
+
+def create_assistant_file(ctx: Context, call: Call) -> Json:
+    assistant = ctx.store.assistant(call.param("assistant_id"))
+    body = validate(v1.CreateAssistantFile, decode_json_object(call.body))
+    links.link(ctx, assistant, body.file_id)
+    return _assistant_file(assistant, body.file_id)
+
+
+def retrieve_assistant_file(ctx: Context, call: Call) -> Json:
+    assistant = ctx.store.assistant(call.param("assistant_id"))
+    return _assistant_file(assistant, _linked(assistant, call.param("file_id")))
+
+
+def delete_assistant_file(ctx: Context, call: Call) -> Json:
+    """Only the link goes (and the file from the assistant's v2 tool resources); the File is kept."""
+    assistant = ctx.store.assistant(call.param("assistant_id"))
+    file_id = _linked(assistant, call.param("file_id"))
+    links.unlink(ctx, assistant, file_id)
+    return deleted(file_id, "assistant.file")
+
+
+def list_assistant_files(ctx: Context, call: Call) -> Json:
+    assistant = ctx.store.assistant(call.param("assistant_id"))
+    table: OrderedTable[Json] = OrderedTable()
+    for file_id, linked_at in assistant.v1_files.items():
+        table.add(file_id, linked_at, _assistant_file(assistant, file_id))
+    page = table.page(list_params(call.query))
+    return list_envelope(list(page.items), page.has_more)
+
+
+def retrieve_message_file(ctx: Context, call: Call) -> Json:
+    message = ctx.store.message(call.param("thread_id"), call.param("message_id"))
+    file_id = call.param("file_id")
+    if file_id not in _message_files(message):
+        raise catalog.not_found("message_file", file_id)
+    return _message_file(message, file_id)
+
+
+def list_message_files(ctx: Context, call: Call) -> Json:
+    message = ctx.store.message(call.param("thread_id"), call.param("message_id"))
+    table: OrderedTable[Json] = OrderedTable()
+    for file_id in _message_files(message):
+        table.add(file_id, message.created_at, _message_file(message, file_id))
+    page = table.page(list_params(call.query))
+    return list_envelope(list(page.items), page.has_more)
+
+
+def _message_files(message: Message) -> list[str]:
+    return message_file_ids({"attachments": message.attachments})
+
+
+def _linked(assistant: Assistant, file_id: str) -> str:
+    if file_id not in assistant.v1_files:
+        raise catalog.not_found("assistant_file", file_id)
+    return file_id
+
+
+_ASSISTANT_FILES = "/assistants/{assistant_id}/files"
+_MESSAGE_FILES = "/threads/{thread_id}/messages/{message_id}/files"
+ROUTES = (
+    Route("GET", _ASSISTANT_FILES, "assistants.files.list", "listAssistantFiles", list_assistant_files,
+          versions=V1_ONLY),
+    Route("POST", _ASSISTANT_FILES, "assistants.files.create", "createAssistantFile", create_assistant_file,
+          versions=V1_ONLY),
+    Route("GET", _ASSISTANT_FILES + "/{file_id}", "assistants.files.retrieve", "getAssistantFile",
+          retrieve_assistant_file, versions=V1_ONLY),
+    Route("DELETE", _ASSISTANT_FILES + "/{file_id}", "assistants.files.delete", "deleteAssistantFile",
+          delete_assistant_file, versions=V1_ONLY),
+    Route("GET", _MESSAGE_FILES, "messages.files.list", "listMessageFiles", list_message_files, versions=V1_ONLY),
+    Route("GET", _MESSAGE_FILES + "/{file_id}", "messages.files.retrieve", "getMessageFile",
+          retrieve_message_file, versions=V1_ONLY),
+)
