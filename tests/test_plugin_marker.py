@@ -47,6 +47,13 @@ def test_options_reach_the_fake_and_the_clients(pytester: pytest.Pytester) -> No
         def test_lenient(openai_client):
             assert openai_client.beta.assistants.retrieve("asst_made_up").id == "asst_made_up"
 
+        @pytest.mark.fake_assistants(api_versions=("v1", "v2"))
+        def test_api_versions(fake_assistants):
+            from fake_assistants import ApiRequest
+            request = ApiRequest.build("GET", "/v1/assistants", headers={"OpenAI-Beta": "assistants=v1"})
+            assert fake_assistants.options.api_versions == ("v1", "v2")
+            assert fake_assistants.handle(request).status == 200
+
         @pytest.mark.fake_assistants(progression=after_polls(2), http="httpx")
         async def test_policy_objects_and_http_library(fake_assistants, async_openai_client):
             assert fake_assistants.engine.policy == after_polls(2)
@@ -60,7 +67,7 @@ def test_options_reach_the_fake_and_the_clients(pytester: pytest.Pytester) -> No
             assert str(openai_client.base_url) == "https://api.openai.com/v1/"
     """)
 
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 def test_module_class_and_function_markers_merge_closest_first(pytester: pytest.Pytester) -> None:

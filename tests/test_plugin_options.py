@@ -60,6 +60,8 @@ def test_a_given_clock_is_used_as_is() -> None:
         {"poll_after_ms": "0"},
         {"stream_chunk_chars": 0},
         {"lenient": 1},
+        {"api_versions": ("v3",)},
+        {"api_versions": 2},
         {"clock": "wall"},
         {"intercept": 1},
         {"base_url": "ftp://example.com/v1"},

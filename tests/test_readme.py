@@ -60,7 +60,7 @@ def test_quickstart_runs(capsys: pytest.CaptureFixture[str]) -> None:
 def test_own_transport_snippet_runs() -> None:
     namespace: dict[str, Any] = {"FakeAssistants": FakeAssistants}
 
-    exec(python_block('client = openai.OpenAI(api_key="sk-test"'), namespace)
+    exec(python_block("http_client=httpx.Client(transport=fake.httpx_transport()))"), namespace)
 
     client = namespace["client"]
     assert client.beta.threads.create().object == "thread"
@@ -70,7 +70,7 @@ def test_own_transport_snippet_runs() -> None:
 def test_schema_shape_snippet_runs() -> None:
     namespace: dict[str, Any] = {"FakeAssistants": FakeAssistants}
 
-    exec(python_block("_strict_response_validation=True"), namespace)
+    exec(python_block("client = fake.openai_client(_strict_response_validation=True)"), namespace)
 
     client = namespace["client"]
     thread = client.beta.threads.create()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import socket
@@ -161,3 +162,33 @@ def test_a_taken_port_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> No
         port = taken.getsockname()[1]
         assert main(["serve", "--port", str(port)]) == 1
     assert f"fake-assistants: cannot listen on 127.0.0.1:{port}: [Errno" in capsys.readouterr().err
+
+
+def test_api_versions_option_serves_v1_over_http() -> None:
+    """`--api-versions v1,v2`: an `OpenAI-Beta: assistants=v1` request is served (v1 shape); v2 still is."""
+    v1 = {"OpenAI-Beta": "assistants=v1"}
+    with serve_command("--api-versions", "v1,v2") as served:
+        status, _, body = raw_request(served.address, "POST", "/v1/assistants",
+                                      {"model": "gpt-4-turbo", "tools": [{"type": "retrieval"}]}, headers=v1)
+        assistant = json.loads(body)
+        files_status, _, files = raw_request(served.address, "GET", f"/v1/assistants/{assistant['id']}/files",
+                                             headers=v1)
+        v2 = sdk(served.base_url).beta.assistants.retrieve(assistant["id"])
+        assert served.stop() == 0
+    assert status == 200
+    assert (assistant["tools"], assistant["file_ids"]) == ([{"type": "retrieval"}], [])
+    assert "tool_resources" not in assistant
+    assert (files_status, json.loads(files)["data"]) == (200, [])
+    assert [tool.type for tool in v2.tools] == ["file_search"]
+
+
+@pytest.mark.parametrize(("argv", "versions"), [([], ("v2",)), (["--api-versions", "v1,v2"], ("v1", "v2")),
+                                                 (["--api-versions", "v1"], ("v1",))])
+def test_api_versions_build_the_fake(argv: list[str], versions: tuple[str, ...]) -> None:
+    assert build_fake(parser().parse_args(["serve", *argv])).options.api_versions == versions
+
+
+def test_api_versions_refuses_unknown_versions(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--api-versions", "v3"])
+    assert "api_versions must name 'v1' and/or 'v2', got ['v3']" in capsys.readouterr().err

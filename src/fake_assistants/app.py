@@ -104,7 +104,7 @@ class App:
         if self.stand_ins is not None:
             prepared = self.stand_ins.prepare(route.name, params, request)
             if not isinstance(prepared, ApiRequest):
-                return self._json(200, prepared)  # lenient mode answered itself
+                return self._reply(prepared, version)  # lenient mode answered itself
             request = prepared
         handler = v1_endpoints.HANDLERS.get(route.name, route.handler) if version == "v1" else route.handler
         reply = handler(self.ctx, Call(params, request.query, request.body, request.headers))

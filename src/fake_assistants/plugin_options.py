@@ -172,7 +172,7 @@ def _api_versions(value: Any) -> str | None:
     try:
         check_versions(value)
     except (ValueError, TypeError, AttributeError):
-        return "must name 'v1' and/or 'v2', such as ('v1', 'v2')"
+        return "must be a selection of 'v1' and 'v2', such as ('v1', 'v2')"
     return None
 
 
