@@ -96,6 +96,7 @@ class Interaction:
     status: int
     response: Any  # JSON body; None when the answer was SSE, binary or text
     recorded_at: str | None = None  # HTTP date the service answered (Date header / VCR recorded_at)
+    stream: str | None = None  # the raw SSE body of a streamed answer (VCR `sse_raw`), else None
 
     @property
     def target(self) -> str:
@@ -158,8 +159,8 @@ class Recording:
         return {key for it in self.interactions for key in it.created_keys()}
 
     def used_keys(self) -> set[str]:
-        """Objects named by the v2 requests (v1 ones are never replayed)."""
-        return {key for it in self.interactions if not it.is_v1 for key in it.used_keys()}
+        """Objects named by the requests (Assistants v1 ones are replayed too, on a fake serving v1)."""
+        return {key for it in self.interactions for key in it.used_keys()}
 
 
 # -- formats ----------------------------------------------------------------------------------------
@@ -197,6 +198,7 @@ def _from_vcr(index: int, interaction: Mapping[str, Any]) -> Interaction:
     request, response = interaction["request"], interaction["response"]
     path, query = _split_uri(request["uri"])
     body = response.get("body")
+    sse = response.get("sse_raw")
     return Interaction(
         index=index,
         method=request["method"].upper(),
@@ -206,7 +208,8 @@ def _from_vcr(index: int, interaction: Mapping[str, Any]) -> Interaction:
         body=request.get("body"),
         status=int(response["status"]),
         response=body if isinstance(body, dict) else None,  # body_text / sse_raw are not JSON
-        recorded_at=response.get("recorded_at"),
+        recorded_at=response.get("recorded_at") or _header(response.get("headers") or {}, "Date"),
+        stream=sse if isinstance(sse, str) else None,
     )
 
 

@@ -6,9 +6,14 @@ simple-openai fixtures have their own test, which builds an equivalent object th
 
 How a recording file is replayed:
 
-- A fresh `FakeAssistants(seed=0)` (shape "recorded") receives the recorded method, path, query, body
-  and OpenAI-Beta header of each interaction, in order. A header the recording lacks is not added
-  (only file and vector-store requests lack it, and those routes do not need it).
+- A fresh `FakeAssistants(seed=0)` (shape "recorded") serving both Assistants versions receives the
+  recorded method, path, query, body and OpenAI-Beta header of each interaction, in order. A header the
+  recording lacks is not added (only file and vector-store requests lack it, and those routes do not
+  need it). Its runs show `in_progress` to the first read and move on at the next (`replay_fake`).
+- Assistants v1 interactions are replayed on the same fake, with `OpenAI-Beta: assistants=v1`: those
+  with that header, those answered before v2 went live (`V2_LAUNCH`) and those in `RELABELED_V1` (a v2
+  header edited into a v1 cassette). The threads and assistants they name that no kept interaction
+  created are rebuilt first (`V1_REBUILT`); a recorded v1 run's model output is scripted (`V1_SCRIPTS`).
 - File uploads (`POST /v1/files`) are rebuilt, not replayed: the .NET records keep no request body, and
   the ruby cassettes keep a lossy one (binary stored as text, long files cut at 4000 characters). The
   harness sends a real multipart/form-data upload instead: a `file` part named as the recorded answer's
@@ -30,9 +35,6 @@ How a recording file is replayed:
 
 What is skipped rather than failed (the skip reason lists them when nothing was left to compare):
 
-- Assistants v1: an `OpenAI-Beta: assistants=v1` interaction, one answered before v2 went live
-  (`V2_LAUNCH`), or one listed in `RELABELED_V1` (v2 header edited into a v1 cassette). The fake
-  answers v1 with a deprecation error by design, so these are not sent.
 - Routes the fake does not implement (matched against `ALL_ROUTES`): not sent. The set of sent and
   compared routes grows by itself as routes are added.
 - A success recorded for a placeholder id (`vs_abc123`: a known prefix, lowercase letters, digits) in
@@ -42,14 +44,17 @@ What is skipped rather than failed (the skip reason lists them when nothing was 
 - A recorded server error (5xx: "The server had an error processing your request"): a transient
   failure of the service, which the client then retried. Not sent; a mutating one taints as below.
 - An interaction naming an id this replay never obtained (made by an unimplemented route, by a
-  skipped request, or before the recording started): not sent, since the fake could only
+  skipped request, or before the recording started; test-suite constants such as a fixed tool call id,
+  `REQUEST_CONSTANTS`, do not count): not sent, since the fake could only
   answer 404 for an object the service knew. What it would have created is unknown in turn, so the
   requests depending on it are skipped too.
 - A skipped request that changes state (e.g. submit_tool_outputs with unknown call ids) taints the
   objects in its path: later interactions naming them are sent, but not compared.
-- Answers outside the scope: a route is compared when all its successful recorded answers are objects
-  of `COMPARED_OBJECTS` (one constant; lists count as their items). Its error answers (status and
-  error keys) are compared too. Streamed (SSE) and file-content answers are not compared.
+- Answers outside the scope (v2): a route is compared when all its successful recorded answers are
+  objects of `COMPARED_OBJECTS` (one constant; lists count as their items). Its error answers (status
+  and error keys) are compared too. Streamed (SSE) and file-content answers are not compared.
+- Assistants v1 answers are all in scope (`V1_COMPARED_OBJECTS`: runs and run steps too, and streams).
+  A v1 interaction that is not compared fails the test unless `V1_NOT_COMPARED` lists it with a reason.
 
 How answers are compared: same status code; same recursive key set (`a.b`, list items as `a[].b`),
 ignoring keys below `metadata`, `attributes`, `parameters` and `schema` (user data). A list is
@@ -57,10 +62,17 @@ compared envelope first, then item by item through the id map: items this replay
 (older objects of the recording account) are ignored, an item it created that the service listed
 must be listed by the fake too, except on a page cut through objects created in the same second,
 whose order is the service's own (`Collections.tie_ordered`). The fake may list more (its runs finish
-at once, so their messages can appear earlier than in the recording). Messages written by runs are
-compared like others; their content comes from the fake's script. The deliberate, documented
+at the second read, so their messages can appear earlier than in the recording). Messages written by
+runs are compared like others; their content comes from the fake's script. The deliberate, documented
 exceptions are `KNOWN_DEVIATIONS` (service quirks the fake does not imitate) and `LATER_ADDITIONS`
 (keys the API gained after older recordings were made, for every object, one object type or one route).
+
+Assistants v1 answers are compared more closely, against the last v1 era (2024-04-27), which the fake
+shows: key order too (`V1_KEY_ORDER_SINCE`), error wordings word for word (`error_problems`), and a
+stream by its event order (a run of deltas counted once) and the key set of each event name's data.
+Their exceptions: `V1_LATER_ADDITIONS` (keys the older v1 eras, 2023-11-14 and 2024-03-27, lack),
+`V1_STREAM_ORDER_EXCEPTIONS`, and `V1_DISAGREEMENTS`, answers the fake's v1 knowingly differs from,
+which must keep differing, so that the table is exactly what is left.
 """
 
 from __future__ import annotations
@@ -81,8 +93,11 @@ from urllib.parse import parse_qsl
 import pytest
 
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
+from fake_assistants.api_versions import ApiVersion
 from fake_assistants.app import ALL_ROUTES, API_PREFIX
+from fake_assistants.progression import after_polls
 from fake_assistants.routing import Route, RouteTable
+from fake_assistants.script import Script
 from recordings import (
     ID_PATTERN,
     RECORDINGS,
@@ -96,6 +111,7 @@ from recordings import (
     recordings_dir,
     shared_dir,
 )
+from stream_support import compress, split_events
 
 ROOT = recordings_dir()
 if ROOT is None:
@@ -187,6 +203,104 @@ RELABELED_V1: dict[tuple[str, int], str] = {
 }
 
 
+# -- Assistants v1 ----------------------------------------------------------------------------------
+
+# Every v1 answer is in scope: the recordings are few and simple, and the v1 view of the store is what
+# they check, so runs and run steps (not compared under v2, where they are the script's) are compared too.
+V1_COMPARED_OBJECTS = COMPARED_OBJECTS | {
+    "thread.run", "thread.run.step", "assistant.file", "assistant.file.deleted", "thread.message.file",
+}  # fmt: skip
+
+# The fake shows v1 as its last era answered: ruby-openai, 2024-04-27 (v1 was still served ten days after
+# v2 went live). Older v1 answers lack keys added since (the 2024-04-15 v1 spec added the run options).
+# Same form as LATER_ADDITIONS, applied to v1 interactions only: `object:key` -> the date of the first
+# v1 recording that has it. Everything else of the 2023-11-14 and 2024-03-27 answers is compared.
+V1_LATER_ADDITIONS: dict[str, date] = {
+    # Assistants of 2023-11-14 (ruby `assistants_*`) and 2024-03-27 (openllmetry) have no sampling settings.
+    "assistant:top_p": date(2024, 4, 27),
+    "assistant:temperature": date(2024, 4, 27),
+    "assistant:response_format": date(2024, 4, 27),
+    # Runs of 2023-11-14 (ruby `runs_*` #0) have neither; the streamed runs of 2024-03-27 have both.
+    "thread.run:required_action": date(2024, 3, 27),
+    "thread.run:usage": date(2024, 3, 27),
+    # The run options of the 2024-04 v1 spec: absent from the 2023-11-14 and 2024-03-27 runs.
+    "thread.run:temperature": date(2024, 4, 27),
+    "thread.run:top_p": date(2024, 4, 27),
+    "thread.run:max_completion_tokens": date(2024, 4, 27),
+    "thread.run:max_prompt_tokens": date(2024, 4, 27),
+    "thread.run:truncation_strategy": date(2024, 4, 27),
+    "thread.run:incomplete_details": date(2024, 4, 27),
+    "thread.run:response_format": date(2024, 4, 27),
+    "thread.run:tool_choice": date(2024, 4, 27),
+}
+
+# v1 answers are compared key order too (every object, recursively, where both have the same keys), from
+# the first 2024 v1 recording on: 2023-11-14 messages still listed `thread_id, role, content, file_ids,
+# assistant_id, run_id`, where 2024-03-27 and 2024-04-27 have the fake's `assistant_id, thread_id, run_id,
+# role, content, file_ids`.
+V1_KEY_ORDER_SINCE = date(2024, 3, 27)
+
+# ruby-openai re-recorded its cassettes in place, and the history kept only some versions of the setup
+# cassettes, so many v1 requests name a thread or an assistant no kept interaction created. A v1 request
+# naming one gets it rebuilt first, as ruby-openai's v1 specs made it (not compared): id prefix -> (path, body).
+V1_REBUILT: dict[str, tuple[str, Json]] = {
+    "thread_": ("/threads", {}),  # the body of all 17 recorded v1 thread setups
+    "asst_": ("/assistants", {"model": "gpt-4", "name": "OpenAI-Ruby test assistant"}),  # all 12 ruby v1 ones
+}
+
+# Ids a client sent that no service answer ever held: constants of a test suite, sent as they are.
+REQUEST_CONSTANTS: dict[str, str] = {
+    "call_Vfq8wpokTGewt0ubGCkeuwo1": "ruby-openai runs_submit_tool_outputs: the same tool call id in all four "
+    "recordings of it (2023-11-14, 2024-04-27 twice, 2024-04-29), each for a run that never required action",
+}
+
+# v1 interactions that are not compared, each with why: (recording, interaction index) -> reason. The
+# replay fails on a v1 interaction it does not compare unless it is listed here, and on a listed one
+# it does compare, so this table is exactly what is left out.
+V1_NOT_COMPARED: dict[tuple[str, int], str] = {}
+
+# Recorded v1 answers the fake's v1 disagrees with, on purpose or not yet: (recording, index) -> reason.
+# They are replayed and compared, and must still differ (see v1_accounting_problems).
+V1_DISAGREEMENTS: dict[tuple[str, int], str] = {}
+
+# Recorded v1 streams whose event order the fake cannot take, with why (their event data key sets are
+# still compared, and both sides must send the same event names).
+V1_STREAM_ORDER_EXCEPTIONS: dict[str, str] = {
+    "openllmetry/py-vcr-2024-03-V1__code-interpreter__streaming_new_assistant": (
+        "the model wrote a message (\"Let's perform these operations...\") before its code_interpreter step: "
+        "three steps, message / tool_calls / message; a scripted turn is one action, so the fake's run has "
+        "the tool step and the answer only"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class V1Script:
+    """What the model did in a recorded v1 run, queued on the fake's script before the recording is
+    replayed (the fake does not think: its runs do what the script says, else a default reply)."""
+
+    evidence: str
+    turns: Callable[[Script], object]
+
+
+V1_SCRIPTS: dict[str, V1Script] = {
+    "ruby-openai/rb-vcr__runs_streamed_create": V1Script(
+        "the answer ran into max_completion_tokens 16: thread.message.incomplete after 15 text deltas",
+        lambda script: script.reply(
+            "Columbia University has a strong commitment to diversity and inclusion. This extends not only to "
+            "its students but also to its faculty and staff."
+        ),
+    ),
+    "openllmetry/py-vcr-2024-03-V1__code-interpreter__streaming_new_assistant": V1Script(
+        "a code_interpreter step whose code printed `1.0`, then the answer",
+        lambda script: script.code_interpreter("# calculation\r\nx = (14 - 11) / 3\r\nx", logs="1.0").reply(
+            "After solving the equation, we find that \\(x = 1.0\\). So, the solution to the equation "
+            "\\(3x + 11 = 14\\) is \\(x = 1\\)."
+        ),
+    ),
+}
+
+
 # -- JSON key sets ----------------------------------------------------------------------------------
 
 
@@ -226,8 +340,8 @@ def answer_kinds(body: Any) -> set[str | None]:
     return {kind(body)}
 
 
-def is_compared(body: Any) -> bool:
-    return kind(body) == "error" or answer_kinds(body) <= COMPARED_OBJECTS
+def is_compared(body: Any, objects: frozenset[str] = COMPARED_OBJECTS) -> bool:
+    return kind(body) == "error" or answer_kinds(body) <= objects
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +351,12 @@ class Where:
     recording: str
     route: str
     recorded_on: date | None
+    version: ApiVersion = "v2"
 
 
 def _added_later(path: str, object_type: str | None, ctx: Where) -> bool:
-    for entry, since in LATER_ADDITIONS.items():
+    additions = V1_LATER_ADDITIONS if ctx.version == "v1" else LATER_ADDITIONS
+    for entry, since in additions.items():
         scope, _, key = entry.rpartition(":")
         if scope and scope not in (object_type, ctx.route):
             continue
@@ -251,12 +367,17 @@ def _added_later(path: str, object_type: str | None, ctx: Where) -> bool:
 
 def key_differences(recorded: Any, got: Any, ctx: Where) -> tuple[set[str], set[str]]:
     """(missing from the fake, extra in the fake), after the documented allowances."""
-    missing, extra = key_paths(recorded) - key_paths(got), key_paths(got) - key_paths(recorded)
+    return path_differences(key_paths(recorded), key_paths(got), kind(recorded), ctx)
+
+
+def path_differences(
+    recorded: set[str], got: set[str], object_type: str | None, ctx: Where
+) -> tuple[set[str], set[str]]:
+    missing, extra = recorded - got, got - recorded
     for deviation in KNOWN_DEVIATIONS:
         if deviation.route == ctx.route and fnmatch(ctx.recording, deviation.recordings):
             missing -= deviation.missing
             extra -= deviation.extra
-    object_type = kind(recorded)
     extra = {path for path in extra if not _added_later(path, object_type, ctx)}
     return missing, extra
 
@@ -270,6 +391,28 @@ def object_problems(where: str, recorded: Json, got: Json, ctx: Where) -> list[s
         problems.append(f"{where}missing keys {sorted(missing)}")
     if extra:
         problems.append(f"{where}extra keys {sorted(extra)}")
+    if ordered(ctx):
+        problems += order_problems(where, recorded, got)
+    return problems
+
+
+def ordered(ctx: Where) -> bool:
+    """Whether key order is compared too (V1_KEY_ORDER_SINCE)."""
+    return ctx.version == "v1" and ctx.recorded_on is not None and ctx.recorded_on >= V1_KEY_ORDER_SINCE
+
+
+def order_problems(where: str, recorded: Any, got: Any, path: str = "") -> list[str]:
+    """Objects with the same keys in another order, recursively (list items by position)."""
+    if isinstance(recorded, list) and isinstance(got, list):
+        pairs = zip(recorded, got, strict=False)
+        return [p for want, have in pairs for p in order_problems(where, want, have, f"{path}[]")]
+    if not (isinstance(recorded, dict) and isinstance(got, dict)):
+        return []
+    problems = []
+    if set(recorded) == set(got) and list(recorded) != list(got):
+        problems.append(f"{where}{path or 'keys'} in order {list(got)}, recorded {list(recorded)}")
+    for key in recorded.keys() & got.keys() - IGNORED_SUBTREES:
+        problems += order_problems(where, recorded[key], got[key], f"{path}.{key}" if path else key)
     return problems
 
 
@@ -459,6 +602,14 @@ def routes_in_scope() -> frozenset[str]:
     return frozenset(name for name, kinds in seen.items() if kinds and kinds <= COMPARED_OBJECTS) | RAW_ANSWER_ROUTES
 
 
+def version_of(name: str, it: Interaction) -> ApiVersion:
+    """The Assistants API version that answered: v1 when the header says so, when the answer came before
+    v2 went live, or when RELABELED_V1 lists it; else v2 (also for the Files API, which has no version)."""
+    if it.is_v1 or (name, it.index) in RELABELED_V1 or before_v2(it, route_of(it)):
+        return "v1"
+    return "v2"
+
+
 def before_v2(it: Interaction, route: Route | None) -> bool:
     """Answered by Assistants v1: before v2 went live, on a route of the Assistants API itself. The Files
     API (no `OpenAI-Beta` header) did not change with it, so its older answers are compared as well."""
@@ -495,26 +646,39 @@ def encode_body(body: Any) -> bytes:
 
 
 def decode(response: ApiResponse) -> Any:
+    return read(response)[0]
+
+
+def read(response: ApiResponse) -> tuple[Any, Events | None]:
+    """(JSON body or None, the events of a streamed answer or None). A stream is always drained:
+    producing it may advance the fake's state."""
     if not isinstance(response.body, bytes):
-        b"".join(response.body)  # drain the stream: producing it may advance the fake's state
-        return None
+        return None, parse_stream(b"".join(response.body))
     try:
-        return json.loads(response.body) if response.body else None
+        return (json.loads(response.body) if response.body else None), None
     except ValueError:
-        return None
+        return None, None
+
+
+def replay_fake() -> FakeAssistants:
+    """The fake a recording is replayed on: it serves Assistants v1 and v2, and its runs show `in_progress`
+    to the first read and move on at the next, as the recorded runs were still in progress when first read."""
+    return FakeAssistants(seed=0, api_versions=("v1", "v2"), progression=after_polls(1))
 
 
 @dataclass
 class Replay:
-    """One fake, its id map and what the replay of one recording file found."""
+    """One fake (serving Assistants v1 and v2), its id map and what the replay of one recording file found."""
 
-    fake: FakeAssistants = field(default_factory=lambda: FakeAssistants(seed=0))
+    fake: FakeAssistants = field(default_factory=lambda: replay_fake())
     ids: IdMap = field(default_factory=IdMap)
     tainted: dict[str, str] = field(default_factory=dict)  # recorded id -> the request that changed it
     mismatches: list[str] = field(default_factory=list)
     skips: Counter[str] = field(default_factory=Counter)
     compared: int = 0
     collections: Collections = field(default_factory=Collections)
+    v1_outcomes: dict[int, str | None] = field(default_factory=dict)  # v1 index -> why not compared, or None
+    v1_disagreeing: dict[int, list[str]] = field(default_factory=dict)  # V1_DISAGREEMENTS seen: index -> problems
 
     def run(self, recording: Recording, *, compare: bool) -> None:
         for it in recording.interactions:
@@ -522,23 +686,27 @@ class Replay:
 
     def step(self, name: str, it: Interaction, *, compare: bool) -> None:
         self.collections.observe(it)
-        reason = self.why_not_sent(name, it)
+        version = version_of(name, it)
+        if version == "v1":
+            self.rebuild_v1(it)
+        reason = self.why_not_sent(it)
         if reason is not None:
-            self.skip(reason, compare=compare)
+            if compare:
+                self.skip(it, version, reason)
             if it.mutates:
                 self.taint(it)
             return
-        response = self.send(it)
-        got = decode(response)
+        response = self.send(it, version)
+        got, events = read(response)
         if 200 <= it.status < 300 and 200 <= response.status < 300:
             self.ids.learn_from(it.response, got)
+            if it.stream is not None and events is not None:
+                self.ids.learn_from(*paired_events(parse_stream(it.stream.encode()), events))
         if compare:
-            self.check(name, it, response.status, got)
+            self.check(name, it, version, response.status, got, events)
 
-    def why_not_sent(self, name: str, it: Interaction) -> str | None:
+    def why_not_sent(self, it: Interaction) -> str | None:
         route = route_of(it)
-        if it.is_v1 or (name, it.index) in RELABELED_V1 or before_v2(it, route):
-            return "Assistants v1 (another API version)"
         if route is None:
             return f"route not implemented: {shape_of(it)}"
         if it.hand_written():
@@ -547,20 +715,33 @@ class Replay:
             return f"the service failed (5xx, retried by the client): {shape_of(it)}"
         if route.name == UPLOAD_ROUTE and recorded_upload(it) is None:
             return f"upload the recording does not describe: {shape_of(it)}"
-        if any(not self.ids.knows(i) for i in it.referenced_ids()):
+        if any(not self.ids.knows(i) for i in it.referenced_ids() - REQUEST_CONSTANTS.keys()):
             return f"uses an object this replay could not create: {shape_of(it)}"
         return None
 
-    def skip(self, reason: str, *, compare: bool) -> None:
-        if compare:
-            self.skips[reason] += 1
+    def rebuild_v1(self, it: Interaction) -> None:
+        """Make the threads and assistants a v1 request names that no kept interaction created (V1_REBUILT)."""
+        for recorded_id in sorted(it.referenced_ids()):
+            prefix = id_prefix(recorded_id)
+            if self.ids.knows(recorded_id) or prefix not in V1_REBUILT:
+                continue
+            path, body = V1_REBUILT[prefix]
+            request = ApiRequest.build("POST", API_PREFIX + path, headers=V1, body=encode_body(body))
+            made = decode(self.fake.handle(request))
+            assert isinstance(made, dict) and "id" in made, f"rebuilding {recorded_id}: {made}"
+            self.ids.learn(recorded_id, made["id"])
+
+    def skip(self, it: Interaction, version: ApiVersion, reason: str) -> None:
+        self.skips[reason] += 1
+        if version == "v1":
+            self.v1_outcomes[it.index] = reason
 
     def taint(self, it: Interaction) -> None:
         for object_id in ID_PATTERN.findall(it.path):
             self.tainted.setdefault(object_id, shape_of(it))
 
-    def send(self, it: Interaction) -> ApiResponse:
-        headers = {"OpenAI-Beta": it.beta} if it.beta else {}
+    def send(self, it: Interaction, version: ApiVersion) -> ApiResponse:
+        headers = {"OpenAI-Beta": "assistants=v1"} if version == "v1" else {"OpenAI-Beta": it.beta} if it.beta else {}
         body = encode_body(self.ids.rewrite(it.body))
         route = route_of(it)
         upload = recorded_upload(it) if route is not None and route.name == UPLOAD_ROUTE else None
@@ -575,10 +756,12 @@ class Replay:
         )
         return self.fake.handle(request)
 
-    def why_not_compared(self, it: Interaction) -> str | None:
+    def why_not_compared(self, it: Interaction, version: ApiVersion) -> str | None:
         tainted = sorted({self.tainted[i] for i in it.referenced_ids() if i in self.tainted})
         if tainted:
             return f"state changed by an unreplayed {', '.join(tainted)}"
+        if version == "v1":
+            return v1_not_compared(it)
         route = route_of(it)
         if route is None or route.name not in routes_in_scope():
             return f"route not compared: {route.name if route else shape_of(it)}"
@@ -588,28 +771,128 @@ class Replay:
             return f"object not compared ({kind(it.response)}): {shape_of(it)}"
         return None
 
-    def check(self, name: str, it: Interaction, status: int, got: Any) -> None:
-        reason = self.why_not_compared(it)
+    def check(self, name: str, it: Interaction, version: ApiVersion, status: int, got: Any,
+              events: Events | None) -> None:
+        reason = self.why_not_compared(it, version)
         if reason is not None:
-            self.skip(reason, compare=True)
+            self.skip(it, version, reason)
             return
+        if version == "v1":
+            self.v1_outcomes[it.index] = None
         self.compared += 1
-        problems = self.problems(name, it, status, got)
-        if problems:
-            where = f"#{it.index} {it.method} {it.target}"
+        problems = self.problems(name, it, version, status, got, events)
+        if version == "v1" and (name, it.index) in V1_DISAGREEMENTS:
+            self.v1_disagreeing[it.index] = problems  # a known difference: checked to be still there
+        elif problems:
+            where = f"#{it.index} {it.method} {it.target}" + (" (Assistants v1)" if version == "v1" else "")
             self.mismatches.append(f"{where}:\n      " + "\n      ".join(problems))
 
-    def problems(self, name: str, it: Interaction, status: int, got: Any) -> list[str]:
+    def problems(self, name: str, it: Interaction, version: ApiVersion, status: int, got: Any,
+                 events: Events | None) -> list[str]:
         if status != it.status:
             detail = json.dumps(got)[:300] if got is not None else "(no JSON body)"
             return [f"status {status}, recorded {it.status}; fake answered {detail}"]
+        route = route_of(it)
+        ctx = Where(name, route.name if route else "", recorded_date(it), version)
+        if it.stream is not None:
+            return stream_problems(parse_stream(it.stream.encode()), events, ctx)
         if it.response is None:  # a raw answer (RAW_ANSWER_ROUTES): the status is all there is to compare
             return []
         if not isinstance(got, dict):
             return ["fake answer is not a JSON object"]
-        route = route_of(it)
-        ctx = Where(name, route.name if route else "", recorded_date(it))
-        return body_problems(it.response, got, self.ids, ctx, tie_ordered=self.collections.tie_ordered(it))
+        problems = body_problems(it.response, got, self.ids, ctx, tie_ordered=self.collections.tie_ordered(it))
+        return problems + (error_problems(it.response, got) if version == "v1" else [])
+
+
+def error_problems(recorded: Json, got: Json) -> list[str]:
+    """A v1 error is compared word for word: the few recorded are all state errors, whose wordings the
+    error catalog holds (v2 errors are compared by keys, as their wordings are checked elsewhere)."""
+    if kind(recorded) != "error":
+        return []
+    want, have = _error_fields(recorded), _error_fields(got)
+    return [f"error {key} {have.get(key)!r}, recorded {value!r}" for key, value in want.items()
+            if have.get(key) != value]
+
+
+# The status a run had when a request came is the progression's: the service moved its runs in real time,
+# the fake moves them on reads, so `Runs in status "in_progress"` and `"queued"` are the same wording.
+QUOTED_RUN_STATUS = re.compile(r"""(?<=status ["'])[a-z_]+(?=["'])""")
+
+
+def _error_fields(body: Json) -> Json:
+    error = dict(body.get("error") or {})
+    if isinstance(error.get("message"), str):
+        error["message"] = QUOTED_RUN_STATUS.sub("<status>", error["message"])
+    return error
+
+
+def v1_not_compared(it: Interaction) -> str | None:
+    """Why an Assistants v1 answer that was replayed is not compared (every v1 object is in scope)."""
+    if it.response is None and it.stream is None:
+        return f"recorded answer is neither JSON nor a stream: {shape_of(it)}"
+    if it.response is not None and not is_compared(it.response, V1_COMPARED_OBJECTS):
+        return f"object not compared ({kind(it.response)}): {shape_of(it)}"
+    return None
+
+
+# -- streams (Assistants v1) ------------------------------------------------------------------------
+
+Events = list[tuple[str, Any]]  # (event name, JSON data or None) in order
+
+
+def parse_stream(raw: bytes) -> Events:
+    """The events of an SSE body, each with its JSON data (None for `[DONE]`)."""
+    events: Events = []
+    for name, data in split_events(raw):
+        try:
+            events.append((name, json.loads(data)))
+        except ValueError:
+            events.append((name, None))
+    return events
+
+
+def paired_events(recorded: Events, got: Events) -> tuple[list[Any], list[Any]]:
+    """The data of the events both sides sent, paired by name and occurrence (the n-th `thread.run.created`
+    with the n-th), as two equally long lists: how the ids a stream made are learned."""
+    pairs = [
+        (want, have)
+        for name in dict.fromkeys(n for n, _ in recorded)
+        for want, have in zip(_data_of(recorded, name), _data_of(got, name), strict=False)
+    ]
+    return [want for want, _ in pairs], [have for _, have in pairs]
+
+
+def _data_of(events: Events, name: str) -> list[Json]:
+    return [data for event, data in events if event == name and isinstance(data, dict)]
+
+
+def stream_problems(recorded: Events, got: Events | None, ctx: Where) -> list[str]:
+    """Event order (a run of deltas counted once), then per event name the key set of all its data."""
+    if got is None:
+        return ["fake answer is not a stream"]
+    problems = []
+    want_names, have_names = compress(n for n, _ in recorded), compress(n for n, _ in got)
+    if want_names != have_names and not (
+        ctx.recording in V1_STREAM_ORDER_EXCEPTIONS and set(want_names) == set(have_names)
+    ):
+        problems.append(f"events {have_names}, recorded {want_names}")
+    for name in dict.fromkeys(want_names):
+        want, have = _data_of(recorded, name), _data_of(got, name)
+        if not want or not have:
+            continue
+        object_type = kind(want[0])
+        missing, extra = path_differences(_union_paths(want), _union_paths(have), object_type, ctx)
+        if missing:
+            problems.append(f"{name}: missing keys {sorted(missing)}")
+        if extra:
+            problems.append(f"{name}: extra keys {sorted(extra)}")
+        if ordered(ctx):
+            problems += order_problems(f"{name}: ", want[0], have[0])
+    return problems
+
+
+def _union_paths(items: list[Json]) -> set[str]:
+    return set().union(*(key_paths(item) for item in items))
 
 
 # -- tests ------------------------------------------------------------------------------------------
@@ -621,18 +904,50 @@ def _summary(skips: Counter[str]) -> str:
     return "; ".join(f"{count}x {reason}" for reason, count in skips.most_common(6)) or "no interactions"
 
 
+def v1_accounting_problems(recording: Recording, replay: Replay) -> list[str]:
+    """Every v1 interaction is compared and agrees, or is listed with its reason: in V1_NOT_COMPARED when
+    it is not compared, in V1_DISAGREEMENTS when it differs. A listed one that no longer is so fails too."""
+    problems = []
+    for index, reason in sorted(replay.v1_outcomes.items()):
+        key = (recording.name, index)
+        if reason is not None and key not in V1_NOT_COMPARED:
+            problems.append(f"#{index} not compared ({reason}) and not listed in V1_NOT_COMPARED")
+        if reason is None and key in V1_NOT_COMPARED:
+            problems.append(f"#{index} is compared now: remove it from V1_NOT_COMPARED")
+        if key in V1_DISAGREEMENTS and not replay.v1_disagreeing.get(index):
+            problems.append(f"#{index} agrees with the recording now: remove it from V1_DISAGREEMENTS")
+    return problems
+
+
 @pytest.mark.parametrize("recording", ALL, ids=[r.name for r in ALL])
 def test_replay_matches_recording(recording: Recording) -> None:
     replay = Replay()
     for setup in prerequisites(recording, ALL):
         replay.run(setup, compare=False)
+    script = V1_SCRIPTS.get(recording.name)
+    if script is not None:
+        script.turns(replay.fake.script)
     replay.run(recording, compare=True)
     assert not replay.mismatches, (
         f"{recording.path}: {len(replay.mismatches)} of {replay.compared} compared responses differ "
         "from the recording:\n  " + "\n  ".join(replay.mismatches)
     )
+    unaccounted = v1_accounting_problems(recording, replay)
+    assert not unaccounted, f"{recording.path}: Assistants v1 interactions:\n  " + "\n  ".join(unaccounted)
     if replay.compared == 0:
         pytest.skip(f"nothing comparable yet: {_summary(replay.skips)}")
+
+
+def test_v1_tables_name_recorded_v1_interactions() -> None:
+    """Every entry of the v1 exception tables names a recorded v1 interaction (a stream, for the orders), so
+    none outlives the recording it explains; the tables are disjoint."""
+    v1 = {(r.name, it.index): it for r in ALL for it in r.interactions if version_of(r.name, it) == "v1"}
+    streamed = {name for (name, _), it in v1.items() if it.stream is not None}
+    assert V1_NOT_COMPARED.keys() <= v1.keys(), sorted(V1_NOT_COMPARED.keys() - v1.keys())
+    assert V1_DISAGREEMENTS.keys() <= v1.keys(), sorted(V1_DISAGREEMENTS.keys() - v1.keys())
+    assert not V1_NOT_COMPARED.keys() & V1_DISAGREEMENTS.keys()
+    assert V1_STREAM_ORDER_EXCEPTIONS.keys() <= streamed, sorted(V1_STREAM_ORDER_EXCEPTIONS.keys() - streamed)
+    assert V1_SCRIPTS.keys() <= streamed, sorted(V1_SCRIPTS.keys() - streamed)
 
 
 # -- bare fixtures (simple-openai): no request, so build an equivalent object through the fake ---------
@@ -642,6 +957,7 @@ ASSISTANT_FIELDS = (
     "reasoning_effort", "tool_resources", "metadata", "response_format",
 )  # fmt: skip
 V2 = {"OpenAI-Beta": "assistants=v2"}
+V1 = {"OpenAI-Beta": "assistants=v1"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -325,6 +325,11 @@ def cannot_cancel(status: str) -> ApiError:
     return ApiError(400, f"Cannot cancel run with status '{status}'.")
 
 
+def cannot_update_run(status: str) -> ApiError:
+    # (real, Assistants v1) ruby-openai runs_modify cassettes, 2023-11 and 2024-04
+    return ApiError(400, f"Cannot update run with status '{status}'.")
+
+
 def invalid_thread() -> ApiError:
     # (real) ERRORS.md #4
     return ApiError(

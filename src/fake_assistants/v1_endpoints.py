@@ -23,6 +23,8 @@ from .routing import Call, Handler, Reply, Route
 from .v1_view import message_file_ids
 from .validation import decode_json_object, validate
 
+# Run statuses v1 would not modify a run in (recorded: in_progress; queued is the same work not yet started).
+V1_UNMODIFIABLE_RUNS = frozenset({"queued", "in_progress"})
 # Models released after v2 went live, which v1 refused (ERRORS.md #18).
 V2_ERA_MODELS = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o")
 
@@ -36,11 +38,19 @@ def _checked_model(model: str | None) -> None:
         raise catalog.model_not_in_v1(model)
 
 
+def _run_model(ctx: Context, body: v1.RunOverrides) -> str | None:
+    """The model a v1 run would use: its own, or its assistant's (one made through v2 may have a newer one)."""
+    if body.model is not None:
+        return body.model
+    assistant = ctx.store.assistants.get(body.assistant_id)
+    return None if assistant is None else assistant.model
+
+
 # -- shared routes, v1 requests -------------------------------------------------------------------------
 
 
 def create_assistant(ctx: Context, call: Call) -> Reply:
-    raw = decode_json_object(call.body)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
     body = validate(v1.CreateAssistant, raw)
     _checked_model(body.model)
     links.check_files(ctx, body.file_ids or [])
@@ -51,49 +61,69 @@ def create_assistant(ctx: Context, call: Call) -> Reply:
 
 def modify_assistant(ctx: Context, call: Call) -> Reply:
     assistant = ctx.store.assistant(call.param("assistant_id"))
-    raw = decode_json_object(call.body)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
     body = validate(v1.ModifyAssistant, raw)
     _checked_model(body.model)
     links.check_files(ctx, body.file_ids or [])
     reply = assistants.modify(ctx, _with_body(call, v1.v2_assistant(raw)))
     if body.file_ids is not None:
         links.set_files(ctx, assistant, body.file_ids)
-    else:
-        links.project(ctx, assistant)  # the tools may have changed
+    elif body.tools is not None:
+        # new tools use the linked files too; other changes leave v2's tool_resources as v2 last set them
+        links.project(ctx, assistant)
     return reply
 
 
 def create_thread(ctx: Context, call: Call) -> Reply:
-    raw = decode_json_object(call.body)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
     validate(v1.CreateThread, raw)
     return threads.create(ctx, _with_body(call, v1.v2_thread(raw)))
 
 
 def modify_thread(ctx: Context, call: Call) -> Reply:
     ctx.store.thread(call.param("thread_id"))
-    validate(v1.ModifyThread, decode_json_object(call.body))
-    return threads.modify(ctx, call)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
+    validate(v1.ModifyThread, raw)
+    return threads.modify(ctx, _with_body(call, raw))
+
+
+def modify_message(ctx: Context, call: Call) -> Reply:
+    ctx.store.message(call.param("thread_id"), call.param("message_id"))
+    raw = v1.coerce_metadata(decode_json_object(call.body))
+    validate(v1.ModifyMessage, raw)
+    return messages.modify(ctx, _with_body(call, raw))
+
+
+def modify_run(ctx: Context, call: Call) -> Reply:
+    """v1 refused to change a run the model was working on (ruby-openai v1 cassettes, 2023-11 and 2024-04:
+    "Cannot update run with status 'in_progress'.", after the metadata was taken)."""
+    run = ctx.store.run(call.param("thread_id"), call.param("run_id"))
+    raw = v1.coerce_metadata(decode_json_object(call.body))
+    validate(v1.ModifyRun, raw)
+    if run.status in V1_UNMODIFIABLE_RUNS:
+        raise catalog.cannot_update_run(run.status)
+    return runs.modify(ctx, _with_body(call, raw))
 
 
 def create_message(ctx: Context, call: Call) -> Reply:
     ctx.store.thread(call.param("thread_id"))
-    raw = decode_json_object(call.body)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
     validate(v1.CreateMessage, raw)
     return messages.create(ctx, _with_body(call, v1.v2_message(raw)))
 
 
 def create_run(ctx: Context, call: Call) -> Reply:
     ctx.store.thread(call.param("thread_id"))
-    raw = decode_json_object(call.body)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
     body = validate(v1.CreateRun, raw)
-    _checked_model(body.model)
-    return runs.create(ctx, _with_body(call, v1.v2_run(raw)))
+    _checked_model(_run_model(ctx, body))
+    return runs.create(ctx, _with_body(call, v1.v2_run(raw)), needs_input=False)
 
 
 def create_thread_and_run(ctx: Context, call: Call) -> Reply:
-    raw = decode_json_object(call.body)
+    raw = v1.coerce_metadata(decode_json_object(call.body))
     body = validate(v1.CreateThreadAndRun, raw)
-    _checked_model(body.model)
+    _checked_model(_run_model(ctx, body))
     return runs.create_thread_and_run(ctx, _with_body(call, v1.v2_run(raw)))
 
 
@@ -103,6 +133,8 @@ HANDLERS: dict[str, Handler] = {
     "threads.create": create_thread,
     "threads.update": modify_thread,
     "messages.create": create_message,
+    "messages.update": modify_message,
+    "runs.update": modify_run,
     "runs.create": create_run,
     "threads.create_and_run": create_thread_and_run,
 }

@@ -131,6 +131,43 @@ class CreateThreadAndRun(RunOverrides):
     thread: CreateThread | None = None
 
 
+class ModifyMessage(rm.Strict):
+    metadata: rm.Metadata | None = None
+
+
+class ModifyRun(rm.Strict):
+    metadata: rm.Metadata | None = None
+
+
+# -- metadata as v1 took it ------------------------------------------------------------------------------
+
+
+def coerce_metadata(body: dict[str, Any]) -> dict[str, Any]:
+    """v1 stored Python's `str()` of a boolean or number metadata value: `{"modified": true}` came back as
+    `{"modified": "True"}` (ruby-openai v1 cassettes, 2023-11 and 2024-04); v2 refuses it. Applies to the
+    body's own metadata and to that of the messages and thread it carries."""
+    out: dict[str, Any] = _coerced(body)
+    for key in ("messages", "additional_messages"):
+        if isinstance(out.get(key), list):
+            out[key] = [_coerced(m) for m in out[key]]
+    if isinstance(out.get("thread"), dict):
+        out["thread"] = coerce_metadata(out["thread"])
+    return out
+
+
+def _coerced(body: Any) -> Any:
+    metadata = body.get("metadata") if isinstance(body, dict) else None
+    if not isinstance(metadata, dict):
+        return body
+    return {**body, "metadata": {k: _as_text(v) for k, v in metadata.items()}}
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bool | int | float):
+        return str(value)
+    return value
+
+
 # -- the same request in v2 terms (bodies already validated) --------------------------------------------
 
 

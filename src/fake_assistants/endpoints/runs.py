@@ -21,7 +21,9 @@ from .threads import new_thread
 SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 
 
-def create(ctx: Context, call: Call) -> Reply:
+def create(ctx: Context, call: Call, *, needs_input: bool = True) -> Reply:
+    """`needs_input=False` (Assistants v1): a thread with no user message and an assistant without
+    instructions still get a run, which v1 started (ruby-openai v1 cassettes, 2023-11 and 2024-04: 200)."""
     thread = ctx.store.thread(call.param("thread_id"))
     include_content = _include_search_content(call)
     body = validate(rr.CreateRun, decode_json_object(call.body))
@@ -34,7 +36,7 @@ def create(ctx: Context, call: Call) -> Reply:
     has_user_message = bool(body.additional_messages) or any(
         m.role == "user" for m in ctx.store.messages[thread.id].values()
     )
-    if not has_user_message and not instructions:
+    if needs_input and not has_user_message and not instructions:
         raise catalog.invalid_thread()
     for message in body.additional_messages or []:
         add_message(ctx, thread.id, message)
