@@ -260,14 +260,8 @@ def _v1_lines(by_operation: dict[str, Route]) -> list[str]:
         "",
         f"**{sum(op.operation_id in by_operation for op in served)} of {len(served)} v1 operations implemented.**",
         "",
-        "| # | operationId | method | path | status | route |",
-        "| ---: | --- | --- | --- | --- | --- |",
+        *_operation_table(served, by_operation),
     ]
-    for number, op in enumerate(served, start=1):
-        route = by_operation.get(op.operation_id)
-        name = f"`{route.name}`" if route else ""
-        cells = [str(number), f"`{op.operation_id}`", op.method, f"`{op.path}`", _status(bool(route)), name]
-        lines.append("| " + " | ".join(cells) + " |")
     return lines
 
 
@@ -276,13 +270,12 @@ def _status(ok: bool) -> str:
 
 
 def _operation_lines(by_operation: dict[str, Route]) -> list[str]:
-    lines = [
-        "## Operations",
-        "",
-        "| # | operationId | method | path | status | route |",
-        "| ---: | --- | --- | --- | --- | --- |",
-    ]
-    for number, op in enumerate(OPERATIONS, start=1):
+    return ["## Operations", "", *_operation_table(OPERATIONS, by_operation)]
+
+
+def _operation_table(operations: Sequence[Operation], by_operation: dict[str, Route]) -> list[str]:
+    lines = ["| # | operationId | method | path | status | route |", "| ---: | --- | --- | --- | --- | --- |"]
+    for number, op in enumerate(operations, start=1):
         route = by_operation.get(op.operation_id)
         name = f"`{route.name}`" if route else ""
         cells = [str(number), f"`{op.operation_id}`", op.method, f"`{op.path}`", _status(bool(route)), name]

@@ -8,7 +8,9 @@ v1 request is the v2 one (retrieve, list, delete, cancel, submit_tool_outputs, .
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
+
+import pydantic
 
 from . import error_catalog as catalog
 from . import v1_file_links as links
@@ -23,10 +25,17 @@ from .routing import Call, Handler, Reply, Route
 from .v1_view import message_file_ids
 from .validation import decode_json_object, validate
 
+M = TypeVar("M", bound=pydantic.BaseModel)
 # Run statuses v1 would not modify a run in (recorded: in_progress; queued is the same work not yet started).
 V1_UNMODIFIABLE_RUNS = frozenset({"queued", "in_progress"})
 # Models released after v2 went live, which v1 refused (ERRORS.md #18).
 V2_ERA_MODELS = ("gpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4", "chatgpt-4o")
+
+
+def _v1_body(call: Call, model: type[M]) -> tuple[dict[str, Any], M]:
+    """The request body as v1 took it (metadata values made strings), and the same validated as v1."""
+    raw = v1.coerce_metadata(decode_json_object(call.body))
+    return raw, validate(model, raw)
 
 
 def _with_body(call: Call, body: dict[str, Any]) -> Call:
@@ -50,8 +59,7 @@ def _run_model(ctx: Context, body: v1.RunOverrides) -> str | None:
 
 
 def create_assistant(ctx: Context, call: Call) -> Reply:
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    body = validate(v1.CreateAssistant, raw)
+    raw, body = _v1_body(call, v1.CreateAssistant)
     _checked_model(body.model)
     links.check_files(ctx, body.file_ids or [])
     reply = assistants.create(ctx, _with_body(call, v1.v2_assistant(raw)))
@@ -61,8 +69,7 @@ def create_assistant(ctx: Context, call: Call) -> Reply:
 
 def modify_assistant(ctx: Context, call: Call) -> Reply:
     assistant = ctx.store.assistant(call.param("assistant_id"))
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    body = validate(v1.ModifyAssistant, raw)
+    raw, body = _v1_body(call, v1.ModifyAssistant)
     _checked_model(body.model)
     links.check_files(ctx, body.file_ids or [])
     reply = assistants.modify(ctx, _with_body(call, v1.v2_assistant(raw)))
@@ -75,22 +82,19 @@ def modify_assistant(ctx: Context, call: Call) -> Reply:
 
 
 def create_thread(ctx: Context, call: Call) -> Reply:
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    validate(v1.CreateThread, raw)
+    raw, _ = _v1_body(call, v1.CreateThread)
     return threads.create(ctx, _with_body(call, v1.v2_thread(raw)))
 
 
 def modify_thread(ctx: Context, call: Call) -> Reply:
     ctx.store.thread(call.param("thread_id"))
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    validate(v1.ModifyThread, raw)
+    raw, _ = _v1_body(call, v1.ModifyThread)
     return threads.modify(ctx, _with_body(call, raw))
 
 
 def modify_message(ctx: Context, call: Call) -> Reply:
     ctx.store.message(call.param("thread_id"), call.param("message_id"))
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    validate(v1.ModifyMessage, raw)
+    raw, _ = _v1_body(call, v1.ModifyMessage)
     return messages.modify(ctx, _with_body(call, raw))
 
 
@@ -98,8 +102,7 @@ def modify_run(ctx: Context, call: Call) -> Reply:
     """v1 refused to change a run the model was working on (ruby-openai v1 cassettes, 2023-11 and 2024-04:
     "Cannot update run with status 'in_progress'.", after the metadata was taken)."""
     run = ctx.store.run(call.param("thread_id"), call.param("run_id"))
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    validate(v1.ModifyRun, raw)
+    raw, _ = _v1_body(call, v1.ModifyRun)
     if run.status in V1_UNMODIFIABLE_RUNS:
         raise catalog.cannot_update_run(run.status)
     return runs.modify(ctx, _with_body(call, raw))
@@ -107,22 +110,19 @@ def modify_run(ctx: Context, call: Call) -> Reply:
 
 def create_message(ctx: Context, call: Call) -> Reply:
     ctx.store.thread(call.param("thread_id"))
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    validate(v1.CreateMessage, raw)
+    raw, _ = _v1_body(call, v1.CreateMessage)
     return messages.create(ctx, _with_body(call, v1.v2_message(raw)))
 
 
 def create_run(ctx: Context, call: Call) -> Reply:
     ctx.store.thread(call.param("thread_id"))
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    body = validate(v1.CreateRun, raw)
+    raw, body = _v1_body(call, v1.CreateRun)
     _checked_model(_run_model(ctx, body))
     return runs.create(ctx, _with_body(call, v1.v2_run(raw)), needs_input=False)
 
 
 def create_thread_and_run(ctx: Context, call: Call) -> Reply:
-    raw = v1.coerce_metadata(decode_json_object(call.body))
-    body = validate(v1.CreateThreadAndRun, raw)
+    raw, body = _v1_body(call, v1.CreateThreadAndRun)
     _checked_model(_run_model(ctx, body))
     return runs.create_thread_and_run(ctx, _with_body(call, v1.v2_run(raw)))
 
