@@ -265,13 +265,7 @@ V1_DISAGREEMENTS: dict[tuple[str, int], str] = {}
 
 # Recorded v1 streams whose event order the fake cannot take, with why (their event data key sets are
 # still compared, and both sides must send the same event names).
-V1_STREAM_ORDER_EXCEPTIONS: dict[str, str] = {
-    "openllmetry/py-vcr-2024-03-V1__code-interpreter__streaming_new_assistant": (
-        "the model wrote a message (\"Let's perform these operations...\") before its code_interpreter step: "
-        "three steps, message / tool_calls / message; a scripted turn is one action, so the fake's run has "
-        "the tool step and the answer only"
-    ),
-}
+V1_STREAM_ORDER_EXCEPTIONS: dict[str, str] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,8 +286,12 @@ V1_SCRIPTS: dict[str, V1Script] = {
         ),
     ),
     "openllmetry/py-vcr-2024-03-V1__code-interpreter__streaming_new_assistant": V1Script(
-        "a code_interpreter step whose code printed `1.0`, then the answer",
-        lambda script: script.code_interpreter("# calculation\r\nx = (14 - 11) / 3\r\nx", logs="1.0").reply(
+        "a message first (the working so far), a code_interpreter step whose code printed `1.0`, then the answer",
+        lambda script: script.say(
+            "Yes, I'd be happy to help. To solve the equation \\(3x + 11 = 14\\), you'll want to isolate the "
+            "variable \\(x\\) on one side of the equation. Let's perform these operations to find the value "
+            "of \\(x\\)."
+        ).code_interpreter("# calculation\r\nx = (14 - 11) / 3\r\nx", logs="1.0").reply(
             "After solving the equation, we find that \\(x = 1.0\\). So, the solution to the equation "
             "\\(3x + 11 = 14\\) is \\(x = 1\\)."
         ),

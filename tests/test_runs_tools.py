@@ -20,6 +20,7 @@ from runs_support import (
     text_of,
 )
 from sdk_matrix import START, Sdk, new_fake, open_sdk
+from stream_support import collect_events, compress, opened
 
 EXPIRY = 600
 
@@ -583,3 +584,42 @@ async def _events(stream: Any) -> Any:
     else:
         for event in stream:
             yield event
+
+
+# -- a message part-way through a run ----------------------------------------------------------------
+
+
+async def test_say_writes_a_message_and_the_run_goes_on(client: Sdk, fake: FakeAssistants) -> None:
+    """message -> tool_calls -> message in one run, as the model did (openllmetry 2024-03 stream)."""
+    fake.script.say("Let me compute that.").code_interpreter("print(1)", logs="1").reply("x = 1")
+
+    thread, run = await poll_run(client, "Solve 3x + 11 = 14", tools=[{"type": "code_interpreter"}])
+
+    assert run.status == "completed"
+    steps = await steps_of(client, run)
+    assert [s.type for s in steps] == ["message_creation", "tool_calls", "message_creation"]
+    assert all(s.status == "completed" for s in steps)
+    answer, first, question = await messages_of(client, thread.id)
+    assert (text_of(first), text_of(answer), question.role) == ("Let me compute that.", "x = 1", "user")
+    assert first.run_id == answer.run_id == run.id
+    assert [s.step_details.message_creation.message_id for s in (steps[0], steps[2])] == [first.id, answer.id]
+
+
+async def test_say_then_function_call_streams_the_message_before_requires_action(
+    client: Sdk, fake: FakeAssistants
+) -> None:
+    fake.script.say("Checking the weather.").call_function("get_weather", {"location": "Paris"})
+    assistant, thread = await assistant_and_thread(client, "Weather in Paris?")
+
+    manager = client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)
+    async with opened(manager) as stream:
+        names = compress([event.event for event in await collect_events(stream)])
+
+    assert names == [
+        "thread.run.created", "thread.run.queued", "thread.run.in_progress",
+        "thread.run.step.created", "thread.run.step.in_progress", "thread.message.created",
+        "thread.message.in_progress", "thread.message.delta", "thread.message.completed",
+        "thread.run.step.completed",
+        "thread.run.step.created", "thread.run.step.in_progress", "thread.run.step.delta",
+        "thread.run.requires_action",
+    ]

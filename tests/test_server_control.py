@@ -107,6 +107,15 @@ def test_turns_for_one_assistant_wait_for_its_runs(server: ThreadedServer, clien
     assert theirs_text == "for the other one"
 
 
+def test_say_turn_writes_a_message_before_the_next_turn(server: ThreadedServer, client: openai.OpenAI) -> None:
+    ok(server, "POST", "script", {"turns": [{"type": "say", "text": "One moment."}, {"type": "reply", "text": "42."}]})
+    assistant, thread = new_run(client)
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread, assistant_id=assistant)
+    texts = [m.content[0].text.value for m in client.beta.threads.messages.list(thread, order="asc").data
+             if m.role == "assistant" and m.content[0].type == "text"]
+    assert (run.status, texts) == ("completed", ["One moment.", "42."])
+
+
 def test_function_calls_then_tool_outputs(server: ThreadedServer, client: openai.OpenAI) -> None:
     ok(server, "POST", "script", {"turns": [
         {"type": "call_functions", "calls": [{"name": "a", "arguments": {"x": 1}}, {"name": "b"}]},

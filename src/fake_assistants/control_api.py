@@ -29,6 +29,7 @@ from .control_requests import (
     PolicyBody,
     ProgressionBody,
     ReplyTurn,
+    SayTurn,
     ScriptBody,
     SearchResultSpec,
     TurnSpec,
@@ -310,6 +311,8 @@ def _add_turn(fake: FakeAssistants, turn: TurnSpec, images: list[bytes]) -> None
     script, owner = fake.script, turn.assistant_id
     if isinstance(turn, ReplyTurn):
         script.reply(turn.text, assistant_id=owner)
+    elif isinstance(turn, SayTurn):
+        script.say(turn.text, assistant_id=owner)
     elif isinstance(turn, CallFunctionTurn):
         script.call_function(turn.name, turn.arguments, assistant_id=owner)
     elif isinstance(turn, CallFunctionsTurn):

@@ -1,7 +1,7 @@
 """The control API's request bodies as strict pydantic models, validated like the Assistants API's own.
 
 A scripted turn is a JSON object tagged by `type`, one per `Script` method:
-`reply`, `call_function`, `call_functions`, `code_interpreter`, `file_search`, `fail`, `incomplete`,
+`reply`, `say`, `call_function`, `call_functions`, `code_interpreter`, `file_search`, `fail`, `incomplete`,
 `break_stream`. Each may name the `assistant_id` whose runs it is for.
 """
 
@@ -22,6 +22,11 @@ class TurnFields(Strict):
 
 class ReplyTurn(TurnFields):
     type: Literal["reply"]
+    text: str
+
+
+class SayTurn(TurnFields):
+    type: Literal["say"]
     text: str
 
 
@@ -86,6 +91,7 @@ def _type_tag(value: Any) -> str | None:
 
 TurnSpec = Annotated[
     Annotated[ReplyTurn, Tag("reply")]
+    | Annotated[SayTurn, Tag("say")]
     | Annotated[CallFunctionTurn, Tag("call_function")]
     | Annotated[CallFunctionsTurn, Tag("call_functions")]
     | Annotated[CodeInterpreterTurn, Tag("code_interpreter")]

@@ -39,6 +39,7 @@ from .script import (
     FunctionCalls,
     Incomplete,
     Reply,
+    Say,
     Script,
     TurnContext,
     default_reply,
@@ -247,6 +248,9 @@ class RunEngine:
                 yield from self._reply(run, action.text)
                 yield self._finish(run, "complete")
                 return
+            if isinstance(action, Say):
+                yield from self._reply(run, action.text)
+                continue
             if isinstance(action, FileSearch):
                 yield from self._file_search_step(run, action)
                 continue

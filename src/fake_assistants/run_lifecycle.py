@@ -2,6 +2,11 @@
 
 `RUN_TRANSITIONS[status][trigger] -> new status`. `apply(run, trigger, now)` is the only code that
 assigns `run.status`, and it sets the timestamps that go with each status.
+
+Recorded timestamp rules (tests/test_run_timestamps.py cites the recordings): `started_at` is null while
+the new run is `queued` and set at each `in_progress`, so a run resumed by submit_tool_outputs keeps the
+old `started_at` while `queued` again and gets a new one when it starts again; `expires_at` stays
+`created_at + 600` through a resume and becomes null at a terminal status other than `expired`.
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ def apply(run: Run, trigger: Trigger, now: int) -> str:
     """Move `run` by `trigger`, setting the timestamps of the new status. Returns the new status."""
     status = next_status(run.status, trigger)
     run.status = status
-    if status == "in_progress" and run.started_at is None:
+    if status == "in_progress":  # every start: the first, and each resume after submit_tool_outputs
         run.started_at = now
     elif status in ("completed", "incomplete"):  # the recorded incomplete run has completed_at set
         run.completed_at = now

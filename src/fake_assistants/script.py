@@ -24,6 +24,13 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class Say:
+    """A message the model writes part-way through a run: the run goes on with the next turn."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class FunctionCalls:
     calls: tuple[tuple[str, str], ...]  # (name, JSON arguments)
 
@@ -75,8 +82,8 @@ class Incomplete:
     text: str | None = None
 
 
-Action = Reply | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
-ACTION_TYPES = (Reply, FunctionCalls, CodeInterpreter, FileSearch, BrokenStream, Fail, Incomplete)
+Action = Reply | Say | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
+ACTION_TYPES = (Reply, Say, FunctionCalls, CodeInterpreter, FileSearch, BrokenStream, Fail, Incomplete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +129,11 @@ class Script:
 
     def reply(self, text: str, *, assistant_id: str | None = None) -> Script:
         return self._add(Reply(text), assistant_id)
+
+    def say(self, text: str, *, assistant_id: str | None = None) -> Script:
+        """A message step part-way through the run ("Let me look that up."); the run goes on with the next
+        turn (a tool step, another message, the final reply), as the model did before calling a tool."""
+        return self._add(Say(text), assistant_id)
 
     def call_function(self, name: str, arguments: Json | str | None = None, *,
                       assistant_id: str | None = None) -> Script:
