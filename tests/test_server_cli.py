@@ -192,3 +192,15 @@ def test_api_versions_refuses_unknown_versions(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--api-versions", "v3"])
     assert "api_versions must name 'v1' and/or 'v2', got ['v3']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "limit"), [([], 10_000), (["--journal-limit", "5"], 5),
+                                             (["--journal-limit", "0"], None)])
+def test_the_served_journal_keeps_the_newest_calls(argv: list[str], limit: int | None) -> None:
+    assert build_fake(parser().parse_args(["serve", *argv])).calls.limit == limit
+
+
+def test_journal_limit_takes_a_whole_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--journal-limit", "-1"])
+    assert "--journal-limit takes a whole number (0: no limit)" in capsys.readouterr().err

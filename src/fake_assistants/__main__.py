@@ -11,6 +11,7 @@ from .clock import Clock, ManualClock, SystemClock
 from .fake import FakeAssistants
 from .lenient import Leniency
 
+DEFAULT_JOURNAL_LIMIT = 10_000
 SERVER_EXTRA_HINT = 'fake-assistants serve needs uvicorn: pip install "fake-assistants[server]"'
 
 
@@ -37,13 +38,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--api-versions", type=_api_versions, default=DEFAULT_VERSIONS, metavar="v1,v2",
                        help="the Assistants API versions served (default: v2; `v1,v2` also serves "
                             "`OpenAI-Beta: assistants=v1`)")
+    serve.add_argument("--journal-limit", type=_journal_limit, default=DEFAULT_JOURNAL_LIMIT, metavar="N",
+                       help=f"keep the newest N calls in the call journal (default: {DEFAULT_JOURNAL_LIMIT}; "
+                            "0: no limit)")
     return root
 
 
 def build_fake(args: argparse.Namespace) -> FakeAssistants:
     seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
-    return FakeAssistants(seed, clock=_clock(args), shape=args.shape, poll_after_ms=args.poll_after_ms,
+    fake = FakeAssistants(seed, clock=_clock(args), shape=args.shape, poll_after_ms=args.poll_after_ms,
                           progression=args.progression, lenient=args.lenient, api_versions=args.api_versions)
+    fake.calls.limit = args.journal_limit or None  # a long-lived server should not keep every call
+    return fake
+
+
+def _journal_limit(value: str) -> int:
+    if not value.isdigit():
+        raise argparse.ArgumentTypeError("--journal-limit takes a whole number (0: no limit)")
+    return int(value)
 
 
 def _api_versions(value: str) -> tuple[ApiVersion, ...]:
