@@ -77,14 +77,18 @@ def test_unknown_status_is_illegal() -> None:
 # -- timestamps that go with each status -------------------------------------------------------------
 
 
-def test_start_sets_started_at_once() -> None:
+def test_each_start_sets_started_at() -> None:
+    """A resumed run keeps its first started_at while queued and gets a new one at in_progress (recorded:
+    see tests/test_run_timestamps.py)."""
     run = new_run()
     lifecycle.apply(run, "start", START + 1)
     lifecycle.apply(run, "require_action", START + 2)
     lifecycle.apply(run, "submit_tool_outputs", START + 3)
+    assert (run.status, run.started_at) == ("queued", START + 1)
+
     lifecycle.apply(run, "start", START + 4)
 
-    assert (run.status, run.started_at) == ("in_progress", START + 1)
+    assert (run.status, run.started_at) == ("in_progress", START + 4)
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ class Model:
         now = self.clock.now()
         if run.status == "queued":
             run.status = "in_progress"
-            run.started_at = run.started_at or now
+            run.started_at = now  # each start, a resume's too (tests/test_run_timestamps.py)
         elif run.status == "in_progress":
             self.take_turns(run, now)
         elif run.status == "cancelling":
