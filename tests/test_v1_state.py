@@ -78,3 +78,25 @@ def test_v1_objects_read_the_same_after_snapshot_and_restore() -> None:
     fake.restore(snapshot)
 
     assert v1_reads(fake, ids) == before
+
+
+def test_deleting_a_file_removes_its_v1_links_so_file_ids_can_be_sent_back() -> None:
+    fake, ids = v1_world()
+    other = upload(fake)
+    call(fake, "POST", f"/assistants/{ids['assistant']}/files", {"file_id": other})
+
+    call(fake, "DELETE", f"/files/{ids['file']}")
+
+    assistant = call(fake, "GET", f"/assistants/{ids['assistant']}")
+    assert assistant["file_ids"] == [other]
+    again = call(fake, "POST", f"/assistants/{ids['assistant']}", {"file_ids": assistant["file_ids"]})
+    assert again["file_ids"] == [other]
+
+
+def test_a_file_given_twice_to_a_message_is_one_file() -> None:
+    fake, ids = v1_world()
+    call(fake, "GET", f"/threads/{ids['thread']}/runs/{ids['run']}")  # the run finishes when read
+    message = call(fake, "POST", f"/threads/{ids['thread']}/messages",
+                   {"role": "user", "content": "twice", "file_ids": [ids["file"], ids["file"]]})
+    files = call(fake, "GET", f"/threads/{ids['thread']}/messages/{message['id']}/files")
+    assert message["file_ids"] == [f["id"] for f in files["data"]] == [ids["file"]]

@@ -19,6 +19,13 @@ class Store(FileTables):
         self.runs: dict[str, OrderedTable[Run]] = {}  # by thread id
         self.steps: dict[str, OrderedTable[RunStep]] = {}  # by run id
 
+    def remove_file(self, file_id: str) -> None:
+        """Also gone from every assistant's Assistants v1 file links (a v1 `file_ids` never names a deleted
+        File, so an app can send it back in a modify); v2 `tool_resources` keep ids as they were given."""
+        super().remove_file(file_id)
+        for assistant in self.assistants.values():
+            assistant.v1_files.pop(file_id, None)
+
     def assistant(self, assistant_id: str) -> Assistant:
         found = self.assistants.get(assistant_id)
         if found is None and self.stand_ins is not None:

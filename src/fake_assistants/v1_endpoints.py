@@ -200,7 +200,8 @@ def list_message_files(ctx: Context, call: Call) -> Json:
 
 
 def _message_files(message: Message) -> list[str]:
-    return message_file_ids({"attachments": message.attachments})
+    """Each file once: a file given twice is one MessageFile (a list must not show an object twice)."""
+    return list(dict.fromkeys(message_file_ids({"attachments": message.attachments})))
 
 
 def _linked(assistant: Assistant, file_id: str) -> str:

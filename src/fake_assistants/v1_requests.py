@@ -176,11 +176,12 @@ def v2_tools(tools: list[Any]) -> list[Any]:
 
 
 def v2_message(body: dict[str, Any]) -> dict[str, Any]:
-    """A v1 message's files were there for retrieval and code_interpreter alike: both tools in v2."""
+    """A v1 message's files were there for retrieval and code_interpreter alike: both tools in v2. A file
+    given twice is one file."""
     out = {k: v for k, v in body.items() if k != "file_ids"}
     if body.get("file_ids"):
         both = [{"type": "code_interpreter"}, {"type": "file_search"}]
-        out["attachments"] = [{"file_id": f, "tools": both} for f in body["file_ids"]]
+        out["attachments"] = [{"file_id": f, "tools": both} for f in dict.fromkeys(body["file_ids"])]
     return out
 
 
