@@ -29,8 +29,8 @@ def unavailable_reason() -> str | None:
     """Why server mode cannot be measured here, or None."""
     if importlib.util.find_spec("uvicorn") is None:
         return "uvicorn is not installed (the `server` extra)"
-    if importlib.util.find_spec("fake_assistants.server") is None:
-        return "fake_assistants.server does not exist"
+    if importlib.util.find_spec("fake_assistants.server.threaded") is None:
+        return "fake_assistants.server.threaded does not exist"
     return None
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from fake_assistants.ids import ID_PREFIXES
+from fake_assistants.core.ids import ID_PREFIXES
 
 SHARED_ENV = "FAKE_ASSISTANTS_SHARED"
 RECORDINGS = Path("conformance") / "recordings"

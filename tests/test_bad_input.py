@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants, ManualClock
-from fake_assistants import error_catalog as catalog
-from fake_assistants import file_requests as fr
-from fake_assistants import request_models as rm
-from fake_assistants import run_requests as rr
+from fake_assistants.api import file_requests as fr
+from fake_assistants.api import request_models as rm
+from fake_assistants.api import run_requests as rr
+from fake_assistants.api.routing import PREFIXED_PARAMS, Route
 from fake_assistants.app import ALL_ROUTES, V2_ROUTES
-from fake_assistants.routing import PREFIXED_PARAMS, Route
+from fake_assistants.core import error_catalog as catalog
 
 BETA = {"OpenAI-Beta": "assistants=v2"}
 MISSING_BETA_MESSAGE = (

@@ -21,7 +21,7 @@ import pytest
 
 import app_under_test as app
 from fake_assistants import FakeAssistants
-from fake_assistants.intercept import HostRouter, current_fake, is_patched
+from fake_assistants.transports.intercept import HostRouter, current_fake, is_patched
 from sdk_matrix import Journal
 
 QUESTION = "What's the weather in Paris?"

@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from fake_assistants import FakeAssistants
-from fake_assistants.script import SearchResult
+from fake_assistants.runs.script import SearchResult
 from files_support import DAY, GARDEN, PLANETS, RECIPES, clock_of, expect_error, store_with, upload
 from sdk_matrix import START, Sdk
 from stream_support import collect_events

@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants, ManualClock
 from fake_assistants.coverage_table import OPERATIONS
-from fake_assistants.transports.asgi import AsgiApp
+from fake_assistants.server.asgi import AsgiApp
 from recordings import shared_dir
 
 SPEC = shared_dir() / "spec" / "openapi.yaml"

@@ -206,7 +206,7 @@ def test_intercept_option_routes_clients_built_by_the_app(pytester: pytest.Pytes
             assert thread.id in fake_assistants.store.threads
 
         def test_not_intercepted_without_the_option():
-            from fake_assistants.intercept import is_patched
+            from fake_assistants.transports.intercept import is_patched
             assert not is_patched()
     """)
 

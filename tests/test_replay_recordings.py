@@ -93,11 +93,11 @@ from urllib.parse import parse_qsl
 import pytest
 
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
-from fake_assistants.api_versions import ApiVersion
+from fake_assistants.api.routing import Route, RouteTable
 from fake_assistants.app import ALL_ROUTES, API_PREFIX
+from fake_assistants.core.api_versions import ApiVersion
 from fake_assistants.progression import after_polls
-from fake_assistants.routing import Route, RouteTable
-from fake_assistants.script import Script
+from fake_assistants.runs.script import Script
 from recordings import (
     ID_PATTERN,
     RECORDINGS,

@@ -8,9 +8,9 @@ from typing import Any, get_args
 import pytest
 
 from fake_assistants import FakeAssistants, IllegalTransition
-from fake_assistants import run_lifecycle as lifecycle
-from fake_assistants.run_lifecycle import ACTIVE, RUN_TRANSITIONS, TERMINAL, RunStatus, Trigger
-from fake_assistants.run_resources import Run
+from fake_assistants.model import run_lifecycle as lifecycle
+from fake_assistants.model.run import Run
+from fake_assistants.model.run_lifecycle import ACTIVE, RUN_TRANSITIONS, TERMINAL, RunStatus, Trigger
 from runs_support import assistant_and_thread, clock_of, retrieve
 from sdk_matrix import START, Sdk
 

@@ -24,10 +24,10 @@ from hypothesis.stateful import (
 )
 
 from fake_assistants import FakeAssistants, ManualClock
+from fake_assistants.model.run_lifecycle import ACTIVE, TERMINAL
 from fake_assistants.progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
-from fake_assistants.run_engine import STEP_ERROR_CODES
-from fake_assistants.run_lifecycle import ACTIVE, TERMINAL
-from fake_assistants.script import default_reply
+from fake_assistants.runs.engine import STEP_ERROR_CODES
+from fake_assistants.runs.script import default_reply
 
 START = 1_700_000_000
 EXPIRY = 600

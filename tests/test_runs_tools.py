@@ -9,8 +9,8 @@ import pytest
 
 from fake_assistants import FakeAssistants
 from fake_assistants.progression import after_polls, after_seconds
-from fake_assistants.run_engine import UNSCRIPTED_MESSAGE
-from fake_assistants.script import DEFAULT_FAILURE_MESSAGES, LAST_ERROR_CODES, FunctionCalls, TurnContext
+from fake_assistants.runs.engine import UNSCRIPTED_MESSAGE
+from fake_assistants.runs.script import DEFAULT_FAILURE_MESSAGES, LAST_ERROR_CODES, FunctionCalls, TurnContext
 from runs_support import (
     assistant_and_thread,
     clock_of,

@@ -13,9 +13,9 @@ import pytest
 
 import fake_assistants
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
-from fake_assistants.faults import TransportFault
-from fake_assistants.served_fake import ServedFake, check_api_key
-from fake_assistants.transports.asgi import AsgiApp, ConnectionDropped
+from fake_assistants.layers.faults import TransportFault
+from fake_assistants.server.asgi import AsgiApp, ConnectionDropped
+from fake_assistants.server.served_fake import ServedFake, check_api_key
 
 PACKAGE = Path(fake_assistants.__file__).parent
 HTTP_LIBRARIES = {"httpx", "httpx2", "uvicorn", "h11", "httptools", "starlette", "aiohttp", "anyio"}
@@ -219,10 +219,10 @@ def imported_roots(path: Path) -> set[str]:
 
 
 def test_the_asgi_app_imports_no_http_library() -> None:
-    assert imported_roots(PACKAGE / "transports" / "asgi.py") & HTTP_LIBRARIES == set()
+    assert imported_roots(PACKAGE / "server" / "asgi.py") & HTTP_LIBRARIES == set()
 
 
 def test_only_server_py_imports_uvicorn() -> None:
     importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                        if "uvicorn" in imported_roots(p))
-    assert importers == ["server.py"]
+    assert importers == ["server/threaded.py"]

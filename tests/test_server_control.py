@@ -14,7 +14,7 @@ import openai
 import pytest
 
 from fake_assistants import FakeAssistants, ManualClock
-from fake_assistants.server import ThreadedServer
+from fake_assistants.server.threaded import ThreadedServer
 from server_support import control, raw_request, sdk
 
 START = 1_700_000_000

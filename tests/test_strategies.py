@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from fake_assistants import FakeAssistants, ManualClock
-from fake_assistants.script import (
+from fake_assistants.runs.script import (
     INCOMPLETE_REASONS,
     LAST_ERROR_CODES,
     BrokenStream,

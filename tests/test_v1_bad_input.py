@@ -21,13 +21,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fake_assistants import ApiResponse, FakeAssistants, ManualClock
-from fake_assistants import error_catalog as catalog
-from fake_assistants import run_requests as rr
-from fake_assistants import v1_requests as v1
-from fake_assistants.api_versions import ApiVersion
+from fake_assistants.api import run_requests as rr
+from fake_assistants.api.routing import PREFIXED_PARAMS, Route
+from fake_assistants.api.v1 import requests as v1
 from fake_assistants.app import ALL_ROUTES
-from fake_assistants.errors import ApiError
-from fake_assistants.routing import PREFIXED_PARAMS, Route
+from fake_assistants.core import error_catalog as catalog
+from fake_assistants.core.api_versions import ApiVersion
+from fake_assistants.core.errors import ApiError
 from test_bad_input import (
     ANY_VALUE,
     ASSISTANT_LIMITS,

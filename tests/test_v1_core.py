@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from fake_assistants import ApiRequest, FakeAssistants, ManualClock, v1_view
-from fake_assistants import request_models as rm
-from fake_assistants import run_requests as rr
-from fake_assistants import v1_requests as v1
-from fake_assistants.api_versions import (
+from fake_assistants import ApiRequest, FakeAssistants, ManualClock
+from fake_assistants.api import request_models as rm
+from fake_assistants.api import run_requests as rr
+from fake_assistants.api.v1 import requests as v1
+from fake_assistants.api.v1 import view as v1_view
+from fake_assistants.core.api_versions import (
     BOTH,
     V1_ONLY,
     V2_ONLY,
@@ -23,8 +24,8 @@ from fake_assistants.api_versions import (
     check_versions,
     requested_version,
 )
-from fake_assistants.errors import ApiError
-from fake_assistants.resources import Json, Shape
+from fake_assistants.core.errors import ApiError
+from fake_assistants.core.types import Json, Shape
 
 MIGRATION = "https://platform.openai.com/docs/assistants/migration"
 MISSING = ("You must provide the 'OpenAI-Beta' header to access the Assistants API. "

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from fake_assistants import ApiRequest, FakeAssistants
-from fake_assistants.message_text import quote_of
+from fake_assistants.runs.message_text import quote_of
 from files_support import DAY, GARDEN, PLANETS, RECIPES, upload
 from sdk_matrix import Sdk, new_fake
 

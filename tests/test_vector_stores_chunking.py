@@ -8,8 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_assistants import chunking, search
-from fake_assistants.file_resources import StoredFile, VectorStoreFile
+from fake_assistants.model import chunking
+from fake_assistants.model.file import StoredFile
+from fake_assistants.model.vector_store import VectorStoreFile
+from fake_assistants.runs import search
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=3000)
 SIZES = st.integers(min_value=100, max_value=400).flatmap(

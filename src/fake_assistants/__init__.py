@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from .clock import Clock, ManualClock, SystemClock
-from .errors import ApiError, IllegalTransition, StateError
+from .core.clock import Clock, ManualClock, SystemClock
+from .core.errors import ApiError, IllegalTransition, StateError
+from .core.wire import ApiRequest, ApiResponse
 from .fake import FakeAssistants
-from .faults import Fault, Faults, TransportFault
-from .intercept import Interception
-from .journal import Calls, RecordedCall
+from .layers.faults import Fault, Faults, TransportFault
+from .layers.journal import Calls, RecordedCall
 from .plugin_options import OptionsError, PluginOptions
-from .snapshot import Snapshot
-from .wire import ApiRequest, ApiResponse
+from .state.snapshot import Snapshot
+from .transports.intercept import Interception
 
 __all__ = [
     "ApiError",

@@ -6,10 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
-from .clock import Clock, ManualClock, SystemClock
+from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
+from .core.clock import Clock, ManualClock, SystemClock
 from .fake import FakeAssistants
-from .lenient import Leniency
+from .layers.lenient import Leniency
 
 DEFAULT_JOURNAL_LIMIT = 10_000
 SERVER_EXTRA_HINT = 'fake-assistants serve needs uvicorn: pip install "fake-assistants[server]"'
@@ -80,7 +80,7 @@ def _clock(args: argparse.Namespace) -> Clock:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        from .server import run_server
+        from .server.threaded import run_server
     except ImportError:
         print(SERVER_EXTRA_HINT, file=sys.stderr)
         return 2

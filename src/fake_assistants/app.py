@@ -7,18 +7,19 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from . import error_catalog as catalog
-from . import v1_endpoints, v1_view
-from .api_versions import V2_ONLY, ApiVersion, check_route_version, requested_version
-from .context import Context
-from .endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
-from .errors import ApiError
-from .faults import Faults
-from .journal import Journal
-from .lenient import StandIns
-from .routing import Call, Reply, Route, RouteTable, check_id_prefixes
-from .sse import EventStream, stream_response
-from .wire import ApiRequest, ApiResponse, json_body
+from .api.context import Context
+from .api.endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
+from .api.routing import Call, Reply, Route, RouteTable, check_id_prefixes
+from .api.v1 import endpoints as v1_endpoints
+from .api.v1 import view as v1_view
+from .core import error_catalog as catalog
+from .core.api_versions import V2_ONLY, ApiVersion, check_route_version, requested_version
+from .core.errors import ApiError
+from .core.sse import EventStream, stream_response
+from .core.wire import ApiRequest, ApiResponse, json_body
+from .layers.faults import Faults
+from .layers.journal import Journal
+from .layers.lenient import StandIns
 
 API_PREFIX = "/v1"
 # AzureOpenAI sends the same routes under /openai (`/openai/assistants?api-version=...`; assistants paths have no

@@ -17,12 +17,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .api.routing import Route
 from .app import ALL_ROUTES
-from .clock import ManualClock
+from .core.clock import ManualClock
+from .core.sse import DONE
+from .core.wire import ApiRequest, ApiResponse
 from .fake import FakeAssistants
-from .routing import Route
-from .sse import DONE
-from .wire import ApiRequest, ApiResponse
 
 
 @dataclass(frozen=True, slots=True)

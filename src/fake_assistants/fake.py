@@ -6,26 +6,27 @@ import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from .api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
+from .api.context import Context
 from .app import App
-from .clock import Clock, SystemClock
-from .context import Context, Options
-from .faults import Faults
-from .ids import IdFactory
-from .ingestion import Ingestion
-from .journal import Journal
-from .lenient import Leniency, StandIns, check_leniency
-from .progression import Policy, PolicyName, as_policy
-from .resources import Shape
-from .run_engine import RunEngine
-from .script import Script
-from .store import Store
-from .wire import ApiRequest, ApiResponse
+from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
+from .core.clock import Clock, SystemClock
+from .core.ids import IdFactory
+from .core.options import Options
+from .core.types import Shape
+from .core.wire import ApiRequest, ApiResponse
+from .layers.faults import Faults
+from .layers.journal import Journal
+from .layers.lenient import Leniency, StandIns, check_leniency
+from .runs.engine import RunEngine
+from .runs.ingestion import Ingestion
+from .runs.progression import Policy, PolicyName, as_policy
+from .runs.script import Script
+from .store.store import Store
 
 if TYPE_CHECKING:
-    from .intercept import Interception
-    from .server import ThreadedServer
-    from .snapshot import Snapshot
+    from .server.threaded import ThreadedServer
+    from .state.snapshot import Snapshot
+    from .transports.intercept import Interception
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 HttpLibrary = Literal["httpx", "httpx2"]
@@ -85,25 +86,25 @@ class FakeAssistants:
 
     def snapshot(self) -> Snapshot:
         """A deep copy of the state (objects, id streams, queued script turns) for `restore`."""
-        from .snapshot import take
+        from .state.snapshot import take
 
         return take(self)
 
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to a `snapshot()` of this fake (the journal, faults and clock are left as they are)."""
-        from .snapshot import restore
+        from .state.snapshot import restore
 
         restore(self, snapshot)
 
     def reset(self) -> None:
         """Empty state, script, journal and faults; ids start again from the seed. Options stay."""
-        from .snapshot import reset
+        from .state.snapshot import reset
 
         reset(self)
 
     def dump(self) -> str:
         """Every object as JSON (the versioned format of `state_dump`), for `FakeAssistants.load`."""
-        from .state_dump import dump
+        from .state.dump import dump
 
         return dump(self)
 
@@ -111,7 +112,7 @@ class FakeAssistants:
     def load(cls, state: str | bytes | Mapping[str, Any], seed: int | str = 0, **options: Any) -> FakeAssistants:
         """A new fake (`options` as for the constructor) holding the objects of a `dump()` or a hand-written
         seed, with their ids."""
-        from .state_dump import load_into
+        from .state.dump import load_into
 
         fake = cls(seed, **options)
         load_into(fake, state)
@@ -156,7 +157,7 @@ class FakeAssistants:
     def intercept(self) -> Interception:
         """`with fake.intercept():` (or `@fake.intercept()`): every `openai.OpenAI()`, `AsyncOpenAI()`,
         `AzureOpenAI()` or `AsyncAzureOpenAI()` constructed inside talks to this fake; other hosts are untouched."""
-        from .intercept import Interception
+        from .transports.intercept import Interception
 
         return Interception(self, lambda: importlib.import_module("openai._base_client"))
 
@@ -167,7 +168,7 @@ class FakeAssistants:
 
         `with fake.serve() as server:` starts it and stops it; `server.base_url` is `http://127.0.0.1:<port>/v1`.
         """
-        from .server import ThreadedServer
+        from .server.threaded import ThreadedServer
 
         return ThreadedServer(self, host=host, port=port, api_key=api_key)
 

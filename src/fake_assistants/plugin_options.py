@@ -12,13 +12,13 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .app import API_PREFIXES
-from .clock import Clock, ManualClock, SystemClock
+from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
+from .core.clock import Clock, ManualClock, SystemClock
+from .core.types import Shape
 from .fake import DEFAULT_BASE_URL, FakeAssistants, HttpLibrary
-from .lenient import Leniency, check_leniency
-from .progression import Policy, PolicyName, as_policy
-from .resources import Shape
+from .layers.lenient import Leniency, check_leniency
+from .runs.progression import Policy, PolicyName, as_policy
 
 MARKER = "fake_assistants"
 ClockChoice = Literal["system", "manual"]

@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 
 from hypothesis import strategies as st
 
-from .script import (
+from .runs.script import (
     DEFAULT_FAILURE_MESSAGES,
     INCOMPLETE_REASONS,
     LAST_ERROR_CODES,
@@ -40,7 +40,7 @@ from .script import (
 
 if TYPE_CHECKING:
     from .fake import FakeAssistants
-    from .run_resources import Run
+    from .model.run import Run
 
 Json = dict[str, Any]
 EndingKind = Literal["reply", "fail", "broken_stream", "incomplete", "cancelled", "expired"]

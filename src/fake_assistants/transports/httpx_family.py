@@ -11,8 +11,8 @@ from types import ModuleType
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
-from ..faults import TransportFault
-from ..wire import ApiRequest, ApiResponse
+from ..core.wire import ApiRequest, ApiResponse
+from ..layers.faults import TransportFault
 
 
 class Handler(Protocol):

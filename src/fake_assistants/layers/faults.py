@@ -1,0 +1,264 @@
+"""Fault injection: HTTP errors, timeouts, connection errors and broken streams, scheduled per route.
+
+`fake.faults` holds the schedule. Each request takes the first pending fault whose route pattern matches
+its route name (`runs.create`, `runs.*`, or None for every request); a fault answers `count` matching
+requests (None: every one until `clear()`), then it is spent. A faulted request never reaches the fake's
+state: nothing is created or moved. Stream faults are the exception: they let the request through and
+break its event stream after `after_events` events.
+
+The core stays free of HTTP libraries: a timeout or connection error is signalled by raising
+`TransportFault`, which the httpx/httpx2 transport turns into its library's `ReadTimeout` or
+`ConnectError` (and the SDK into `openai.APITimeoutError` / `openai.APIConnectionError`).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Literal
+
+from ..core import error_catalog as catalog
+from ..core.errors import ApiError
+from ..core.sse import encode_event
+from ..core.wire import ApiResponse, json_body
+from .journal import RecordedCall, event_name, parse_event
+
+FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
+TransportKind = Literal["timeout", "connection_error"]
+OnBreak = Callable[[tuple[str, str] | None, ApiError], None]  # at a stream's break: (thread id, run id), error
+LOOKAHEAD = 4
+TRANSPORT_MESSAGES: dict[TransportKind, str] = {
+    "timeout": "The read operation timed out",
+    "connection_error": "[Errno 111] Connection refused",
+}
+
+
+class TransportFault(Exception):
+    """Raised by `fake.handle` for an injected timeout or connection error: no response at all."""
+
+    def __init__(self, kind: TransportKind) -> None:
+        super().__init__(TRANSPORT_MESSAGES[kind])
+        self.kind: TransportKind = kind
+
+
+@dataclass(eq=False, slots=True)
+class Fault:
+    """One scheduled fault. `hits` counts the requests it answered; `remaining` is None for "every one"."""
+
+    kind: FaultKind
+    route: str | None
+    remaining: int | None
+    status: int | None = None
+    message: str | None = None
+    type: str | None = None
+    code: str | None = None
+    param: str | None = None
+    retry_after_ms: int | None = None
+    should_retry: bool | None = None
+    after_events: int = 0
+    hits: int = 0
+
+    @property
+    def spent(self) -> bool:
+        return self.remaining is not None and self.remaining <= 0
+
+    def matches(self, route: str | None) -> bool:
+        return self.route is None or (route is not None and fnmatchcase(route, self.route))
+
+    def use(self) -> Fault:
+        self.hits += 1
+        if self.remaining is not None:
+            self.remaining -= 1
+        return self
+
+    def error(self, request_id: str) -> ApiError:
+        """The OpenAI error this fault answers with (HTTP errors and broken streams)."""
+        if self.status is None or self.status >= 500:  # stream errors too
+            error = catalog.server_error(request_id)
+            error.status = self.status or error.status
+        elif self.status == 429:
+            error = catalog.rate_limit_exceeded(self.retry_after_ms)
+        else:
+            error = catalog.injected_error(self.status, self.message or "")
+        if self.message is not None:
+            error.message = self.message
+        for name in ("type", "code", "param"):
+            if getattr(self, name) is not None:
+                setattr(error, name, getattr(self, name))
+        return error
+
+    def response(self, request_id: str) -> ApiResponse:
+        error = self.error(request_id)
+        headers = [("content-type", "application/json")]
+        if self.retry_after_ms is not None:
+            headers.append(("retry-after-ms", str(self.retry_after_ms)))
+        if self.should_retry is not None:
+            headers.append(("x-should-retry", "true" if self.should_retry else "false"))
+        return ApiResponse(error.status, headers, json_body(error.body()))
+
+
+class Faults:
+    """The fault schedule of one fake (`fake.faults`)."""
+
+    def __init__(self) -> None:
+        self._faults: list[Fault] = []
+        self._guard = threading.Lock()
+
+    # -- scheduling -------------------------------------------------------------------------------
+
+    def error(self, route: str | None = None, *, status: int, count: int | None = 1, message: str | None = None,
+              type: str | None = None, code: str | None = None, param: str | None = None,
+              retry_after_ms: int | None = None, should_retry: bool | None = None) -> Fault:
+        """Answer with HTTP `status` and an OpenAI error envelope. 429 and 5xx have the real wordings
+        (rate_limit_exceeded, server_error); any other status needs `message`."""
+        if not 400 <= status <= 599:
+            raise ValueError(f"an HTTP error fault needs a 4xx or 5xx status, not {status}")
+        if message is None and status != 429 and status < 500:
+            raise ValueError(f"a status {status} fault needs a message=")
+        return self._add(Fault("http_error", route, _count(count), status, message, type, code, param,
+                               _delay(retry_after_ms), should_retry))
+
+    def rate_limit(self, route: str | None = None, *, count: int | None = 1, retry_after_ms: int | None = 1,
+                   should_retry: bool | None = None, message: str | None = None) -> Fault:
+        """429 `rate_limit_exceeded`. The SDK retries it after `retry-after-ms` (note: it ignores 0 and
+        backs off exponentially instead, so the default is 1)."""
+        return self.error(route, status=429, count=count, message=message, retry_after_ms=retry_after_ms,
+                          should_retry=should_retry)
+
+    def server_error(self, route: str | None = None, *, status: int = 500, count: int | None = 1,
+                     retry_after_ms: int | None = 1, should_retry: bool | None = None,
+                     message: str | None = None) -> Fault:
+        """5xx `server_error` with the service's wording. `should_retry=False` sends `x-should-retry: false`."""
+        if not 500 <= status <= 599:
+            raise ValueError(f"a server error needs a 5xx status, not {status}")
+        return self.error(route, status=status, count=count, message=message, retry_after_ms=retry_after_ms,
+                          should_retry=should_retry)
+
+    def timeout(self, route: str | None = None, *, count: int | None = 1) -> Fault:
+        """No answer in time: the transport raises its `ReadTimeout` (the SDK: `APITimeoutError`)."""
+        return self._add(Fault("timeout", route, _count(count)))
+
+    def connection_error(self, route: str | None = None, *, count: int | None = 1) -> Fault:
+        """No connection: the transport raises its `ConnectError` (the SDK: `APIConnectionError`)."""
+        return self._add(Fault("connection_error", route, _count(count)))
+
+    def stream_error(self, route: str | None = None, *, after_events: int = 0, count: int | None = 1,
+                     message: str | None = None) -> Fault:
+        """Break the next event stream of `route` after `after_events` events: `event: error` with
+        `data: {"error": {...}}` (server_error), no `done`; the run fails with server_error, as a scripted
+        `break_stream` does. Requests whose answer is not a stream leave this fault pending."""
+        if after_events < 0:
+            raise ValueError("after_events must be >= 0")
+        return self._add(Fault("stream_error", route, _count(count), message=message, after_events=after_events))
+
+    def clear(self) -> None:
+        with self._guard:
+            self._faults.clear()
+
+    @property
+    def pending(self) -> list[Fault]:
+        with self._guard:
+            return [f for f in self._faults if not f.spent]
+
+    def _add(self, fault: Fault) -> Fault:
+        with self._guard:
+            self._faults.append(fault)
+        return fault
+
+    # -- applying (called by the core, `App.handle`) -------------------------------------------------------
+
+    def answer(self, route: str | None, call: RecordedCall, request_id: str) -> ApiResponse | None:
+        """The answer of a scheduled fault instead of the fake's, if one is due; a timeout or a dropped
+        connection raises TransportFault, which the transport turns into its library's exception."""
+        fault = self._take(route, stream=False)
+        if fault is None:
+            return None
+        call.fault = fault.kind
+        if fault.kind == "timeout" or fault.kind == "connection_error":
+            raise TransportFault(fault.kind)
+        return fault.response(request_id)
+
+    def watch_stream(self, route: str | None, response: ApiResponse, call: RecordedCall, request_id: str,
+                     on_break: OnBreak) -> None:
+        """Break this streamed answer if a stream fault is due for its route."""
+        fault = self._take(route, stream=True)
+        if fault is not None and not isinstance(response.body, bytes):
+            call.fault = fault.kind
+            response.body = broken_stream(response.body, fault, fault.error(request_id), on_break)
+
+    def _take(self, route: str | None, *, stream: bool) -> Fault | None:
+        with self._guard:
+            for fault in self._faults:
+                if (fault.kind == "stream_error") == stream and not fault.spent and fault.matches(route):
+                    fault.use()
+                    self._faults = [f for f in self._faults if not f.spent]
+                    return fault
+        return None
+
+
+def _count(count: int | None) -> int | None:
+    if count is not None and count < 1:
+        raise ValueError("count must be >= 1, or None for every matching request")
+    return count
+
+
+def _delay(retry_after_ms: int | None) -> int | None:
+    if retry_after_ms is not None and retry_after_ms < 0:
+        raise ValueError("retry_after_ms must be >= 0")
+    return retry_after_ms
+
+
+def broken_stream(chunks: Iterator[bytes], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[bytes]:
+    """`chunks` (one SSE event each) until `fault.after_events` events have gone (or just before `done`),
+    then `event: error` and the end. `on_break(run, error)` runs at the break, before the error event, with
+    the (thread id, run id) of the run the stream carries. A stream that breaks by itself is left alone."""
+    sent: list[bytes] = []
+    held: list[bytes] = []  # the event the stream breaks before: never sent, but it may name the run
+    try:
+        for chunk in chunks:
+            name = event_name(chunk)
+            if name == "error":
+                yield chunk
+                return
+            if len(sent) >= fault.after_events or name == "done":
+                held.append(chunk)
+                break
+            sent.append(chunk)
+            yield chunk
+        streamed = _run_of(sent + held, chunks)
+        _close(chunks)  # the fake's stream is over: the run is handed back before it fails
+        on_break(streamed, error)
+        yield encode_event("error", error.body())
+    finally:
+        _close(chunks)
+
+
+def _close(chunks: Iterator[bytes]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
+def _run_of(sent: list[bytes], chunks: Iterator[bytes]) -> tuple[str, str] | None:
+    """The run a stream carries: from the events sent, or else from the next few (each stream names its
+    run within its first events, which the fake produced when it answered: reading them moves nothing)."""
+    found = streamed_run(sent)
+    for _ in range(LOOKAHEAD):
+        if found is not None:
+            break
+        chunk = next(chunks, None)
+        if chunk is None:
+            break
+        found = streamed_run([chunk])
+    return found
+
+
+def streamed_run(sent: list[bytes]) -> tuple[str, str] | None:
+    """(thread id, run id) of the run whose events a stream carried, from its first run event."""
+    for chunk in sent:
+        name, data = parse_event(chunk)
+        if name.startswith("thread.run.") and not name.startswith("thread.run.step.") and isinstance(data, dict):
+            return str(data["thread_id"]), str(data["id"])
+    return None

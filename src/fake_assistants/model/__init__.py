@@ -1,0 +1,1 @@
+"""Stored objects, their wire shapes and their status tables."""

@@ -1,0 +1,81 @@
+"""The run state machine: one table owns every run status change.
+
+`RUN_TRANSITIONS[status][trigger] -> new status`. `apply(run, trigger, now)` is the only code that
+assigns `run.status`, and it sets the timestamps that go with each status.
+
+Recorded timestamp rules (tests/test_run_timestamps.py cites the recordings): `started_at` is null while
+the new run is `queued` and set at each `in_progress`, so a run resumed by submit_tool_outputs keeps the
+old `started_at` while `queued` again and gets a new one when it starts again; `expires_at` stays
+`created_at + 600` through a resume and becomes null at a terminal status other than `expired`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal
+
+from ..core.errors import IllegalTransition
+
+if TYPE_CHECKING:
+    from .run import Run
+
+RunStatus = Literal[
+    "queued", "in_progress", "requires_action", "cancelling", "cancelled",
+    "failed", "completed", "incomplete", "expired",
+]
+Trigger = Literal[
+    "start", "require_action", "submit_tool_outputs", "complete", "fail",
+    "end_incomplete", "cancel", "finish_cancelling", "expire",
+]
+
+ACTIVE: Final = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+TERMINAL: Final = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
+EXPIRES_AFTER_SECONDS: Final = 600
+
+RUN_TRANSITIONS: Final[dict[str, dict[str, str]]] = {
+    "queued": {"start": "in_progress", "cancel": "cancelling", "expire": "expired"},
+    "in_progress": {
+        "require_action": "requires_action",
+        "complete": "completed",
+        "fail": "failed",
+        "end_incomplete": "incomplete",
+        "cancel": "cancelling",
+        "expire": "expired",
+    },
+    "requires_action": {"submit_tool_outputs": "queued", "cancel": "cancelling", "expire": "expired"},
+    "cancelling": {"finish_cancelling": "cancelled"},
+    "cancelled": {},
+    "failed": {},
+    "completed": {},
+    "incomplete": {},
+    "expired": {},
+}
+
+
+def next_status(status: str, trigger: str) -> str:
+    try:
+        return RUN_TRANSITIONS[status][trigger]
+    except KeyError:
+        raise IllegalTransition(status, trigger) from None
+
+
+def can(status: str, trigger: str) -> bool:
+    return trigger in RUN_TRANSITIONS.get(status, {})
+
+
+def apply(run: Run, trigger: Trigger, now: int) -> str:
+    """Move `run` by `trigger`, setting the timestamps of the new status. Returns the new status."""
+    status = next_status(run.status, trigger)
+    run.status = status
+    if status == "in_progress":  # every start: the first, and each resume after submit_tool_outputs
+        run.started_at = now
+    elif status in ("completed", "incomplete"):  # the recorded incomplete run has completed_at set
+        run.completed_at = now
+    elif status == "failed":
+        run.failed_at = now
+    elif status == "cancelled":
+        run.cancelled_at = now
+    if status != "requires_action":
+        run.required_action = None
+    if status in TERMINAL and status != "expired":
+        run.expires_at = None
+    return status

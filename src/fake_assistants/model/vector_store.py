@@ -1,0 +1,131 @@
+"""Vector stores, vector-store files and file batches as stored, and their wire shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..core.types import Json, Shape
+
+DAY = 86_400
+
+
+IngestionStatus = Literal["in_progress", "completed", "cancelled", "failed"]
+
+
+def file_counts(statuses: Sequence[str]) -> Json:
+    return {
+        "in_progress": statuses.count("in_progress"),
+        "completed": statuses.count("completed"),
+        "failed": statuses.count("failed"),
+        "cancelled": statuses.count("cancelled"),
+        "total": len(statuses),
+    }
+
+
+@dataclass(slots=True)
+class VectorStoreFile:
+    id: str  # the File id
+    created_at: int
+    vector_store_id: str
+    chunking_strategy: Json
+    attributes: dict[str, Any] | None = field(default_factory=dict)
+    status: IngestionStatus = "in_progress"
+    last_error: Json | None = None
+    usage_bytes: int = 0
+    batch_id: str | None = None
+    polls: int = 0
+
+    def to_wire(self, shape: Shape) -> Json:
+        return {
+            "id": self.id,
+            "object": "vector_store.file",
+            "usage_bytes": self.usage_bytes,
+            "created_at": self.created_at,
+            "vector_store_id": self.vector_store_id,
+            "status": self.status,
+            "last_error": self.last_error,
+            "chunking_strategy": self.chunking_strategy,
+            "attributes": self.attributes,
+        }
+
+
+@dataclass(slots=True)
+class VectorStore:
+    id: str
+    created_at: int
+    name: str | None = None
+    description: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    expires_after: Json | None = None
+    expires_at: int | None = None
+    last_active_at: int | None = None
+    expired: bool = False
+
+    def touch(self, now: int) -> None:
+        """The store was used: `last_active_at` moves, and with it an expiry anchored there."""
+        self.last_active_at = now
+        self.set_expiry(self.expires_after)
+
+    def set_expiry(self, expires_after: Json | None) -> None:
+        """`{"anchor": "last_active_at", "days": n}`: expire n days after the last activity (None: never)."""
+        self.expires_after = expires_after
+        if expires_after is None:
+            self.expires_at = None
+        else:
+            self.expires_at = (self.last_active_at or self.created_at) + expires_after["days"] * DAY
+
+    def expire_if_due(self, now: int) -> bool:
+        """Whether the store has expired (for good) by `now`."""
+        if not self.expired and self.expires_at is not None and now >= self.expires_at:
+            self.expired = True
+        return self.expired
+
+    def to_wire(self, shape: Shape, files: list[VectorStoreFile]) -> Json:
+        statuses = [f.status for f in files]
+        status = "expired" if self.expired else ("in_progress" if "in_progress" in statuses else "completed")
+        name = self.name if self.name is not None or shape == "recorded" else ""
+        return {
+            "id": self.id,
+            "object": "vector_store",
+            "created_at": self.created_at,
+            "name": name,
+            "description": self.description,
+            "usage_bytes": sum(f.usage_bytes for f in files),
+            "file_counts": file_counts(statuses),
+            "status": status,
+            "expires_after": self.expires_after,
+            "expires_at": self.expires_at,
+            "last_active_at": self.last_active_at,
+            "metadata": self.metadata,
+        }
+
+
+@dataclass(slots=True)
+class FileBatch:
+    id: str
+    created_at: int
+    vector_store_id: str
+    file_ids: list[str]
+    cancelled: bool = False
+
+    def to_wire(self, shape: Shape, files: list[VectorStoreFile]) -> Json:
+        statuses = [f.status for f in files]
+        if self.cancelled:
+            status = "cancelled"
+        elif "in_progress" in statuses:
+            status = "in_progress"
+        elif statuses and all(s == "failed" for s in statuses):
+            status = "failed"
+        else:
+            status = "completed"
+        return {
+            "id": self.id,
+            # the service said "vector_store.file_batch"; the schema and SDK say "files_batch"
+            "object": "vector_store.file_batch" if shape == "recorded" else "vector_store.files_batch",
+            "created_at": self.created_at,
+            "status": status,
+            "vector_store_id": self.vector_store_id,
+            "file_counts": file_counts(statuses),
+        }

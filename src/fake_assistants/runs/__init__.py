@@ -1,0 +1,1 @@
+"""Runs in motion: the engine, scripted turns, progression policies, ingestion, search and citations."""

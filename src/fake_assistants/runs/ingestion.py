@@ -1,0 +1,119 @@
+"""Vector-store file ingestion: in_progress -> completed | failed | cancelled, on the run policies.
+
+When a file finishes is a progression policy (`fake.ingestion.policy`), the same ones runs use:
+`Immediate` (the next read sees the outcome), `AfterPolls(n)` (n retrieves of the file, of its batch or
+of its store show it `in_progress`, the next one the outcome), `AfterSeconds(s)` (virtual time since
+the file was attached) and `Manual` (only `fake.finish_ingestion()`). How it finishes is decided by
+failure rules (`fake.ingestion.fail(...)`), then by the file type; otherwise it completes, and its
+chunks are spans of the File's bytes (see chunking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+
+from ..core.clock import Clock
+from ..model import chunking
+from ..model.file import StoredFile
+from ..model.vector_store import VectorStoreFile
+from ..store.file_tables import FileTables
+from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy, PolicyName, as_policy
+
+LAST_ERROR_MESSAGES = {
+    "server_error": "An internal error occurred while processing the file.",
+    "unsupported_file": "The file type is not supported.",  # (real) ERRORS.md #25
+    "invalid_file": "The file could not be parsed because it is too large.",  # (real) ERRORS.md #26
+}
+DELETED_BEFORE_PROCESSING = "The file was deleted before it could be processed."
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRule:
+    """Ingestion of the matching files fails with `last_error` {code, message}.
+
+    `file_id` and `filename` (an fnmatch pattern) narrow the rule; a rule with neither fails every file.
+    """
+
+    code: str
+    message: str
+    file_id: str | None = None
+    filename: str | None = None
+
+    def applies(self, stored: StoredFile) -> bool:
+        if self.file_id is not None and self.file_id != stored.id:
+            return False
+        return self.filename is None or fnmatch(stored.filename, self.filename)
+
+
+@dataclass(slots=True)
+class Ingestion:
+    """When ingestion finishes (a progression policy) and how (failure rules; otherwise chunked)."""
+
+    clock: Clock
+    policy: Policy = field(default_factory=Immediate)
+    rules: list[FailureRule] = field(default_factory=list)
+
+    def set_policy(self, policy: Policy | PolicyName) -> None:
+        self.policy = as_policy(policy)
+
+    def fail(self, *, file_id: str | None = None, filename: str | None = None,
+             code: str = "server_error", message: str | None = None) -> FailureRule:
+        """From now on, ingesting a matching file fails with this `last_error` code (and message)."""
+        if code not in LAST_ERROR_MESSAGES:
+            raise ValueError(f"last_error code must be one of {sorted(LAST_ERROR_MESSAGES)}, not {code!r}")
+        rule = FailureRule(code, message or LAST_ERROR_MESSAGES[code], file_id, filename)
+        self.rules.append(rule)
+        return rule
+
+    def on_read(self, vs_file: VectorStoreFile, stored: StoredFile | None, *, poll: bool) -> None:
+        """A client read the file (`poll`: retrieved it, its batch or its store): maybe finish it."""
+        if vs_file.status != "in_progress":
+            return
+        policy = self.policy
+        if isinstance(policy, Immediate):
+            self.finish(vs_file, stored)
+        elif isinstance(policy, AfterPolls) and poll:
+            vs_file.polls += 1
+            if vs_file.polls > policy.polls:
+                self.finish(vs_file, stored)
+        elif isinstance(policy, AfterSeconds):
+            if self.clock.now() - vs_file.created_at >= policy.seconds:
+                self.finish(vs_file, stored)
+        elif isinstance(policy, Manual):
+            return
+
+    def finish_pending(self, tables: FileTables, *, vector_store_id: str | None = None,
+                       file_id: str | None = None) -> int:
+        """Finish every in-progress vector-store file now (of one store, or one file); returns how many."""
+        finished = 0
+        for store_id, table in tables.vs_files.items():
+            if vector_store_id is not None and store_id != vector_store_id:
+                continue
+            for vs_file in table.values():
+                if vs_file.status == "in_progress" and file_id in (None, vs_file.id):
+                    self.finish(vs_file, tables.files.get(vs_file.id))
+                    finished += 1
+        return finished
+
+    def finish(self, vs_file: VectorStoreFile, stored: StoredFile | None) -> None:
+        """End ingestion now: a matching failure rule, an unsupported type, or completed."""
+        if vs_file.status != "in_progress":
+            return
+        if stored is None:
+            self._failed(vs_file, "invalid_file", DELETED_BEFORE_PROCESSING)
+            return
+        rule = next((r for r in self.rules if r.applies(stored)), None)
+        if rule is not None:
+            self._failed(vs_file, rule.code, rule.message)
+        elif not chunking.is_supported(stored.filename):
+            self._failed(vs_file, "unsupported_file", LAST_ERROR_MESSAGES["unsupported_file"])
+        else:
+            vs_file.usage_bytes = len(stored.data)
+            vs_file.status = "completed"
+
+    @staticmethod
+    def _failed(vs_file: VectorStoreFile, code: str, message: str) -> None:
+        vs_file.status = "failed"
+        vs_file.last_error = {"code": code, "message": message}
+        vs_file.usage_bytes = 0

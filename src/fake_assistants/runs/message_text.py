@@ -1,0 +1,85 @@
+"""Assistant message text: file citations (markers and annotations) and the deltas a stream sends."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..core.types import Json
+
+# A word (letters, digits, apostrophes) or a run of other marks, with the whitespace before it;
+# trailing whitespace is a piece of its own.
+_TOKENS = re.compile(r"\s*(?:[\w'\u2019]+|[^\w\s]+)|\s+")
+
+
+QUOTE_MAX_CHARS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    file_id: str
+    filename: str
+    quote: str = ""  # the cited text (Assistants v1 showed it as `file_citation.quote`)
+
+
+def quote_of(text: str) -> str:
+    """The quote a citation shows: the found text with its whitespace collapsed, at most 300 characters."""
+    return " ".join(text.split())[:QUOTE_MAX_CHARS]
+
+
+def cite(text: str, citations: list[Citation], source: int) -> tuple[str, list[Json]]:
+    """Put one `【source:i†filename】` marker per citation before the final period, with its annotation."""
+    if not citations:
+        return text, []
+    head, tail = (text[:-1], ".") if text.endswith(".") else (text, "")
+    annotations: list[Json] = []
+    for index, citation in enumerate(citations):
+        marker = f"\u3010{source}:{index}\u2020{citation.filename}\u3011"
+        annotations.append({
+            "type": "file_citation", "text": marker, "start_index": len(head),
+            "end_index": len(head) + len(marker), "file_citation": {"file_id": citation.file_id},
+        })
+        head += marker
+    return head + tail, annotations
+
+
+def text_deltas(text: str, annotations: list[Json], chunk_chars: int | None) -> Iterator[Json]:
+    """The `text` parts of successive message deltas, produced lazily: citation markers arrive as their
+    own delta carrying the annotation (with `index` and an empty `quote`, as recorded); the first delta
+    has `annotations: []`. An empty text still sends one (empty) delta."""
+    first = True
+    for value, cited in _pieces(text, annotations, chunk_chars):
+        delta: Json = {"value": value}
+        if cited is not None:
+            quote = {"file_citation": {**cited["file_citation"], "quote": ""}} if "file_citation" in cited else {}
+            delta["annotations"] = [{"index": annotations.index(cited), **cited, **quote}]
+        elif first:
+            delta["annotations"] = []
+        first = False
+        yield delta
+    if first:
+        yield {"value": "", "annotations": []}
+
+
+def _pieces(text: str, annotations: list[Json], chunk_chars: int | None) -> Iterator[tuple[str, Json | None]]:
+    """The text cut into chunks, each citation marker whole and paired with its annotation."""
+    position = 0
+    for annotation in annotations:
+        for chunk in split_chunks(text[position:annotation["start_index"]], chunk_chars):
+            yield chunk, None
+        yield annotation["text"], annotation
+        position = annotation["end_index"]
+    for chunk in split_chunks(text[position:], chunk_chars):
+        yield chunk, None
+
+
+def split_chunks(text: str, chunk_chars: int | None) -> Iterator[str]:
+    """Deterministic chunks, lazily: `chunk_chars` characters each, or (None) token-like pieces as the
+    real stream sent them: a word or a run of punctuation, with the whitespace before it
+    (`Hello`, `!`, ` I'm`, ` just`)."""
+    if not text:
+        return iter(())
+    if chunk_chars:
+        return (text[i:i + chunk_chars] for i in range(0, len(text), chunk_chars))
+    return (match.group() for match in _TOKENS.finditer(text))

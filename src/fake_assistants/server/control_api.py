@@ -1,0 +1,400 @@
+"""The control API: JSON over HTTP under `/__fake__/`, so tests in any language can steer a served fake.
+
+Sans-IO like the rest of the core: `ControlApi.handle(ApiRequest) -> ApiResponse`. Every operation runs under
+the fake's lock, so it is atomic with respect to the Assistants API requests being served at the same time.
+Errors use the OpenAI envelope and wordings from `error_catalog`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from ..api.params import query_value
+from ..api.validation import decode_json_object, validate
+from ..core import error_catalog as catalog
+from ..core.clock import ManualClock
+from ..core.errors import ApiError, StateError
+from ..core.wire import ApiRequest, ApiResponse, json_body
+from ..layers.faults import Fault
+from ..layers.journal import RecordedCall
+from ..runs.progression import Policy, after_polls, after_seconds, as_policy
+from ..runs.script import SearchResult
+from ..state.dump import dump_dict, load_into
+from .control_requests import (
+    BreakStreamTurn,
+    CallFunctionsTurn,
+    CallFunctionTurn,
+    ClockBody,
+    CodeInterpreterTurn,
+    FailTurn,
+    FaultBody,
+    FileSearchTurn,
+    FinishIngestionBody,
+    IncompleteTurn,
+    IngestionFailureBody,
+    PolicyBody,
+    ProgressionBody,
+    ReplyTurn,
+    SayTurn,
+    ScriptBody,
+    SearchResultSpec,
+    TurnSpec,
+)
+
+if TYPE_CHECKING:
+    from ..fake import FakeAssistants
+
+CONTROL_PREFIX = "/__fake__"
+Json = dict[str, Any]
+ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], Json]
+# what each kind of fault takes besides `kind` (the arguments of the `fake.faults` method of that name)
+FAULT_PARAMS: dict[str, frozenset[str]] = {
+    "error": frozenset({"route", "count", "status", "message", "type", "code", "param", "retry_after_ms",
+                       "should_retry"}),
+    "rate_limit": frozenset({"route", "count", "retry_after_ms", "should_retry", "message"}),
+    "server_error": frozenset({"route", "count", "status", "retry_after_ms", "should_retry", "message"}),
+    "timeout": frozenset({"route", "count"}),
+    "connection_error": frozenset({"route", "count"}),
+    "stream_error": frozenset({"route", "count", "after_events", "message"}),
+}
+CALL_FILTERS = ("route", "method", "path", "status", "fault")
+
+
+def is_control_path(path: str) -> bool:
+    return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+class ControlApi:
+    """Steers `fake`: scripts turns, moves runs and the clock, chooses progression."""
+
+    def __init__(self, fake: FakeAssistants) -> None:
+        self.fake = fake
+
+    def handle(self, request: ApiRequest) -> ApiResponse:
+        try:
+            handler, params = _route(request.method, request.path)
+            with self.fake.app.lock:
+                return _json(200, handler(self, request, params))
+        except ApiError as error:
+            return _json(error.status, error.body())
+        except Exception:  # never a traceback over the wire
+            return _json(500, catalog.server_error(self.fake.ctx.ids.request_id()).body())
+
+
+# -- handlers --------------------------------------------------------------------------------------
+
+
+def health(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    return {"status": "ok"}
+
+
+def reset(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    api.fake.reset()
+    return {"reset": True}
+
+
+def read_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    try:
+        return dump_dict(api.fake)
+    except StateError as error:
+        raise catalog.state_not_dumpable(str(error)) from None
+
+
+def replace_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """Reset, then load a dump (GET /__fake__/state) or a hand-written seed."""
+    document = decode_json_object(request.body, allow_empty=False)
+    api.fake.reset()
+    try:
+        load_into(api.fake, document)
+    except StateError as error:
+        api.fake.reset()
+        raise catalog.state_not_loadable(str(error)) from None
+    return _counts(api.fake)
+
+
+def read_script(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    return _script_status(api.fake)
+
+
+def add_turns(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(ScriptBody, decode_json_object(request.body, allow_empty=False))
+    images = [_decode_images(turn, f"turns[{i}].images") for i, turn in enumerate(body.turns)]
+    for turn, turn_images in zip(body.turns, images, strict=True):
+        _add_turn(api.fake, turn, turn_images)
+    return _script_status(api.fake)
+
+
+def clear_script(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    api.fake.script.clear()
+    return _script_status(api.fake)
+
+
+def advance_run(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    run_id = params["run_id"]
+    try:
+        status = api.fake.advance(run_id)
+    except KeyError:
+        raise catalog.not_found("run", run_id) from None
+    return {"id": run_id, "status": status}
+
+
+def set_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(ProgressionBody, decode_json_object(request.body, allow_empty=False))
+    if body.run_id is not None and not _has_run(api.fake, body.run_id):
+        raise catalog.not_found("run", body.run_id)
+    api.fake.set_progression(_policy(body), run_id=body.run_id)
+    return body.model_dump(exclude_none=True)
+
+
+def set_ingestion_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(PolicyBody, decode_json_object(request.body, allow_empty=False))
+    api.fake.ingestion.set_policy(_policy(body))
+    return body.model_dump(exclude_none=True)
+
+
+def finish_ingestion(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(FinishIngestionBody, decode_json_object(request.body))
+    return {"finished": api.fake.finish_ingestion(vector_store_id=body.vector_store_id, file_id=body.file_id)}
+
+
+def add_ingestion_failure(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(IngestionFailureBody, decode_json_object(request.body))
+    rule = api.fake.ingestion.fail(file_id=body.file_id, filename=body.filename, code=body.code,
+                                   message=body.message)
+    return {"code": rule.code, "message": rule.message, "file_id": rule.file_id, "filename": rule.filename}
+
+
+def read_clock(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    return _clock_status(api.fake)
+
+
+def move_clock(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(ClockBody, decode_json_object(request.body, allow_empty=False))
+    clock = api.fake.clock
+    if not isinstance(clock, ManualClock):
+        raise catalog.clock_not_manual()
+    if body.advance is None and body.set is None:
+        raise catalog.missing_parameter("advance")
+    if body.set is not None:
+        clock.set(body.set)
+    if body.advance is not None:
+        clock.advance(body.advance)
+    return _clock_status(api.fake)
+
+
+def read_faults(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    return {"object": "list", "data": [_fault_json(f) for f in api.fake.faults.pending]}
+
+
+def add_fault(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    body = validate(FaultBody, decode_json_object(request.body, allow_empty=False))
+    given = body.model_fields_set - {"kind"}
+    refused = sorted(given - FAULT_PARAMS[body.kind])
+    if refused:
+        raise catalog.fault_not_allowed(body.kind, refused)
+    if body.kind == "error" and body.status is None:
+        raise catalog.missing_parameter("status")
+    arguments = {name: getattr(body, name) for name in given}
+    try:
+        fault = _fault_method(api.fake, body.kind)(**arguments)
+    except ValueError as error:
+        raise catalog.invalid_fault(str(error)) from None
+    return _fault_json(fault)
+
+
+def clear_faults(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    api.fake.faults.clear()
+    return {"object": "list", "data": []}
+
+
+def read_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    filters: dict[str, Any] = {name: query_value(request.query, name) for name in CALL_FILTERS}
+    if filters["status"] is not None:
+        filters["status"] = parse_status(filters["status"])
+    calls = api.fake.calls.filter(**filters)
+    return {"object": "list", "data": [_call_json(call) for call in calls]}
+
+
+def clear_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    api.fake.calls.clear()
+    return {"object": "list", "data": []}
+
+
+ROUTES: dict[tuple[str, str], ControlHandler] = {
+    ("GET", "health"): health,
+    ("POST", "reset"): reset,
+    ("GET", "state"): read_state,
+    ("PUT", "state"): replace_state,
+    ("GET", "faults"): read_faults,
+    ("POST", "faults"): add_fault,
+    ("DELETE", "faults"): clear_faults,
+    ("GET", "calls"): read_calls,
+    ("DELETE", "calls"): clear_calls,
+    ("GET", "script"): read_script,
+    ("POST", "script"): add_turns,
+    ("DELETE", "script"): clear_script,
+    ("POST", "runs/{run_id}/advance"): advance_run,
+    ("POST", "progression"): set_progression,
+    ("POST", "ingestion/progression"): set_ingestion_progression,
+    ("POST", "ingestion/finish"): finish_ingestion,
+    ("POST", "ingestion/failures"): add_ingestion_failure,
+    ("GET", "clock"): read_clock,
+    ("POST", "clock"): move_clock,
+}
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _route(method: str, path: str) -> tuple[ControlHandler, dict[str, str]]:
+    parts = path[len(CONTROL_PREFIX):].strip("/").split("/")
+    for (route_method, template), handler in ROUTES.items():
+        params = _match(template.split("/"), parts)
+        if route_method == method and params is not None:
+            return handler, params
+    raise catalog.invalid_url(method, path)
+
+
+def _match(template: Sequence[str], parts: Sequence[str]) -> dict[str, str] | None:
+    if len(template) != len(parts):
+        return None
+    params: dict[str, str] = {}
+    for expected, actual in zip(template, parts, strict=True):
+        if expected.startswith("{") and actual:
+            params[expected[1:-1]] = actual
+        elif expected != actual:
+            return None
+    return params
+
+
+def _json(status: int, body: Json) -> ApiResponse:
+    return ApiResponse(status, [("content-type", "application/json")], json_body(body))
+
+
+def _script_status(fake: FakeAssistants) -> Json:
+    return {"pending": len(fake.script.pending), "consumed": fake.script.consumed}
+
+
+def _clock_status(fake: FakeAssistants) -> Json:
+    return {"now": fake.clock.now(), "manual": isinstance(fake.clock, ManualClock)}
+
+
+def _has_run(fake: FakeAssistants, run_id: str) -> bool:
+    return any(table.get(run_id) is not None for table in fake.store.runs.values())
+
+
+def _policy(body: PolicyBody) -> Policy:
+    if body.policy == "after_polls":
+        if body.polls is None:
+            raise catalog.missing_parameter("polls")
+        return after_polls(body.polls)
+    if body.policy == "after_seconds":
+        if body.seconds is None:
+            raise catalog.missing_parameter("seconds")
+        return after_seconds(body.seconds)
+    return as_policy(body.policy)
+
+
+def _decode_images(turn: TurnSpec, param: str) -> list[bytes]:
+    if not isinstance(turn, CodeInterpreterTurn):
+        return []
+    try:
+        return [base64.b64decode(image, validate=True) for image in turn.images]
+    except (binascii.Error, ValueError):
+        raise catalog.invalid_value_message(param, "expected base64-encoded images.") from None
+
+
+def _add_turn(fake: FakeAssistants, turn: TurnSpec, images: list[bytes]) -> None:
+    script, owner = fake.script, turn.assistant_id
+    if isinstance(turn, ReplyTurn):
+        script.reply(turn.text, assistant_id=owner)
+    elif isinstance(turn, SayTurn):
+        script.say(turn.text, assistant_id=owner)
+    elif isinstance(turn, CallFunctionTurn):
+        script.call_function(turn.name, turn.arguments, assistant_id=owner)
+    elif isinstance(turn, CallFunctionsTurn):
+        script.call_functions([(call.name, call.arguments) for call in turn.calls], assistant_id=owner)
+    elif isinstance(turn, CodeInterpreterTurn):
+        script.code_interpreter(turn.input, turn.logs, images=images, assistant_id=owner)
+    elif isinstance(turn, FileSearchTurn):
+        results = None if turn.results is None else [_search_result(r) for r in turn.results]
+        script.file_search(turn.query, results, assistant_id=owner)
+    elif isinstance(turn, FailTurn):
+        script.fail(turn.code, turn.message, assistant_id=owner)
+    elif isinstance(turn, IncompleteTurn):
+        script.incomplete(turn.reason, turn.text, assistant_id=owner)
+    elif isinstance(turn, BreakStreamTurn):
+        script.break_stream(turn.text, turn.after_deltas, turn.message, assistant_id=owner)
+
+
+def _search_result(result: SearchResultSpec | str) -> SearchResult | str:
+    if isinstance(result, str):
+        return result
+    return SearchResult(result.file_id, result.score, result.text)
+
+
+def _counts(fake: FakeAssistants) -> Json:
+    store = fake.store
+    return {
+        "assistants": len(store.assistants),
+        "threads": len(store.threads),
+        "messages": sum(len(table) for table in store.messages.values()),
+        "runs": sum(len(table) for table in store.runs.values()),
+        "files": len(store.files),
+        "vector_stores": len(store.vector_stores),
+    }
+
+
+def _fault_method(fake: FakeAssistants, kind: str) -> Callable[..., Fault]:
+    faults = fake.faults
+    methods: dict[str, Callable[..., Fault]] = {
+        "error": faults.error, "rate_limit": faults.rate_limit, "server_error": faults.server_error,
+        "timeout": faults.timeout, "connection_error": faults.connection_error, "stream_error": faults.stream_error,
+    }
+    return methods[kind]
+
+
+def _fault_json(fault: Fault) -> Json:
+    return {
+        "kind": fault.kind, "route": fault.route, "remaining": fault.remaining, "hits": fault.hits,
+        "status": fault.status, "message": fault.message, "type": fault.type, "code": fault.code,
+        "param": fault.param, "retry_after_ms": fault.retry_after_ms, "should_retry": fault.should_retry,
+        "after_events": fault.after_events,
+    }
+
+
+def parse_status(raw: str) -> int:
+    if not raw.isdigit():
+        raise catalog.invalid_type("status", "an integer", "a string")
+    return int(raw)
+
+
+def _call_json(call: RecordedCall) -> Json:
+    return {
+        "method": call.method,
+        "path": call.path,
+        "route": call.route,
+        "params": dict(call.params),
+        "query": [list(pair) for pair in call.query],
+        "body": _plain(call.body),
+        "status": call.status,
+        "request_id": call.request_id,
+        "response": call.response,
+        "stream": call.stream,
+        "events": [{"event": name, "data": data} for name, data in call.events],
+        "fault": call.fault,
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON for a recorded request body: uploaded bytes become base64 text."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value

@@ -1,0 +1,154 @@
+"""The control API's request bodies as strict pydantic models, validated like the Assistants API's own.
+
+A scripted turn is a JSON object tagged by `type`, one per `Script` method:
+`reply`, `say`, `call_function`, `call_functions`, `code_interpreter`, `file_search`, `fail`, `incomplete`,
+`break_stream`. Each may name the `assistant_id` whose runs it is for.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag
+
+from ..api.request_models import Strict
+
+Arguments = dict[str, Any] | str | None
+
+
+class TurnFields(Strict):
+    assistant_id: str | None = None
+
+
+class ReplyTurn(TurnFields):
+    type: Literal["reply"]
+    text: str
+
+
+class SayTurn(TurnFields):
+    type: Literal["say"]
+    text: str
+
+
+class FunctionCall(Strict):
+    name: str
+    arguments: Arguments = None
+
+
+class CallFunctionTurn(TurnFields):
+    type: Literal["call_function"]
+    name: str
+    arguments: Arguments = None
+
+
+class CallFunctionsTurn(TurnFields):
+    type: Literal["call_functions"]
+    calls: Annotated[list[FunctionCall], Field(min_length=1)]
+
+
+class CodeInterpreterTurn(TurnFields):
+    type: Literal["code_interpreter"]
+    input: str
+    logs: str | None = None
+    images: list[str] = Field(default_factory=list)  # base64: each becomes an image output file
+
+
+class SearchResultSpec(Strict):
+    file_id: str
+    score: Annotated[float, Field(ge=0, le=1)] = 1.0
+    text: str | None = None
+
+
+class FileSearchTurn(TurnFields):
+    type: Literal["file_search"]
+    query: str | None = None
+    results: list[SearchResultSpec | str] | None = None
+
+
+class FailTurn(TurnFields):
+    type: Literal["fail"]
+    code: Literal["server_error", "rate_limit_exceeded", "invalid_prompt"] = "server_error"
+    message: str | None = None
+
+
+class IncompleteTurn(TurnFields):
+    type: Literal["incomplete"]
+    reason: Literal["max_completion_tokens", "max_prompt_tokens"] = "max_completion_tokens"
+    text: str | None = None
+
+
+class BreakStreamTurn(TurnFields):
+    type: Literal["break_stream"]
+    text: str = "This answer breaks off"
+    after_deltas: Annotated[int, Field(ge=0)] = 1
+    message: str | None = None
+
+
+def _type_tag(value: Any) -> str | None:
+    tag = value.get("type") if isinstance(value, dict) else None
+    return tag if isinstance(tag, str) else None
+
+
+TurnSpec = Annotated[
+    Annotated[ReplyTurn, Tag("reply")]
+    | Annotated[SayTurn, Tag("say")]
+    | Annotated[CallFunctionTurn, Tag("call_function")]
+    | Annotated[CallFunctionsTurn, Tag("call_functions")]
+    | Annotated[CodeInterpreterTurn, Tag("code_interpreter")]
+    | Annotated[FileSearchTurn, Tag("file_search")]
+    | Annotated[FailTurn, Tag("fail")]
+    | Annotated[IncompleteTurn, Tag("incomplete")]
+    | Annotated[BreakStreamTurn, Tag("break_stream")],
+    Discriminator(_type_tag),
+]
+
+
+class ScriptBody(Strict):
+    turns: Annotated[list[TurnSpec], Field(min_length=1)]
+
+
+class PolicyBody(Strict):
+    """When vector-store files finish ingesting: a progression policy."""
+
+    policy: Literal["immediate", "manual", "after_polls", "after_seconds"]
+    polls: Annotated[int, Field(ge=0)] | None = None
+    seconds: Annotated[int, Field(ge=0)] | None = None
+
+
+class ProgressionBody(PolicyBody):
+    """When runs move: for every run, or for the run `run_id`."""
+
+    run_id: str | None = None
+
+
+class FinishIngestionBody(Strict):
+    vector_store_id: str | None = None
+    file_id: str | None = None
+
+
+class IngestionFailureBody(Strict):
+    code: Literal["server_error", "unsupported_file", "invalid_file"] = "server_error"
+    message: str | None = None
+    file_id: str | None = None
+    filename: str | None = None
+
+
+class ClockBody(Strict):
+    advance: Annotated[float, Field(ge=0)] | None = None
+    set: int | None = None
+
+
+class FaultBody(Strict):
+    """One fault for `fake.faults`: `kind` names the method; the other fields are its arguments."""
+
+    kind: Literal["error", "rate_limit", "server_error", "timeout", "connection_error", "stream_error"]
+    route: str | None = None
+    count: Annotated[int, Field(ge=1)] | None = 1  # null: every matching request
+    status: int | None = None
+    message: str | None = None
+    type: str | None = None
+    code: str | None = None
+    param: str | None = None
+    retry_after_ms: Annotated[int, Field(ge=0)] | None = None
+    should_retry: bool | None = None
+    after_events: Annotated[int, Field(ge=0)] | None = None

@@ -1,0 +1,57 @@
+"""One fake as a server exposes it: the API-key check, the control API under `/__fake__/`, the Assistants API.
+
+Sans-IO: `ServedFake(fake, api_key=...)` is the `ApiRequest -> ApiResponse` handler the ASGI app serves.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import TYPE_CHECKING
+
+from ..core import error_catalog as catalog
+from ..core.errors import ApiError
+from ..core.wire import ApiRequest, ApiResponse, json_body
+from .control_api import ControlApi, is_control_path
+
+if TYPE_CHECKING:
+    from ..fake import FakeAssistants
+
+
+class ServedFake:
+    """Checks `Authorization: Bearer <api_key>` when a key is set (on every path), then routes the request."""
+
+    def __init__(self, fake: FakeAssistants, *, api_key: str | None = None) -> None:
+        self.control = ControlApi(fake)
+        self.api_key = api_key
+
+    @property
+    def fake(self) -> FakeAssistants:
+        """The fake being served (the control API may replace it when it loads state)."""
+        return self.control.fake
+
+    def __call__(self, request: ApiRequest) -> ApiResponse:
+        denied = check_api_key(request.header("authorization"), self.api_key)
+        if denied is not None:
+            return self._refuse(denied)
+        if is_control_path(request.path):
+            return self.control.handle(request)
+        return self.fake.handle(request)
+
+    def _refuse(self, error: ApiError) -> ApiResponse:
+        with self.fake.app.lock:
+            request_id = self.fake.ctx.ids.request_id()
+        headers = [("content-type", "application/json"), ("x-request-id", request_id)]
+        return ApiResponse(error.status, headers, json_body(error.body()))
+
+
+def check_api_key(authorization: str | None, expected: str | None) -> ApiError | None:
+    """None when the request may pass: no key is required, or it sent `Authorization: Bearer <expected>`."""
+    if expected is None:
+        return None
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    given = given.strip()
+    if scheme.lower() != "bearer" or not given:
+        return catalog.missing_api_key()
+    if not hmac.compare_digest(given.encode(), expected.encode()):
+        return catalog.incorrect_api_key(given)
+    return None

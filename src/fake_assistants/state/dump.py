@@ -1,0 +1,344 @@
+"""A fake's objects as JSON: `fake.dump()` and `FakeAssistants.load(json)`. Format version 1:
+
+    {
+      "format": "fake-assistants-state", "version": 1,
+      "ids": {"objects": [...], "requests": [...]},
+      "assistants": [...], "threads": [...], "messages": [...], "runs": [...], "run_steps": [...],
+      "files": [...], "vector_stores": [...], "vector_store_files": [...], "file_batches": [...]
+    }
+
+Every section is optional. Each object is the fake's stored form of it: the fields of its `to_wire`
+answer (`id`, `created_at`, ...) plus the few the wire does not show (see README "Seeding"); objects of a
+section are in creation order. A File's bytes are `content_base64` (or, when writing a seed by hand,
+`content_text`). A run's `extra` is the run engine's bookkeeping, kept as is; its pending work is named
+(`"work": "execute"`). `ids` is where the id streams are, so a loaded fake goes on with new ids as the
+dumped one would; without it the seed decides. Hand-written seeds may leave out any field that has a
+default (`created_at` is the clock's time; a run's model, instructions and tools are its assistant's).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..api.shaping import text_part
+from ..core.errors import StateError
+from ..model import run_lifecycle as lifecycle
+from ..model.assistant import Assistant
+from ..model.chunking import AUTO_STRATEGY
+from ..model.file import StoredFile
+from ..model.message import Message
+from ..model.run import Run
+from ..model.run_lifecycle import EXPIRES_AFTER_SECONDS
+from ..model.step import RunStep
+from ..model.thread import Thread
+from ..model.vector_store import FileBatch, VectorStore, VectorStoreFile
+from ..runs.file_links import GeneratedFile
+from ..runs.message_text import Citation
+from ..runs.pending_work import WorkKind, describe_all, rebuild
+from ..store.pagination import OrderedTable
+from .snapshot import all_runs
+
+if TYPE_CHECKING:
+    from ..fake import FakeAssistants
+    from ..store.store import Store
+
+FORMAT = "fake-assistants-state"
+VERSION = 1
+SECTIONS = ("assistants", "threads", "messages", "runs", "run_steps", "files", "vector_stores",
+            "vector_store_files", "file_batches")
+Json = dict[str, Any]
+
+
+# -- dump ------------------------------------------------------------------------------------------------
+
+
+def dump(fake: FakeAssistants) -> str:
+    with fake.app.lock:
+        return json.dumps(dump_dict(fake), indent=2)
+
+
+def dump_dict(fake: FakeAssistants) -> Json:
+    store = fake.store
+    runs = all_runs(store)
+    work = describe_all(runs)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "ids": fake.ctx.ids.state(),
+        "assistants": [_fields(a) for a in store.assistants.values()],
+        "threads": [_fields(t) for t in store.threads.values()],
+        "messages": [_fields(m) for table in store.messages.values() for m in table.values()],
+        "runs": [_run_fields(run, work.get(run.id)) for run in runs],
+        "run_steps": [_fields(s) for table in store.steps.values() for s in table.values()],
+        "files": [_file_fields(f) for f in store.files.values()],
+        "vector_stores": [_fields(v) for v in store.vector_stores.values()],
+        "vector_store_files": [_fields(f) for table in store.vs_files.values() for f in table.values()],
+        "file_batches": [_fields(b) for b in store.batches.values()],
+    }
+
+
+def _fields(obj: Any) -> Json:
+    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _file_fields(stored: StoredFile) -> Json:
+    fields = _fields_except(stored, "data")
+    fields["content_base64"] = base64.b64encode(stored.data).decode("ascii")
+    return fields
+
+
+def _run_fields(run: Run, work: WorkKind | None) -> Json:
+    fields = _fields_except(run, "extra")
+    extra = {k: _extra_value(v) for k, v in run.extra.items() if k not in ("work", "streamed_segment")}
+    if work is not None:
+        extra["work"] = work
+    fields["extra"] = extra
+    return fields
+
+
+def _fields_except(obj: Any, name: str) -> Json:
+    return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj) if f.name != name}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON copy of a stored value (dicts, lists, strings, numbers, booleans, None)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise StateError(f"cannot dump a value of type {type(value).__name__}: {value!r}")
+
+
+def _extra_value(value: Any) -> Any:
+    """Engine bookkeeping: objects of the store by reference, other records with their type."""
+    if isinstance(value, RunStep):
+        return {"$step": value.id}
+    if isinstance(value, Message):
+        return {"$message": value.id}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _extra_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {"$type": RECORD_NAMES[type(value)], "fields": fields}
+    if isinstance(value, list | tuple):
+        return [_extra_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _extra_value(v) for k, v in value.items()}
+    return _plain(value)
+
+
+# -- load ------------------------------------------------------------------------------------------------
+
+
+def load_into(fake: FakeAssistants, data: str | bytes | Mapping[str, Any]) -> None:
+    """Fill an empty fake with the objects of `data` (a dump, or a seed written by hand)."""
+    document = _document(data)
+    with fake.app.lock:
+        store = fake.store
+        if len(store.assistants) or len(store.threads) or len(store.files) or len(store.vector_stores):
+            raise StateError("load needs an empty fake")
+        loader = _Loader(fake)
+        loader.load(document)
+        if "ids" in document:
+            fake.ctx.ids.set_state(document["ids"])
+
+
+def _document(data: str | bytes | Mapping[str, Any]) -> Json:
+    try:
+        document = json.loads(data if isinstance(data, str | bytes) else json.dumps(dict(data)))
+    except (TypeError, ValueError) as error:
+        raise StateError(f"not JSON: {error}") from None
+    if not isinstance(document, dict):
+        raise StateError("a state document is a JSON object")
+    if document.get("format", FORMAT) != FORMAT:
+        raise StateError(f"format must be {FORMAT!r}, not {document.get('format')!r}")
+    if document.get("version", VERSION) != VERSION:
+        raise StateError(f"unsupported version {document.get('version')!r}: this fake reads version {VERSION}")
+    unknown = set(document) - {"format", "version", "ids", *SECTIONS}
+    if unknown:
+        raise StateError(f"unknown sections {sorted(unknown)}; the sections are {list(SECTIONS)}")
+    for section in SECTIONS:
+        items = document.get(section, [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise StateError(f"{section!r} must be a list of objects")
+    return document
+
+
+class _Loader:
+    def __init__(self, fake: FakeAssistants) -> None:
+        self.fake = fake
+        self.store: Store = fake.store
+        self.now = fake.clock.now()
+
+    def load(self, document: Json) -> None:
+        sections: list[tuple[str, Callable[[Json], None]]] = [
+            ("assistants", self._assistant), ("threads", self._thread), ("files", self._file),
+            ("vector_stores", self._vector_store), ("vector_store_files", self._vs_file),
+            ("file_batches", self._batch), ("messages", self._message), ("runs", self._run),
+            ("run_steps", self._step),
+        ]
+        for section, add in sections:
+            for raw in document.get(section, []):
+                add(raw)
+        self._finish_runs(document.get("runs", []))
+
+    def _assistant(self, raw: Json) -> None:
+        assistant = build(Assistant, raw, "assistant", {"created_at": self.now})
+        self.store.assistants.add(assistant.id, assistant.created_at, assistant)
+
+    def _thread(self, raw: Json) -> None:
+        thread = build(Thread, raw, "thread", {"created_at": self.now})
+        self.store.add_thread(thread)
+
+    def _message(self, raw: Json) -> None:
+        raw = dict(raw)
+        if isinstance(raw.get("content"), str):
+            raw["content"] = [text_part(raw["content"])]
+        message = build(Message, raw, "message", {"created_at": self.now, "content": []})
+        self._table(self.store.messages, message.thread_id, "thread", message.id).add(
+            message.id, message.created_at, message)
+
+    def _run(self, raw: Json) -> None:
+        assistant = self.store.assistants.get(str(raw.get("assistant_id")))
+        status = raw.get("status", "queued")
+        defaults: Json = {"created_at": self.now, "extra": {}}
+        if assistant is not None:
+            defaults.update(model=assistant.model, instructions=assistant.instructions, tools=list(assistant.tools))
+        defaults["expires_at"] = None if status in lifecycle.TERMINAL else (
+            raw.get("created_at", self.now) + EXPIRES_AFTER_SECONDS)
+        run = build(Run, raw, "run", defaults)
+        if run.status not in lifecycle.RUN_TRANSITIONS:
+            raise StateError(f"run {run.id}: unknown status {run.status!r}")
+        self._table(self.store.runs, run.thread_id, "thread", run.id).add(run.id, run.created_at, run)
+        self.store.steps[run.id] = OrderedTable()
+        if run.status in lifecycle.ACTIVE:
+            active = self.store.active_runs.get(run.thread_id)
+            if active is not None:
+                raise StateError(f"thread {run.thread_id} has two active runs: {active} and {run.id}")
+            self.store.active_runs[run.thread_id] = run.id
+
+    def _step(self, raw: Json) -> None:
+        run = self._run_of(raw)
+        defaults: Json = {"created_at": self.now, "expires_at": None}
+        if run is not None:
+            defaults.update(thread_id=run.thread_id, assistant_id=run.assistant_id)
+        step = build(RunStep, raw, "run step", defaults)
+        self._table(self.store.steps, step.run_id, "run", step.id).add(step.id, step.created_at, step)
+
+    def _run_of(self, raw: Json) -> Run | None:
+        for table in self.store.runs.values():
+            run = table.get(str(raw.get("run_id")))
+            if run is not None:
+                return run
+        return None
+
+    def _file(self, raw: Json) -> None:
+        raw = dict(raw)
+        data = _file_content(raw)
+        stored = build(StoredFile, {**raw, "data": data}, "file", {"created_at": self.now})
+        self.store.add_file(stored)
+
+    def _vector_store(self, raw: Json) -> None:
+        store = build(VectorStore, raw, "vector store", {"created_at": self.now})
+        self.store.add_vector_store(store)
+
+    def _vs_file(self, raw: Json) -> None:
+        vs_file = build(VectorStoreFile, raw, "vector store file",
+                        {"created_at": self.now, "chunking_strategy": dict(AUTO_STRATEGY)})
+        self._table(self.store.vs_files, vs_file.vector_store_id, "vector store", vs_file.id).add(
+            vs_file.id, vs_file.created_at, vs_file)
+
+    def _batch(self, raw: Json) -> None:
+        batch = build(FileBatch, raw, "file batch", {"created_at": self.now, "file_ids": []})
+        self._table(self.store.vs_files, batch.vector_store_id, "vector store", batch.id)
+        self.store.batches[batch.id] = batch
+
+    @staticmethod
+    def _table(tables: dict[str, OrderedTable[Any]], owner: str, kind: str, object_id: str) -> OrderedTable[Any]:
+        table = tables.get(owner)
+        if table is None:
+            raise StateError(f"{object_id} belongs to {kind} {owner!r}, which is not in the document")
+        return table
+
+    def _finish_runs(self, raws: Iterable[Json]) -> None:
+        """Engine bookkeeping, once every step and message is there: references, then pending work."""
+        for raw in raws:
+            run = self._run_of({"run_id": raw["id"]})
+            assert run is not None
+            extra = {k: self._extra_value(run, v) for k, v in run.extra.items()}
+            work = extra.pop("work", None)
+            if work not in (None, "execute", "finish_cancelling"):
+                raise StateError(f"run {run.id}: unknown work {work!r}")
+            run.extra = extra
+            rebuild(self.fake.engine, run, work)
+
+    def _extra_value(self, run: Run, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self._extra_value(run, v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"$step"}:
+            return self._referenced(self.store.steps[run.id], value["$step"], run)
+        if set(value) == {"$message"}:
+            return self._referenced(self.store.messages[run.thread_id], value["$message"], run)
+        if set(value) == {"$type", "fields"}:
+            cls = _record_type(value["$type"])
+            return cls(**{k: self._extra_value(run, v) for k, v in value["fields"].items()})
+        return {k: self._extra_value(run, v) for k, v in value.items()}
+
+    @staticmethod
+    def _referenced(table: OrderedTable[Any], object_id: str, run: Run) -> Any:
+        found = table.get(object_id)
+        if found is None:
+            raise StateError(f"run {run.id} refers to {object_id}, which is not in the document")
+        return found
+
+
+def build(cls: type[Any], raw: Json, kind: str, defaults: Json) -> Any:
+    """`cls` from `raw`, with `defaults` for what it leaves out; unknown or missing fields are errors."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    object_id = raw.get("id")
+    if not isinstance(object_id, str) or not object_id:
+        raise StateError(f"every {kind} needs an \"id\" (a non-empty string): {raw!r}"[:300])
+    unknown = set(raw) - set(fields)
+    if unknown:
+        raise StateError(f"{kind} {object_id}: unknown fields {sorted(unknown)}")
+    values = {**{k: v for k, v in defaults.items() if k in fields}, **raw}
+    missing = [name for name, f in fields.items() if name not in values and _required(f)]
+    if missing:
+        raise StateError(f"{kind} {object_id}: missing {missing}")
+    return cls(**values)
+
+
+def _required(field: dataclasses.Field[Any]) -> bool:
+    return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def _file_content(raw: Json) -> bytes:
+    encoded, text = raw.pop("content_base64", None), raw.pop("content_text", None)
+    if encoded is not None and text is not None:
+        raise StateError(f"file {raw.get('id')}: give content_base64 or content_text, not both")
+    if text is not None:
+        return str(text).encode("utf-8")
+    try:
+        return base64.b64decode(str(encoded or ""), validate=True)
+    except binascii.Error:
+        raise StateError(f"file {raw.get('id')}: content_base64 is not base64") from None
+
+
+# The engine's records by their dumped names (the names of the modules that first held them).
+RECORD_TYPES: dict[str, type[Any]] = {"message_text.Citation": Citation, "file_links.GeneratedFile": GeneratedFile}
+RECORD_NAMES = {record: name for name, record in RECORD_TYPES.items()}
+
+
+def _record_type(name: str) -> type[Any]:
+    """A record class by its dumped name (`message_text.Citation`)."""
+    found = RECORD_TYPES.get(str(name))
+    if found is None:
+        raise StateError(f"unknown record type {name!r}")
+    return found
