@@ -20,9 +20,10 @@ from fnmatch import fnmatchcase
 from typing import Literal
 
 from ..core import error_catalog as catalog
+from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.sse import encode_event
-from ..core.wire import ApiResponse, json_body
+from ..core.wire import ApiResponse
 from .journal import RecordedCall, event_name, parse_event
 
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
@@ -91,12 +92,12 @@ class Fault:
 
     def response(self, request_id: str) -> ApiResponse:
         error = self.error(request_id)
-        headers = [("content-type", "application/json")]
+        headers: list[tuple[str, str]] = []
         if self.retry_after_ms is not None:
             headers.append(("retry-after-ms", str(self.retry_after_ms)))
         if self.should_retry is not None:
             headers.append(("x-should-retry", "true" if self.should_retry else "false"))
-        return ApiResponse(error.status, headers, json_body(error.body()))
+        return error_response(error, headers)
 
 
 class Faults:

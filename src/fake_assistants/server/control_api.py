@@ -16,8 +16,9 @@ from ..api.params import query_value
 from ..api.validation import decode_json_object, validate
 from ..core import error_catalog as catalog
 from ..core.clock import ManualClock
+from ..core.envelope import error_response, json_response
 from ..core.errors import ApiError, StateError
-from ..core.wire import ApiRequest, ApiResponse, json_body
+from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import Fault
 from ..layers.journal import RecordedCall
 from ..runs.progression import Policy, after_polls, after_seconds, as_policy
@@ -77,11 +78,11 @@ class ControlApi:
         try:
             handler, params = _route(request.method, request.path)
             with self.fake.app.lock:
-                return _json(200, handler(self, request, params))
+                return json_response(200, handler(self, request, params))
         except ApiError as error:
-            return _json(error.status, error.body())
+            return error_response(error)
         except Exception:  # never a traceback over the wire
-            return _json(500, catalog.server_error(self.fake.ctx.ids.request_id()).body())
+            return error_response(catalog.server_error(self.fake.ctx.ids.request_id()))
 
 
 # -- handlers --------------------------------------------------------------------------------------
@@ -268,10 +269,6 @@ def _match(template: Sequence[str], parts: Sequence[str]) -> dict[str, str] | No
         elif expected != actual:
             return None
     return params
-
-
-def _json(status: int, body: Json) -> ApiResponse:
-    return ApiResponse(status, [("content-type", "application/json")], json_body(body))
 
 
 def _script_status(fake: FakeAssistants) -> Json:

@@ -9,8 +9,9 @@ import hmac
 from typing import TYPE_CHECKING
 
 from ..core import error_catalog as catalog
+from ..core.envelope import error_response
 from ..core.errors import ApiError
-from ..core.wire import ApiRequest, ApiResponse, json_body
+from ..core.wire import ApiRequest, ApiResponse
 from .control_api import ControlApi, is_control_path
 
 if TYPE_CHECKING:
@@ -40,8 +41,7 @@ class ServedFake:
     def _refuse(self, error: ApiError) -> ApiResponse:
         with self.fake.app.lock:
             request_id = self.fake.ctx.ids.request_id()
-        headers = [("content-type", "application/json"), ("x-request-id", request_id)]
-        return ApiResponse(error.status, headers, json_body(error.body()))
+        return error_response(error, [("x-request-id", request_id)])
 
 
 def check_api_key(authorization: str | None, expected: str | None) -> ApiError | None:
