@@ -1,9 +1,9 @@
 """docs/COVERAGE.md from the route table: `python -m fake_assistants.coverage_table --write docs/COVERAGE.md`.
 
 The 44 Assistants-family operations of the OpenAPI spec (paths `/assistants*`, `/threads*`, `/files*`,
-`/vector_stores*`) are listed here once, as `OPERATIONS`; `tests/test_coverage_table.py` checks that list
-against the spec when the spec is at hand, so the table itself can be regenerated (and checked for staleness)
-without it. An operation is implemented when a route of `ALL_ROUTES` carries its operationId. A streaming
+`/vector_stores*`) are listed here once, as `OPERATIONS`; `tests/conformance/test_coverage_table.py` checks that
+list against the spec when the spec is at hand, so the table itself can be regenerated (and checked for
+staleness) without it. An operation is implemented when a route of `ALL_ROUTES` carries its operationId. A streaming
 variant is implemented when a fresh fake answers it with a server-sent event stream that ends in `done`.
 An SDK helper is implemented when every operation it calls is.
 """
@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .api.routes import ALL_ROUTES
 from .api.routing import Route
-from .app import ALL_ROUTES
 from .core.clock import ManualClock
 from .core.sse import DONE
 from .core.wire import ApiRequest, ApiResponse
@@ -222,11 +222,11 @@ def render(routes: Sequence[Route] = ALL_ROUTES) -> str:
     lines = [
         "# Coverage",
         "",
-        "Generated from the route table (`fake_assistants.app.ALL_ROUTES`) by",
+        "Generated from the route table (`fake_assistants.api.routes.ALL_ROUTES`) by",
         "`python -m fake_assistants.coverage_table --write docs/COVERAGE.md`; do not edit by hand.",
-        "`tests/test_coverage_table.py` fails when this file is stale, when an Assistants-family operation of the",
-        "OpenAPI spec is missing from the list below, and when a helper marked implemented does not work",
-        "through the SDK.",
+        "`tests/conformance/test_coverage_table.py` fails when this file is stale, when an Assistants-family",
+        "operation of the OpenAPI spec is missing from the list below, and when a helper marked implemented does",
+        "not work through the SDK.",
         "",
         f"**{len(implemented)} of {len(OPERATIONS)} operations implemented.**",
         "",

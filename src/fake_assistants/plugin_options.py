@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from .app import API_PREFIXES
+from .api.routes import API_PREFIXES
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, ManualClock, SystemClock
 from .core.types import Shape

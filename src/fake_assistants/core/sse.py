@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ApiError
+from .types import Event
 from .wire import ApiResponse, compact_json
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -15,16 +16,16 @@ DONE = b"event: done\ndata: [DONE]\n\n"
 
 @dataclass(frozen=True, slots=True)
 class EventStream:
-    """A handler's streamed answer before encoding: the app shows it in the requested API version."""
+    """A handler's streamed answer before encoding (the v1 layer shows it as v1 did)."""
 
-    events: Iterator[tuple[str, Any]]
+    events: Iterator[Event]
 
 
 def encode_event(name: str, data: Any) -> bytes:
     return b"event: " + name.encode() + b"\ndata: " + compact_json(data) + b"\n\n"
 
 
-def encode_stream(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
+def encode_stream(events: Iterable[Event]) -> Generator[bytes, None, None]:
     """Encode events lazily; an ApiError raised mid-stream becomes `event: error` with no `done`."""
     try:
         for name, data in events:
@@ -35,5 +36,28 @@ def encode_stream(events: Iterable[tuple[str, Any]]) -> Iterator[bytes]:
     yield DONE
 
 
-def stream_response(events: Iterable[tuple[str, Any]]) -> ApiResponse:
-    return ApiResponse(200, [("content-type", CONTENT_TYPE)], encode_stream(events))
+class EventBody:
+    """A streamed answer's body: `events` encoded as the client reads them (an iterator of chunks, one event
+    each). Layers that work on events (a stream fault) find them in `events` before the first read."""
+
+    __slots__ = ("chunks", "events")
+
+    def __init__(self, events: Iterator[Event]) -> None:
+        self.events = events
+        self.chunks: Generator[bytes, None, None] = encode_stream(events)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self.chunks)
+
+    def close(self) -> None:
+        self.chunks.close()
+        close = getattr(self.events, "close", None)
+        if close is not None:
+            close()
+
+
+def stream_response(events: Iterator[Event]) -> ApiResponse:
+    return ApiResponse(200, [("content-type", CONTENT_TYPE)], EventBody(events))

@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Literal
 
+from ..api.pipeline import Exchange, Respond
 from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
-from ..core.sse import encode_event
+from ..core.sse import EventBody
+from ..core.types import Event
 from ..core.wire import ApiResponse
-from .journal import RecordedCall, event_name, parse_event
 
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
 TransportKind = Literal["timeout", "connection_error"]
@@ -168,28 +169,10 @@ class Faults:
             self._faults.append(fault)
         return fault
 
-    # -- applying (called by the core, `App.handle`) -------------------------------------------------------
+    # -- applying (by the fault layer) ---------------------------------------------------------------------
 
-    def answer(self, route: str | None, call: RecordedCall, request_id: str) -> ApiResponse | None:
-        """The answer of a scheduled fault instead of the fake's, if one is due; a timeout or a dropped
-        connection raises TransportFault, which the transport turns into its library's exception."""
-        fault = self._take(route, stream=False)
-        if fault is None:
-            return None
-        call.fault = fault.kind
-        if fault.kind == "timeout" or fault.kind == "connection_error":
-            raise TransportFault(fault.kind)
-        return fault.response(request_id)
-
-    def watch_stream(self, route: str | None, response: ApiResponse, call: RecordedCall, request_id: str,
-                     on_break: OnBreak) -> None:
-        """Break this streamed answer if a stream fault is due for its route."""
-        fault = self._take(route, stream=True)
-        if fault is not None and not isinstance(response.body, bytes):
-            call.fault = fault.kind
-            response.body = broken_stream(response.body, fault, fault.error(request_id), on_break)
-
-    def _take(self, route: str | None, *, stream: bool) -> Fault | None:
+    def take(self, route: str | None, *, stream: bool) -> Fault | None:
+        """The first pending fault for `route` of the kind asked for (a stream fault or any other), used once."""
         with self._guard:
             for fault in self._faults:
                 if (fault.kind == "stream_error") == stream and not fault.spent and fault.matches(route):
@@ -211,55 +194,80 @@ def _delay(retry_after_ms: int | None) -> int | None:
     return retry_after_ms
 
 
-def broken_stream(chunks: Iterator[bytes], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[bytes]:
-    """`chunks` (one SSE event each) until `fault.after_events` events have gone (or just before `done`),
-    then `event: error` and the end. `on_break(run, error)` runs at the break, before the error event, with
-    the (thread id, run id) of the run the stream carries. A stream that breaks by itself is left alone."""
-    sent: list[bytes] = []
-    held: list[bytes] = []  # the event the stream breaks before: never sent, but it may name the run
+def broken_events(events: Iterator[Event], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[Event]:
+    """`events` until `fault.after_events` have gone (or until they end), then `error` is raised, which the SSE
+    encoder sends as `event: error` with no `done`. `on_break(run, error)` runs at the break, before the error
+    event, with the (thread id, run id) of the run the stream carries. A stream that breaks by itself (its
+    own events raise) is left alone."""
+    sent: list[Event] = []
+    held: list[Event] = []  # the event the stream breaks before: never sent, but it may name the run
     try:
-        for chunk in chunks:
-            name = event_name(chunk)
-            if name == "error":
-                yield chunk
-                return
-            if len(sent) >= fault.after_events or name == "done":
-                held.append(chunk)
+        for event in events:
+            if len(sent) >= fault.after_events:
+                held.append(event)
                 break
-            sent.append(chunk)
-            yield chunk
-        streamed = _run_of(sent + held, chunks)
-        _close(chunks)  # the fake's stream is over: the run is handed back before it fails
+            sent.append(event)
+            yield event
+        streamed = _run_of(sent + held, events)
+        _close(events)  # the fake's stream is over: the run is handed back before it fails
         on_break(streamed, error)
-        yield encode_event("error", error.body())
+        raise error
     finally:
-        _close(chunks)
+        _close(events)
 
 
-def _close(chunks: Iterator[bytes]) -> None:
-    close = getattr(chunks, "close", None)
+def _close(events: Iterator[Event]) -> None:
+    close = getattr(events, "close", None)
     if close is not None:
         close()
 
 
-def _run_of(sent: list[bytes], chunks: Iterator[bytes]) -> tuple[str, str] | None:
+def _run_of(sent: list[Event], events: Iterator[Event]) -> tuple[str, str] | None:
     """The run a stream carries: from the events sent, or else from the next few (each stream names its
     run within its first events, which the fake produced when it answered: reading them moves nothing)."""
     found = streamed_run(sent)
     for _ in range(LOOKAHEAD):
         if found is not None:
             break
-        chunk = next(chunks, None)
-        if chunk is None:
+        event = next(events, None)
+        if event is None:
             break
-        found = streamed_run([chunk])
+        found = streamed_run([event])
     return found
 
 
-def streamed_run(sent: list[bytes]) -> tuple[str, str] | None:
+def streamed_run(events: list[Event]) -> tuple[str, str] | None:
     """(thread id, run id) of the run whose events a stream carried, from its first run event."""
-    for chunk in sent:
-        name, data = parse_event(chunk)
+    for name, data in events:
         if name.startswith("thread.run.") and not name.startswith("thread.run.step.") and isinstance(data, dict):
             return str(data["thread_id"]), str(data["id"])
     return None
+
+
+class FaultInjection:
+    """The fault layer: a due fault answers instead of the fake (nothing reaches its state), or breaks the
+    stream the fake answered. A timeout or a dropped connection raises TransportFault, which the transport
+    turns into its library's exception."""
+
+    def __init__(self, inner: Respond, faults: Faults, on_break: OnBreak) -> None:
+        self.inner = inner
+        self.faults = faults
+        self.on_break = on_break
+
+    def __call__(self, exchange: Exchange) -> ApiResponse:
+        route = exchange.route.name if exchange.route is not None else None
+        fault = self.faults.take(route, stream=False)
+        if fault is not None:
+            exchange.fault = fault.kind
+            if fault.kind == "timeout" or fault.kind == "connection_error":
+                raise TransportFault(fault.kind)
+            return fault.response(exchange.request_id)
+        response = self.inner(exchange)
+        if not isinstance(response.body, EventBody):
+            return response
+        fault = self.faults.take(route, stream=True)
+        if fault is None:
+            return response
+        exchange.fault = fault.kind
+        broken = broken_events(response.body.events, fault, fault.error(exchange.request_id), self.on_break)
+        return replace(response, body=EventBody(broken))

@@ -14,11 +14,12 @@ import json
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Any, overload
 
 from ..api import multipart
+from ..api.pipeline import Exchange, Respond
 from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
 
@@ -210,14 +211,33 @@ class Journal(Calls):
             self._log.append(call)
         return call
 
-    def finish(self, call: RecordedCall, response: ApiResponse) -> None:
-        """Record the response; a stream's events are recorded as the client reads them."""
+    def finish(self, call: RecordedCall, response: ApiResponse) -> ApiResponse:
+        """Record the response; a stream's events are recorded as the client reads them (the answer to send
+        is then one whose body records them)."""
         call.status = response.status
         call.response_headers = list(response.headers)
         if isinstance(response.body, bytes):
             call.response_content = response.body
-        else:
-            response.body = _recorded(response.body, call.chunks)
+            return response
+        return replace(response, body=_recorded(response.body, call.chunks))
+
+
+class Journaling:
+    """The journal layer: every request is recorded with the route it matched, then its answer (a stream's
+    events as the client reads them) and the fault that answered or broke it."""
+
+    def __init__(self, inner: Respond, journal: Journal) -> None:
+        self.inner = inner
+        self.journal = journal
+
+    def __call__(self, exchange: Exchange) -> ApiResponse:
+        route = exchange.route.name if exchange.route is not None else None
+        call = self.journal.begin(exchange.request, route, exchange.params)
+        try:
+            response = self.inner(exchange)
+        finally:  # a timeout or a dropped connection has no answer, but the journal names its fault
+            call.fault = exchange.fault
+        return self.journal.finish(call, response)
 
 
 def _recorded(chunks: Iterator[bytes], sink: list[bytes]) -> Iterator[bytes]:

@@ -1,0 +1,55 @@
+"""The request pipeline's parts: the exchange a request travels in, and how layers are stacked.
+
+A layer is a callable made around the next one (Starlette's middleware model): `compose(layers, endpoint)`
+builds `layers[0](layers[1](... layers[-1](endpoint)))`, so the first layer listed is the outermost. Layers
+that work on HTTP answers (`Respond`) sit outside the one that encodes handler replies; layers that work on
+the handler's reply (`Answer`: a JSON object, an event stream or a response) sit inside it. `app.py` lists them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from ..core.api_versions import ApiVersion
+from ..core.wire import ApiRequest, ApiResponse
+from .context import Context
+from .routing import Call, Handler, Reply, Route
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One request on its way through the pipeline, and what the layers found out about it on the way."""
+
+    request: ApiRequest
+    request_id: str = ""
+    route: Route | None = None
+    params: dict[str, str] = field(default_factory=dict)
+    version: ApiVersion | None = None  # the Assistants API version the request asked for
+    handler: Handler | None = None  # None: the route's own handler
+    fault: str | None = None  # the kind of injected fault that answered or broke this request
+
+
+Respond = Callable[[Exchange], ApiResponse]
+Answer = Callable[[Exchange], Reply]
+T = TypeVar("T")
+
+
+def compose(layers: Sequence[Callable[[T], T]], endpoint: T) -> T:
+    """`endpoint` inside `layers`, the first one outermost."""
+    for layer in reversed(layers):
+        endpoint = layer(endpoint)
+    return endpoint
+
+
+def call_handler(ctx: Context) -> Answer:
+    """The end of the pipeline: the route's handler (or the one a layer chose) on the routed request."""
+
+    def endpoint(exchange: Exchange) -> Reply:
+        assert exchange.route is not None  # the route layer answered a request without a route
+        request = exchange.request
+        handler = exchange.handler or exchange.route.handler
+        return handler(ctx, Call(exchange.params, request.query, request.body, request.headers))
+
+    return endpoint

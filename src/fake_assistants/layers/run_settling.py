@@ -1,0 +1,30 @@
+"""The run-settling layer: a request on a thread lets its active run move before the handler sees it.
+
+Reading a thread's run, steps or messages lets its active run progress as the progression policy says
+(a retrieve of that run counts as a poll); any other request on the thread lets the run expire, so a write
+never sees an expired run as active.
+"""
+
+from __future__ import annotations
+
+from ..api.context import Context
+from ..api.pipeline import Answer, Exchange
+from ..api.routing import Reply
+
+
+class RunSettling:
+    def __init__(self, inner: Answer, ctx: Context) -> None:
+        self.inner = inner
+        self.ctx = ctx
+
+    def __call__(self, exchange: Exchange) -> Reply:
+        thread_id = exchange.params.get("thread_id")
+        if thread_id is not None:
+            run = self.ctx.store.active_run(thread_id)
+            if run is not None:
+                if exchange.request.method == "GET":
+                    polled = exchange.route is not None and exchange.route.name == "runs.retrieve"
+                    self.ctx.engine.on_read(run, poll=polled and exchange.params.get("run_id") == run.id)
+                else:
+                    self.ctx.engine.on_write(run)
+        return self.inner(exchange)
