@@ -1,10 +1,14 @@
-"""The route table: the one source of truth for what is implemented."""
+"""The route table: the one source of truth for what is implemented, and the one router.
+
+`RouteTable` matches a method and a path against path templates (`/threads/{thread_id}/runs`); it is generic over
+the route record, so the Assistants API (`Route`) and the control API (its own records) share it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from ..core import error_catalog as catalog
 from ..core.api_versions import BOTH, ApiVersion
@@ -49,29 +53,50 @@ class Route:
 
     @property
     def segments(self) -> tuple[str, ...]:
-        return tuple(self.template.strip("/").split("/"))
+        return segments_of(self.template)
 
 
-class RouteTable:
-    def __init__(self, routes: Iterable[Route]) -> None:
-        self.routes = tuple(routes)
-        self._index: dict[tuple[str, int], list[Route]] = {}
+class Routable(Protocol):
+    """What the router matches a request against: a method and a path template with `{name}` parameters."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def template(self) -> str: ...
+
+
+R = TypeVar("R", bound=Routable)
+Candidate = tuple[tuple[str, ...], R]  # a route with its template split into segments once
+
+
+class RouteTable(Generic[R]):
+    """The one router: the first route whose template matches, a literal segment before a parameter."""
+
+    def __init__(self, routes: Iterable[R]) -> None:
+        self.routes: tuple[R, ...] = tuple(routes)
+        self._index: dict[tuple[str, int], list[Candidate[R]]] = {}
         for route in self.routes:
-            self._index.setdefault((route.method, len(route.segments)), []).append(route)
+            segments = segments_of(route.template)
+            self._index.setdefault((route.method, len(segments)), []).append((segments, route))
         for candidates in self._index.values():  # a literal segment beats a parameter: /threads/runs
             candidates.sort(key=_parameter_positions)
 
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    def match(self, method: str, path: str) -> tuple[R, dict[str, str]] | None:
         parts = path.strip("/").split("/")
-        for route in self._index.get((method, len(parts)), ()):
-            params = _match_segments(route.segments, parts)
+        for segments, route in self._index.get((method, len(parts)), ()):
+            params = _match_segments(segments, parts)
             if params is not None:
                 return route, params
         return None
 
 
-def _parameter_positions(route: Route) -> tuple[bool, ...]:
-    return tuple(segment.startswith("{") for segment in route.segments)
+def segments_of(template: str) -> tuple[str, ...]:
+    return tuple(template.strip("/").split("/"))
+
+
+def _parameter_positions(candidate: Candidate[Any]) -> tuple[bool, ...]:
+    return tuple(segment.startswith("{") for segment in candidate[0])
 
 
 def _match_segments(template: Sequence[str], parts: Sequence[str]) -> dict[str, str] | None:

@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from ..api.context import Context
 from ..api.params import query_value
+from ..api.routing import RouteTable
 from ..api.validation import decode_json_object, validate
+from ..app import App
 from ..core import error_catalog as catalog
-from ..core.clock import ManualClock
+from ..core.clock import Clock, ManualClock
 from ..core.envelope import error_response, json_response
 from ..core.errors import ApiError, StateError
+from ..core.types import Json
 from ..core.wire import ApiRequest, ApiResponse
-from ..layers.faults import Fault
-from ..layers.journal import RecordedCall
-from ..runs.progression import Policy, after_polls, after_seconds, as_policy
-from ..runs.script import SearchResult
-from ..state.dump import dump_dict, load_into
+from ..layers.faults import Fault, Faults
+from ..layers.journal import Journal, RecordedCall
+from ..runs.ingestion import Ingestion
+from ..runs.progression import Policy, PolicyName, after_polls, after_seconds, as_policy
+from ..runs.script import Script, SearchResult
+from ..store.store import Store
 from .control_requests import (
     BreakStreamTurn,
     CallFunctionsTurn,
@@ -45,11 +52,7 @@ from .control_requests import (
     TurnSpec,
 )
 
-if TYPE_CHECKING:
-    from ..fake import FakeAssistants
-
 CONTROL_PREFIX = "/__fake__"
-Json = dict[str, Any]
 ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], Json]
 # what each kind of fault takes besides `kind` (the arguments of the `fake.faults` method of that name)
 FAULT_PARAMS: dict[str, frozenset[str]] = {
@@ -68,17 +71,72 @@ def is_control_path(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
 
 
+class Steerable(Protocol):
+    """The fake the control API steers: its parts and the operations it offers (`FakeAssistants` is one).
+
+    server/ ranks below the facade, so it names what it uses rather than importing the facade.
+    """
+
+    @property
+    def app(self) -> App: ...
+
+    @property
+    def ctx(self) -> Context: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def script(self) -> Script: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def ingestion(self) -> Ingestion: ...
+
+    @property
+    def calls(self) -> Journal: ...
+
+    @property
+    def faults(self) -> Faults: ...
+
+    def reset(self) -> None: ...
+
+    def dump(self) -> str: ...
+
+    def load_state(self, state: Mapping[str, Any]) -> None: ...
+
+    def advance(self, run_id: str) -> str: ...
+
+    def set_progression(self, policy: Policy | PolicyName, *, run_id: str | None = None) -> None: ...
+
+    def finish_ingestion(self, *, vector_store_id: str | None = None, file_id: str | None = None) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRoute:
+    """One operation of the control API: its method, its path under `/__fake__` and its handler."""
+
+    method: str
+    template: str
+    handler: ControlHandler
+
+
 class ControlApi:
     """Steers `fake`: scripts turns, moves runs and the clock, chooses progression."""
 
-    def __init__(self, fake: FakeAssistants) -> None:
+    def __init__(self, fake: Steerable) -> None:
         self.fake = fake
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         try:
-            handler, params = _route(request.method, request.path)
+            matched = ROUTE_TABLE.match(request.method, request.path[len(CONTROL_PREFIX):])
+            if matched is None:
+                raise catalog.invalid_url(request.method, request.path)
+            route, params = matched
             with self.fake.app.lock:
-                return json_response(200, handler(self, request, params))
+                return json_response(200, route.handler(self, request, params))
         except ApiError as error:
             return error_response(error)
         except Exception:  # never a traceback over the wire
@@ -99,9 +157,10 @@ def reset(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
 
 def read_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     try:
-        return dump_dict(api.fake)
+        state: Json = json.loads(api.fake.dump())
     except StateError as error:
         raise catalog.state_not_dumpable(str(error)) from None
+    return state
 
 
 def replace_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
@@ -109,7 +168,7 @@ def replace_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) 
     document = decode_json_object(request.body, allow_empty=False)
     api.fake.reset()
     try:
-        load_into(api.fake, document)
+        api.fake.load_state(document)
     except StateError as error:
         api.fake.reset()
         raise catalog.state_not_loadable(str(error)) from None
@@ -144,7 +203,7 @@ def advance_run(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
 
 def set_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     body = validate(ProgressionBody, decode_json_object(request.body, allow_empty=False))
-    if body.run_id is not None and not _has_run(api.fake, body.run_id):
+    if body.run_id is not None and api.fake.store.run_by_id(body.run_id) is None:
         raise catalog.not_found("run", body.run_id)
     api.fake.set_progression(_policy(body), run_id=body.run_id)
     return body.model_dump(exclude_none=True)
@@ -224,63 +283,40 @@ def clear_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
     return {"object": "list", "data": []}
 
 
-ROUTES: dict[tuple[str, str], ControlHandler] = {
-    ("GET", "health"): health,
-    ("POST", "reset"): reset,
-    ("GET", "state"): read_state,
-    ("PUT", "state"): replace_state,
-    ("GET", "faults"): read_faults,
-    ("POST", "faults"): add_fault,
-    ("DELETE", "faults"): clear_faults,
-    ("GET", "calls"): read_calls,
-    ("DELETE", "calls"): clear_calls,
-    ("GET", "script"): read_script,
-    ("POST", "script"): add_turns,
-    ("DELETE", "script"): clear_script,
-    ("POST", "runs/{run_id}/advance"): advance_run,
-    ("POST", "progression"): set_progression,
-    ("POST", "ingestion/progression"): set_ingestion_progression,
-    ("POST", "ingestion/finish"): finish_ingestion,
-    ("POST", "ingestion/failures"): add_ingestion_failure,
-    ("GET", "clock"): read_clock,
-    ("POST", "clock"): move_clock,
-}
+# paths under CONTROL_PREFIX
+ROUTES: tuple[ControlRoute, ...] = (
+    ControlRoute("GET", "/health", health),
+    ControlRoute("POST", "/reset", reset),
+    ControlRoute("GET", "/state", read_state),
+    ControlRoute("PUT", "/state", replace_state),
+    ControlRoute("GET", "/faults", read_faults),
+    ControlRoute("POST", "/faults", add_fault),
+    ControlRoute("DELETE", "/faults", clear_faults),
+    ControlRoute("GET", "/calls", read_calls),
+    ControlRoute("DELETE", "/calls", clear_calls),
+    ControlRoute("GET", "/script", read_script),
+    ControlRoute("POST", "/script", add_turns),
+    ControlRoute("DELETE", "/script", clear_script),
+    ControlRoute("POST", "/runs/{run_id}/advance", advance_run),
+    ControlRoute("POST", "/progression", set_progression),
+    ControlRoute("POST", "/ingestion/progression", set_ingestion_progression),
+    ControlRoute("POST", "/ingestion/finish", finish_ingestion),
+    ControlRoute("POST", "/ingestion/failures", add_ingestion_failure),
+    ControlRoute("GET", "/clock", read_clock),
+    ControlRoute("POST", "/clock", move_clock),
+)
+ROUTE_TABLE = RouteTable(ROUTES)
 
 
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def _route(method: str, path: str) -> tuple[ControlHandler, dict[str, str]]:
-    parts = path[len(CONTROL_PREFIX):].strip("/").split("/")
-    for (route_method, template), handler in ROUTES.items():
-        params = _match(template.split("/"), parts)
-        if route_method == method and params is not None:
-            return handler, params
-    raise catalog.invalid_url(method, path)
-
-
-def _match(template: Sequence[str], parts: Sequence[str]) -> dict[str, str] | None:
-    if len(template) != len(parts):
-        return None
-    params: dict[str, str] = {}
-    for expected, actual in zip(template, parts, strict=True):
-        if expected.startswith("{") and actual:
-            params[expected[1:-1]] = actual
-        elif expected != actual:
-            return None
-    return params
-
-
-def _script_status(fake: FakeAssistants) -> Json:
+def _script_status(fake: Steerable) -> Json:
     return {"pending": len(fake.script.pending), "consumed": fake.script.consumed}
 
 
-def _clock_status(fake: FakeAssistants) -> Json:
+def _clock_status(fake: Steerable) -> Json:
     return {"now": fake.clock.now(), "manual": isinstance(fake.clock, ManualClock)}
-
-
-def _has_run(fake: FakeAssistants, run_id: str) -> bool:
-    return any(table.get(run_id) is not None for table in fake.store.runs.values())
 
 
 def _policy(body: PolicyBody) -> Policy:
@@ -304,7 +340,7 @@ def _decode_images(turn: TurnSpec, param: str) -> list[bytes]:
         raise catalog.invalid_value_message(param, "expected base64-encoded images.") from None
 
 
-def _add_turn(fake: FakeAssistants, turn: TurnSpec, images: list[bytes]) -> None:
+def _add_turn(fake: Steerable, turn: TurnSpec, images: list[bytes]) -> None:
     script, owner = fake.script, turn.assistant_id
     if isinstance(turn, ReplyTurn):
         script.reply(turn.text, assistant_id=owner)
@@ -333,7 +369,7 @@ def _search_result(result: SearchResultSpec | str) -> SearchResult | str:
     return SearchResult(result.file_id, result.score, result.text)
 
 
-def _counts(fake: FakeAssistants) -> Json:
+def _counts(fake: Steerable) -> Json:
     store = fake.store
     return {
         "assistants": len(store.assistants),
@@ -345,7 +381,7 @@ def _counts(fake: FakeAssistants) -> Json:
     }
 
 
-def _fault_method(fake: FakeAssistants, kind: str) -> Callable[..., Fault]:
+def _fault_method(fake: Steerable, kind: str) -> Callable[..., Fault]:
     faults = fake.faults
     methods: dict[str, Callable[..., Fault]] = {
         "error": faults.error, "rate_limit": faults.rate_limit, "server_error": faults.server_error,

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from ..api.request_models import Strict
+from ..api.request_models import Strict, type_tag
 
 Arguments = dict[str, Any] | str | None
 
@@ -84,11 +84,6 @@ class BreakStreamTurn(TurnFields):
     message: str | None = None
 
 
-def _type_tag(value: Any) -> str | None:
-    tag = value.get("type") if isinstance(value, dict) else None
-    return tag if isinstance(tag, str) else None
-
-
 TurnSpec = Annotated[
     Annotated[ReplyTurn, Tag("reply")]
     | Annotated[SayTurn, Tag("say")]
@@ -99,7 +94,7 @@ TurnSpec = Annotated[
     | Annotated[FailTurn, Tag("fail")]
     | Annotated[IncompleteTurn, Tag("incomplete")]
     | Annotated[BreakStreamTurn, Tag("break_stream")],
-    Discriminator(_type_tag),
+    Discriminator(type_tag),
 ]
 
 

@@ -6,29 +6,28 @@ Sans-IO: `ServedFake(fake, api_key=...)` is the `ApiRequest -> ApiResponse` hand
 from __future__ import annotations
 
 import hmac
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
-from .control_api import ControlApi, is_control_path
+from .control_api import ControlApi, Steerable, is_control_path
 
-if TYPE_CHECKING:
-    from ..fake import FakeAssistants
+
+class Servable(Steerable, Protocol):
+    """A fake a server can expose: steerable by the control API, and answering the Assistants API."""
+
+    def handle(self, request: ApiRequest) -> ApiResponse: ...
 
 
 class ServedFake:
     """Checks `Authorization: Bearer <api_key>` when a key is set (on every path), then routes the request."""
 
-    def __init__(self, fake: FakeAssistants, *, api_key: str | None = None) -> None:
+    def __init__(self, fake: Servable, *, api_key: str | None = None) -> None:
+        self.fake = fake
         self.control = ControlApi(fake)
         self.api_key = api_key
-
-    @property
-    def fake(self) -> FakeAssistants:
-        """The fake being served (the control API may replace it when it loads state)."""
-        return self.control.fake
 
     def __call__(self, request: ApiRequest) -> ApiResponse:
         denied = check_api_key(request.header("authorization"), self.api_key)

@@ -14,15 +14,12 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType, TracebackType
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 import uvicorn
 
 from .asgi import AsgiApp, ConnectionDropped
-from .served_fake import ServedFake
-
-if TYPE_CHECKING:
-    from ..fake import FakeAssistants
+from .served_fake import Servable, ServedFake
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4010
@@ -87,7 +84,7 @@ class _Uvicorn(uvicorn.Server):
             self._on_started()
 
 
-def _config(fake: FakeAssistants, api_key: str | None, *, log_config: bool) -> uvicorn.Config:
+def _config(fake: Servable, api_key: str | None, *, log_config: bool) -> uvicorn.Config:
     app = AsgiApp(ServedFake(fake, api_key=api_key))
     config = uvicorn.Config(
         app,
@@ -107,7 +104,7 @@ def _config(fake: FakeAssistants, api_key: str | None, *, log_config: bool) -> u
 # -- the command: serve until SIGINT or SIGTERM ------------------------------------------------------
 
 
-def run_server(fake: FakeAssistants, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                api_key: str | None = None, out: TextIO | None = None) -> int:
     """Serve `fake` until SIGINT or SIGTERM; print the listening line once connections are accepted.
 
@@ -150,7 +147,7 @@ class ThreadedServer:
             client = openai.OpenAI(base_url=server.base_url, api_key="sk-test")
     """
 
-    def __init__(self, fake: FakeAssistants, *, host: str = DEFAULT_HOST, port: int = 0,
+    def __init__(self, fake: Servable, *, host: str = DEFAULT_HOST, port: int = 0,
                  api_key: str | None = None) -> None:
         self.fake = fake
         self.host = host

@@ -26,14 +26,21 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType, TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
-from ..app import API_PREFIX, api_route_path
+from ..api.routes import API_PREFIX, api_route_path
 
-if TYPE_CHECKING:
-    from ..fake import FakeAssistants
+
+class Routed(Protocol):
+    """What an intercepted client is routed to: a fake that hands out transports (`FakeAssistants` is one)."""
+
+    def httpx_transport(self) -> Any: ...
+
+    def httpx2_transport(self) -> Any: ...
+
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", bound=Routed)
 SdkLoader = Callable[[], ModuleType]
 
 API_KEY_VARIABLE = "OPENAI_API_KEY"
@@ -46,8 +53,8 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 class _Entry:
     """One entering of an interception: which fake, and whether it is still active."""
 
-    owner: Interception
-    fake: FakeAssistants
+    owner: Interception[Any]
+    fake: Routed
     active: bool = True
 
 
@@ -103,7 +110,7 @@ class _Patch:
 _PATCH = _Patch()
 
 
-def current_fake() -> FakeAssistants | None:
+def current_fake() -> Routed | None:
     """The fake a client constructed here and now would talk to, or None outside every interception."""
     for entry in reversed(_STACK.get()):
         if entry.active:
@@ -117,15 +124,15 @@ def is_patched() -> bool:
     return _PATCH.latest() is not None
 
 
-class Interception:
+class Interception(Generic[T]):
     """A context manager (sync or async) and decorator (sync or async functions); re-entrant and reusable."""
 
-    def __init__(self, fake: FakeAssistants, load_sdk: SdkLoader) -> None:
+    def __init__(self, fake: T, load_sdk: SdkLoader) -> None:
         self.fake = fake
         self._load_sdk = load_sdk
         self._entries: list[_Entry] = []
 
-    def __enter__(self) -> FakeAssistants:
+    def __enter__(self) -> T:
         entry = _Entry(self, self.fake)
         _PATCH.activate(entry, self._load_sdk())
         self._entries.append(entry)
@@ -139,7 +146,7 @@ class Interception:
         _STACK.set(tuple(e for e in _STACK.get() if e is not entry))
         _PATCH.deactivate(entry)
 
-    async def __aenter__(self) -> FakeAssistants:
+    async def __aenter__(self) -> T:
         return self.__enter__()
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -185,7 +192,7 @@ def _routing_init(original: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
-def route_to_fake(client: Any, fake: FakeAssistants) -> None:
+def route_to_fake(client: Any, fake: Routed) -> None:
     """Send the requests an SDK client makes to its own origin to `fake`; leave every other host alone."""
     http = client._client
     if isinstance(http._transport, HostRouter):  # a copy (`with_options`) sharing an intercepted client
