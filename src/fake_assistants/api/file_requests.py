@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, StringConstraints, Tag
 
-from .request_models import ChunkingStrategy, Metadata, Strict, _check_metadata, _within_float_range
+from .request_models import ChunkingStrategy, Metadata, Strict, check_metadata, type_tag, within_float_range
 
 AttributeValue = Annotated[str, StringConstraints(max_length=512)] | float | bool
 # Like metadata: at most 16 properties, keys of at most 64 characters (the same errors).
-Attributes = Annotated[dict[str, AttributeValue], AfterValidator(_check_metadata)]
+Attributes = Annotated[dict[str, AttributeValue], AfterValidator(check_metadata)]
 
 
 class ExpiresAfter(Strict):
@@ -35,7 +35,7 @@ class ModifyVectorStore(Strict):
 
 class RankingOptions(Strict):
     ranker: Literal["none", "auto", "default-2024-11-15"] | None = None
-    score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))] | None = None
+    score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(within_float_range(0, 1))] | None = None
 
 
 COMPARISONS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin")
@@ -57,12 +57,6 @@ class CompoundFilter(Strict):
     filters: list[Filter]
 
 
-def _filter_tag(value: Any) -> str | None:
-    """The `type` of a filter: of the request's JSON object, or of a validated filter being dumped."""
-    tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
-    return tag if isinstance(tag, str) else None
-
-
 # Tagged by the `type` value itself, so a bad `type` is reported with every supported value.
 Filter = Annotated[
     Annotated[ComparisonFilter, Tag("eq")] | Annotated[ComparisonFilter, Tag("ne")]
@@ -70,7 +64,7 @@ Filter = Annotated[
     | Annotated[ComparisonFilter, Tag("lt")] | Annotated[ComparisonFilter, Tag("lte")]
     | Annotated[ComparisonFilter, Tag("in")] | Annotated[ComparisonFilter, Tag("nin")]
     | Annotated[CompoundFilter, Tag("and")] | Annotated[CompoundFilter, Tag("or")],
-    Discriminator(_filter_tag),
+    Discriminator(type_tag),
 ]
 CompoundFilter.model_rebuild()
 

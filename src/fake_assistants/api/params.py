@@ -9,6 +9,7 @@ from ..core import error_catalog as catalog
 from ..store.pagination import ListParams
 
 ORDERS = ("asc", "desc")
+SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"  # the one `include[]` value
 _INTEGER = re.compile(r"-?[0-9]+")
 _MAX_DIGITS = 1000  # longer is out of range anyway (and int() refuses more than 4300 digits)
 
@@ -53,3 +54,12 @@ def list_params(
     after = query_value(query, "after") or None
     before = (query_value(query, "before") or None) if allow_before else None
     return ListParams(limit=limit, order="asc" if order == "asc" else "desc", after=after, before=before)
+
+
+def include_search_content(query: Sequence[tuple[str, str]]) -> bool:
+    """`include[]` of runs and steps: whether file_search results carry their content (the only value)."""
+    values = query_values(query, "include")
+    for value in values:
+        if value != SEARCH_CONTENT:
+            raise catalog.invalid_value("include[]", value, [SEARCH_CONTENT])
+    return bool(values)

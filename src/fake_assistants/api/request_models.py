@@ -26,7 +26,7 @@ METADATA_KEY_MAX = 64
 METADATA_VALUE_MAX = 512
 
 
-def _check_metadata(value: dict[str, str]) -> dict[str, str]:
+def check_metadata(value: dict[str, str]) -> dict[str, str]:
     if len(value) > METADATA_MAX_PAIRS:
         raise PydanticCustomError(
             "object_above_max_properties",
@@ -41,7 +41,7 @@ def _check_metadata(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-def _within_float_range(minimum: float, maximum: float) -> Callable[[Any], Any]:
+def within_float_range(minimum: float, maximum: float) -> Callable[[Any], Any]:
     """Integers beyond the range of a float are out of bounds, not of the wrong type (pydantic's view)."""
 
     def check(value: Any) -> Any:
@@ -58,7 +58,7 @@ def _within_float_range(minimum: float, maximum: float) -> Callable[[Any], Any]:
 
 
 MetadataValue = Annotated[str, StringConstraints(max_length=METADATA_VALUE_MAX)]
-Metadata = Annotated[dict[str, MetadataValue], AfterValidator(_check_metadata)]
+Metadata = Annotated[dict[str, MetadataValue], AfterValidator(check_metadata)]
 FunctionName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9_-]+$")]
 
 
@@ -79,7 +79,7 @@ class CodeInterpreterTool(Strict):
 
 class RankingOptions(Strict):
     ranker: Literal["auto", "default_2024_08_21"] | None = None
-    score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))]
+    score_threshold: Annotated[float, Field(ge=0, le=1), BeforeValidator(within_float_range(0, 1))]
 
 
 class FileSearchSettings(Strict):
@@ -104,7 +104,7 @@ class FunctionTool(Strict):
     function: FunctionDefinition
 
 
-def _type_tag(value: Any) -> str | None:
+def type_tag(value: Any) -> str | None:
     # A model instance too: helpers re-validate already parsed parts (tool_resources' vector_stores helper).
     tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
     return tag if isinstance(tag, str) else None
@@ -114,7 +114,7 @@ Tool = Annotated[
     Annotated[CodeInterpreterTool, Tag("code_interpreter")]
     | Annotated[FileSearchTool, Tag("file_search")]
     | Annotated[FunctionTool, Tag("function")],
-    Discriminator(_type_tag),
+    Discriminator(type_tag),
 ]
 
 
@@ -145,7 +145,7 @@ ResponseFormatObject = Annotated[
     Annotated[TextFormat, Tag("text")]
     | Annotated[JsonObjectFormat, Tag("json_object")]
     | Annotated[JsonSchemaFormat, Tag("json_schema")],
-    Discriminator(_type_tag),
+    Discriminator(type_tag),
 ]
 ResponseFormat = Literal["auto"] | ResponseFormatObject
 
@@ -169,7 +169,7 @@ class StaticChunkingStrategy(Strict):
 
 ChunkingStrategy = Annotated[
     Annotated[AutoChunkingStrategy, Tag("auto")] | Annotated[StaticChunkingStrategy, Tag("static")],
-    Discriminator(_type_tag),
+    Discriminator(type_tag),
 ]
 
 
@@ -207,8 +207,8 @@ class ToolResourcesUpdate(Strict):
 # -- assistants ------------------------------------------------------------------------------------
 
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
-Temperature = Annotated[float, Field(ge=0, le=2), BeforeValidator(_within_float_range(0, 2))]
-TopP = Annotated[float, Field(ge=0, le=1), BeforeValidator(_within_float_range(0, 1))]
+Temperature = Annotated[float, Field(ge=0, le=2), BeforeValidator(within_float_range(0, 2))]
+TopP = Annotated[float, Field(ge=0, le=1), BeforeValidator(within_float_range(0, 1))]
 
 
 class AssistantFields(Strict):
@@ -265,7 +265,7 @@ ContentPart = Annotated[
     Annotated[TextPart, Tag("text")]
     | Annotated[ImageFilePart, Tag("image_file")]
     | Annotated[ImageUrlPart, Tag("image_url")],
-    Discriminator(_type_tag),
+    Discriminator(type_tag),
 ]
 
 
@@ -280,7 +280,7 @@ class AttachmentFileSearch(Strict):
 AttachmentTool = Annotated[
     Annotated[AttachmentCodeInterpreter, Tag("code_interpreter")]
     | Annotated[AttachmentFileSearch, Tag("file_search")],
-    Discriminator(_type_tag),
+    Discriminator(type_tag),
 ]
 
 

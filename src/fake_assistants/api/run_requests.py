@@ -18,7 +18,7 @@ from .request_models import (
     Tool,
     ToolResourcesUpdate,
     TopP,
-    _type_tag,
+    type_tag,
 )
 
 
@@ -40,8 +40,9 @@ class BuiltinChoice(Strict):
     type: Literal["code_interpreter", "file_search"]
 
 
-def _choice_tag(value: Any) -> str | None:
-    tag = _type_tag(value)
+def choice_tag(value: Any) -> str | None:
+    """A tool choice object: a function, or a built-in tool (whose `type` names it)."""
+    tag = type_tag(value)
     return "function" if tag == "function" else ("builtin" if tag is not None else None)
 
 
@@ -49,7 +50,7 @@ ToolChoice = (
     Literal["none", "auto", "required"]
     | Annotated[
         Annotated[FunctionChoice, Tag("function")] | Annotated[BuiltinChoice, Tag("builtin")],
-        Discriminator(_choice_tag),
+        Discriminator(choice_tag),
     ]
 )
 # The spec says >= 256, but the service accepted 16 (ruby-openai runs_streamed_create, 2024-04-29, v2).

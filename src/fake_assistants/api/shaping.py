@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..core.types import Json
 from . import request_models as rm
-
-Json = dict[str, Any]
 
 DEFAULT_RANKER = "default_2024_08_21"
 

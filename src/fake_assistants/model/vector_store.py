@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Final, Literal, get_args
 
 from ..core.types import Json, Shape
 
 DAY = 86_400
 
-
-IngestionStatus = Literal["in_progress", "completed", "cancelled", "failed"]
+# A vector-store file's status: changed only through vector_store_file_lifecycle. In the order the API
+# lists them (`file_counts`, and the `filter` parameter's error).
+IngestionStatus = Literal["in_progress", "completed", "failed", "cancelled"]
+INGESTION_STATUSES: Final[tuple[IngestionStatus, ...]] = get_args(IngestionStatus)
+# A batch's status, derived from its files and its `cancelled` flag (`FileBatch.status`, file_batch_lifecycle).
+BatchStatus = Literal["in_progress", "completed", "failed", "cancelled"]
+# A store's status, derived: `expired` for good once its expiry passed, else whether a file is in progress.
+VectorStoreStatus = Literal["expired", "in_progress", "completed"]
 
 
 def file_counts(statuses: Sequence[str]) -> Json:
-    return {
-        "in_progress": statuses.count("in_progress"),
-        "completed": statuses.count("completed"),
-        "failed": statuses.count("failed"),
-        "cancelled": statuses.count("cancelled"),
-        "total": len(statuses),
-    }
+    counts: Json = {status: statuses.count(status) for status in INGESTION_STATUSES}
+    counts["total"] = len(statuses)
+    return counts
 
 
 @dataclass(slots=True)
@@ -84,7 +86,9 @@ class VectorStore:
 
     def to_wire(self, shape: Shape, files: list[VectorStoreFile]) -> Json:
         statuses = [f.status for f in files]
-        status = "expired" if self.expired else ("in_progress" if "in_progress" in statuses else "completed")
+        status: VectorStoreStatus = (
+            "expired" if self.expired else ("in_progress" if "in_progress" in statuses else "completed")
+        )
         name = self.name if self.name is not None or shape == "recorded" else ""
         return {
             "id": self.id,
@@ -108,24 +112,27 @@ class FileBatch:
     created_at: int
     vector_store_id: str
     file_ids: list[str]
-    cancelled: bool = False
+    cancelled: bool = False  # set only by file_batch_lifecycle.cancel
+
+    def status(self, files: Sequence[VectorStoreFile]) -> BatchStatus:
+        """Cancelled once cancelled; else in progress while a file is; failed when every file (at least
+        one) failed; else completed (see file_batch_lifecycle)."""
+        if self.cancelled:
+            return "cancelled"
+        statuses = [f.status for f in files]
+        if "in_progress" in statuses:
+            return "in_progress"
+        if statuses and all(s == "failed" for s in statuses):
+            return "failed"
+        return "completed"
 
     def to_wire(self, shape: Shape, files: list[VectorStoreFile]) -> Json:
-        statuses = [f.status for f in files]
-        if self.cancelled:
-            status = "cancelled"
-        elif "in_progress" in statuses:
-            status = "in_progress"
-        elif statuses and all(s == "failed" for s in statuses):
-            status = "failed"
-        else:
-            status = "completed"
         return {
             "id": self.id,
             # the service said "vector_store.file_batch"; the schema and SDK say "files_batch"
             "object": "vector_store.file_batch" if shape == "recorded" else "vector_store.files_batch",
             "created_at": self.created_at,
-            "status": status,
+            "status": self.status(files),
             "vector_store_id": self.vector_store_id,
-            "file_counts": file_counts(statuses),
+            "file_counts": file_counts([f.status for f in files]),
         }

@@ -1,11 +1,12 @@
-"""Vector-store file ingestion: in_progress -> completed | failed | cancelled, on the run policies.
+"""Vector-store file ingestion: in_progress -> completed | failed, on the run policies.
 
 When a file finishes is a progression policy (`fake.ingestion.policy`), the same ones runs use:
 `Immediate` (the next read sees the outcome), `AfterPolls(n)` (n retrieves of the file, of its batch or
 of its store show it `in_progress`, the next one the outcome), `AfterSeconds(s)` (virtual time since
 the file was attached) and `Manual` (only `fake.finish_ingestion()`). How it finishes is decided by
 failure rules (`fake.ingestion.fail(...)`), then by the file type; otherwise it completes, and its
-chunks are spans of the File's bytes (see chunking).
+chunks are spans of the File's bytes (see chunking). Each status change goes through the file's table
+(model/vector_store_file_lifecycle.py); cancelling its batch is the third way out of `in_progress`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fnmatch import fnmatch
 
 from ..core.clock import Clock
 from ..model import chunking
+from ..model import vector_store_file_lifecycle as file_lifecycle
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
 from ..store.file_tables import FileTables
@@ -101,19 +103,12 @@ class Ingestion:
         if vs_file.status != "in_progress":
             return
         if stored is None:
-            self._failed(vs_file, "invalid_file", DELETED_BEFORE_PROCESSING)
+            file_lifecycle.fail(vs_file, "invalid_file", DELETED_BEFORE_PROCESSING)
             return
         rule = next((r for r in self.rules if r.applies(stored)), None)
         if rule is not None:
-            self._failed(vs_file, rule.code, rule.message)
+            file_lifecycle.fail(vs_file, rule.code, rule.message)
         elif not chunking.is_supported(stored.filename):
-            self._failed(vs_file, "unsupported_file", LAST_ERROR_MESSAGES["unsupported_file"])
+            file_lifecycle.fail(vs_file, "unsupported_file", LAST_ERROR_MESSAGES["unsupported_file"])
         else:
-            vs_file.usage_bytes = len(stored.data)
-            vs_file.status = "completed"
-
-    @staticmethod
-    def _failed(vs_file: VectorStoreFile, code: str, message: str) -> None:
-        vs_file.status = "failed"
-        vs_file.last_error = {"code": code, "message": message}
-        vs_file.usage_bytes = 0
+            file_lifecycle.complete(vs_file, len(stored.data))

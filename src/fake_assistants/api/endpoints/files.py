@@ -10,17 +10,14 @@ from __future__ import annotations
 from ...core import error_catalog as catalog
 from ...core.types import Json
 from ...core.wire import ApiResponse
-from ...model.file import StoredFile
 from ...model.lists import list_envelope
 from .. import multipart
 from ..context import Context
+from ..operations import files as ops
 from ..params import list_params, parse_int, query_value
 from ..routing import Call, Reply, Route
 
 UPLOAD_PURPOSES = ("fine-tune", "assistants", "batch", "user_data", "vision", "evals")
-# (real) `Not allowed to download files of purpose: assistants`; files tools make (`assistants_output`) and
-# every other purpose can be downloaded.
-NOT_DOWNLOADABLE = frozenset({"assistants", "user_data"})
 DEFAULT_FILENAME = "upload"  # a `file` part without a filename
 
 
@@ -33,17 +30,12 @@ def create(ctx: Context, call: Call) -> Json:
     purpose = fields["purpose"].data.decode("utf-8", "replace")
     if purpose not in UPLOAD_PURPOSES:
         raise catalog.invalid_purpose(purpose)
-    now = ctx.clock.now()
-    expires_at = _expires_at(fields, now)
-    stored = StoredFile(
-        id=ctx.ids.new("file"), created_at=now, filename=fields["file"].filename or DEFAULT_FILENAME,
-        purpose=purpose, data=fields["file"].data, expires_at=expires_at,
-    )
-    ctx.store.add_file(stored)
+    stored = ops.upload_file(ctx, fields["file"].filename or DEFAULT_FILENAME, purpose, fields["file"].data,
+                             _expires_after_seconds(fields))
     return stored.to_wire(ctx.options.shape)
 
 
-def _expires_at(fields: dict[str, multipart.Part], now: int) -> int | None:
+def _expires_after_seconds(fields: dict[str, multipart.Part]) -> int | None:
     anchor = fields.get("expires_after[anchor]")
     seconds = fields.get("expires_after[seconds]")
     if anchor is None and seconds is None:
@@ -54,11 +46,11 @@ def _expires_at(fields: dict[str, multipart.Part], now: int) -> int | None:
         raise catalog.invalid_value("expires_after.anchor", anchor.data.decode("utf-8", "replace"), ["created_at"])
     if seconds is None:
         raise catalog.missing_parameter("expires_after.seconds")
-    return now + parse_int("expires_after.seconds", seconds.data.decode("ascii", "replace"), 3600, 2_592_000)
+    return parse_int("expires_after.seconds", seconds.data.decode("ascii", "replace"), 3600, 2_592_000)
 
 
 def list_(ctx: Context, call: Call) -> Json:
-    ctx.store.expire_files(ctx.clock.now())
+    ops.expire_files(ctx)
     params = list_params(call.query, default_limit=10_000, max_limit=10_000, allow_before=False)
     purpose = query_value(call.query, "purpose")
     page = ctx.store.files.page(params, None if not purpose else (lambda f: f.purpose == purpose))
@@ -66,23 +58,17 @@ def list_(ctx: Context, call: Call) -> Json:
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
-    ctx.store.expire_files(ctx.clock.now())
-    return ctx.store.file(call.param("file_id")).to_wire(ctx.options.shape)
+    return ops.live_file(ctx, call.param("file_id")).to_wire(ctx.options.shape)
 
 
 def delete(ctx: Context, call: Call) -> Json:
     file_id = call.param("file_id")
-    ctx.store.expire_files(ctx.clock.now())
-    ctx.store.file(file_id)
-    ctx.store.remove_file(file_id)
+    ops.delete_file(ctx, file_id)
     return {"object": "file", "deleted": True, "id": file_id}  # (real) this order, like every File answer
 
 
 def content(ctx: Context, call: Call) -> Reply:
-    ctx.store.expire_files(ctx.clock.now())
-    stored = ctx.store.file(call.param("file_id"))
-    if stored.purpose in NOT_DOWNLOADABLE:
-        raise catalog.download_not_allowed(stored.purpose)
+    stored = ops.downloadable_file(ctx, call.param("file_id"))
     return ApiResponse(200, [("content-type", "application/octet-stream")], stored.data)
 
 

@@ -2,45 +2,22 @@
 
 from __future__ import annotations
 
-from ...core import error_catalog as catalog
 from ...core.api_versions import V2_ONLY
 from ...core.types import Json
 from ...model.lists import deleted, list_envelope
-from ...model.message import Message
 from .. import request_models as rm
-from .. import shaping
 from ..context import Context
+from ..operations import messages as ops
 from ..params import list_params, query_value
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
-from .vector_stores import attach_to_thread
-
-
-def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
-    """Append a message given by a client (create-message, create-thread, additional_messages)."""
-    table = ctx.store.messages[thread_id]
-    if len(table) >= ctx.options.max_thread_messages:
-        raise catalog.thread_too_long(thread_id, ctx.options.max_thread_messages)
-    message = Message(
-        id=ctx.ids.new("message"),
-        created_at=ctx.clock.now(),
-        thread_id=thread_id,
-        role=body.role,
-        content=shaping.message_content(body.content),
-        attachments=shaping.attachments(body.attachments),
-        metadata=dict(body.metadata or {}),
-    )
-    table.add(message.id, message.created_at, message)
-    attach_to_thread(ctx, ctx.store.thread(thread_id), message.attachments)
-    return message
 
 
 def create(ctx: Context, call: Call) -> Json:
     thread_id = call.param("thread_id")
     ctx.store.thread(thread_id)
     body = validate(rm.CreateMessage, decode_json_object(call.body))
-    ctx.store.ensure_no_active_run_for_message(thread_id)
-    return add_message(ctx, thread_id, body).to_wire(ctx.options.shape)
+    return ops.post_message(ctx, thread_id, body).to_wire(ctx.options.shape)
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
@@ -50,15 +27,12 @@ def retrieve(ctx: Context, call: Call) -> Json:
 def modify(ctx: Context, call: Call) -> Json:
     message = ctx.store.message(call.param("thread_id"), call.param("message_id"))
     body = validate(rm.ModifyMessage, decode_json_object(call.body))
-    if body.metadata is not None:
-        message.metadata = dict(body.metadata)
-    return message.to_wire(ctx.options.shape, modified=True)
+    return ops.modify_message(message, body).to_wire(ctx.options.shape, modified=True)
 
 
 def delete(ctx: Context, call: Call) -> Json:
     thread_id, message_id = call.param("thread_id"), call.param("message_id")
-    ctx.store.message(thread_id, message_id)
-    ctx.store.messages[thread_id].remove(message_id)
+    ops.delete_message(ctx, thread_id, message_id)
     return deleted(message_id, "thread.message")
 
 

@@ -3,127 +3,69 @@
 from __future__ import annotations
 
 from ...core.types import Json
-from ...model.file import StoredFile
 from ...model.lists import deleted, list_envelope
-from ...model.thread import Thread
-from ...model.vector_store import VectorStore, VectorStoreFile
-from ...runs import search as vs_search
+from ...model.vector_store import VectorStore
 from .. import file_requests as fr
-from .. import request_models as rm
 from ..context import Context
+from ..operations import vector_stores as ops
+from ..operations.vector_store_files import settle_store
 from ..params import list_params
 from ..routing import Call, Route
 from ..validation import decode_json_object, validate
-from .vector_store_files import attach_file, live_store, settle_store, strategy_of
-
-THREAD_STORE_EXPIRY = fr.ExpiresAfter(anchor="last_active_at", days=7)  # a thread's own store (attachments)
-DEFAULT_MAX_RESULTS = 10
 
 
-def new_vector_store(ctx: Context, body: fr.CreateVectorStore, param: str = "chunking_strategy") -> VectorStore:
-    """Create a store and attach its files (also used by the `vector_stores` tool_resources helper).
-
-    Everything is checked before anything is made: a bad strategy or an unknown file creates nothing.
-    """
-    strategy = strategy_of(body.chunking_strategy, param)
-    ctx.store.expire_files(ctx.clock.now())
-    for file_id in body.file_ids or []:
-        ctx.store.file(file_id)
-    now = ctx.clock.now()
-    store = VectorStore(
-        id=ctx.ids.new("vector_store"), created_at=now, name=body.name, description=body.description,
-        metadata=dict(body.metadata or {}), last_active_at=now,
-    )
-    store.set_expiry(None if body.expires_after is None else body.expires_after.model_dump())
-    ctx.store.add_vector_store(store)
-    for file_id in body.file_ids or []:
-        attach_file(ctx, store, file_id, strategy, {})
-    return store
-
-
-def wire(ctx: Context, store: VectorStore, *, poll: bool) -> Json:
-    settle_store(ctx, store, poll=poll)
+def _wire(ctx: Context, store: VectorStore) -> Json:
     return store.to_wire(ctx.options.shape, list(ctx.store.vs_files[store.id].values()))
+
+
+def _settled_wire(ctx: Context, store: VectorStore, *, poll: bool) -> Json:
+    settle_store(ctx, store, poll=poll)
+    return _wire(ctx, store)
 
 
 def create(ctx: Context, call: Call) -> Json:
     body = validate(fr.CreateVectorStore, decode_json_object(call.body))
-    store = new_vector_store(ctx, body)
-    return store.to_wire(ctx.options.shape, list(ctx.store.vs_files[store.id].values()))
+    return _wire(ctx, ops.new_vector_store(ctx, body))
 
 
 def retrieve(ctx: Context, call: Call) -> Json:
     """A retrieve counts as a poll of the store's in-progress files (apps poll the store's status)."""
-    return wire(ctx, ctx.store.vector_store(call.param("vector_store_id")), poll=True)
+    return _settled_wire(ctx, ctx.store.vector_store(call.param("vector_store_id")), poll=True)
 
 
 def modify(ctx: Context, call: Call) -> Json:
-    """`name`, `metadata` and `expires_after` as given; an explicit null `expires_after` removes the expiry
-    (and a null `name` the name). Changing the policy of an expired store does not revive it."""
     store = ctx.store.vector_store(call.param("vector_store_id"))
     body = validate(fr.ModifyVectorStore, decode_json_object(call.body))
-    given = body.model_fields_set
-    if "name" in given:
-        store.name = body.name
-    if body.metadata is not None:
-        store.metadata = dict(body.metadata)
-    if "expires_after" in given and not store.expire_if_due(ctx.clock.now()):
-        store.set_expiry(None if body.expires_after is None else body.expires_after.model_dump())
-    return wire(ctx, store, poll=False)
+    return _settled_wire(ctx, ops.modify_vector_store(ctx, store, body), poll=False)
 
 
 def delete(ctx: Context, call: Call) -> Json:
     vector_store_id = call.param("vector_store_id")
-    ctx.store.vector_store(vector_store_id)
-    ctx.store.remove_vector_store(vector_store_id)
+    ops.delete_vector_store(ctx, vector_store_id)
     return deleted(vector_store_id, "vector_store")
 
 
 def list_(ctx: Context, call: Call) -> Json:
     page = ctx.store.vector_stores.page(list_params(call.query))
-    return list_envelope([wire(ctx, s, poll=False) for s in page.items], page.has_more)
+    return list_envelope([_settled_wire(ctx, s, poll=False) for s in page.items], page.has_more)
 
 
 def search(ctx: Context, call: Call) -> Json:
-    """The deterministic search (see `search.py`) over the store's completed files; counts as activity.
-
-    `rewrite_query: true` searches for the fake's rewrite of each query (its terms, see `search.rewrite`),
-    which `search_query` then reports. The `ranker` does not change the fake's ranking.
-    """
+    """The store's search results; `search_query` reports the queries as searched (see `ops.search`)."""
     ctx.store.vector_store(call.param("vector_store_id"))
     body = validate(fr.SearchVectorStore, decode_json_object(call.body))
-    store = live_store(ctx, call.param("vector_store_id"))
-    settle_store(ctx, store, poll=False)
-    store.touch(ctx.clock.now())
-    queries = [body.query] if isinstance(body.query, str) else list(body.query)
-    if body.rewrite_query:
-        queries = [vs_search.rewrite(q) for q in queries]
-    threshold = body.ranking_options.score_threshold if body.ranking_options else None
-    filters = body.filters.model_dump() if body.filters is not None else None
-    hits = vs_search.search(
-        queries, _candidates(ctx, store.id), max_results=body.max_num_results or DEFAULT_MAX_RESULTS,
-        threshold=threshold or 0.0, filters=filters,
-    )
+    results = ops.search(ctx, call.param("vector_store_id"), body)
     return {
         "object": "vector_store.search_results.page",
-        "search_query": queries,
+        "search_query": results.queries,
         "data": [
             {"file_id": h.file.id, "filename": h.stored.filename, "score": h.score,
              "attributes": h.file.attributes or {}, "content": [{"type": "text", "text": h.chunk}]}
-            for h in hits
+            for h in results.hits
         ],
         "has_more": False,
         "next_page": None,
     }
-
-
-def _candidates(ctx: Context, vector_store_id: str) -> list[tuple[VectorStoreFile, StoredFile]]:
-    pairs: list[tuple[VectorStoreFile, StoredFile]] = []
-    for vs_file in ctx.store.vs_files[vector_store_id].values():
-        stored = ctx.store.files.get(vs_file.id)
-        if stored is not None:
-            pairs.append((vs_file, stored))
-    return pairs
 
 
 ROUTES = (
@@ -138,46 +80,3 @@ ROUTES = (
     Route("POST", "/vector_stores/{vector_store_id}/search", "vector_stores.search", "searchVectorStore", search,
           beta="optional"),
 )
-
-
-def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]:
-    """The `tool_resources.file_search.vector_stores` helper: create each store, return their ids."""
-    if resources is None or resources.file_search is None:
-        return []
-    created: list[str] = []
-    for number, helper in enumerate(resources.file_search.vector_stores or []):
-        body = fr.CreateVectorStore(file_ids=helper.file_ids, chunking_strategy=helper.chunking_strategy,
-                                    metadata=helper.metadata)
-        param = f"tool_resources.file_search.vector_stores[{number}].chunking_strategy"
-        created.append(new_vector_store(ctx, body, param).id)
-    return created
-
-
-def attach_to_thread(ctx: Context, thread: Thread, attachments: list[Json]) -> None:
-    """Message attachments add their files to the thread's tool resources (CHECKLIST 1.3).
-
-    code_interpreter: the file id joins `code_interpreter.file_ids`. file_search: the file is attached
-    to the thread's vector store, created on demand with a 7-day `last_active_at` expiry.
-    """
-    for attachment in attachments:
-        kinds = {tool["type"] for tool in attachment["tools"]}
-        if "code_interpreter" in kinds:
-            ids = thread.tool_resources.setdefault("code_interpreter", {"file_ids": []})["file_ids"]
-            if attachment["file_id"] not in ids:
-                ids.append(attachment["file_id"])
-        if "file_search" in kinds:
-            store = _thread_store(ctx, thread)
-            if attachment["file_id"] in ctx.store.files:  # like tool_resources, unknown ids are kept, not checked
-                attach_file(ctx, store, attachment["file_id"], strategy_of(None), {})
-
-
-def _thread_store(ctx: Context, thread: Thread) -> VectorStore:
-    """The thread's vector store; a new one (7 days after its last activity) when it has none, or only a
-    deleted or expired one."""
-    ids = thread.tool_resources.setdefault("file_search", {"vector_store_ids": []})["vector_store_ids"]
-    current = ctx.store.vector_stores.get(ids[0]) if ids else None
-    if current is not None and not current.expire_if_due(ctx.clock.now()):
-        return current
-    store = new_vector_store(ctx, fr.CreateVectorStore(expires_after=THREAD_STORE_EXPIRY))
-    ids[:] = [store.id]
-    return store

@@ -1,13 +1,13 @@
 """Assistants v1: the handlers a v1 request gets, and the six routes only v1 had.
 
 A v1 request to a route both versions share is validated as v1, rewritten as the v2 request that does the
-same (`v1_requests`) and handled by the v2 handler; the app shows the answer as v1 (`v1_view`). Routes whose
-v1 request is the v2 one (retrieve, list, delete, cancel, submit_tool_outputs, ...) need no handler here.
+same (`v1_requests`), validated as that, and carried out by the same operations as v2 (api/operations);
+the app shows the answer as v1 (`v1_view`). Routes whose v1 request is the v2 one (retrieve, list, delete,
+cancel, submit_tool_outputs, ...) need no handler here.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, TypeVar
 
 import pydantic
@@ -19,10 +19,16 @@ from ...model.assistant import Assistant
 from ...model.lists import deleted, list_envelope
 from ...model.message import Message
 from ...store.pagination import OrderedTable
+from .. import request_models as rm
+from .. import run_requests as rr
 from ..context import Context
-from ..endpoints import assistants, messages, runs, threads
-from ..params import list_params
+from ..operations import assistants as assistant_ops
+from ..operations import messages as message_ops
+from ..operations import runs as run_ops
+from ..operations import threads as thread_ops
+from ..params import include_search_content, list_params
 from ..routing import Call, Handler, Reply, Route
+from ..run_replies import run_reply
 from ..validation import decode_json_object, validate
 from . import file_links as links
 from . import requests as v1
@@ -39,10 +45,6 @@ def _v1_body(call: Call, model: type[M]) -> tuple[dict[str, Any], M]:
     """The request body as v1 took it (metadata values made strings), and the same validated as v1."""
     raw = v1.coerce_metadata(decode_json_object(call.body))
     return raw, validate(model, raw)
-
-
-def _with_body(call: Call, body: dict[str, Any]) -> Call:
-    return Call(call.path_params, call.query, json.dumps(body).encode(), call.headers)
 
 
 def _checked_model(model: str | None) -> None:
@@ -65,8 +67,9 @@ def create_assistant(ctx: Context, call: Call) -> Reply:
     raw, body = _v1_body(call, v1.CreateAssistant)
     _checked_model(body.model)
     links.check_files(ctx, body.file_ids or [])
-    reply = assistants.create(ctx, _with_body(call, v1.v2_assistant(raw)))
-    links.set_files(ctx, ctx.store.assistant(reply["id"]), body.file_ids or [])
+    assistant = assistant_ops.create_assistant(ctx, validate(rm.CreateAssistant, v1.v2_assistant(raw)))
+    reply = assistant.to_wire(ctx.options.shape)
+    links.set_files(ctx, assistant, body.file_ids or [])
     return reply
 
 
@@ -75,7 +78,8 @@ def modify_assistant(ctx: Context, call: Call) -> Reply:
     raw, body = _v1_body(call, v1.ModifyAssistant)
     _checked_model(body.model)
     links.check_files(ctx, body.file_ids or [])
-    reply = assistants.modify(ctx, _with_body(call, v1.v2_assistant(raw)))
+    assistant_ops.modify_assistant(assistant, validate(rm.ModifyAssistant, v1.v2_assistant(raw)))
+    reply = assistant.to_wire(ctx.options.shape)
     if body.file_ids is not None:
         links.set_files(ctx, assistant, body.file_ids)
     elif body.tools is not None:
@@ -86,19 +90,20 @@ def modify_assistant(ctx: Context, call: Call) -> Reply:
 
 def create_thread(ctx: Context, call: Call) -> Reply:
     raw, _ = _v1_body(call, v1.CreateThread)
-    return threads.create(ctx, _with_body(call, v1.v2_thread(raw)))
+    return thread_ops.new_thread(ctx, validate(rm.CreateThread, v1.v2_thread(raw))).to_wire(ctx.options.shape)
 
 
 def modify_thread(ctx: Context, call: Call) -> Reply:
-    ctx.store.thread(call.param("thread_id"))
+    thread = ctx.store.thread(call.param("thread_id"))
     raw, _ = _v1_body(call, v1.ModifyThread)
-    return threads.modify(ctx, _with_body(call, raw))
+    return thread_ops.modify_thread(thread, validate(rm.ModifyThread, raw)).to_wire(ctx.options.shape)
 
 
 def modify_message(ctx: Context, call: Call) -> Reply:
-    ctx.store.message(call.param("thread_id"), call.param("message_id"))
+    message = ctx.store.message(call.param("thread_id"), call.param("message_id"))
     raw, _ = _v1_body(call, v1.ModifyMessage)
-    return messages.modify(ctx, _with_body(call, raw))
+    modified = message_ops.modify_message(message, validate(rm.ModifyMessage, raw))
+    return modified.to_wire(ctx.options.shape, modified=True)
 
 
 def modify_run(ctx: Context, call: Call) -> Reply:
@@ -108,26 +113,35 @@ def modify_run(ctx: Context, call: Call) -> Reply:
     raw, _ = _v1_body(call, v1.ModifyRun)
     if run.status in V1_UNMODIFIABLE_RUNS:
         raise catalog.cannot_update_run(run.status)
-    return runs.modify(ctx, _with_body(call, raw))
+    return run_ops.modify_run(run, validate(rr.ModifyRun, raw)).to_wire(ctx.options.shape)
 
 
 def create_message(ctx: Context, call: Call) -> Reply:
-    ctx.store.thread(call.param("thread_id"))
+    thread_id = call.param("thread_id")
+    ctx.store.thread(thread_id)
     raw, _ = _v1_body(call, v1.CreateMessage)
-    return messages.create(ctx, _with_body(call, v1.v2_message(raw)))
+    body = validate(rm.CreateMessage, v1.v2_message(raw))
+    return message_ops.post_message(ctx, thread_id, body).to_wire(ctx.options.shape)
 
 
 def create_run(ctx: Context, call: Call) -> Reply:
-    ctx.store.thread(call.param("thread_id"))
+    """A thread with no user message and an assistant without instructions still get a run, which v1
+    started (ruby-openai v1 cassettes, 2023-11 and 2024-04: 200)."""
+    thread = ctx.store.thread(call.param("thread_id"))
     raw, body = _v1_body(call, v1.CreateRun)
     _checked_model(_run_model(ctx, body))
-    return runs.create(ctx, _with_body(call, v1.v2_run(raw)), needs_input=False)
+    include_content = include_search_content(call.query)
+    v2_body = validate(rr.CreateRun, v1.v2_run(raw))
+    run, events = run_ops.create_run(ctx, thread, v2_body, include_search_content=include_content,
+                                     needs_input=False)
+    return run_reply(ctx, run, events, bool(v2_body.stream))
 
 
 def create_thread_and_run(ctx: Context, call: Call) -> Reply:
     raw, body = _v1_body(call, v1.CreateThreadAndRun)
     _checked_model(_run_model(ctx, body))
-    return runs.create_thread_and_run(ctx, _with_body(call, v1.v2_run(raw)))
+    v2_body = validate(rr.CreateThreadAndRun, v1.v2_run(raw))
+    return run_reply(ctx, *run_ops.create_thread_and_run(ctx, v2_body), bool(v2_body.stream))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,4 +1,4 @@
-"""Assistants v1 file links (AssistantFiles) and how v2 sees them (V1.md section 4).
+"""Assistants v1 file links (AssistantFiles) and how v2 sees them (V1.md section 4): v1's own operations.
 
 A v1 file linked to an assistant was there for retrieval and code_interpreter alike. v2 shows it per tool:
 in `tool_resources.code_interpreter.file_ids` when the assistant has code_interpreter, and in the
@@ -16,8 +16,8 @@ from ...model.assistant import Assistant
 from ...model.vector_store import VectorStore
 from .. import file_requests as fr
 from ..context import Context
-from ..endpoints.vector_store_files import attach_file, strategy_of
-from ..endpoints.vector_stores import new_vector_store
+from ..operations.vector_store_files import attach_file, strategy_of
+from ..operations.vector_stores import new_vector_store
 from .requests import V1_ASSISTANT_FILES
 
 

@@ -38,12 +38,12 @@ Tool = Annotated[
     Annotated[rm.CodeInterpreterTool, Tag("code_interpreter")]
     | Annotated[RetrievalTool, Tag("retrieval")]
     | Annotated[V1FunctionTool, Tag("function")],
-    Discriminator(rm._type_tag),
+    Discriminator(rm.type_tag),
 ]
 
 ResponseFormatObject = Annotated[
     Annotated[rm.TextFormat, Tag("text")] | Annotated[rm.JsonObjectFormat, Tag("json_object")],
-    Discriminator(rm._type_tag),
+    Discriminator(rm.type_tag),
 ]
 ResponseFormat = Literal["none", "auto"] | ResponseFormatObject
 
@@ -52,16 +52,11 @@ class BuiltinChoice(rm.Strict):
     type: Literal["code_interpreter", "retrieval"]
 
 
-def _choice_tag(value: Any) -> str | None:
-    tag = rm._type_tag(value)
-    return "function" if tag == "function" else ("builtin" if tag is not None else None)
-
-
 ToolChoice = (
     Literal["none", "auto"]
     | Annotated[
         Annotated[rr.FunctionChoice, Tag("function")] | Annotated[BuiltinChoice, Tag("builtin")],
-        Discriminator(_choice_tag),
+        Discriminator(rr.choice_tag),
     ]
 )
 

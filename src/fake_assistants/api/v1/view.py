@@ -10,12 +10,9 @@ comes from the store: an assistant's v1 file links (`v1_files`), the files a run
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from ...core.types import Json
+from ...core.types import Event, Json
 from ..context import Context
-
-Event = tuple[str, Any]
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
 _RUN_KEYS = (

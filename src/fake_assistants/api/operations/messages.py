@@ -1,0 +1,46 @@
+"""Messages a client adds to a thread (create-message, create-thread, additional_messages), modify, delete."""
+
+from __future__ import annotations
+
+from ...core import error_catalog as catalog
+from ...model.message import Message
+from .. import request_models as rm
+from .. import shaping
+from ..context import Context
+from .vector_stores import attach_to_thread
+
+
+def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
+    """Append a message given by a client; its attachments join the thread's tool resources."""
+    table = ctx.store.messages[thread_id]
+    if len(table) >= ctx.options.max_thread_messages:
+        raise catalog.thread_too_long(thread_id, ctx.options.max_thread_messages)
+    message = Message(
+        id=ctx.ids.new("message"),
+        created_at=ctx.clock.now(),
+        thread_id=thread_id,
+        role=body.role,
+        content=shaping.message_content(body.content),
+        attachments=shaping.attachments(body.attachments),
+        metadata=dict(body.metadata or {}),
+    )
+    table.add(message.id, message.created_at, message)
+    attach_to_thread(ctx, ctx.store.thread(thread_id), message.attachments)
+    return message
+
+
+def post_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
+    """The create-message endpoint: refused while the thread has an active run."""
+    ctx.store.ensure_no_active_run_for_message(thread_id)
+    return add_message(ctx, thread_id, body)
+
+
+def modify_message(message: Message, body: rm.ModifyMessage) -> Message:
+    if body.metadata is not None:
+        message.metadata = dict(body.metadata)
+    return message
+
+
+def delete_message(ctx: Context, thread_id: str, message_id: str) -> None:
+    ctx.store.message(thread_id, message_id)
+    ctx.store.messages[thread_id].remove(message_id)

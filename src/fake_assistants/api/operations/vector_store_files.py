@@ -1,0 +1,90 @@
+"""Vector-store files: attach, detach, read (which lets ingestion progress), and the store checks they use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...core import error_catalog as catalog
+from ...core.types import Json
+from ...model import chunking
+from ...model.vector_store import VectorStore, VectorStoreFile
+from .. import request_models as rm
+from ..context import Context
+from .files import expire_files
+
+
+def strategy_of(value: rm.AutoChunkingStrategy | rm.StaticChunkingStrategy | None,
+                param: str = "chunking_strategy") -> Json:
+    """A request's chunking strategy, resolved and checked before anything is created."""
+    return chunking.resolve(None if value is None else value.model_dump(), param)
+
+
+def attach_file(ctx: Context, store: VectorStore, file_id: str, strategy: Json,
+                attributes: dict[str, Any] | None, batch_id: str | None = None) -> VectorStoreFile:
+    """Attach a File to a store: a new in_progress vector-store file (re-attaching restarts it).
+
+    `strategy` is already resolved (`strategy_of`); attaching counts as activity on the store.
+    """
+    stored = ctx.store.file(file_id)
+    table = ctx.store.vs_files[store.id]
+    table.remove(file_id)
+    vs_file = VectorStoreFile(
+        id=stored.id, created_at=ctx.clock.now(), vector_store_id=store.id,
+        chunking_strategy=strategy, attributes=attributes, batch_id=batch_id,
+    )
+    table.add(vs_file.id, vs_file.created_at, vs_file)
+    store.touch(ctx.clock.now())
+    return vs_file
+
+
+def live_store(ctx: Context, vector_store_id: str) -> VectorStore:
+    """A store that can still take files or be searched: an expired one is refused."""
+    store = ctx.store.vector_store(vector_store_id)
+    if store.expire_if_due(ctx.clock.now()):
+        raise catalog.vector_store_expired(store.id)
+    return store
+
+
+def settle_store(ctx: Context, store: VectorStore, *, poll: bool) -> None:
+    """A read of the store or its files lets ingestion progress (`poll`: a retrieve), and expiry happen."""
+    expire_files(ctx)
+    store.expire_if_due(ctx.clock.now())
+    for vs_file in ctx.store.vs_files[store.id].values():
+        ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=poll)
+
+
+def add_file(ctx: Context, vector_store_id: str, file_id: str, strategy: Json,
+             attributes: dict[str, Any]) -> VectorStoreFile:
+    """The create endpoint: the File must exist (and not have expired) and the store must be live."""
+    expire_files(ctx)
+    ctx.store.file(file_id)
+    store = live_store(ctx, vector_store_id)
+    return attach_file(ctx, store, file_id, strategy, attributes)
+
+
+def poll_file(ctx: Context, vector_store_id: str, file_id: str) -> VectorStoreFile:
+    """A retrieve of the file: it counts as a poll of its ingestion."""
+    expire_files(ctx)
+    vs_file = ctx.store.vs_file(vector_store_id, file_id)
+    ctx.ingestion.on_read(vs_file, ctx.store.files.get(vs_file.id), poll=True)
+    return vs_file
+
+
+def set_attributes(vs_file: VectorStoreFile, attributes: dict[str, Any] | None) -> VectorStoreFile:
+    vs_file.attributes = None if attributes is None else dict(attributes)
+    return vs_file
+
+
+def detach_file(ctx: Context, vector_store_id: str, file_id: str) -> None:
+    """Detach the file from the store; the File itself is kept."""
+    ctx.store.vs_file(vector_store_id, file_id)
+    ctx.store.vs_files[vector_store_id].remove(file_id)
+
+
+def parsed_text(ctx: Context, vector_store_id: str, file_id: str) -> str:
+    """The parsed text of a completed file; empty while it is not completed (the read lets it progress)."""
+    expire_files(ctx)
+    vs_file = ctx.store.vs_file(vector_store_id, file_id)
+    stored = ctx.store.file(vs_file.id)
+    ctx.ingestion.on_read(vs_file, stored, poll=False)
+    return stored.data.decode("utf-8", "replace") if vs_file.status == "completed" else ""
