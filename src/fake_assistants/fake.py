@@ -21,6 +21,7 @@ from .runs.engine import RunEngine
 from .runs.ingestion import Ingestion
 from .runs.progression import Policy, PolicyName, as_policy
 from .runs.script import Script
+from .runs.world import World
 from .store.store import Store
 
 if TYPE_CHECKING:
@@ -59,12 +60,11 @@ class FakeAssistants:
         self.options = Options(shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars,
                                api_versions=check_versions(api_versions))
         self.store = Store()
-        self.ctx = Context(self.store, self.clock, IdFactory(seed), self.options)
-        self.script = Script(strict=strict_script)
-        self.engine = RunEngine(self.ctx, self.script, as_policy(progression))
-        self.ctx.engine = self.engine
         self.ingestion = Ingestion(self.clock)
-        self.ctx.ingestion = self.ingestion
+        self.script = Script(strict=strict_script)
+        world = World(self.store, self.clock, IdFactory(seed), self.options, self.ingestion)
+        self.engine = RunEngine(world, self.script, as_policy(progression))
+        self.ctx = Context.around(self.engine)
         self.app = App(self.ctx)
         self.lenient = check_leniency(lenient)
         if self.lenient:
@@ -88,35 +88,47 @@ class FakeAssistants:
         """A deep copy of the state (objects, id streams, queued script turns) for `restore`."""
         from .state.snapshot import take
 
-        return take(self)
+        with self.app.lock:
+            return take(self.engine)
 
     def restore(self, snapshot: Snapshot) -> None:
         """Go back to a `snapshot()` of this fake (the journal, faults and clock are left as they are)."""
         from .state.snapshot import restore
 
-        restore(self, snapshot)
+        with self.app.lock:
+            restore(self.engine, snapshot)
 
     def reset(self) -> None:
         """Empty state, script, journal and faults; ids start again from the seed. Options stay."""
         from .state.snapshot import reset
 
-        reset(self)
+        with self.app.lock:
+            reset(self.engine, self.seed)
+            self.app.journal.clear()
+            self.app.faults.clear()
 
     def dump(self) -> str:
         """Every object as JSON (the versioned format of `state_dump`), for `FakeAssistants.load`."""
         from .state.dump import dump
 
-        return dump(self)
+        with self.app.lock:
+            return dump(self.engine)
 
     @classmethod
     def load(cls, state: str | bytes | Mapping[str, Any], seed: int | str = 0, **options: Any) -> FakeAssistants:
         """A new fake (`options` as for the constructor) holding the objects of a `dump()` or a hand-written
         seed, with their ids."""
+        fake = cls(seed, **options)
+        fake.load_state(state)
+        return fake
+
+    def load_state(self, state: str | bytes | Mapping[str, Any]) -> None:
+        """Hold the objects of a `dump()` or a hand-written seed, with their ids, in this fake, which must be
+        empty (new, or after `reset()`); StateError when `state` does not load (the control API's PUT state)."""
         from .state.dump import load_into
 
-        fake = cls(seed, **options)
-        load_into(fake, state)
-        return fake
+        with self.app.lock:
+            load_into(self.engine, state)
 
     # -- runs -------------------------------------------------------------------------------------
 
@@ -130,14 +142,10 @@ class FakeAssistants:
     def advance(self, run_id: str) -> str:
         """Move one run by one status change (manual progression). Returns its new status."""
         with self.app.lock:
-            return self.engine.advance(self._find_run(run_id))
-
-    def _find_run(self, run_id: str) -> Any:
-        for table in self.store.runs.values():
-            run = table.get(run_id)
-            if run is not None:
-                return run
-        raise KeyError(f"no run with id {run_id!r}")
+            run = self.store.run_by_id(run_id)
+            if run is None:
+                raise KeyError(f"no run with id {run_id!r}")
+            return self.engine.advance(run)
 
     # -- file ingestion ---------------------------------------------------------------------------
 
@@ -154,7 +162,7 @@ class FakeAssistants:
 
     # -- interception -----------------------------------------------------------------------------
 
-    def intercept(self) -> Interception:
+    def intercept(self) -> Interception[FakeAssistants]:
         """`with fake.intercept():` (or `@fake.intercept()`): every `openai.OpenAI()`, `AsyncOpenAI()`,
         `AzureOpenAI()` or `AsyncAzureOpenAI()` constructed inside talks to this fake; other hosts are untouched."""
         from .transports.intercept import Interception

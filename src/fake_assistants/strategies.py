@@ -23,6 +23,7 @@ from weakref import WeakKeyDictionary
 
 from hypothesis import strategies as st
 
+from .core.types import Json
 from .runs.script import (
     DEFAULT_FAILURE_MESSAGES,
     INCOMPLETE_REASONS,
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from .fake import FakeAssistants
     from .model.run import Run
 
-Json = dict[str, Any]
 EndingKind = Literal["reply", "fail", "broken_stream", "incomplete", "cancelled", "expired"]
 ENDING_KINDS: tuple[EndingKind, ...] = ("reply", "fail", "broken_stream", "incomplete", "cancelled", "expired")
 DEFAULT_FUNCTIONS = ("get_weather", "search_docs")

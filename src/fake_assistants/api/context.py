@@ -1,25 +1,20 @@
-"""What every endpoint handler works with: the state, the clock, the ids, the options and the engine."""
+"""What every endpoint handler works with: the engine's World (state, clock, ids, options, ingestion) and the
+engine itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from ..core.clock import Clock
-from ..core.ids import IdFactory
-from ..store.store import Store
-
-if TYPE_CHECKING:
-    from ..runs.engine import RunEngine
-    from ..runs.ingestion import Ingestion
-from ..core.options import Options
+from ..runs.engine import RunEngine
+from ..runs.world import World
 
 
 @dataclass(slots=True)
-class Context:
-    store: Store
-    clock: Clock
-    ids: IdFactory
-    options: Options = field(default_factory=Options)
-    engine: RunEngine = field(init=False)
-    ingestion: Ingestion = field(init=False)
+class Context(World):
+    engine: RunEngine
+
+    @classmethod
+    def around(cls, engine: RunEngine) -> Context:
+        """The context of `engine`: its World's parts, and the engine."""
+        world = engine.world
+        return cls(world.store, world.clock, world.ids, world.options, world.ingestion, engine)

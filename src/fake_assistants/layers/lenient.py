@@ -26,20 +26,22 @@ import json
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..api.pipeline import Answer, Exchange
+from ..api.routing import Reply
 from ..core.ids import ID_PREFIXES
+from ..core.types import Json
 from ..core.wire import ApiRequest
 from ..model import run_lifecycle as lifecycle
 from ..model.assistant import Assistant
 from ..model.chunking import AUTO_STRATEGY
 from ..model.file import StoredFile
 from ..model.message import Message
-from ..model.run import Run
+from ..model.run import Run, RunStatus
 from ..model.run_lifecycle import EXPIRES_AFTER_SECONDS
 from ..model.step import RunStep
 from ..model.thread import Thread
 from ..model.usage import usage
 from ..model.vector_store import FileBatch, VectorStore, VectorStoreFile
-from ..runs.pending_work import STREAM_KEYS
 from ..store.pagination import OrderedTable
 
 if TYPE_CHECKING:
@@ -48,8 +50,6 @@ if TYPE_CHECKING:
 
 Leniency = bool | Literal["prefixed"]
 Query = tuple[tuple[str, str], ...]
-Json = dict[str, Any]
-STAND_IN = "stand_in"  # marks a run in `run.extra`: made by lenient mode, so it may be reshaped
 STAND_IN_MODEL = "gpt-4o"
 STAND_IN_INSTRUCTIONS = "You are a helpful assistant."
 STAND_IN_FUNCTION = "stand_in"
@@ -196,8 +196,7 @@ class StandIns:
         reading it (that stream then ends where the run got to)."""
         run = self.store.active_run(thread_id)
         if run is not None:
-            for key in STREAM_KEYS:
-                run.extra.pop(key, None)
+            self.ctx.engine.stop_streaming(run)
             self.ctx.engine.on_read(run, poll=False)
 
     def _batch_request(self, vector_store_id: str, request: ApiRequest) -> ApiRequest | Json:
@@ -231,7 +230,7 @@ class StandIns:
         if run is False:
             return
         if run is not None and run.status == "requires_action":
-            step = run.extra.get("pending_step")
+            step = run.progress.pending_step
             if step is not None and sorted(c["id"] for c in step.step_details["tool_calls"]) == sorted(call_ids):
                 return
         self._replace_run(thread_id, run_id, "requires_action", call_ids)
@@ -243,14 +242,14 @@ class StandIns:
             return False
         self.store.thread(thread_id)
         run = self.store.runs[thread_id].get(run_id)
-        if run is not None and not run.extra.get(STAND_IN):
+        if run is not None and not run.progress.stand_in:
             return False
         active = self.store.active_runs.get(thread_id)
         if active is not None and active != run_id:
             return False
         return run
 
-    def _replace_run(self, thread_id: str, run_id: str, status: str, call_ids: list[str] | None = None) -> None:
+    def _replace_run(self, thread_id: str, run_id: str, status: RunStatus, call_ids: list[str] | None = None) -> None:
         old = self.store.runs[thread_id].remove(run_id)
         if old is not None:
             self.store.release_thread(old)
@@ -266,13 +265,13 @@ class StandIns:
                        step_details={"type": "tool_calls", "tool_calls": [_function_call(i) for i in call_ids or []]},
                        expires_at=run.expires_at)
         self.store.steps[run.id].add(step.id, step.created_at, step)
-        run.extra["pending_step"] = step
+        run.progress.pending_step = step
         run.required_action = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": [
             {"id": i, "type": "function", "function": {"name": STAND_IN_FUNCTION, "arguments": "{}"}}
             for i in call_ids or []
         ]}}
 
-    def _new_run(self, thread_id: str, run_id: str, status: str) -> Run:
+    def _new_run(self, thread_id: str, run_id: str, status: RunStatus) -> Run:
         """A stand-in run, created in `status` (it has no history to move through)."""
         self.store.thread(thread_id)
         assistant = self.assistant(self.ctx.ids.new("assistant"))
@@ -281,7 +280,7 @@ class StandIns:
         run = Run(id=run_id, created_at=now, thread_id=thread_id, assistant_id=assistant.id, model=assistant.model,
                   instructions=assistant.instructions, tools=[], expires_at=now + EXPIRES_AFTER_SECONDS,
                   status=status, started_at=now)
-        run.extra[STAND_IN] = True
+        run.progress.stand_in = True  # made by lenient mode, so it may be reshaped
         return run
 
     @staticmethod
@@ -314,3 +313,20 @@ def _tool_call_ids(body: bytes) -> list[str] | None:
     ids = [o.get("tool_call_id") or "" for o in outputs]
     return ids if all(isinstance(i, str) for i in ids) else None
 
+
+
+class LenientRequests:
+    """The lenient layer: before the handler, stand-in runs are reshaped and list parameters relaxed; an
+    empty file batch is answered here (see `StandIns.prepare`)."""
+
+    def __init__(self, inner: Answer, stand_ins: StandIns) -> None:
+        self.inner = inner
+        self.stand_ins = stand_ins
+
+    def __call__(self, exchange: Exchange) -> Reply:
+        assert exchange.route is not None
+        prepared = self.stand_ins.prepare(exchange.route.name, exchange.params, exchange.request)
+        if not isinstance(prepared, ApiRequest):
+            return prepared  # lenient mode answered itself
+        exchange.request = prepared
+        return self.inner(exchange)

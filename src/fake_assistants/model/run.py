@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal
 
 from ..core.types import Json, Shape
+from .run_progress import RunProgress
+
+RunStatus = Literal[
+    "queued", "in_progress", "requires_action", "cancelling", "cancelled",
+    "failed", "completed", "incomplete", "expired",
+]
 
 
 @dataclass(slots=True)
@@ -18,7 +24,7 @@ class Run:
     instructions: str | None
     tools: list[Json]
     expires_at: int | None
-    status: str = "queued"
+    status: RunStatus = "queued"  # changed only by run_lifecycle.apply
     started_at: int | None = None
     cancelled_at: int | None = None
     failed_at: int | None = None
@@ -42,7 +48,7 @@ class Run:
     # engine bookkeeping, not on the wire
     polls: int = 0
     queued_at: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    progress: RunProgress = field(default_factory=RunProgress)
 
     def to_wire(self, shape: Shape) -> Json:
         instructions = self.instructions

@@ -3,7 +3,7 @@
 `RUN_TRANSITIONS[status][trigger] -> new status`. `apply(run, trigger, now)` is the only code that
 assigns `run.status`, and it sets the timestamps that go with each status.
 
-Recorded timestamp rules (tests/test_run_timestamps.py cites the recordings): `started_at` is null while
+Recorded timestamp rules (tests/api/runs/test_run_timestamps.py cites the recordings): `started_at` is null while
 the new run is `queued` and set at each `in_progress`, so a run resumed by submit_tool_outputs keeps the
 old `started_at` while `queued` again and gets a new one when it starts again; `expires_at` stays
 `created_at + 600` through a resume and becomes null at a terminal status other than `expired`.
@@ -11,27 +11,21 @@ old `started_at` while `queued` again and gets a new one when it starts again; `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
-from ..core.errors import IllegalTransition
+from . import transitions
+from .run import Run, RunStatus
 
-if TYPE_CHECKING:
-    from .run import Run
-
-RunStatus = Literal[
-    "queued", "in_progress", "requires_action", "cancelling", "cancelled",
-    "failed", "completed", "incomplete", "expired",
-]
 Trigger = Literal[
     "start", "require_action", "submit_tool_outputs", "complete", "fail",
     "end_incomplete", "cancel", "finish_cancelling", "expire",
 ]
 
-ACTIVE: Final = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
-TERMINAL: Final = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
+ACTIVE: Final[frozenset[RunStatus]] = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
+TERMINAL: Final[frozenset[RunStatus]] = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
 EXPIRES_AFTER_SECONDS: Final = 600
 
-RUN_TRANSITIONS: Final[dict[str, dict[str, str]]] = {
+RUN_TRANSITIONS: Final[dict[RunStatus, dict[Trigger, RunStatus]]] = {
     "queued": {"start": "in_progress", "cancel": "cancelling", "expire": "expired"},
     "in_progress": {
         "require_action": "requires_action",
@@ -51,18 +45,15 @@ RUN_TRANSITIONS: Final[dict[str, dict[str, str]]] = {
 }
 
 
-def next_status(status: str, trigger: str) -> str:
-    try:
-        return RUN_TRANSITIONS[status][trigger]
-    except KeyError:
-        raise IllegalTransition(status, trigger) from None
+def next_status(status: RunStatus, trigger: Trigger) -> RunStatus:
+    return transitions.next_status(RUN_TRANSITIONS, status, trigger)
 
 
-def can(status: str, trigger: str) -> bool:
-    return trigger in RUN_TRANSITIONS.get(status, {})
+def can(status: RunStatus, trigger: Trigger) -> bool:
+    return transitions.can(RUN_TRANSITIONS, status, trigger)
 
 
-def apply(run: Run, trigger: Trigger, now: int) -> str:
+def apply(run: Run, trigger: Trigger, now: int) -> RunStatus:
     """Move `run` by `trigger`, setting the timestamps of the new status. Returns the new status."""
     status = next_status(run.status, trigger)
     run.status = status

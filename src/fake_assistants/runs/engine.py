@@ -1,7 +1,9 @@
 """Executes runs: scripted turns become steps, messages and status changes, emitted as stream events.
 
-Every run holds a lazy `work` iterator of events. Polling drains it as the progression policy says;
-a stream encodes the same events as the client reads them, so polled and streamed runs are one thing.
+Every run holds its pending work (`run.progress.work`): a lazy iterator of events, with the kind of work
+that made it. Polling drains it as the progression policy says; a stream encodes the same events as the
+client reads them, so polled and streamed runs are one thing. Work that has not started can be saved by its
+kind and made again (`saved_work`, `restore_work`: snapshots and dumps).
 
 A run moves in segments: creation up to `requires_action` or the end, then each submit_tool_outputs
 up to the next. While a stream is reading a segment, that stream moves the run: reads of the run, its
@@ -15,23 +17,24 @@ announced on it (`thread.run.cancelling` ... `thread.run.cancelled`, `thread.run
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from ..api.context import Context
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
-from ..core.types import Json
+from ..core.types import Event, Json
+from ..model import message_lifecycle, step_lifecycle
 from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
 from ..model.message import Message
-from ..model.run import Run
+from ..model.run import Run, RunStatus
+from ..model.run_progress import Citation, GeneratedFile, PendingWork, SavedWork
 from ..model.step import RunStep
 from ..model.usage import usage
 from ..store.pagination import OrderedTable
-from . import file_links
-from .message_text import Citation, cite, quote_of, split_chunks, text_deltas
+from . import file_links, pending_work
+from .message_text import cite, quote_of, split_chunks, text_deltas
 from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
 from .script import (
     Action,
@@ -48,8 +51,8 @@ from .script import (
     default_reply,
 )
 from .search import search
+from .world import World
 
-Event = tuple[str, Any]
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
@@ -61,8 +64,8 @@ def count_tokens(text: str) -> int:
 
 
 class RunEngine:
-    def __init__(self, ctx: Context, script: Script, policy: Policy) -> None:
-        self.ctx = ctx
+    def __init__(self, world: World, script: Script, policy: Policy) -> None:
+        self.world = world
         self.script = script
         self.policy = policy
         self.run_policies: dict[str, Policy] = {}
@@ -100,7 +103,7 @@ class RunEngine:
                 elif run.status == "queued":
                     self._step(run)
         elif isinstance(policy, AfterSeconds):
-            if self.ctx.clock.now() - run.queued_at >= policy.seconds:
+            if self.world.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run)
         elif isinstance(policy, Manual):
             return
@@ -112,7 +115,7 @@ class RunEngine:
         except ApiError:  # a broken stream: the run has already failed, a poller just sees that
             pass
 
-    def advance(self, run: Run) -> str:
+    def advance(self, run: Run) -> RunStatus:
         """Move the run by one status change (for manual progression). Returns the new status.
 
         A run that a stream is reading is moved by that stream: advancing it changes nothing."""
@@ -120,7 +123,7 @@ class RunEngine:
             return run.status
         return self._step(run)
 
-    def _step(self, run: Run) -> str:
+    def _step(self, run: Run) -> RunStatus:
         before = run.status
         for name, _ in self.work(run):
             if _is_run_event(name) and run.status != before:
@@ -129,15 +132,15 @@ class RunEngine:
 
     def work(self, run: Run) -> Iterator[Event]:
         """The events still to come for this run, produced lazily."""
-        while (pending := run.extra.get("work")) is not None:
+        while (pending := run.progress.work) is not None:
             event = self._next_event(run, pending)
             if event is not None:
                 yield event
 
-    def _next_event(self, run: Run, pending: Iterator[Event]) -> Event | None:
+    def _next_event(self, run: Run, pending: PendingWork) -> Event | None:
         """The next event of `pending`; None once it is over (then it is dropped from the run)."""
         try:
-            event = next(pending, None)
+            event = pending.next_event()
         except ApiError:
             self._drop_work(run, pending)
             raise
@@ -146,9 +149,26 @@ class RunEngine:
         return event
 
     @staticmethod
-    def _drop_work(run: Run, pending: Iterator[Event]) -> None:
-        if run.extra.get("work") is pending:
-            run.extra.pop("work")
+    def _drop_work(run: Run, pending: PendingWork) -> None:
+        if run.progress.work is pending:
+            run.progress.work = None
+
+    # -- saving and restoring pending work ----------------------------------------------------------
+
+    def saved_work(self, runs: Iterable[Run]) -> dict[str, SavedWork]:
+        """Run id -> the kind of pending work of each of `runs` that has some, to save along with it; StateError
+        naming every run part-way through a scripted turn (work in progress cannot be copied)."""
+        return pending_work.describe_all(runs)
+
+    def restore_work(self, run: Run, kind: SavedWork | None) -> None:
+        """Give `run`, a saved copy, its pending work again, made anew from its kind (None: it has none). No
+        stream reads a copy."""
+        run.progress.streamed_segment = None
+        run.progress.work = None
+        if kind == "execute":
+            run.progress.work = self._execution(run)
+        elif kind == "finish_cancelling":
+            run.progress.work = self._cancellation(run, ("thread.run.cancelling", self._run_wire(run)))
 
     # -- streams ------------------------------------------------------------------------------------
 
@@ -158,25 +178,30 @@ class RunEngine:
         The stream moves the run from its first read until the segment ends (requires_action or a
         final status) or the stream is closed; a cancellation or expiry on the way is announced on it.
         A broken stream raises the ApiError that `sse` turns into `event: error`."""
-        segment = run.extra["segment"]
-        run.extra["streamed_segment"] = segment
+        segment = run.progress.segment
+        run.progress.streamed_segment = segment
         try:
             yield from first
             yield from self._guarded(self._segment_events(run, segment))
         finally:
-            if run.extra.get("streamed_segment") == segment:
-                del run.extra["streamed_segment"]
+            if run.progress.streamed_segment == segment:
+                run.progress.streamed_segment = None
 
     def streaming(self, run: Run) -> bool:
         """A stream is reading the run's current segment."""
-        segment = run.extra.get("streamed_segment")
-        return segment is not None and segment == run.extra.get("segment")
+        segment = run.progress.streamed_segment
+        return segment is not None and segment == run.progress.segment
+
+    def stop_streaming(self, run: Run) -> None:
+        """Take the run back from a stream reading it: the progression policy moves it again (the stream, if
+        still open, ends where the run has got to)."""
+        run.progress.streamed_segment = None
 
     def _segment_events(self, run: Run, segment: int) -> Iterator[Event]:
         """The run's events while `segment` lasts, following a cancellation's or an expiry's work."""
-        while run.extra.get("segment") == segment:
+        while run.progress.segment == segment:
             self.expire_if_due(run)
-            pending = run.extra.get("work")
+            pending = run.progress.work
             if pending is None:
                 return
             event = self._next_event(run, pending)
@@ -190,19 +215,19 @@ class RunEngine:
         except ApiError:
             raise
         except Exception as failure:
-            raise catalog.server_error(self.ctx.ids.request_id()) from failure
+            raise catalog.server_error(self.world.ids.request_id()) from failure
 
-    def _new_segment(self, run: Run, work: Iterator[Event]) -> None:
-        run.extra["segment"] = run.extra.get("segment", 0) + 1
-        run.extra["work"] = work
+    def _new_segment(self, run: Run, work: PendingWork) -> None:
+        run.progress.segment += 1
+        run.progress.work = work
 
     # -- creation, submission, cancellation --------------------------------------------------------
 
     def begin(self, run: Run) -> list[Event]:
         """Register a new queued run; returns its first events."""
-        self.ctx.store.add_run(run)
-        run.queued_at = self.ctx.clock.now()
-        self._new_segment(run, self._execute(run))
+        self.world.store.add_run(run)
+        run.queued_at = self.world.clock.now()
+        self._new_segment(run, self._execution(run))
         wire = self._run_wire(run)
         return [("thread.run.created", wire), ("thread.run.queued", wire)]
 
@@ -210,7 +235,8 @@ class RunEngine:
         self.expire_if_due(run)
         if run.status != "requires_action":
             raise catalog.tool_outputs_not_accepted(run.status)
-        step: RunStep = run.extra["pending_step"]
+        step = run.progress.pending_step
+        assert step is not None, f"run {run.id} requires action without a step waiting for it"
         expected = [c["id"] for c in step.step_details["tool_calls"]]
         given = [call_id or "" for call_id, _ in outputs]
         if sorted(given) != sorted(expected):
@@ -218,13 +244,13 @@ class RunEngine:
         by_id = {call_id: output for call_id, output in outputs}
         for call in step.step_details["tool_calls"]:
             call["function"]["output"] = by_id.get(call["id"]) or ""
-        now = self.ctx.clock.now()
-        step.status, step.completed_at = "completed", now
-        step.usage = usage(run.extra.get("prompt_tokens", 0), 0)
-        run.extra.pop("pending_step", None)
+        now = self.world.clock.now()
+        step_lifecycle.apply(step, "complete", now)
+        step.usage = usage(run.progress.prompt_tokens or 0, 0)
+        run.progress.pending_step = None
         lifecycle.apply(run, "submit_tool_outputs", now)
         run.polls, run.queued_at = 0, now
-        self._new_segment(run, self._execute(run, resumed=True))
+        self._new_segment(run, self._execution(run))
         return [("thread.run.step.completed", self._step_wire(step)), ("thread.run.queued", self._run_wire(run))]
 
     def cancel(self, run: Run) -> list[Event]:
@@ -232,14 +258,18 @@ class RunEngine:
         if not lifecycle.can(run.status, "cancel"):
             raise catalog.cannot_cancel(run.status)
         self._close_work(run)
-        lifecycle.apply(run, "cancel", self.ctx.clock.now())
+        lifecycle.apply(run, "cancel", self.world.clock.now())
         cancelling: Event = ("thread.run.cancelling", self._run_wire(run))
-        run.extra["work"] = self._finish_cancelling(run, cancelling)
+        run.progress.work = self._cancellation(run, cancelling)
         return [cancelling]
 
     # -- the execution itself -----------------------------------------------------------------------
 
-    def _execute(self, run: Run, *, resumed: bool = False) -> Iterator[Event]:
+    def _execution(self, run: Run) -> PendingWork:
+        """A queued run's work: its next scripted turn, up to requires_action or an end."""
+        return PendingWork("execute", self._execute(run))
+
+    def _execute(self, run: Run) -> Generator[Event, None, None]:
         yield self._move(run, "start")
         while True:
             action = self._next_action(run)
@@ -283,7 +313,7 @@ class RunEngine:
             return self._usable(run, turn.resolve(context))
         if self.script.strict:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
-        if "searched" not in run.extra and (self._search_files(run) or self._expired_store(run)):
+        if not run.progress.searched and (self._search_files(run) or self._expired_store(run)):
             return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
         return Reply(default_reply(context.messages))
 
@@ -296,19 +326,19 @@ class RunEngine:
         if not any(t["type"] == "file_search" for t in run.tools):
             return None
         for store_id in self._search_store_ids(run):
-            store = self.ctx.store.vector_stores.get(store_id)
-            if store is not None and store.expire_if_due(self.ctx.clock.now()):
+            store = self.world.store.vector_stores.get(store_id)
+            if store is not None and store.expire_if_due(self.world.clock.now()):
                 return str(store_id)
         return None
 
     def _turn_context(self, run: Run) -> TurnContext:
-        shape = self.ctx.options.shape
-        messages = [m.to_wire(shape, full=True) for m in self.ctx.store.messages[run.thread_id].values()]
+        shape = self.world.options.shape
+        messages = [m.to_wire(shape, full=True) for m in self.world.store.messages[run.thread_id].values()]
         return TurnContext(self._run_wire(run), messages, run.tools)
 
     def _prompt_tokens(self, run: Run, *, last: int | None = None) -> int:
         """Instructions plus the thread's messages, as `truncation_strategy` (or `last`) keeps them."""
-        messages = list(self.ctx.store.messages[run.thread_id].values())
+        messages = list(self.world.store.messages[run.thread_id].values())
         if last is None and run.truncation_strategy.get("type") == "last_messages":
             last = run.truncation_strategy.get("last_messages")
         if last:
@@ -319,31 +349,34 @@ class RunEngine:
         return count_tokens(text) + 3 * len(messages)
 
     def _open_message_step(self, run: Run) -> Generator[Event, None, tuple[RunStep, Message]]:
-        """Start a message_creation step and its empty assistant message (left open in `run.extra`)."""
+        """Start a message_creation step and its empty assistant message (left open in `run.progress`)."""
         message = Message(
-            id=self.ctx.ids.new("message"), created_at=self.ctx.clock.now(), thread_id=run.thread_id,
+            id=self.world.ids.new("message"), created_at=self.world.clock.now(), thread_id=run.thread_id,
             role="assistant", content=[], assistant_id=run.assistant_id, run_id=run.id, status="in_progress",
-            quotes=run.extra.pop("quotes", {}),
+            quotes=run.progress.quotes or {},
         )
+        run.progress.quotes = None
         step = self._new_step(run, "message_creation",
                               {"type": "message_creation", "message_creation": {"message_id": message.id}})
         yield ("thread.run.step.created", self._step_wire(step))
         yield ("thread.run.step.in_progress", self._step_wire(step))
-        self.ctx.store.messages[run.thread_id].add(message.id, message.created_at, message)
-        run.extra["open_message"] = message
+        self.world.store.messages[run.thread_id].add(message.id, message.created_at, message)
+        run.progress.open_message = message
         yield ("thread.message.created", self._message_wire(message))
         yield ("thread.message.in_progress", self._message_wire(message))
         return step, message
 
     def _reply(self, run: Run, text: str) -> Iterator[Event]:
         """The answer: images from code_interpreter first, then the text citing the last file_search."""
-        citations: list[Citation] = run.extra.pop("citations", [])
-        run.extra["quotes"] = {c.file_id: c.quote for c in citations}
-        source = len(self.ctx.store.messages[run.thread_id])
+        progress = run.progress
+        citations, progress.citations = progress.citations or [], None
+        progress.quotes = {c.file_id: c.quote for c in citations}
+        source = len(self.world.store.messages[run.thread_id])
         cited, annotations = cite(text, citations, source)
-        generated: list[file_links.GeneratedFile] = run.extra.pop("generated", [])
+        generated, progress.generated = progress.generated, []
         cited, annotations = file_links.link(cited, annotations, generated)  # code_interpreter's files
-        images = [{"type": "image_file", "image_file": {"file_id": f}} for f in run.extra.pop("images", [])]
+        images = [{"type": "image_file", "image_file": {"file_id": f}} for f in progress.images]
+        progress.images = []
         yield from self._message_step(run, cited, annotations=annotations, images=images,
                                       attachments=file_links.attachments(generated))
 
@@ -355,23 +388,23 @@ class RunEngine:
         images = images or []
         for index, image in enumerate(images):
             yield self._message_delta(message, {"index": index, **image})
-        for text_delta in text_deltas(text, annotations or [], self.ctx.options.stream_chunk_chars):
+        for text_delta in text_deltas(text, annotations or [], self.world.options.stream_chunk_chars):
             yield self._message_delta(message, {"index": len(images), "type": "text", "text": text_delta})
-        now = self.ctx.clock.now()
+        now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
-        run.extra.pop("open_message", None)
+        run.progress.open_message = None
         if incomplete_reason is None:
-            message.status, message.completed_at = "completed", now
+            message_lifecycle.apply(message, "complete", now)
             yield ("thread.message.completed", self._message_wire(message))
         else:
-            message.status, message.incomplete_at = "incomplete", now
+            message_lifecycle.apply(message, "end_incomplete", now)
             message.incomplete_details = {"reason": incomplete_reason}
             yield ("thread.message.incomplete", self._message_wire(message))
         yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(text))
 
     def _function_step(self, run: Run, action: FunctionCalls) -> Iterator[Event]:
         calls: list[Json] = [
-            {"id": self.ctx.ids.new("call"), "type": "function",
+            {"id": self.world.ids.new("call"), "type": "function",
              "function": {"name": name, "arguments": arguments, "output": None}}
             for name, arguments in action.calls
         ]
@@ -386,8 +419,8 @@ class RunEngine:
                 yield self._step_delta(step, {"index": index, "type": "function",
                                               "function": {"arguments": fragment}})
         step.step_details = {"type": "tool_calls", "tool_calls": calls}
-        run.extra["pending_step"] = step
-        run.extra["prompt_tokens"] = self._prompt_tokens(run)
+        run.progress.pending_step = step
+        run.progress.prompt_tokens = self._prompt_tokens(run)
         run.required_action = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": [
             {"id": c["id"], "type": "function",
              "function": {"name": c["function"]["name"], "arguments": c["function"]["arguments"]}}
@@ -396,7 +429,7 @@ class RunEngine:
         yield self._move(run, "require_action")
 
     def _code_step(self, run: Run, action: CodeInterpreter) -> Iterator[Event]:
-        call_id = self.ctx.ids.new("call")
+        call_id = self.world.ids.new("call")
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
         yield ("thread.run.step.created", self._step_wire(step))
         yield ("thread.run.step.in_progress", self._step_wire(step))
@@ -411,8 +444,8 @@ class RunEngine:
         for image in action.images:
             outputs.append({"type": "image", "image": {"file_id": self._output_file(run, image)}})
         for name, data in action.files:  # not outputs of the step: the answer links them
-            generated = file_links.GeneratedFile(self._store_output("/mnt/data/" + name, data), name)
-            run.extra.setdefault("generated", []).append(generated)
+            generated = GeneratedFile(self._store_output("/mnt/data/" + name, data), name)
+            run.progress.generated.append(generated)
         for index, output in enumerate(outputs):
             yield self._step_delta(step, {"index": 0, "type": "code_interpreter", "code_interpreter": {
                 "outputs": [{"index": index, **output}]}})
@@ -424,19 +457,19 @@ class RunEngine:
     def _output_file(self, run: Run, data: bytes) -> str:
         """An image code_interpreter made: downloadable, shown in the next message as `image_file`."""
         file_id = self._store_output("image.png", data)
-        run.extra.setdefault("images", []).append(file_id)
+        run.progress.images.append(file_id)
         return file_id
 
     def _store_output(self, filename: str, data: bytes) -> str:
         """A file code_interpreter made: purpose `assistants_output`, so it can be downloaded."""
-        stored = StoredFile(id=self.ctx.ids.new("file"), created_at=self.ctx.clock.now(),
+        stored = StoredFile(id=self.world.ids.new("file"), created_at=self.world.clock.now(),
                             filename=filename, purpose="assistants_output", data=data)
-        self.ctx.store.add_file(stored)
+        self.world.store.add_file(stored)
         return stored.id
 
     def _file_search_step(self, run: Run, action: FileSearch) -> Iterator[Event]:
-        run.extra["searched"] = True
-        call_id = self.ctx.ids.new("call")
+        run.progress.searched = True
+        call_id = self.world.ids.new("call")
         settings: Json = next((t.get("file_search", {}) for t in run.tools if t["type"] == "file_search"), {})
         ranking = settings.get("ranking_options") or {"ranker": "default_2024_08_21", "score_threshold": 0.0}
         ranking = {"ranker": ranking["ranker"], "score_threshold": ranking["score_threshold"]}
@@ -449,14 +482,14 @@ class RunEngine:
         cited: dict[str, Citation] = {}
         for r in results:  # one citation per file, quoting its best result
             cited.setdefault(r["file_id"], Citation(r["file_id"], r["file_name"], quote_of(r["content"][0]["text"])))
-        run.extra["citations"] = list(cited.values())
+        run.progress.citations = list(cited.values())
         step.step_details = {"type": "tool_calls", "tool_calls": [
             {"id": call_id, "type": "file_search", "file_search": {"ranking_options": ranking, "results": results}}]}
         yield self._complete_step(run, step, self._prompt_tokens(run), 0)
 
     def _search_results(self, run: Run, action: FileSearch, ranking: Json, limit: int) -> list[Json]:
         if action.results is not None:
-            found = [(self.ctx.store.files.get(r.file_id), r) for r in action.results]
+            found = [(self.world.store.files.get(r.file_id), r) for r in action.results]
             return [_result(r.file_id, stored.filename if stored else r.file_id, r.score,
                             r.text if r.text is not None else (stored.data[:800].decode("utf-8", "replace")
                                                                if stored else ""))
@@ -464,14 +497,14 @@ class RunEngine:
         query = action.query or self._turn_context(run).last_user_text
         hits = search([query], self._search_files(run), max_results=limit, threshold=ranking["score_threshold"])
         for store_id in self._search_store_ids(run):
-            store = self.ctx.store.vector_stores.get(store_id)
+            store = self.world.store.vector_stores.get(store_id)
             if store is not None:
-                store.touch(self.ctx.clock.now())
+                store.touch(self.world.clock.now())
         return [_result(h.file.id, h.stored.filename, h.score, h.chunk) for h in hits]
 
     def _search_store_ids(self, run: Run) -> list[str]:
-        assistant = self.ctx.store.assistants.get(run.assistant_id)
-        thread = self.ctx.store.threads.get(run.thread_id)
+        assistant = self.world.store.assistants.get(run.assistant_id)
+        thread = self.world.store.threads.get(run.thread_id)
         ids: list[str] = []
         for owner in (assistant, thread):
             if owner is not None:
@@ -484,9 +517,9 @@ class RunEngine:
             return []
         pairs = []
         for store_id in self._search_store_ids(run):
-            for vs_file in self.ctx.store.vs_files.get(store_id, _EMPTY).values():
-                self.ctx.ingestion.on_read(vs_file, self.ctx.store.files.get(vs_file.id), poll=False)
-                stored = self.ctx.store.files.get(vs_file.id)
+            for vs_file in self.world.store.vs_files.get(store_id, _EMPTY).values():
+                self.world.ingestion.on_read(vs_file, self.world.store.files.get(vs_file.id), poll=False)
+                stored = self.world.store.files.get(vs_file.id)
                 if stored is not None and vs_file.status == "completed":
                     pairs.append((vs_file, stored))
         return pairs
@@ -494,10 +527,10 @@ class RunEngine:
     def _broken_reply(self, run: Run, action: BrokenStream) -> Iterator[Event]:
         """Deltas up to the break, then the run fails (server_error) and the stream gets `event: error`."""
         _, message = yield from self._open_message_step(run)
-        deltas = text_deltas(action.text, [], self.ctx.options.stream_chunk_chars)
+        deltas = text_deltas(action.text, [], self.world.options.stream_chunk_chars)
         for text_delta in islice(deltas, action.after_deltas):
             yield self._message_delta(message, {"index": 0, "type": "text", "text": text_delta})
-        error = catalog.server_error(self.ctx.ids.request_id())
+        error = catalog.server_error(self.world.ids.request_id())
         if action.message:
             error.message = action.message
         run.last_error = {"code": "server_error", "message": error.message}
@@ -541,21 +574,24 @@ class RunEngine:
         run.incomplete_details = {"reason": action.reason}
         yield self._finish(run, "end_incomplete")
 
-    def _finish_cancelling(self, run: Run, cancelling: Event) -> Iterator[Event]:
-        """`thread.run.cancelling` (for a stream reading the run), then what was open is closed."""
+    def _cancellation(self, run: Run, cancelling: Event) -> PendingWork:
+        """A cancelled run's work: `cancelling` (for a stream reading the run), then what was open is closed."""
+        return PendingWork("finish_cancelling", self._finish_cancelling(run, cancelling))
+
+    def _finish_cancelling(self, run: Run, cancelling: Event) -> Generator[Event, None, None]:
         yield cancelling
-        now = self.ctx.clock.now()
+        now = self.world.clock.now()
         yield from self._close_open_message(run, "run_cancelled", now)
         for step in self._open_steps(run):
-            step.status, step.cancelled_at = "cancelled", now
+            step_lifecycle.apply(step, "cancel", now)
             yield ("thread.run.step.cancelled", self._step_wire(step))
         yield self._finish(run, "finish_cancelling")
 
     def _fail_open_steps(self, run: Run) -> Iterator[Event]:
-        now = self.ctx.clock.now()
+        now = self.world.clock.now()
         yield from self._close_open_message(run, "run_failed", now)
         for step in self._open_steps(run):
-            step.status, step.failed_at = "failed", now
+            step_lifecycle.apply(step, "fail", now)
             step.last_error = run.last_error
             yield ("thread.run.step.failed", self._step_wire(step))
 
@@ -563,63 +599,63 @@ class RunEngine:
         """The run could still expire, and its `expires_at` has passed."""
         if run.status not in ("queued", "in_progress", "requires_action") or run.expires_at is None:
             return False
-        return self.ctx.clock.now() >= run.expires_at
+        return self.world.clock.now() >= run.expires_at
 
     def expire_if_due(self, run: Run) -> bool:
         if not self._due(run):
             return False
-        now = self.ctx.clock.now()
+        now = self.world.clock.now()
         self._close_work(run)
         events = list(self._close_open_message(run, "run_expired", now))
         for step in self._open_steps(run):
-            step.status, step.expired_at = "expired", now
+            step_lifecycle.apply(step, "expire", now)
             events.append(("thread.run.step.expired", self._step_wire(step)))
-        run.extra.pop("pending_step", None)
+        run.progress.pending_step = None
         events.append(self._finish(run, "expire"))
         if self.streaming(run):  # announced on the stream reading the run
-            run.extra["work"] = iter(events)
+            run.progress.work = PendingWork("announce_expiry", _announced(events))
         return True
 
     # -- small pieces ----------------------------------------------------------------------------------
 
     def _close_open_message(self, run: Run, reason: str, now: int) -> Iterator[Event]:
-        message: Message | None = run.extra.pop("open_message", None)
+        message, run.progress.open_message = run.progress.open_message, None
         if message is not None and message.status == "in_progress":
-            message.status, message.incomplete_at = "incomplete", now
+            message_lifecycle.apply(message, "end_incomplete", now)
             message.incomplete_details = {"reason": reason}
             yield ("thread.message.incomplete", self._message_wire(message))
 
     def _open_steps(self, run: Run) -> list[RunStep]:
-        return [s for s in self.ctx.store.steps[run.id].values() if s.status == "in_progress"]
+        return [s for s in self.world.store.steps[run.id].values() if s.status == "in_progress"]
 
     def _close_work(self, run: Run) -> None:
-        pending = run.extra.pop("work", None)
+        pending, run.progress.work = run.progress.work, None
         if pending is not None:
             pending.close()
 
     def _move(self, run: Run, trigger: lifecycle.Trigger) -> Event:
-        status = lifecycle.apply(run, trigger, self.ctx.clock.now())
+        status = lifecycle.apply(run, trigger, self.world.clock.now())
         return (f"thread.run.{status}", self._run_wire(run))
 
     def _finish(self, run: Run, trigger: lifecycle.Trigger) -> Event:
-        status = lifecycle.apply(run, trigger, self.ctx.clock.now())
-        steps = [s.usage for s in self.ctx.store.steps[run.id].values() if s.usage]
+        status = lifecycle.apply(run, trigger, self.world.clock.now())
+        steps = [s.usage for s in self.world.store.steps[run.id].values() if s.usage]
         if status != "expired":
             run.usage = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
-        self.ctx.store.release_thread(run)
+        self.world.store.release_thread(run)
         return (f"thread.run.{status}", self._run_wire(run))
 
     def _new_step(self, run: Run, kind: Any, details: Json) -> RunStep:
         step = RunStep(
-            id=self.ctx.ids.new("step"), created_at=self.ctx.clock.now(), run_id=run.id,
+            id=self.world.ids.new("step"), created_at=self.world.clock.now(), run_id=run.id,
             assistant_id=run.assistant_id, thread_id=run.thread_id, type=kind, step_details=details,
             expires_at=run.expires_at,
         )
-        self.ctx.store.steps[run.id].add(step.id, step.created_at, step)
+        self.world.store.steps[run.id].add(step.id, step.created_at, step)
         return step
 
     def _complete_step(self, run: Run, step: RunStep, prompt: int, completion: int) -> Event:
-        step.status, step.completed_at = "completed", self.ctx.clock.now()
+        step_lifecycle.apply(step, "complete", self.world.clock.now())
         step.usage = usage(prompt, completion)
         return ("thread.run.step.completed", self._step_wire(step))
 
@@ -634,25 +670,29 @@ class RunEngine:
     def _chunks(self, text: str) -> Iterator[str]:
         """Fragments of a tool call's text for its deltas (one empty fragment for an empty text)."""
         empty = True
-        for chunk in split_chunks(text, self.ctx.options.stream_chunk_chars):
+        for chunk in split_chunks(text, self.world.options.stream_chunk_chars):
             empty = False
             yield chunk
         if empty:
             yield ""
 
     def _run_wire(self, run: Run) -> Json:
-        return run.to_wire(self.ctx.options.shape)
+        return run.to_wire(self.world.options.shape)
 
     def _step_wire(self, step: RunStep) -> Json:
-        owner = self.ctx.store.find_run(step.thread_id, step.run_id)
-        include = bool(owner and owner.extra.get("include_search_content"))
-        return step.to_wire(self.ctx.options.shape, include_search_content=include)
+        owner = self.world.store.find_run(step.thread_id, step.run_id)
+        include = bool(owner and owner.progress.include_search_content)
+        return step.to_wire(self.world.options.shape, include_search_content=include)
 
     def _message_wire(self, message: Message) -> Json:
-        return message.to_wire(self.ctx.options.shape, full=True)
+        return message.to_wire(self.world.options.shape, full=True)
 
 
 _EMPTY: Any = OrderedTable()
+
+
+def _announced(events: list[Event]) -> Generator[Event, None, None]:
+    yield from events
 
 
 def _is_run_event(name: str) -> bool:

@@ -9,21 +9,8 @@ reply; a file the reply does not mention gets a link of its own, appended as a n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..core.types import Json
-
-SANDBOX_DIR = "sandbox:/mnt/data/"
-
-
-@dataclass(frozen=True, slots=True)
-class GeneratedFile:
-    file_id: str
-    filename: str
-
-    @property
-    def sandbox_path(self) -> str:
-        return SANDBOX_DIR + self.filename
+from ..model.run_progress import GeneratedFile
 
 
 def link(text: str, annotations: list[Json], files: list[GeneratedFile]) -> tuple[str, list[Json]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from ..core.types import Json
+from ..model.run_progress import Citation
 
 # A word (letters, digits, apostrophes) or a run of other marks, with the whitespace before it;
 # trailing whitespace is a piece of its own.
@@ -14,13 +14,6 @@ _TOKENS = re.compile(r"\s*(?:[\w'\u2019]+|[^\w\s]+)|\s+")
 
 
 QUOTE_MAX_CHARS = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    file_id: str
-    filename: str
-    quote: str = ""  # the cited text (Assistants v1 showed it as `file_citation.quote`)
 
 
 def quote_of(text: str) -> str:

@@ -1,40 +1,33 @@
-"""A run's pending work (its lazy event iterator) as something that can be saved and made again.
+"""Which of a run's pending work can be saved (`RunEngine.saved_work`), and the refusal naming what cannot.
 
 Saving a fake (`snapshot()`, `dump()`) cannot copy a running generator. It does not need to while the
 work has not started: a queued run (before its first step, also after submit_tool_outputs) and a run
-being cancelled hold work that is fully described by its kind, and making it again gives the same events.
-A run that waits for tool outputs or is over has nothing left to do, whatever its iterator still holds.
-Work that has started on an active run (a stream read part-way, a run moved to `in_progress` by
-`after_polls` or `fake.advance`) sits in the middle of a scripted turn: saving refuses it, naming the run.
+being cancelled hold work that is fully described by its kind (recorded when the engine made it), and
+making it again gives the same events. A run that waits for tool outputs or is over has nothing left to
+do, whatever its work still holds. Work that has started on an active run (a stream read part-way, a run
+moved to `in_progress` by `after_polls` or `fake.advance`) sits in the middle of a scripted turn: saving
+refuses it, naming the run.
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Literal
 
 from ..core.errors import StateError
 from ..model import run_lifecycle as lifecycle
+from ..model.run import Run, RunStatus
+from ..model.run_progress import SavedWork
 
-if TYPE_CHECKING:
-    from ..model.run import Run
-    from .engine import RunEngine
-
-WorkKind = Literal["execute", "finish_cancelling"]
-_KINDS: dict[str, WorkKind] = {"_execute": "execute", "_finish_cancelling": "finish_cancelling"}
-STREAM_KEYS = ("streamed_segment",)
-SETTLED = lifecycle.TERMINAL | {"requires_action"}  # which stream is reading the run: no stream reads a saved copy
+SETTLED: frozenset[RunStatus] = lifecycle.TERMINAL | {"requires_action"}
 
 
-def describe(run: Run) -> WorkKind | None:
+def describe(run: Run) -> SavedWork | None:
     """The kind of work `run` still has (None: none), or StateError when it cannot be saved."""
-    work = run.extra.get("work")
+    work = run.progress.work
     if work is None or run.status in SETTLED:
         return None  # what a finished or waiting run's work still holds is its own ending: nothing is left to do
-    name = getattr(work, "__name__", None)
-    if inspect.isgenerator(work) and inspect.getgeneratorstate(work) == inspect.GEN_CREATED and name in _KINDS:
-        return _KINDS[name]
+    if not work.started and work.kind != "announce_expiry":
+        return work.kind
     raise mid_flight([run])
 
 
@@ -48,9 +41,9 @@ def mid_flight(runs: Iterable[Run]) -> StateError:
     )
 
 
-def describe_all(runs: Iterable[Run]) -> dict[str, WorkKind]:
+def describe_all(runs: Iterable[Run]) -> dict[str, SavedWork]:
     """run id -> work kind for every run with pending work; StateError naming every run that has started."""
-    kinds: dict[str, WorkKind] = {}
+    kinds: dict[str, SavedWork] = {}
     started: list[Run] = []
     for run in runs:
         try:
@@ -63,15 +56,3 @@ def describe_all(runs: Iterable[Run]) -> dict[str, WorkKind]:
     if started:
         raise mid_flight(started)
     return kinds
-
-
-def rebuild(engine: RunEngine, run: Run, kind: WorkKind | None) -> None:
-    """Give `run` (a saved copy) its work again; drop the marks of a stream reading the original."""
-    for key in STREAM_KEYS:
-        run.extra.pop(key, None)
-    run.extra.pop("work", None)
-    if kind == "execute":
-        run.extra["work"] = engine._execute(run)
-    elif kind == "finish_cancelling":
-        cancelling = ("thread.run.cancelling", run.to_wire(engine.ctx.options.shape))
-        run.extra["work"] = engine._finish_cancelling(run, cancelling)

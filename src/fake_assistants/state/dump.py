@@ -10,10 +10,14 @@
 Every section is optional. Each object is the fake's stored form of it: the fields of its `to_wire`
 answer (`id`, `created_at`, ...) plus the few the wire does not show (see README "Seeding"); objects of a
 section are in creation order. A File's bytes are `content_base64` (or, when writing a seed by hand,
-`content_text`). A run's `extra` is the run engine's bookkeeping, kept as is; its pending work is named
-(`"work": "execute"`). `ids` is where the id streams are, so a loaded fake goes on with new ids as the
-dumped one would; without it the seed decides. Hand-written seeds may leave out any field that has a
-default (`created_at` is the clock's time; a run's model, instructions and tools are its assistant's).
+`content_text`). A run's `extra` is the run engine's bookkeeping (`run.progress`): one key per field that
+is set, steps and messages by id; its pending work is named (`"work": "execute"`). `ids` is where the id
+streams are, so a loaded fake goes on with new ids as the dumped one would; without it the seed decides.
+Hand-written seeds may leave out any field that has a default (`created_at` is the clock's time; a run's
+model, instructions and tools are its assistant's).
+
+These work on the fake's run engine, which holds the rest (its World: store, clock, ids); the facade takes
+its lock around them.
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ import binascii
 import dataclasses
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..api.shaping import text_part
 from ..core.errors import StateError
+from ..core.types import Json
 from ..model import run_lifecycle as lifecycle
 from ..model.assistant import Assistant
 from ..model.chunking import AUTO_STRATEGY
@@ -34,42 +39,46 @@ from ..model.file import StoredFile
 from ..model.message import Message
 from ..model.run import Run
 from ..model.run_lifecycle import EXPIRES_AFTER_SECONDS
+from ..model.run_progress import SAVED_WORK, Citation, GeneratedFile, RunProgress, SavedWork
 from ..model.step import RunStep
 from ..model.thread import Thread
 from ..model.vector_store import FileBatch, VectorStore, VectorStoreFile
-from ..runs.file_links import GeneratedFile
-from ..runs.message_text import Citation
-from ..runs.pending_work import WorkKind, describe_all, rebuild
+from ..runs.engine import RunEngine
 from ..store.pagination import OrderedTable
-from .snapshot import all_runs
-
-if TYPE_CHECKING:
-    from ..fake import FakeAssistants
-    from ..store.store import Store
+from ..store.store import Store
 
 FORMAT = "fake-assistants-state"
 VERSION = 1
 SECTIONS = ("assistants", "threads", "messages", "runs", "run_steps", "files", "vector_stores",
             "vector_store_files", "file_batches")
-Json = dict[str, Any]
+# A run's `extra`: the fields of its progress a dump keeps, in this order, with the type of their values. The
+# pending work is named at the end; no stream reads a loaded run, so `streamed_segment` is left out (and
+# ignored when a document has it).
+EXTRA_TYPES: dict[str, type[Any]] = {
+    "stand_in": bool, "include_search_content": bool, "segment": int, "searched": bool, "citations": list,
+    "images": list, "generated": list, "quotes": dict, "open_message": Message, "pending_step": RunStep,
+    "prompt_tokens": int,
+}
+UNSET: Json = {f.name: f.default if f.default_factory is dataclasses.MISSING else f.default_factory()
+               for f in dataclasses.fields(RunProgress)}  # a field at this value is left out
 
 
 # -- dump ------------------------------------------------------------------------------------------------
 
 
-def dump(fake: FakeAssistants) -> str:
-    with fake.app.lock:
-        return json.dumps(dump_dict(fake), indent=2)
+def dump(engine: RunEngine) -> str:
+    """The state `engine` works on (its World's store and ids) as JSON."""
+    return json.dumps(dump_dict(engine), indent=2)
 
 
-def dump_dict(fake: FakeAssistants) -> Json:
-    store = fake.store
-    runs = all_runs(store)
-    work = describe_all(runs)
+def dump_dict(engine: RunEngine) -> Json:
+    store = engine.world.store
+    runs = store.all_runs()
+    work = engine.saved_work(runs)
     return {
         "format": FORMAT,
         "version": VERSION,
-        "ids": fake.ctx.ids.state(),
+        "ids": engine.world.ids.state(),
         "assistants": [_fields(a) for a in store.assistants.values()],
         "threads": [_fields(t) for t in store.threads.values()],
         "messages": [_fields(m) for table in store.messages.values() for m in table.values()],
@@ -92,9 +101,10 @@ def _file_fields(stored: StoredFile) -> Json:
     return fields
 
 
-def _run_fields(run: Run, work: WorkKind | None) -> Json:
-    fields = _fields_except(run, "extra")
-    extra = {k: _extra_value(v) for k, v in run.extra.items() if k not in ("work", "streamed_segment")}
+def _run_fields(run: Run, work: SavedWork | None) -> Json:
+    fields = _fields_except(run, "progress")
+    extra = {name: _extra_value(getattr(run.progress, name)) for name in EXTRA_TYPES
+             if getattr(run.progress, name) != UNSET[name]}
     if work is not None:
         extra["work"] = work
     fields["extra"] = extra
@@ -135,17 +145,16 @@ def _extra_value(value: Any) -> Any:
 # -- load ------------------------------------------------------------------------------------------------
 
 
-def load_into(fake: FakeAssistants, data: str | bytes | Mapping[str, Any]) -> None:
-    """Fill an empty fake with the objects of `data` (a dump, or a seed written by hand)."""
+def load_into(engine: RunEngine, data: str | bytes | Mapping[str, Any]) -> None:
+    """Fill the empty state `engine` works on with the objects of `data` (a dump, or a seed written by hand)."""
     document = _document(data)
-    with fake.app.lock:
-        store = fake.store
-        if len(store.assistants) or len(store.threads) or len(store.files) or len(store.vector_stores):
-            raise StateError("load needs an empty fake")
-        loader = _Loader(fake)
-        loader.load(document)
-        if "ids" in document:
-            fake.ctx.ids.set_state(document["ids"])
+    store = engine.world.store
+    if len(store.assistants) or len(store.threads) or len(store.files) or len(store.vector_stores):
+        raise StateError("load needs an empty fake")
+    loader = _Loader(engine)
+    loader.load(document)
+    if "ids" in document:
+        engine.world.ids.set_state(document["ids"])
 
 
 def _document(data: str | bytes | Mapping[str, Any]) -> Json:
@@ -170,10 +179,11 @@ def _document(data: str | bytes | Mapping[str, Any]) -> Json:
 
 
 class _Loader:
-    def __init__(self, fake: FakeAssistants) -> None:
-        self.fake = fake
-        self.store: Store = fake.store
-        self.now = fake.clock.now()
+    def __init__(self, engine: RunEngine) -> None:
+        self.engine = engine
+        self.store: Store = engine.world.store
+        self.now = engine.world.clock.now()
+        self.extras: dict[str, Any] = {}  # run id -> its `extra`, read once every step and message is there
 
     def load(self, document: Json) -> None:
         sections: list[tuple[str, Callable[[Json], None]]] = [
@@ -204,16 +214,21 @@ class _Loader:
             message.id, message.created_at, message)
 
     def _run(self, raw: Json) -> None:
+        raw = dict(raw)
+        extra = raw.pop("extra", {})
         assistant = self.store.assistants.get(str(raw.get("assistant_id")))
         status = raw.get("status", "queued")
-        defaults: Json = {"created_at": self.now, "extra": {}}
+        defaults: Json = {"created_at": self.now}
         if assistant is not None:
             defaults.update(model=assistant.model, instructions=assistant.instructions, tools=list(assistant.tools))
         defaults["expires_at"] = None if status in lifecycle.TERMINAL else (
             raw.get("created_at", self.now) + EXPIRES_AFTER_SECONDS)
+        if "progress" in raw:
+            raise StateError(f"run {raw.get('id')}: unknown fields ['progress']")
         run = build(Run, raw, "run", defaults)
         if run.status not in lifecycle.RUN_TRANSITIONS:
             raise StateError(f"run {run.id}: unknown status {run.status!r}")
+        self.extras[run.id] = extra
         self._table(self.store.runs, run.thread_id, "thread", run.id).add(run.id, run.created_at, run)
         self.store.steps[run.id] = OrderedTable()
         if run.status in lifecycle.ACTIVE:
@@ -231,11 +246,7 @@ class _Loader:
         self._table(self.store.steps, step.run_id, "run", step.id).add(step.id, step.created_at, step)
 
     def _run_of(self, raw: Json) -> Run | None:
-        for table in self.store.runs.values():
-            run = table.get(str(raw.get("run_id")))
-            if run is not None:
-                return run
-        return None
+        return self.store.run_by_id(str(raw.get("run_id")))
 
     def _file(self, raw: Json) -> None:
         raw = dict(raw)
@@ -270,12 +281,16 @@ class _Loader:
         for raw in raws:
             run = self._run_of({"run_id": raw["id"]})
             assert run is not None
-            extra = {k: self._extra_value(run, v) for k, v in run.extra.items()}
-            work = extra.pop("work", None)
-            if work not in (None, "execute", "finish_cancelling"):
+            extra = self.extras[run.id]
+            if not isinstance(extra, dict):
+                raise StateError(f"run {run.id}: extra must be an object, not {extra!r}"[:300])
+            values = {k: self._extra_value(run, v) for k, v in extra.items()}
+            work = values.pop("work", None)
+            if work is not None and work not in SAVED_WORK:
                 raise StateError(f"run {run.id}: unknown work {work!r}")
-            run.extra = extra
-            rebuild(self.fake.engine, run, work)
+            values.pop("streamed_segment", None)
+            run.progress = _progress(run, values)
+            self.engine.restore_work(run, work)
 
     def _extra_value(self, run: Run, value: Any) -> Any:
         if isinstance(value, list):
@@ -297,6 +312,17 @@ class _Loader:
         if found is None:
             raise StateError(f"run {run.id} refers to {object_id}, which is not in the document")
         return found
+
+
+def _progress(run: Run, values: Json) -> RunProgress:
+    """A run's progress from the (decoded) values of its `extra`."""
+    unknown = set(values) - set(EXTRA_TYPES)
+    if unknown:
+        raise StateError(f"run {run.id}: unknown extra keys {sorted(unknown)}; they are {list(EXTRA_TYPES)}")
+    for name, value in values.items():
+        if not isinstance(value, EXTRA_TYPES[name]):
+            raise StateError(f"run {run.id}: extra {name!r} must be {EXTRA_TYPES[name].__name__}, not {value!r}"[:300])
+    return RunProgress(**values)
 
 
 def build(cls: type[Any], raw: Json, kind: str, defaults: Json) -> Any:

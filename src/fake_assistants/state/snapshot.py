@@ -3,23 +3,23 @@
 A snapshot is a deep copy of everything a request can change: the store (every object and index),
 where the id streams are, the scripted turns still queued and per-run progression policies. It leaves
 out what observes or configures the fake (the journal, the fault schedule, the clock, the options).
+
+These work on the fake's run engine, which holds the rest (its World: store, ids, ingestion; its script and
+policies); the facade takes its lock around them and clears its own layers (journal, faults) on reset.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..core.ids import IdFactory
-from ..model.run import Run
-from ..runs.pending_work import WorkKind, describe_all, rebuild
+from ..model.run_progress import SavedWork
+from ..runs.engine import RunEngine
 from ..runs.progression import Policy
 from ..runs.script import Turn
 from ..store.store import Store
-
-if TYPE_CHECKING:
-    from ..fake import FakeAssistants
 
 _NOT_STATE = ("stand_ins",)  # the store's link to lenient mode belongs to the fake, not to its state
 
@@ -29,65 +29,59 @@ class Snapshot:
     """A fake's state at one moment. `fake.restore(snapshot)` goes back to it, as often as wanted."""
 
     store: dict[str, Any]
-    work: dict[str, WorkKind]
+    work: dict[str, SavedWork]
     ids: IdFactory
     turns: list[Turn]
     consumed: int
     run_policies: dict[str, Policy]
 
 
-def all_runs(store: Store) -> list[Run]:
-    return [run for table in store.runs.values() for run in table.values()]
-
-
-def take(fake: FakeAssistants) -> Snapshot:
+def take(engine: RunEngine) -> Snapshot:
     """Copy the state (StateError when a run is part-way through a scripted turn)."""
-    with fake.app.lock:
-        runs = all_runs(fake.store)
-        work = describe_all(runs)
-        held = {run.id: run.extra.pop("work") for run in runs if "work" in run.extra}
-        try:
-            state = {k: v for k, v in vars(fake.store).items() if k not in _NOT_STATE}
-            copied = copy.deepcopy((state, fake.ctx.ids, list(fake.script.turns), dict(fake.engine.run_policies)))
-        finally:
-            for run in runs:
-                if run.id in held:
-                    run.extra["work"] = held[run.id]
-        store, ids, turns, policies = copied
-        return Snapshot(store, work, ids, turns, fake.script.consumed, policies)
+    store, script = engine.world.store, engine.script
+    runs = store.all_runs()
+    work = engine.saved_work(runs)
+    held = {run.id: run.progress.work for run in runs if run.progress.work is not None}  # not copyable
+    for run in runs:
+        run.progress.work = None
+    try:
+        state = {k: v for k, v in vars(store).items() if k not in _NOT_STATE}
+        copied = copy.deepcopy((state, engine.world.ids, list(script.turns), dict(engine.run_policies)))
+    finally:
+        for run in runs:
+            if run.id in held:
+                run.progress.work = held[run.id]
+    state, ids, turns, policies = copied
+    return Snapshot(state, work, ids, turns, script.consumed, policies)
 
 
-def restore(fake: FakeAssistants, snapshot: Snapshot) -> None:
-    with fake.app.lock:
-        store, ids, turns, policies = copy.deepcopy(
-            (snapshot.store, snapshot.ids, snapshot.turns, snapshot.run_policies)
-        )
-        _replace_store(fake, store)
-        vars(fake.ctx.ids).update(vars(ids))
-        fake.script.turns[:] = turns
-        fake.script.consumed = snapshot.consumed
-        fake.engine.run_policies.clear()
-        fake.engine.run_policies.update(policies)
-        for run in all_runs(fake.store):
-            rebuild(fake.engine, run, snapshot.work.get(run.id))
+def restore(engine: RunEngine, snapshot: Snapshot) -> None:
+    state, ids, turns, policies = copy.deepcopy(
+        (snapshot.store, snapshot.ids, snapshot.turns, snapshot.run_policies)
+    )
+    _replace_store(engine.world.store, state)
+    vars(engine.world.ids).update(vars(ids))
+    engine.script.turns[:] = turns
+    engine.script.consumed = snapshot.consumed
+    engine.run_policies.clear()
+    engine.run_policies.update(policies)
+    for run in engine.world.store.all_runs():
+        engine.restore_work(run, snapshot.work.get(run.id))
 
 
-def reset(fake: FakeAssistants) -> None:
-    """Empty state, script, journal and faults; the id streams start again from the seed."""
-    with fake.app.lock:
-        _replace_store(fake, vars(Store()))
-        vars(fake.ctx.ids).update(vars(IdFactory(fake.seed)))
-        fake.script.clear()
-        fake.script.consumed = 0
-        fake.engine.run_policies.clear()
-        fake.ingestion.rules.clear()
-        fake.app.journal.clear()
-        fake.app.faults.clear()
+def reset(engine: RunEngine, seed: int | str) -> None:
+    """Empty state, script, per-run policies and ingestion failure rules; the id streams start again from `seed`."""
+    _replace_store(engine.world.store, vars(Store()))
+    vars(engine.world.ids).update(vars(IdFactory(seed)))
+    engine.script.clear()
+    engine.script.consumed = 0
+    engine.run_policies.clear()
+    engine.world.ingestion.rules.clear()
 
 
-def _replace_store(fake: FakeAssistants, state: dict[str, Any]) -> None:
+def _replace_store(store: Store, state: dict[str, Any]) -> None:
     """In place: every part of the fake holding the store keeps holding it."""
-    kept = {k: v for k, v in vars(fake.store).items() if k in _NOT_STATE}
-    vars(fake.store).clear()
-    vars(fake.store).update(state)
-    vars(fake.store).update(kept)
+    kept = {k: v for k, v in vars(store).items() if k in _NOT_STATE}
+    vars(store).clear()
+    vars(store).update(state)
+    vars(store).update(kept)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..core import error_catalog as catalog
 from ..model.file import StoredFile
 from ..model.vector_store import FileBatch, VectorStore, VectorStoreFile
 from .pagination import OrderedTable
-
-if TYPE_CHECKING:
-    from ..layers.lenient import StandIns
+from .stand_ins import StandInMaker
 
 
 class FileTables:
@@ -20,7 +16,7 @@ class FileTables:
         self.vs_files: dict[str, OrderedTable[VectorStoreFile]] = {}
         self.batches: dict[str, FileBatch] = {}
         self._expiring_files: dict[str, int] = {}  # file id -> expires_at, for files uploaded with expires_after
-        self.stand_ins: StandIns | None = None  # lenient mode: lookups of unknown ids create them
+        self.stand_ins: StandInMaker | None = None  # lenient mode: lookups of unknown ids create them
 
     def file(self, file_id: str) -> StoredFile:
         found = self.files.get(file_id)

@@ -113,6 +113,18 @@ class Store(FileTables):
         table = self.runs.get(thread_id)
         return None if table is None else table.get(run_id)
 
+    def run_by_id(self, run_id: str) -> Run | None:
+        """The run with this id in any thread, or None (no 404): for the fake's own bookkeeping."""
+        for table in self.runs.values():
+            run = table.get(run_id)
+            if run is not None:
+                return run
+        return None
+
+    def all_runs(self) -> list[Run]:
+        """Every run of every thread, thread by thread in creation order."""
+        return [run for table in self.runs.values() for run in table.values()]
+
     def active_run(self, thread_id: str) -> Run | None:
         run_id = self.active_runs.get(thread_id)
         return None if run_id is None else self.find_run(thread_id, run_id)

@@ -1,0 +1,83 @@
+"""What the run engine keeps about a run between its events: typed, and not on the wire.
+
+`RunProgress` is a run's bookkeeping: its pending work (the lazy events still to come, with the kind of work
+that made them), which segment it is in and whether a stream reads it, the step waiting for tool outputs, the
+message being written, and what one step leaves for the next (file_search citations, code_interpreter images
+and files). A dump keeps it under a run's `"extra"`, one key per field (state/dump.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..core.types import Event
+from .message import Message
+from .step import RunStep
+
+# What made a run's pending work: a turn of the script (from a queued run), the end of a cancellation, or the
+# events announcing an expiry to the stream reading the run. Only work that has not started can be saved,
+# and only the first two kinds are ever saved (an expired run has nothing left to do).
+WorkKind = Literal["execute", "finish_cancelling", "announce_expiry"]
+SavedWork = Literal["execute", "finish_cancelling"]
+SAVED_WORK: tuple[SavedWork, ...] = ("execute", "finish_cancelling")
+SANDBOX_DIR = "sandbox:/mnt/data/"
+
+
+@dataclass(slots=True)
+class PendingWork:
+    """A run's events still to come, produced lazily, and the kind of work they are."""
+
+    kind: WorkKind
+    events: Generator[Event, None, None]
+    started: bool = False  # an event has been asked for: the work is part-way and cannot be made again
+
+    def next_event(self) -> Event | None:
+        """The next event; None once the work is over."""
+        self.started = True
+        return next(self.events, None)
+
+    def close(self) -> None:
+        self.events.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A file a file_search step found, cited by the next answer."""
+
+    file_id: str
+    filename: str
+    quote: str = ""  # the cited text (Assistants v1 showed it as `file_citation.quote`)
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedFile:
+    """A file code_interpreter made, linked by the next answer."""
+
+    file_id: str
+    filename: str
+
+    @property
+    def sandbox_path(self) -> str:
+        return SANDBOX_DIR + self.filename
+
+
+@dataclass(slots=True)
+class RunProgress:
+    """A run's bookkeeping. A field at its default is unset (a dump leaves it out); the fields are in the
+    order a run first sets them, which is the order of a dump's `"extra"`."""
+
+    stand_in: bool = False  # lenient mode made the run: it may be reshaped
+    include_search_content: bool | None = None  # the create's `include[]`; None: a create-and-run, which has none
+    segment: int = 0  # creation, then each submit_tool_outputs, starts a segment (0: not begun)
+    searched: bool = False  # a file_search step ran (an unscripted run looks only once)
+    citations: list[Citation] | None = None  # from the last file_search, for the next answer
+    images: list[str] = field(default_factory=list)  # code_interpreter images (file ids) for the next answer
+    generated: list[GeneratedFile] = field(default_factory=list)  # code_interpreter files for the next answer
+    quotes: dict[str, str] | None = None  # cited file id -> quote, for the message being opened
+    open_message: Message | None = None  # the assistant message being written
+    pending_step: RunStep | None = None  # the tool_calls step waiting for outputs
+    prompt_tokens: int | None = None  # the prompt of the step waiting for outputs (its usage, once answered)
+    work: PendingWork | None = None  # the events still to come
+    streamed_segment: int | None = None  # the segment a stream is reading
