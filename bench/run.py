@@ -91,7 +91,8 @@ def quickstart(size: Size, notes: list[str]) -> list[Row]:
     notes.append(
         f"**1. Quickstart** ({flows.QUICKSTART_REQUESTS} requests: create assistant, thread, message, "
         f"`create_and_poll`, list messages), {size.rounds} rounds of {size.repeat} flow(s) each, fresh fake and "
-        f"client per round, medians: fake {ms(fake_call)} per call, floor {ms(per_call)} per call, so the fake "
+        f"client per round (the SDK's page class `SyncCursorPage[Message]` built once, in the warm-up: see "
+        f"bench/README.md), medians: fake {ms(fake_call)} per call, floor {ms(per_call)} per call, so the fake "
         f"adds {ms(fake_call - per_call)} per request."
     )
     measured = f"{ratio:.2f}x (floor {ms(per_call)} per call, fake {ms(fake_call)})"

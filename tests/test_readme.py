@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fake_assistants import FakeAssistants
+from project_paths import CI_SCRIPT
+from project_paths import README as README_FILE
 
-ROOT = Path(__file__).resolve().parents[1]
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+README = README_FILE.read_text(encoding="utf-8")
 QUESTION = "I need to solve the equation `3x + 11 = 14`. Can you help me?"
 
 
@@ -37,7 +37,7 @@ def test_install_and_test_are_two_commands() -> None:
 
 
 def test_ci_runs_the_readme_commands() -> None:
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    ci = CI_SCRIPT.read_text(encoding="utf-8")
 
     assert 'pip install --quiet -e ".[test]"' in ci
     assert 'run_pytest "main" python\n' in ci

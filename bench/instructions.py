@@ -1,0 +1,180 @@
+"""Instruction counts per quickstart flow under callgrind: fake against the canned floor, and where the
+difference goes. Unlike CPU time, instruction counts do not move with the machine's load.
+
+    python bench/instructions.py [--flows 20] [--cases floor,fake,adapter,core]
+
+Each case runs in its own `valgrind --tool=callgrind` process. After a warm-up (imports, caches, first calls),
+collection is switched on only while the measured work runs: every round builds its fresh fake and client
+uncounted, then calls the work through `sys.call_tracing`, the one function callgrind is told to toggle
+collection on (`--toggle-collect`); nothing else in the SDK or the fake calls it, and with no tracer set
+it only calls the work. `PYTHONHASHSEED=0` and freezing what the warm-up left (`gc.freeze()`, so that a
+full collection does not scan every module's objects whenever it happens to fall inside a flow) keep the
+counts repeatable run to run.
+
+| case | what is counted per flow |
+| --- | --- |
+| `floor` | the SDK on a canned `MockTransport` (what `run.py` calls the floor) |
+| `fake` | the SDK on the fake (what `run.py` compares with the floor) |
+| `adapter` | the SDK on the fake's transport answering canned `ApiResponse`s: the SDK plus the adapter |
+| `core` | `fake.handle` alone, replaying the flow's requests on a fresh fake: the sans-IO core |
+
+So `adapter - floor` is the transport adapter against the canned floor's own handler, and `fake - adapter`
+the core as the SDK drives it. Instructions are not time: the fake's code runs with caches the SDK has just
+filled with its own, so its share of CPU time is larger than its share of instructions. Needs valgrind on
+PATH; takes about a minute per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+CASES = ("floor", "fake", "adapter", "core")
+WARM_UP = 3
+TOGGLE = "sys_call_tracing"  # the C function behind sys.call_tracing: collection is on only inside it
+Setup = Callable[[], Callable[[], object]]
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+
+# -- the child: one case, run inside callgrind -----------------------------------------------------------
+
+
+def recorded_exchange() -> list[tuple[Any, Answer]]:
+    """The quickstart's requests to a fresh fake (seed 0) and the answers, bodies read."""
+    import flows
+
+    from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
+
+    exchange: list[tuple[Any, Answer]] = []
+    fake = FakeAssistants(seed=0)
+    inner = fake.handle
+
+    def handle(request: ApiRequest) -> ApiResponse:
+        response = inner(request)
+        body = response.body if isinstance(response.body, bytes) else b"".join(response.body)
+        response.body = body
+        exchange.append((request, (response.status, list(response.headers), body)))
+        return response
+
+    fake.handle = handle  # type: ignore[method-assign]
+    client = flows.fake_client(fake)
+    flows.quickstart(client)
+    client.close()
+    return exchange
+
+
+def setups() -> dict[str, Setup]:
+    import flows
+    import openai
+
+    from fake_assistants import ApiResponse, FakeAssistants
+    from fake_assistants.fake import DEFAULT_BASE_URL
+
+    cases = flows.cases(flows.quickstart)
+    exchange = recorded_exchange()
+    requests = [request for request, _ in exchange]
+
+    def adapter() -> Callable[[], object]:
+        answers = iter([answer for _, answer in exchange])
+
+        def handle(request: Any) -> ApiResponse:
+            status, headers, body = next(answers)
+            return ApiResponse(status, list(headers), body)
+
+        fake = FakeAssistants(seed=0)
+        fake.handle = handle  # type: ignore[method-assign]
+        client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL,
+                               http_client=fake._http_client(flows.default_http_library(), asynchronous=False))
+        return lambda: flows.quickstart(client)
+
+    def core() -> Callable[[], object]:
+        fake = FakeAssistants(seed=0)
+
+        def replay() -> None:
+            for request in requests:
+                response = fake.handle(request)
+                if not isinstance(response.body, bytes):
+                    b"".join(response.body)
+
+        return replay
+
+    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core}
+
+
+def child(case: str, flows_count: int) -> None:
+    setup = setups()[case]
+    for _ in range(WARM_UP):
+        setup()()
+    gc.collect()
+    gc.freeze()
+    for _ in range(flows_count):
+        work = setup()  # not counted
+        sys.call_tracing(work, ())  # counted
+
+
+# -- the parent: one callgrind process per case ------------------------------------------------------------
+
+
+def count(case: str, flows_count: int, workdir: Path) -> int:
+    """Instructions the case ran in total over `flows_count` flows."""
+    out = workdir / f"callgrind.{case}.out"
+    command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--toggle-collect={TOGGLE}",
+               f"--callgrind-out-file={out}", sys.executable, "-W", "ignore", __file__,
+               "--child", case, "--flows", str(flows_count)]
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    found = re.search(r"^totals:\s+(\d+)", out.read_text(encoding="utf-8"), re.MULTILINE)
+    if found is None:
+        raise RuntimeError(f"no totals in {out}")
+    return int(found.group(1))
+
+
+def report(per_flow: dict[str, float], requests: int) -> str:
+    lines = [f"{name:8} {value / 1e6:8.3f} M instructions per flow" for name, value in per_flow.items()]
+    floor, fake = per_flow.get("floor"), per_flow.get("fake")
+    if floor and fake:
+        lines.append(f"fake / floor: {fake / floor:.3f}x; the fake adds {(fake - floor) / requests / 1e3:,.0f} k "
+                     "instructions per request")
+    if floor and fake and "adapter" in per_flow:
+        adapter = per_flow["adapter"]
+        lines.append(f"  adapter - floor: {(adapter - floor) / requests / 1e3:,.0f} k per request; "
+                     f"fake - adapter (the core as the SDK drives it): {(fake - adapter) / requests / 1e3:,.0f} k")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--flows", type=int, default=20, help="measured flows per case")
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore")  # openai warns on every Assistants call
+    if args.child:
+        child(args.child, args.flows)
+        return 0
+    if shutil.which("valgrind") is None:
+        print("needs valgrind (callgrind) on PATH", file=sys.stderr)
+        return 2
+    import flows
+
+    per_flow: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for case in args.cases.split(","):
+            per_flow[case] = count(case, args.flows, Path(workdir)) / args.flows
+            print(f"{case}: {per_flow[case] / 1e6:.3f} M", file=sys.stderr)
+    print(report(per_flow, flows.QUICKSTART_REQUESTS))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

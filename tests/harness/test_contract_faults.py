@@ -1,0 +1,336 @@
+"""Fault injection through the real SDK with its default retries: `fake.faults` and what the SDK makes of it.
+
+Every SDK test runs in each cell of the matrix (sync | async) x (httpx | httpx2) with `max_retries` left at the
+SDK's default (2), so retried requests show up in the journal (`fake.calls`). .ci/run runs this module on
+openai 3.x, 2.54.0 and 1.109.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import openai
+import pytest
+
+from fake_assistants import FakeAssistants, TransportFault
+from sdk_matrix import REQUEST_ID, Sdk, Variant, open_sdk
+
+pytestmark = pytest.mark.sdk_contract  # .ci/run runs this module on the older SDK majors too
+
+SERVER_ERROR_START = "The server had an error processing your request. Sorry about that!"
+RATE_LIMIT_START = "Rate limit reached for gpt-4o in organization org-fake-assistants on requests per min (RPM)"
+
+
+@pytest.fixture
+def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Retries of a timeout or a dropped connection have no `retry-after-ms` to follow, so the SDK backs off
+    0.5 s, then 1 s. This sets that initial delay to 0 (the number of retries is unchanged), so the tests
+    of those faults do not sleep. Where the SDK has no such constant the tests just take longer."""
+    import openai._base_client as base_client
+
+    if hasattr(base_client, "INITIAL_RETRY_DELAY"):
+        monkeypatch.setattr(base_client, "INITIAL_RETRY_DELAY", 0.0)
+
+
+@pytest.fixture
+async def retrying(fake: FakeAssistants, variant: Variant) -> AsyncIterator[Sdk]:
+    """The real SDK on `fake` with the SDK's default retries (the matrix's `client` has none)."""
+    async with open_sdk(fake, variant, max_retries=openai.DEFAULT_MAX_RETRIES) as sdk:
+        yield sdk
+
+
+async def events_of(stream: Any) -> list[str]:
+    """The names of a stream's events, read to the end (sync or async stream)."""
+    names: list[str] = []
+    await read_until_error(stream, names)
+    return names
+
+
+async def read_until_error(stream: Any, names: list[str]) -> None:
+    """Read a stream to its end, collecting event names as they come (an error ends it by raising)."""
+    if hasattr(stream, "__aiter__"):
+        async for event in stream:
+            names.append(event.event)
+    else:
+        for event in stream:
+            names.append(event.event)
+
+
+async def thread_with_question(client: Sdk) -> tuple[Any, Any]:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "What is 2 + 2?"}])
+    return assistant, thread
+
+
+# -- HTTP errors -----------------------------------------------------------------------------------
+
+
+async def test_rate_limit_then_success_is_retried(retrying: Sdk, fake: FakeAssistants) -> None:
+    fault = fake.faults.rate_limit("assistants.create")
+
+    assistant = await retrying.beta.assistants.create(model="gpt-4o", name="Tutor")
+
+    assert assistant.name == "Tutor"
+    calls = fake.calls["assistants.create"]
+    assert calls.call_count == 2
+    assert [call.status for call in calls] == [429, 200]
+    limited = calls[0]
+    assert limited.fault == "http_error"
+    assert limited.response["error"]["code"] == "rate_limit_exceeded"
+    assert limited.response["error"]["type"] == "requests"
+    assert limited.response["error"]["message"].startswith(RATE_LIMIT_START)
+    assert limited.response_header("retry-after-ms") == "1"
+    assert calls.last.response["id"] == assistant.id
+    assert (fault.hits, fault.spent, fake.faults.pending) == (1, True, [])
+    assert [a.id for a in (await retrying.beta.assistants.list()).data] == [assistant.id]  # the 429 made nothing
+
+
+async def test_rate_limit_on_every_attempt_raises_rate_limit_error(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.rate_limit("threads.create", count=None)
+
+    with pytest.raises(openai.RateLimitError) as raised:
+        await retrying.beta.threads.create()
+
+    assert raised.value.status_code == 429
+    assert raised.value.code == "rate_limit_exceeded"
+    assert fake.calls["threads.create"].call_count == 1 + openai.DEFAULT_MAX_RETRIES
+    assert raised.value.request_id == fake.calls.last.request_id
+
+
+async def test_server_error_with_should_retry_false_is_not_retried(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.server_error("threads.create", should_retry=False)
+
+    with pytest.raises(openai.InternalServerError) as raised:
+        await retrying.beta.threads.create()
+
+    assert raised.value.status_code == 500
+    assert fake.calls["threads.create"].call_count == 1
+    assert fake.calls.last.response_header("x-should-retry") == "false"
+    body = raised.value.body
+    assert isinstance(body, dict)
+    assert body["type"] == "server_error"
+    assert body["message"].startswith(SERVER_ERROR_START)
+    assert f"(Please include the request ID {raised.value.request_id} in your email.)" in body["message"]
+    assert REQUEST_ID.fullmatch(raised.value.request_id or "")
+    assert len(fake.store.threads) == 0  # the request never reached the fake
+
+
+async def test_server_error_is_retried_by_default(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.server_error("threads.create", status=503)
+
+    thread = await retrying.beta.threads.create()
+
+    assert [call.status for call in fake.calls["threads.create"]] == [503, 200]
+    assert fake.calls.last.response["id"] == thread.id
+
+
+async def test_bad_request_is_not_retried(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.error("threads.create", status=400, message="Something about this request is wrong.",
+                      code="invalid_value", param="metadata", count=3)
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        await retrying.beta.threads.create()
+
+    assert (raised.value.code, raised.value.param) == ("invalid_value", "metadata")
+    assert isinstance(raised.value.body, dict)
+    assert raised.value.body["message"] == "Something about this request is wrong."
+    assert fake.calls["threads.create"].call_count == 1
+    assert fake.faults.pending[0].remaining == 2
+
+
+async def test_faults_match_route_patterns_and_leave_other_routes_alone(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.server_error("threads.messages.*", should_retry=False)  # matches no route name
+    fake.faults.server_error("messages.*", should_retry=False, count=2)
+
+    thread = await retrying.beta.threads.create()
+    with pytest.raises(openai.InternalServerError):
+        await retrying.beta.threads.messages.create(thread.id, role="user", content="hi")
+    with pytest.raises(openai.InternalServerError):
+        await retrying.beta.threads.messages.list(thread.id)
+    listed = await retrying.beta.threads.messages.list(thread.id)
+
+    assert listed.data == []
+    assert fake.calls.routes == ["threads.create", "messages.create", "messages.list", "messages.list"]
+    assert [f.route for f in fake.faults.pending] == ["threads.messages.*"]
+
+
+# -- timeouts and connection errors ----------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_timeout_raises_api_timeout_error(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.timeout("threads.create", count=None)
+
+    with pytest.raises(openai.APITimeoutError):
+        await retrying.beta.threads.create()
+
+    calls = fake.calls["threads.create"]
+    assert calls.call_count == 1 + openai.DEFAULT_MAX_RETRIES
+    assert {(call.fault, call.status) for call in calls} == {("timeout", None)}
+    assert len(fake.store.threads) == 0
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_one_timeout_is_retried(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.timeout("assistants.create")
+
+    assistant = await retrying.beta.assistants.create(model="gpt-4o")
+
+    assert [(call.fault, call.status) for call in fake.calls] == [("timeout", None), (None, 200)]
+    assert fake.calls.last.response["id"] == assistant.id
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_connection_error_raises_api_connection_error(retrying: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.connection_error(count=None)
+
+    with pytest.raises(openai.APIConnectionError) as raised:
+        await retrying.beta.assistants.list()
+
+    assert not isinstance(raised.value, openai.APITimeoutError)
+    assert fake.calls.filter(fault="connection_error").call_count == 1 + openai.DEFAULT_MAX_RETRIES
+
+
+# -- a stream that breaks ----------------------------------------------------------------------------
+
+
+async def test_mid_stream_error_raises_api_error_and_fails_the_run(retrying: Sdk, fake: FakeAssistants) -> None:
+    assistant, thread = await thread_with_question(retrying)
+    fake.faults.stream_error("runs.create", after_events=3)
+
+    stream = await retrying.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    names: list[str] = []
+    with pytest.raises(openai.APIError) as raised:
+        await read_until_error(stream, names)
+
+    assert names == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
+    assert raised.value.message.startswith(SERVER_ERROR_START)
+    call = fake.calls["runs.create"].last
+    assert call.fault == "stream_error"
+    assert call.event_names == [*names, "error"]  # and no `done`
+    assert call.events[-1][1]["error"]["type"] == "server_error"
+    run = (await retrying.beta.threads.runs.list(thread.id)).data[0]
+    assert run.status == "failed"
+    assert run.last_error is not None
+    assert (run.last_error.code, run.last_error.message) == ("server_error", raised.value.message)
+    # the thread is free again, and the next stream of the route is whole
+    assert (await events_of(await retrying.beta.threads.runs.create(
+        thread_id=thread.id, assistant_id=assistant.id, stream=True)))[-1] == "thread.run.completed"
+
+
+async def test_stream_error_after_the_answer_started(retrying: Sdk, fake: FakeAssistants) -> None:
+    assistant, thread = await thread_with_question(retrying)
+    fake.script.reply("Two plus two is four, as counting on your fingers shows.")
+    fake.faults.stream_error("runs.create", after_events=8)
+
+    stream = await retrying.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    names: list[str] = []
+    with pytest.raises(openai.APIError):
+        await read_until_error(stream, names)
+
+    assert names[-2:] == ["thread.message.in_progress", "thread.message.delta"]
+    messages = (await retrying.beta.threads.messages.list(thread.id)).data
+    assert messages[0].role == "assistant"
+    assert messages[0].status == "incomplete"
+    assert messages[0].incomplete_details is not None
+    assert messages[0].incomplete_details.reason == "run_failed"
+    steps = (await retrying.beta.threads.runs.steps.list(messages[0].run_id or "", thread_id=thread.id)).data
+    assert [step.status for step in steps] == ["failed"]
+
+
+async def test_stream_error_waits_for_a_streamed_answer(retrying: Sdk, fake: FakeAssistants) -> None:
+    assistant, thread = await thread_with_question(retrying)
+    fault = fake.faults.stream_error("runs.create", after_events=0)
+
+    run = await retrying.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)  # not a stream
+    assert fault.hits == 0
+    assert (await retrying.beta.threads.runs.retrieve(run.id, thread_id=thread.id)).status == "completed"
+
+    stream = await retrying.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    names: list[str] = []
+    with pytest.raises(openai.APIError):
+        await read_until_error(stream, names)
+
+    assert names == []
+    assert fault.hits == 1
+    runs = (await retrying.beta.threads.runs.list(thread.id)).data
+    assert [r.status for r in runs] == ["failed", "completed"]
+
+
+async def test_stream_errors_on_create_and_run_and_on_submit(retrying: Sdk, fake: FakeAssistants) -> None:
+    assistant = await retrying.beta.assistants.create(model="gpt-4o")
+    fake.script.call_function("get_weather", {"city": "Paris"}).reply("Sunny.")
+    fake.faults.stream_error("runs.submit_tool_outputs", after_events=2)
+    fake.faults.stream_error("threads.create_and_run", after_events=0)
+
+    broken: list[str] = []
+    with pytest.raises(openai.APIError):
+        await read_until_error(await retrying.beta.threads.create_and_run(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Hi"}]}, stream=True), broken)
+    (thread,) = fake.store.threads.values()  # the stream broke before it named the thread
+    (failed,) = (await retrying.beta.threads.runs.list(thread.id)).data
+    assert (broken, failed.status, failed.last_error and failed.last_error.code) == ([], "failed", "server_error")
+
+    names = await events_of(await retrying.beta.threads.runs.create(
+        thread_id=thread.id, assistant_id=assistant.id, stream=True))
+    assert names[-1] == "thread.run.requires_action"
+    waiting = (await retrying.beta.threads.runs.list(thread.id)).data[0]
+    call_id = waiting.required_action.submit_tool_outputs.tool_calls[0].id
+    submitted: list[str] = []
+    with pytest.raises(openai.APIError):
+        await read_until_error(await retrying.beta.threads.runs.submit_tool_outputs(
+            waiting.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": call_id, "output": "22C"}], stream=True),
+            submitted)
+
+    assert submitted == ["thread.run.step.completed", "thread.run.queued"]
+    after = await retrying.beta.threads.runs.retrieve(waiting.id, thread_id=thread.id)
+    assert (after.status, after.last_error and after.last_error.code) == ("failed", "server_error")
+
+
+# -- below the SDK: the transports and the sans-IO core ---------------------------------------------------
+
+
+@pytest.mark.parametrize("library", ["httpx", "httpx2"])
+def test_transports_raise_their_own_library_exceptions(library: str) -> None:
+    module = pytest.importorskip(library)
+    fake = FakeAssistants()
+    transport = fake.httpx2_transport() if library == "httpx2" else fake.httpx_transport()
+    fake.faults.timeout()
+    fake.faults.connection_error()
+
+    with module.Client(transport=transport, base_url="https://api.openai.com/v1") as http:
+        with pytest.raises(module.ReadTimeout):
+            http.get("/files")
+        with pytest.raises(module.ConnectError):
+            http.get("/files")
+        assert http.get("/files").status_code == 200
+
+
+def test_the_core_signals_transport_faults_without_an_http_library() -> None:
+    from fake_assistants import ApiRequest
+
+    fake = FakeAssistants()
+    fake.faults.connection_error("files.list")
+
+    with pytest.raises(TransportFault) as raised:
+        fake.handle(ApiRequest.build("GET", "/v1/files"))
+
+    assert raised.value.kind == "connection_error"
+    assert fake.handle(ApiRequest.build("GET", "/v1/files")).status == 200
+
+
+def test_scheduling_rejects_faults_that_cannot_happen() -> None:
+    faults = FakeAssistants().faults
+
+    with pytest.raises(ValueError, match="needs a message="):
+        faults.error("threads.create", status=404)
+    with pytest.raises(ValueError, match="4xx or 5xx"):
+        faults.error(status=302, message="Found")
+    with pytest.raises(ValueError, match="5xx"):
+        faults.server_error(status=429)
+    with pytest.raises(ValueError, match="count"):
+        faults.timeout(count=0)
+    with pytest.raises(ValueError, match="after_events"):
+        faults.stream_error(after_events=-1)
+    assert faults.pending == []
