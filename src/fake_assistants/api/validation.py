@@ -70,7 +70,8 @@ def decode_json(raw: bytes) -> Any:
     or comes back as invalid JSON.
     """
     try:
-        value = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+        # What json.loads does with bytes, with one decoder made once instead of one per call.
+        value = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise catalog.invalid_json_body() from None
     if not _is_plain_json(value):
@@ -87,6 +88,9 @@ def _finite_float(token: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{token} is out of range")
     return value
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 
 def _is_plain_json(value: Any) -> bool:

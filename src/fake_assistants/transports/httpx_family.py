@@ -21,9 +21,19 @@ class Handler(Protocol):
 
 def to_api_request(request: Any) -> ApiRequest:
     url = request.url
-    query = tuple(parse_qsl(url.query.decode("ascii", "replace"), keep_blank_values=True))
-    headers = {k.lower(): v for k, v in request.headers.multi_items()}
-    return ApiRequest(request.method.upper(), url.path, query, headers, request.content)
+    raw_query: bytes = url.query
+    query = tuple(parse_qsl(raw_query.decode("ascii", "replace"), keep_blank_values=True)) if raw_query else ()
+    return ApiRequest(request.method.upper(), url.path, query, lowered_headers(request.headers), request.content)
+
+
+def lowered_headers(headers: Any) -> dict[str, str]:
+    """`{name.lower(): value for name, value in headers.multi_items()}` (a repeated name keeps its last
+    value), read from the raw pairs: `multi_items()` looks the encoding up twice per header. ASCII (the usual
+    case) and UTF-8 both read as UTF-8, which `decode()` uses without a codec lookup."""
+    encoding = headers.encoding
+    if encoding == "ascii" or encoding == "utf-8":
+        return {key.decode().lower(): value.decode() for key, value in headers.raw}
+    return {key.decode(encoding).lower(): value.decode(encoding) for key, value in headers.raw}
 
 
 def transport_error(module: ModuleType, fault: TransportFault, request: Any) -> Exception:
@@ -69,7 +79,11 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
             reply = handler(to_api_request(request))
         except TransportFault as fault:  # an injected fault: the library's own exception, as a real failure
             raise transport_error(module, fault, request) from None
-        return module.Response(reply.status, headers=reply.headers, stream=ByteStream(reply.body), request=request)
+        body = reply.body
+        # A whole body goes in the library's own one-chunk stream (read as the client reads it, with no content
+        # headers added); an event stream in ours, which produces it lazily.
+        stream = module.ByteStream(body) if isinstance(body, bytes) else ByteStream(body)
+        return module.Response(reply.status, headers=reply.headers, stream=stream, request=request)
 
     class Transport(module.BaseTransport, module.AsyncBaseTransport):  # type: ignore[misc,name-defined]
         def __init__(self, handler: Handler) -> None:
