@@ -63,7 +63,13 @@ compared envelope first, then item by item through the id map: items this replay
 must be listed by the fake too, except on a page cut through objects created in the same second,
 whose order is the service's own (`Collections.tie_ordered`). The fake may list more (its runs finish
 at the second read, so their messages can appear earlier than in the recording). Messages written by
-runs are compared like others; their content comes from the fake's script. The deliberate, documented
+runs are compared like others, annotations included; their content comes from the fake's script.
+
+Recorded v2 runs whose model output is known (`V2_SCRIPTS`: the file_search recordings, whose answer cites
+`【4:0†favorite_foods.txt】`) are replayed with that answer scripted and compared fully: their runs finish at
+the first read, as the recorded ones had when first read, and runs, run steps (the file_search step with its
+results, then the message step) and streams (event order, each event's key set; the .NET stream is the
+recording's `__stream.sse` twin) are compared too. The deliberate, documented
 exceptions are `KNOWN_DEVIATIONS` (service quirks the fake does not imitate) and `LATER_ADDITIONS`
 (keys the API gained after older recordings were made, for every object, one object type or one route).
 
@@ -81,7 +87,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatch
@@ -96,7 +102,7 @@ from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
 from fake_assistants.api.routes import ALL_ROUTES, API_PREFIX
 from fake_assistants.api.routing import Route, RouteTable
 from fake_assistants.core.api_versions import ApiVersion
-from fake_assistants.progression import after_polls
+from fake_assistants.progression import after_polls, immediate
 from fake_assistants.runs.script import Script
 from recordings import (
     ID_PATTERN,
@@ -165,7 +171,7 @@ class KnownDeviation:
     reason: str = ""
 
 
-KNOWN_DEVIATIONS: tuple[KnownDeviation, ...] = ()  # none: the fake imitates every quirk seen so far
+KNOWN_DEVIATIONS: tuple[KnownDeviation, ...] = ()
 
 # Keys the service added after some recordings were made: a recording older than the first one seen
 # with the key may lack it (the fake follows the newest recordings, which all carry it).
@@ -299,26 +305,66 @@ V1_SCRIPTS: dict[str, V1Script] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class V2Script:
+    """What the model did in a recorded v2 run, queued on the fake's script before the recording is replayed;
+    the recording is then compared fully (runs, run steps, streams: see the module docstring)."""
+
+    evidence: str
+    turns: Callable[[Script], object]
+
+
+def _favorite_food(source: str) -> V2Script:
+    answer = f"Filip's favorite food is cake\u3010{source}\u2020favorite_foods.txt\u3011."
+    return V2Script(
+        f"a file_search step over favorite_foods.txt, then `{answer}` with a file_citation covering the marker",
+        lambda script: script.reply(answer),
+    )
+
+
+V2_SCRIPTS: dict[str, V2Script] = {
+    "openai-dotnet/cs-proxy__AssistantsTests__FileSearchWorks": _favorite_food("4:0"),
+    "openai-dotnet/cs-proxy__AssistantsTests__FileSearchWorksAsync": _favorite_food("4:1"),
+    "openai-dotnet/cs-proxy__AssistantsTests__FileSearchStreamingWorks": _favorite_food("4:0"),
+    "openai-dotnet/cs-proxy__AssistantsTests__FileSearchStreamingWorksAsync": _favorite_food("4:0"),
+}
+# What a fully compared recording compares besides COMPARED_OBJECTS.
+SCRIPTED_OBJECTS = COMPARED_OBJECTS | {"thread.run", "thread.run.step"}
+
+
+def with_streams(recording: Recording) -> Recording:
+    """A .NET recording with its streamed answer: the `__stream.sse` file beside it (one streamed request)."""
+    twin = recording.path.with_name(f"{recording.path.stem}__stream.sse")
+    if not twin.exists():
+        return recording
+    raw = twin.read_text(encoding="utf-8")
+    interactions = tuple(
+        replace(it, stream=raw) if it.response is None and 200 <= it.status < 300 and it.stream is None
+        and isinstance(it.body, dict) and it.body.get("stream") else it
+        for it in recording.interactions
+    )
+    return replace(recording, interactions=interactions)
+
+
 # -- JSON key sets ----------------------------------------------------------------------------------
 
 
 def key_paths(value: Any, prefix: str = "", *, model_output: bool = False) -> set[str]:
     """Every key path in a JSON value: `a.b`, list items as `a[].b` (union over the items).
 
-    In a message written by a run, what the annotations hold is the model's choice (whether it cited):
-    the fake's answer comes from its script, so only the `annotations` key itself is compared there.
+    A message written by a run is compared like any other, its annotations included: a scripted answer
+    citing `【n:m†name】` gets its `file_citation` in place, as the service's did (no exemption).
     """
     if isinstance(value, dict):
-        model_output = model_output or (value.get("object") == "thread.message" and bool(value.get("run_id")))
         paths: set[str] = set()
         for key, child in value.items():
             path = f"{prefix}.{key}" if prefix else key
             paths.add(path)
-            if key not in IGNORED_SUBTREES and not (model_output and key == "annotations"):
-                paths |= key_paths(child, path, model_output=model_output)
+            if key not in IGNORED_SUBTREES:
+                paths |= key_paths(child, path)
         return paths
     if isinstance(value, list):
-        return set().union(*(key_paths(item, f"{prefix}[]", model_output=model_output) for item in value))
+        return set().union(*(key_paths(item, f"{prefix}[]") for item in value))
     return set()
 
 
@@ -543,9 +589,12 @@ class Upload:
     filename: str
     size: int
     purpose: str
+    text: bytes | None = None  # what the file held, when the recording shows it (`recorded_texts`)
 
     def content(self) -> bytes:
-        """Exactly `size` bytes of deterministic text."""
+        """Exactly `size` bytes: the recorded text, else deterministic text."""
+        if self.text is not None and len(self.text) == self.size:
+            return self.text
         return (LOREM * (self.size // len(LOREM) + 1))[: self.size]
 
     def encode(self) -> tuple[str, bytes]:
@@ -562,6 +611,29 @@ class Upload:
             ]
         )
         return f"multipart/form-data; boundary={BOUNDARY}", body
+
+
+def recorded_texts(recording: Recording) -> dict[str, bytes]:
+    """Recorded file id -> the text of the file, as a recorded file_search result quotes it (the whole of a
+    small file is one chunk): a fully compared recording (V2_SCRIPTS) uploads that text, so its runs find
+    what the service found."""
+    found: dict[str, bytes] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            if isinstance(value.get("file_id"), str) and isinstance(value.get("content"), list):
+                for part in value["content"]:
+                    if isinstance(part, dict) and isinstance(part.get("text"), str):
+                        found.setdefault(value["file_id"], part["text"].encode())
+            for child in value.values():
+                walk(child)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child)
+
+    for it in recording.interactions:
+        walk(it.response)
+    return found
 
 
 def recorded_upload(it: Interaction) -> Upload | None:
@@ -669,6 +741,8 @@ class Replay:
     """One fake (serving Assistants v1 and v2), its id map and what the replay of one recording file found."""
 
     fake: FakeAssistants = field(default_factory=lambda: replay_fake())
+    scripted: bool = False  # V2_SCRIPTS: the model output is known, everything is compared
+    texts: dict[str, bytes] = field(default_factory=dict)  # recorded file id -> its content (recorded_texts)
     ids: IdMap = field(default_factory=IdMap)
     tainted: dict[str, str] = field(default_factory=dict)  # recorded id -> the request that changed it
     mismatches: list[str] = field(default_factory=list)
@@ -743,6 +817,8 @@ class Replay:
         body = encode_body(self.ids.rewrite(it.body))
         route = route_of(it)
         upload = recorded_upload(it) if route is not None and route.name == UPLOAD_ROUTE else None
+        if upload is not None and isinstance(it.response, dict) and it.response.get("id") in self.texts:
+            upload = replace(upload, text=self.texts[it.response["id"]])
         if upload is not None:
             headers["Content-Type"], body = upload.encode()
         request = ApiRequest.build(
@@ -760,6 +836,8 @@ class Replay:
             return f"state changed by an unreplayed {', '.join(tainted)}"
         if version == "v1":
             return v1_not_compared(it)
+        if self.scripted:
+            return scripted_not_compared(it)
         route = route_of(it)
         if route is None or route.name not in routes_in_scope():
             return f"route not compared: {route.name if route else shape_of(it)}"
@@ -822,6 +900,16 @@ def _error_fields(body: Json) -> Json:
     if isinstance(error.get("message"), str):
         error["message"] = QUOTED_RUN_STATUS.sub("<status>", error["message"])
     return error
+
+
+def scripted_not_compared(it: Interaction) -> str | None:
+    """Why an answer of a fully compared recording (V2_SCRIPTS) is not compared: only raw bytes and objects
+    outside SCRIPTED_OBJECTS."""
+    if it.response is None and it.stream is None:
+        return f"recorded answer is neither JSON nor a stream: {shape_of(it)}"
+    if it.response is not None and not is_compared(it.response, SCRIPTED_OBJECTS):
+        return f"object not compared ({kind(it.response)}): {shape_of(it)}"
+    return None
 
 
 def v1_not_compared(it: Interaction) -> str | None:
@@ -919,7 +1007,14 @@ def v1_accounting_problems(recording: Recording, replay: Replay) -> list[str]:
 
 @pytest.mark.parametrize("recording", ALL, ids=[r.name for r in ALL])
 def test_replay_matches_recording(recording: Recording) -> None:
-    replay = Replay()
+    scripted = V2_SCRIPTS.get(recording.name)
+    if scripted is None:
+        replay = Replay()
+    else:  # runs finish at the first read, as the recorded ones had
+        recording = with_streams(recording)
+        replay = Replay(FakeAssistants(seed=0, api_versions=("v1", "v2"), progression=immediate()), scripted=True,
+                        texts=recorded_texts(recording))
+        scripted.turns(replay.fake.script)
     for setup in prerequisites(recording, ALL):
         replay.run(setup, compare=False)
     script = V1_SCRIPTS.get(recording.name)
@@ -946,6 +1041,19 @@ def test_v1_tables_name_recorded_v1_interactions() -> None:
     assert not V1_NOT_COMPARED.keys() & V1_DISAGREEMENTS.keys()
     assert V1_STREAM_ORDER_EXCEPTIONS.keys() <= streamed, sorted(V1_STREAM_ORDER_EXCEPTIONS.keys() - streamed)
     assert V1_SCRIPTS.keys() <= streamed, sorted(V1_SCRIPTS.keys() - streamed)
+
+
+def test_v2_scripts_name_recordings_and_compare_their_answers() -> None:
+    """Every V2_SCRIPTS entry names a recording, and its replay compares the run-written message (with its
+    annotations) and the run steps: the full comparison is not silently empty."""
+    names = {r.name: r for r in ALL}
+    assert V2_SCRIPTS.keys() <= names.keys(), sorted(V2_SCRIPTS.keys() - names.keys())
+    for name in V2_SCRIPTS:
+        recorded = with_streams(names[name])
+        kinds = {k for it in recorded.interactions if it.response is not None for k in answer_kinds(it.response)}
+        streamed = [it for it in recorded.interactions if it.stream is not None]
+        assert "thread.message" in kinds or streamed, name
+        assert "thread.run.step" in kinds or streamed, name
 
 
 # -- bare fixtures (simple-openai): no request, so build an equivalent object through the fake ---------

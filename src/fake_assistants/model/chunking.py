@@ -1,7 +1,8 @@
-"""Chunking strategies (auto = static 800/400) and the chunks of a file, as byte spans of its stored data.
+"""Chunking strategies (auto = static 800/400) and the chunks of a file, as byte spans of its text.
 
-A chunk is never copied out of the file: it is a `(start, end)` span into the File's bytes, produced
-lazily, so a vector store holding a 50 MB file keeps one copy of it (the File's). A token counts as
+The text is what file_search reads (runs/document_text.py): a text file's own bytes, a document's extracted
+text. A chunk is never copied out of it: it is a `(start, end)` span into those bytes, produced lazily, so
+a vector store holding a 50 MB text file keeps one copy of it (the File's). A token counts as
 4 bytes; span edges move back to just after a whitespace byte (or else to the start of a UTF-8
 character), so a chunk does not cut a word or a character in two.
 """
@@ -17,18 +18,8 @@ AUTO_STRATEGY: Json = {"type": "static", "static": {"max_chunk_size_tokens": 800
 BYTES_PER_TOKEN = 4
 EDGE_LOOKBACK = 64  # how far an edge may move back to find a whitespace byte
 _WHITESPACE = (b" ", b"\n", b"\t", b"\r", b"\f", b"\v")
-# What file_search can read (the documented list of supported extensions); anything else fails ingestion
-# with `unsupported_file`.
-TEXT_EXTENSIONS = frozenset({
-    "c", "cpp", "cs", "css", "doc", "docx", "go", "html", "java", "js", "json", "md", "pdf", "php",
-    "pptx", "py", "rb", "sh", "tex", "ts", "txt",
-})
 
 Span = tuple[int, int]
-
-
-def is_supported(filename: str) -> bool:
-    return "." in filename and filename.rsplit(".", 1)[1].lower() in TEXT_EXTENSIONS
 
 
 def resolve(strategy: Json | None, param: str = "chunking_strategy") -> Json:

@@ -38,6 +38,9 @@ class VectorStoreFile:
     usage_bytes: int = 0
     batch_id: str | None = None
     polls: int = 0
+    # A document's extracted text (runs/document_text.py), set when ingestion completes; None when the File's
+    # bytes are its text (text and source files), so those are never copied.
+    text: str | None = None
 
     def to_wire(self, shape: Shape) -> Json:
         return {

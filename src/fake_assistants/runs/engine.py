@@ -34,6 +34,7 @@ from ..model.step import RunStep
 from ..model.usage import usage
 from ..store.pagination import OrderedTable
 from . import file_links, pending_work
+from .document_text import file_text
 from .message_text import cite, quote_of, split_chunks, text_deltas
 from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
 from .script import (
@@ -49,8 +50,9 @@ from .script import (
     Script,
     TurnContext,
     default_reply,
+    undeclared_call,
 )
-from .search import search
+from .search import default_max_results, search
 from .world import World
 
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
@@ -198,8 +200,13 @@ class RunEngine:
         run.progress.streamed_segment = None
 
     def _segment_events(self, run: Run, segment: int) -> Iterator[Event]:
-        """The run's events while `segment` lasts, following a cancellation's or an expiry's work."""
+        """The run's events while `segment` lasts, following a cancellation's or an expiry's work. A run whose
+        thread was deleted (or whose fake was reset or loaded anew) ends the stream at once, with the 404 the
+        next request about it gets."""
         while run.progress.segment == segment:
+            gone = self._gone(run)
+            if gone is not None:
+                raise gone
             self.expire_if_due(run)
             pending = run.progress.work
             if pending is None:
@@ -207,6 +214,15 @@ class RunEngine:
             event = self._next_event(run, pending)
             if event is not None:
                 yield event
+
+    def _gone(self, run: Run) -> ApiError | None:
+        """The not-found error of the run's thread, or of the run, once either is no longer in the state."""
+        store = self.world.store
+        if store.threads.get(run.thread_id) is None:
+            return catalog.not_found("thread", run.thread_id)
+        if store.find_run(run.thread_id, run.id) is not run:
+            return catalog.not_found("run", run.id)
+        return None
 
     def _guarded(self, events: Iterator[Event]) -> Iterator[Event]:
         """`events`, where a failure other than an ApiError becomes a server error: never a traceback."""
@@ -273,6 +289,8 @@ class RunEngine:
         yield self._move(run, "start")
         while True:
             action = self._next_action(run)
+            if isinstance(action, Reply) and self._searches_first(run):
+                action = yield from self._search_before(run, action)
             if isinstance(action, Reply):
                 limit = self._token_limit_hit(run, action.text)
                 if limit is not None:  # max_prompt_tokens / max_completion_tokens end the run incomplete
@@ -317,8 +335,27 @@ class RunEngine:
             return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
         return Reply(default_reply(context.messages))
 
+    def _searches_first(self, run: Run) -> bool:
+        """The run has file_search over stores with completed files (or an expired store) and has not searched."""
+        return not run.progress.searched and bool(self._search_files(run) or self._expired_store(run))
+
+    def _search_before(self, run: Run, reply: Reply) -> Generator[Event, None, Action]:
+        """A scripted answer on a run with file_search: the service searched before it answered
+        (FileSearchWorks), so the fake does too; over an expired store the run fails instead."""
+        search = self._usable(run, FileSearch())
+        if not isinstance(search, FileSearch):
+            return search
+        yield from self._file_search_step(run, search)
+        return reply
+
     def _usable(self, run: Run, action: Action) -> Action:
-        """A file_search over an expired vector store fails the run: `Vector store '...' has expired`."""
+        """A file_search over an expired vector store fails the run: `Vector store '...' has expired`. A scripted
+        call to a function the run does not declare fails it too, and is kept in `script.mistakes`."""
+        if isinstance(action, FunctionCalls):
+            mistake = undeclared_call(action, run.tools)
+            if mistake is not None:
+                self.script.mistakes.append(f"run {run.id}: {mistake}")
+                return Fail("server_error", f"fake-assistants: {mistake}")
         expired = self._expired_store(run) if isinstance(action, FileSearch) else None
         return action if expired is None else Fail("server_error", catalog.vector_store_expired(expired).message)
 
@@ -372,7 +409,7 @@ class RunEngine:
         citations, progress.citations = progress.citations or [], None
         progress.quotes = {c.file_id: c.quote for c in citations}
         source = len(self.world.store.messages[run.thread_id])
-        cited, annotations = cite(text, citations, source)
+        cited, annotations = cite(text, citations, source, self._found_files(run, citations))
         generated, progress.generated = progress.generated, []
         cited, annotations = file_links.link(cited, annotations, generated)  # code_interpreter's files
         images = [{"type": "image_file", "image_file": {"file_id": f}} for f in progress.images]
@@ -478,9 +515,13 @@ class RunEngine:
         yield ("thread.run.step.in_progress", self._step_wire(step))
         yield self._step_delta(step, {"index": 0, "id": call_id, "type": "file_search",
                                       "file_search": {"ranking_options": ranking, "results": []}})
-        results = self._search_results(run, action, ranking, settings.get("max_num_results") or 20)
+        limit = settings.get("max_num_results") or default_max_results(run.model)
+        results = self._search_results(run, action, ranking, limit)
+        # One citation per file, quoting its best result: the files whose results share a term with the query
+        # (score above 0); when none does (a question in other words), the file of the best result.
+        worth = [r for r in results if r["score"] > 0] or results[:1]
         cited: dict[str, Citation] = {}
-        for r in results:  # one citation per file, quoting its best result
+        for r in worth:
             cited.setdefault(r["file_id"], Citation(r["file_id"], r["file_name"], quote_of(r["content"][0]["text"])))
         run.progress.citations = list(cited.values())
         step.step_details = {"type": "tool_calls", "tool_calls": [
@@ -491,7 +532,7 @@ class RunEngine:
         if action.results is not None:
             found = [(self.world.store.files.get(r.file_id), r) for r in action.results]
             return [_result(r.file_id, stored.filename if stored else r.file_id, r.score,
-                            r.text if r.text is not None else (stored.data[:800].decode("utf-8", "replace")
+                            r.text if r.text is not None else (file_text(stored)[:800].decode("utf-8", "ignore")
                                                                if stored else ""))
                     for stored, r in found]
         query = action.query or self._turn_context(run).last_user_text
@@ -501,6 +542,20 @@ class RunEngine:
             if store is not None:
                 store.touch(self.world.clock.now())
         return [_result(h.file.id, h.stored.filename, h.score, h.chunk) for h in hits]
+
+    def _found_files(self, run: Run, citations: list[Citation]) -> dict[str, str]:
+        """File name -> file id of what the run's file_search found, for markers a scripted reply already
+        holds: the files cited, then every result of the run's searches, then the files it could search."""
+        if not run.progress.searched:
+            return {c.filename: c.file_id for c in citations}
+        files = {c.filename: c.file_id for c in citations}
+        for step in self.world.store.steps[run.id].values():
+            for call in step.step_details.get("tool_calls", []) if step.type == "tool_calls" else []:
+                for result in call.get("file_search", {}).get("results", []) if call["type"] == "file_search" else []:
+                    files.setdefault(result["file_name"], result["file_id"])
+        for _, stored in self._search_files(run):
+            files.setdefault(stored.filename, stored.id)
+        return files
 
     def _search_store_ids(self, run: Run) -> list[str]:
         assistant = self.world.store.assistants.get(run.assistant_id)

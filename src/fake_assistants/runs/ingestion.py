@@ -4,8 +4,9 @@ When a file finishes is a progression policy (`fake.ingestion.policy`), the same
 `Immediate` (the next read sees the outcome), `AfterPolls(n)` (n retrieves of the file, of its batch or
 of its store show it `in_progress`, the next one the outcome), `AfterSeconds(s)` (virtual time since
 the file was attached) and `Manual` (only `fake.finish_ingestion()`). How it finishes is decided by
-failure rules (`fake.ingestion.fail(...)`), then by the file type; otherwise it completes, and its
-chunks are spans of the File's bytes (see chunking). Each status change goes through the file's table
+failure rules (`fake.ingestion.fail(...)`), then by the file type and whether its text can be read
+(runs/document_text.py); otherwise it completes, its `usage_bytes` the size of that text, and its chunks
+are spans of that text (see chunking). Each status change goes through the file's table
 (model/vector_store_file_lifecycle.py); cancelling its batch is the third way out of `in_progress`.
 """
 
@@ -15,11 +16,11 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
 from ..core.clock import Clock
-from ..model import chunking
 from ..model import vector_store_file_lifecycle as file_lifecycle
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
 from ..store.file_tables import FileTables
+from .document_text import Unreadable, is_document, text_of
 from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy, PolicyName, as_policy
 
 LAST_ERROR_MESSAGES = {
@@ -108,7 +109,11 @@ class Ingestion:
         rule = next((r for r in self.rules if r.applies(stored)), None)
         if rule is not None:
             file_lifecycle.fail(vs_file, rule.code, rule.message)
-        elif not chunking.is_supported(stored.filename):
-            file_lifecycle.fail(vs_file, "unsupported_file", LAST_ERROR_MESSAGES["unsupported_file"])
-        else:
-            file_lifecycle.complete(vs_file, len(stored.data))
+            return
+        try:
+            text = text_of(stored.filename, stored.data)
+        except Unreadable as unreadable:  # unsupported type, a document library missing, a broken document
+            file_lifecycle.fail(vs_file, unreadable.code, unreadable.message)
+            return
+        vs_file.text = text.decode("utf-8") if is_document(stored.filename) else None
+        file_lifecycle.complete(vs_file, len(text))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from ..core.types import Json
 from ..model.run_progress import Citation
@@ -21,8 +21,21 @@ def quote_of(text: str) -> str:
     return " ".join(text.split())[:QUOTE_MAX_CHARS]
 
 
-def cite(text: str, citations: list[Citation], source: int) -> tuple[str, list[Json]]:
-    """Put one `【source:i†filename】` marker per citation before the final period, with its annotation."""
+# A citation marker as the model wrote it: `【4:0†favorite_foods.txt】` (message source, result, file name).
+MARKER = re.compile("\u3010(\\d+):(\\d+)\u2020([^\u3011]+)\u3011")
+
+
+def cite(text: str, citations: list[Citation], source: int,
+         files: Mapping[str, str] | None = None) -> tuple[str, list[Json]]:
+    """The answer's `file_citation` annotations.
+
+    A text that already cites (it holds `【n:m†name】` markers, as a scripted reply copied from a recording
+    does) is kept as it is: each marker naming a file of `files` (file name -> file id: what the run's
+    searches found) gets its annotation in place, indexes covering the marker. Otherwise one
+    `【source:i†filename】` marker per citation is put before the final period, with its annotation.
+    """
+    if MARKER.search(text):
+        return text, in_place(text, files or {c.filename: c.file_id for c in citations})
     if not citations:
         return text, []
     head, tail = (text[:-1], ".") if text.endswith(".") else (text, "")
@@ -35,6 +48,15 @@ def cite(text: str, citations: list[Citation], source: int) -> tuple[str, list[J
         })
         head += marker
     return head + tail, annotations
+
+
+def in_place(text: str, files: Mapping[str, str]) -> list[Json]:
+    """An annotation for each marker of `text` whose file name is one of `files`, in text order."""
+    return [
+        {"type": "file_citation", "text": found.group(), "start_index": found.start(), "end_index": found.end(),
+         "file_citation": {"file_id": files[found.group(3)]}}
+        for found in MARKER.finditer(text) if found.group(3) in files
+    ]
 
 
 def text_deltas(text: str, annotations: list[Json], chunk_chars: int | None) -> Iterator[Json]:

@@ -4,12 +4,16 @@ Scoring (the real service's embeddings are not reproducible, so the fake defines
 
 - a query's terms are its words, lower-cased, without stop words, a plural `s` dropped (`files` ~ `file`);
 - a chunk's score is the share of the query terms it contains as whole words (case-insensitive),
-  rounded to 4 places, in 0..1; a chunk with none of them is not a result;
+  rounded to 4 places, in 0..1; a chunk with none of them scores 0;
+- `score_threshold` drops results scoring below it. At the default threshold, 0, every chunk is a
+  candidate, as with the service's embedding similarities: a question sharing no word with the files
+  still finds their first chunks;
 - results are ordered by score, then by how often the terms occur in the chunk, then by file (the
-  store's order) and chunk position; `score_threshold` drops results scoring below it.
+  store's order) and chunk position, and cut at `max_num_results`. So chunks with no shared term follow
+  the others, in file and chunk order.
 
-Chunks are spans of the File's bytes (see chunking): each is decoded while it is scored and dropped
-again, and only the returned results keep their text, so searching a large file copies none of it.
+Chunks are spans of a file's text (see chunking and document_text): each is decoded while it is scored and
+dropped again, and only the returned results keep their text, so searching a large file copies none of it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Any
 from ..model import chunking
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
+from .document_text import searchable
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -36,6 +41,17 @@ STOPWORDS = frozenset(
         "would", "you", "your",
     }
 )
+
+
+# The file_search tool's `max_num_results` when the tool does not set it (openapi.yaml, FileSearchTool):
+# "The default is 20 for `gpt-4*` models and 5 for `gpt-3.5-turbo`."
+TOOL_MAX_RESULTS = 20
+TOOL_MAX_RESULTS_GPT_35 = 5
+
+
+def default_max_results(model: str) -> int:
+    """The file_search tool's default `max_num_results` for a run of `model`."""
+    return TOOL_MAX_RESULTS_GPT_35 if model.startswith("gpt-3.5-turbo") else TOOL_MAX_RESULTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +109,7 @@ class _Scored:
     order: tuple[int, int]  # (candidate, chunk)
     file: VectorStoreFile
     stored: StoredFile
+    text: bytes  # the file's text (the File's own bytes for a text file: not a copy)
     span: chunking.Span
 
 
@@ -106,11 +123,9 @@ def search(
 ) -> list[Hit]:
     """The best chunks for the union of the queries' terms, best first (see the module docstring)."""
     wanted = list(dict.fromkeys(t for q in queries for t in words(q)))
-    if not wanted:
-        return []
     scored = _score_all([forms_of(t) for t in wanted], candidates, threshold, filters)
     best = heapq.nsmallest(max_results, scored, key=lambda s: (-s.score, -s.occurrences, s.order))
-    return [Hit(s.file, s.stored, chunking.text(s.stored.data, s.span), s.score) for s in best]
+    return [Hit(s.file, s.stored, chunking.text(s.text, s.span), s.score) for s in best]
 
 
 def _score_all(
@@ -122,13 +137,14 @@ def _score_all(
     for number, (file, stored) in enumerate(candidates):
         if file.status != "completed" or (filters and not matches(filters, file.attributes or {})):
             continue
-        for position, span in enumerate(chunking.spans(stored.data, file.chunking_strategy)):
-            lowered = chunking.text(stored.data, span).lower()
+        text = searchable(file, stored)
+        for position, span in enumerate(chunking.spans(text, file.chunking_strategy)):
+            lowered = chunking.text(text, span).lower()
             counts = [occurrences(lowered, forms) for forms in terms_forms]
             found = sum(1 for c in counts if c)
-            value = round(found / len(terms_forms), 4)
-            if found and value >= threshold:
-                yield _Scored(value, sum(counts), (number, position), file, stored, span)
+            value = round(found / len(terms_forms), 4) if terms_forms else 0.0
+            if value >= threshold:
+                yield _Scored(value, sum(counts), (number, position), file, stored, text, span)
 
 
 # -- attribute filters ---------------------------------------------------------------------------------

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from fake_assistants import FakeAssistants
 from fake_assistants.runs.script import SearchResult
 from files_support import DAY, GARDEN, PLANETS, RECIPES, clock_of, expect_error, store_with, upload
 from sdk_matrix import START, Sdk
-from stream_support import collect_events
+from stream_support import collect_events, compress
 
 SEARCH_CONTENT = "step_details.tool_calls[*].file_search.results[*].content"
 MARKER = re.compile(r"\u3010(\d+):(\d+)\u2020([^\u3011]+)\u3011")
@@ -67,7 +69,7 @@ async def test_upload_store_search_and_cite(client: Sdk) -> None:
 
 
 async def test_step_reports_ranking_options_and_results(client: Sdk) -> None:
-    store, (planets, garden, _) = await store_with(
+    store, (planets, garden, recipes) = await store_with(
         client, ("planets.txt", PLANETS), ("garden.txt", GARDEN), ("recipes.txt", RECIPES))
 
     _, run = await ask(client, store.id, "red planet tomatoes")
@@ -77,7 +79,7 @@ async def test_step_reports_ranking_options_and_results(client: Sdk) -> None:
     search = tool_step.step_details.tool_calls[0].file_search
     assert search.ranking_options.model_dump() == {"ranker": "default_2024_08_21", "score_threshold": 0.0}
     assert [(r.file_id, r.file_name, r.score) for r in search.results] == [
-        (planets.id, "planets.txt", 0.6667), (garden.id, "garden.txt", 0.3333)]
+        (planets.id, "planets.txt", 0.6667), (garden.id, "garden.txt", 0.3333), (recipes.id, "recipes.txt", 0.0)]
     assert all(r.content is None for r in search.results)  # only with include[]
     cited = assert_citations_slice_their_markers(answer.content[0].text)
     assert [a.file_citation.file_id for a in cited] == [planets.id, garden.id]
@@ -118,13 +120,14 @@ async def test_ranking_options_of_the_tool_apply(client: Sdk) -> None:
 
 
 async def test_a_script_can_fix_the_query(client: Sdk, fake: FakeAssistants) -> None:
-    store, (_, garden) = await store_with(client, ("planets.txt", PLANETS), ("garden.txt", GARDEN))
+    store, (planets, garden) = await store_with(client, ("planets.txt", PLANETS), ("garden.txt", GARDEN))
     fake.script.file_search(query="pruning tomato plants").reply("Prune them in early summer.")
 
     _, run = await ask(client, store.id, "Tell me about Mars")
 
     tool_step, _, answer = await steps_and_answer(client, run)
-    assert [r.file_id for r in tool_step.step_details.tool_calls[0].file_search.results] == [garden.id]
+    results = tool_step.step_details.tool_calls[0].file_search.results
+    assert [(r.file_id, r.score) for r in results] == [(garden.id, 0.6667), (planets.id, 0.0)]  # "pruning": no
     text = answer.content[0].text
     assert text.value.startswith("Prune them in early summer")
     (annotation,) = assert_citations_slice_their_markers(text)
@@ -147,9 +150,14 @@ async def test_a_script_can_fix_the_results(client: Sdk, fake: FakeAssistants) -
 
 
 async def test_no_results_means_no_citations(client: Sdk) -> None:
+    """Above threshold 0 a question sharing no word with the files finds nothing, and the answer cites nothing.
+    (At threshold 0 it finds the best chunks: test_a_question_in_other_words_is_answered_with_a_citation.)"""
     store, _ = await store_with(client, ("planets.txt", PLANETS))
-
-    _, run = await ask(client, store.id, "submarine")
+    assistant = await client.beta.assistants.create(
+        model="gpt-4o", tools=[{"type": "file_search", "file_search": {"ranking_options": {"score_threshold": 0.1}}}],
+        tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "submarine"}])
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
 
     tool_step, _, answer = await steps_and_answer(client, run)
     assert tool_step.step_details.tool_calls[0].file_search.results == []
@@ -287,3 +295,146 @@ async def test_a_code_interpreter_attachment_joins_the_threads_file_ids(client: 
     updated = await client.beta.threads.retrieve(thread.id)
     assert updated.tool_resources.code_interpreter.file_ids == [data.id]
     assert updated.tool_resources.file_search is None
+
+
+# -- as the service did it: search before a scripted answer, markers annotated in place, ranking at 0 -----------
+
+# FileSearchWorks (openai-dotnet): the file, the question and the recorded answer.
+FAVORITE_FOODS = (b"This file describes the favorite foods of several people.\n\nSummanus Ferdinand: tacos\n"
+                  b"Tekakwitha Effie: pizza\nFilip Carola: cake")
+QUESTION = "Using the files you have available, what's Filip's favorite food?"
+RECORDED_ANSWER = "Filip's favorite food is cake\u30104:0\u2020favorite_foods.txt\u3011."
+RECORDED_EVENTS = [
+    "thread.run.created", "thread.run.queued", "thread.run.in_progress",
+    "thread.run.step.created", "thread.run.step.in_progress", "thread.run.step.delta", "thread.run.step.completed",
+    "thread.run.step.created", "thread.run.step.in_progress", "thread.message.created", "thread.message.in_progress",
+    "thread.message.delta", "thread.message.completed", "thread.run.step.completed", "thread.run.completed",
+]  # FileSearchStreamingWorks__stream.sse, its deltas counted once, without `done`
+
+
+def assert_recorded_answer(text: Any, file_id: str) -> None:
+    """The recorded answer, its one annotation covering exactly the marker (indexes 29..53, as recorded)."""
+    assert text.value == RECORDED_ANSWER
+    (annotation,) = text.annotations
+    assert (annotation.type, annotation.text, annotation.start_index, annotation.end_index) == (
+        "file_citation", "\u30104:0\u2020favorite_foods.txt\u3011", 29, 53)
+    assert annotation.file_citation.file_id == file_id
+
+
+async def test_a_scripted_reply_searches_first_and_its_marker_is_cited(client: Sdk, fake: FakeAssistants) -> None:
+    store, (foods,) = await store_with(client, ("favorite_foods.txt", FAVORITE_FOODS))
+    fake.script.reply(RECORDED_ANSWER)
+
+    _, run = await ask(client, store.id, QUESTION, include=[SEARCH_CONTENT])
+
+    listed = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, include=[SEARCH_CONTENT])
+    message_step, tool_step = listed.data  # newest first, as recorded
+    assert (message_step.type, tool_step.type) == ("message_creation", "tool_calls")
+    (call,) = tool_step.step_details.tool_calls
+    assert call.file_search.ranking_options.model_dump() == {"ranker": "default_2024_08_21", "score_threshold": 0.0}
+    assert [(r.file_id, r.file_name, r.content[0].text) for r in call.file_search.results] == [
+        (foods.id, "favorite_foods.txt", FAVORITE_FOODS.decode())]
+    assert call.file_search.results[0].score > 0
+    answer = await client.beta.threads.messages.retrieve(message_step.step_details.message_creation.message_id,
+                                                         thread_id=run.thread_id)
+    assert_recorded_answer(answer.content[0].text, foods.id)
+
+
+async def test_a_streamed_scripted_reply_searches_first_in_the_recorded_order(client: Sdk,
+                                                                             fake: FakeAssistants) -> None:
+    store, (foods,) = await store_with(client, ("favorite_foods.txt", FAVORITE_FOODS))
+    assistant = await client.beta.assistants.create(
+        model="gpt-4o", tools=[FILE_SEARCH], tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": QUESTION}])
+    fake.script.reply(RECORDED_ANSWER)
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    events = await collect_events(stream)
+
+    assert compress(e.event for e in events) == RECORDED_EVENTS
+    completed = next(e.data for e in events if e.event == "thread.message.completed")
+    assert_recorded_answer(completed.content[0].text, foods.id)
+    cited = [a for e in events if e.event == "thread.message.delta"
+             for part in e.data.delta.content if part.type == "text" for a in part.text.annotations or []]
+    assert [(a.index, a.start_index, a.end_index, a.file_citation.file_id) for a in cited] == [(0, 29, 53, foods.id)]
+    polled = await client.beta.threads.messages.retrieve(completed.id, thread_id=thread.id)
+    assert polled.model_dump() == completed.model_dump()
+    steps = await client.beta.threads.runs.steps.list(completed.run_id, thread_id=thread.id)
+    assert [s.type for s in steps.data] == ["message_creation", "tool_calls"]
+
+
+async def test_a_scripted_search_then_a_reply_with_a_marker_cites_it_once(client: Sdk, fake: FakeAssistants) -> None:
+    store, (foods,) = await store_with(client, ("favorite_foods.txt", FAVORITE_FOODS))
+    fake.script.file_search().reply(RECORDED_ANSWER)
+
+    _, run = await ask(client, store.id, QUESTION)
+
+    steps = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc")
+    assert [s.type for s in steps.data] == ["tool_calls", "message_creation"]  # one search, not two
+    _, _, answer = await steps_and_answer(client, run)
+    assert_recorded_answer(answer.content[0].text, foods.id)  # no second marker appended
+
+
+async def test_a_scripted_reply_without_markers_gets_the_searchs_citation(client: Sdk,
+                                                                          fake: FakeAssistants) -> None:
+    store, (foods,) = await store_with(client, ("favorite_foods.txt", FAVORITE_FOODS))
+    fake.script.reply("Filip's favorite food is cake.")
+
+    _, run = await ask(client, store.id, QUESTION)
+
+    _, _, answer = await steps_and_answer(client, run)
+    (annotation,) = assert_citations_slice_their_markers(answer.content[0].text)
+    assert annotation.file_citation.file_id == foods.id
+
+
+async def test_a_scripted_reply_without_file_search_stays_as_it_is(client: Sdk, fake: FakeAssistants) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": QUESTION}])
+    fake.script.reply(RECORDED_ANSWER)
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    steps = await client.beta.threads.runs.steps.list(run.id, thread_id=thread.id)
+    assert [s.type for s in steps.data] == ["message_creation"]
+    messages = await client.beta.threads.messages.list(thread.id, run_id=run.id)
+    assert (messages.data[0].content[0].text.value, messages.data[0].content[0].text.annotations) == (
+        RECORDED_ANSWER, [])
+
+
+async def test_a_question_in_other_words_is_answered_with_a_citation(client: Sdk) -> None:
+    """The Assistants overview notebook's question over a file sharing none of its words: at the default
+    threshold, 0, the search still returns the best chunks, and the unscripted answer cites one."""
+    paper = b"Gradient descent lowers a loss by stepping against its gradient; attention weighs tokens."
+    store, (stored,) = await store_with(client, ("paper.txt", paper))
+
+    _, run = await ask(client, store.id, "What are some cool math concepts behind this ML paper pdf?")
+
+    tool_step, _, answer = await steps_and_answer(client, run)
+    results = tool_step.step_details.tool_calls[0].file_search.results
+    assert [(r.file_id, r.score) for r in results] == [(stored.id, 0.0)]
+    (annotation,) = assert_citations_slice_their_markers(answer.content[0].text)
+    assert annotation.file_citation.file_id == stored.id
+
+
+@pytest.mark.parametrize(("model", "most"), [("gpt-3.5-turbo", 5), ("gpt-3.5-turbo-0125", 5), ("gpt-4o", 20)])
+async def test_max_num_results_defaults_by_model(client: Sdk, model: str, most: int) -> None:
+    """"The default is 20 for `gpt-4*` models and 5 for `gpt-3.5-turbo`" (the file_search tool's
+    `max_num_results`); the tool as stored does not show the default, as the recordings show."""
+    store, files = await store_with(client, *[(f"comet{n}.txt", b"A comet passed by.") for n in range(22)])
+    few, _ = await store_with(client, *[(f"moon{n}.txt", b"The moon rose.") for n in range(8)])
+    assistant = await client.beta.assistants.create(
+        model=model, tools=[FILE_SEARCH], tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+    small = await client.beta.assistants.create(
+        model=model, tools=[FILE_SEARCH], tool_resources={"file_search": {"vector_store_ids": [few.id]}})
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "comet moon"}])
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    other = await client.beta.threads.create(messages=[{"role": "user", "content": "comet moon"}])
+    eight = await client.beta.threads.runs.create_and_poll(thread_id=other.id, assistant_id=small.id)
+
+    tool_step, _, _ = await steps_and_answer(client, run)
+    results = tool_step.step_details.tool_calls[0].file_search.results
+    assert [r.file_id for r in results] == [f.id for f in files[:most]]
+    eight_step, _, _ = await steps_and_answer(client, eight)
+    assert len(eight_step.step_details.tool_calls[0].file_search.results) == min(8, most)
+    assert assistant.tools[0].file_search.max_num_results is None

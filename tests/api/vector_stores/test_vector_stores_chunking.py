@@ -69,13 +69,15 @@ def candidate(name: str, text: str) -> tuple[VectorStoreFile, StoredFile]:
 def test_search_ranks_by_coverage_and_finds_what_is_there(words: list[str], query: list[str]) -> None:
     text = " ".join(words)
     hits = search.search([" ".join(query)], [candidate("a.txt", text)], max_results=50)
+    sharing = search.search([" ".join(query)], [candidate("a.txt", text)], max_results=50, threshold=0.0001)
 
     wanted = set(search.words(" ".join(query)))
     present = wanted & set(search.words(text))
     scores = [hit.score for hit in hits]
     assert scores == sorted(scores, reverse=True)
-    assert all(0 < s <= 1 for s in scores)
-    assert bool(hits) == bool(present)
-    if hits:
-        best = set(search.words(hits[0].chunk)) & wanted
-        assert hits[0].score == round(len(best) / len(wanted), 4)
+    assert all(0 <= s <= 1 for s in scores)
+    assert hits  # at threshold 0 every chunk is a candidate, sharing a term or not
+    assert all(s > 0 for s in scores[:len(sharing)]) and all(s == 0 for s in scores[len(sharing):])
+    assert bool(sharing) == bool(present)
+    best = set(search.words(hits[0].chunk)) & wanted
+    assert hits[0].score == round(len(best) / len(wanted), 4)

@@ -31,7 +31,9 @@ async def test_the_chunk_with_the_query_words_comes_first(client: Sdk) -> None:
     best = page.data[0]
     assert (best.file_id, best.filename, best.score) == (stored.id, "log.txt", 1.0)
     assert "lighthouse keeper logged every storm" in best.content[0].text
-    assert [r.score for r in page.data[1:]] == []  # the filler matches none of the terms
+    # the filler shares none of the terms: at the default threshold, 0, its chunks follow with score 0
+    assert [r.score for r in page.data[1:]] == [0.0] * (len(page.data) - 1)
+    assert len(page.data) > 1
     assert best.content[0].type == "text"
     assert len(best.content[0].text.encode()) <= 100 * 4  # one chunk of 100 tokens, not the file
     assert page.search_query == ["Which storms did the lighthouse keeper note?"]
@@ -43,7 +45,8 @@ async def test_results_rank_by_how_many_query_terms_a_chunk_holds(client: Sdk) -
 
     page = await client.vector_stores.search(store.id, query="red planet tomatoes")
 
-    assert [(r.filename, r.score) for r in page.data] == [("planets.txt", 0.6667), ("garden.txt", 0.3333)]
+    assert [(r.filename, r.score) for r in page.data] == [
+        ("planets.txt", 0.6667), ("garden.txt", 0.3333), ("recipes.txt", 0.0)]
     assert all(0 <= r.score <= 1 for r in page.data)
 
 
@@ -64,13 +67,21 @@ async def test_matching_ignores_case_plurals_and_stop_words(client: Sdk) -> None
     assert [r.score for r in page.data] == [1.0]
 
 
-async def test_no_match_is_an_empty_page(client: Sdk) -> None:
-    store, _ = await store_with(client, ("garden.txt", GARDEN))
+async def test_no_shared_word_still_finds_chunks_at_threshold_0(client: Sdk) -> None:
+    """Scores stand for embedding similarities: at the default threshold, 0, the best chunks come back even
+    when they share no word with the query (score 0, in file and chunk order); any higher threshold drops
+    them. (The fake used to answer an empty page here.)"""
+    store, _ = await store_with(client, ("garden.txt", GARDEN), ("recipes.txt", RECIPES))
 
     page = await client.vector_stores.search(store.id, query="submarine")
     stop_words_only = await client.vector_stores.search(store.id, query="what is the")
+    strict = await client.vector_stores.search(store.id, query="submarine",
+                                               ranking_options={"score_threshold": 0.01})
 
-    assert (page.data, stop_words_only.data) == ([], [])
+    assert [(r.filename, r.score) for r in page.data] == [("garden.txt", 0.0), ("recipes.txt", 0.0)]
+    assert [r.content[0].text for r in page.data] == [GARDEN.decode(), RECIPES.decode()]
+    assert stop_words_only.model_dump() | {"search_query": None} == page.model_dump() | {"search_query": None}
+    assert strict.data == []
 
 
 async def test_search_is_deterministic(client: Sdk) -> None:

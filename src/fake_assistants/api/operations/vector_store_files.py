@@ -8,6 +8,7 @@ from ...core import error_catalog as catalog
 from ...core.types import Json
 from ...model import chunking
 from ...model.vector_store import VectorStore, VectorStoreFile
+from ...runs.document_text import searchable
 from .. import request_models as rm
 from ..context import Context
 from .files import expire_files
@@ -82,9 +83,10 @@ def detach_file(ctx: Context, vector_store_id: str, file_id: str) -> None:
 
 
 def parsed_text(ctx: Context, vector_store_id: str, file_id: str) -> str:
-    """The parsed text of a completed file; empty while it is not completed (the read lets it progress)."""
+    """The parsed text of a completed file (a document's extracted text, see runs/document_text.py); empty
+    while it is not completed (the read lets it progress)."""
     expire_files(ctx)
     vs_file = ctx.store.vs_file(vector_store_id, file_id)
     stored = ctx.store.file(vs_file.id)
     ctx.ingestion.on_read(vs_file, stored, poll=False)
-    return stored.data.decode("utf-8", "replace") if vs_file.status == "completed" else ""
+    return searchable(vs_file, stored).decode("utf-8", "replace") if vs_file.status == "completed" else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...core.types import Json
+from ...model.assistant import Assistant
 from ...model.file import StoredFile
 from ...model.thread import Thread
 from ...model.vector_store import VectorStore, VectorStoreFile
@@ -55,8 +56,18 @@ def modify_vector_store(ctx: Context, store: VectorStore, body: fr.ModifyVectorS
 
 
 def delete_vector_store(ctx: Context, vector_store_id: str) -> None:
+    """Delete the store and unlink it: every assistant and thread naming it in
+    `tool_resources.file_search.vector_store_ids` no longer does (the key stays, with what is left, possibly
+    `[]`), as the Assistants overview notebook shows after `vector_stores.delete`."""
     ctx.store.vector_store(vector_store_id)
     ctx.store.remove_vector_store(vector_store_id)
+    owners: list[Assistant | Thread] = [*ctx.store.assistants.values(), *ctx.store.threads.values()]
+    for owner in owners:
+        file_search = owner.tool_resources.get("file_search") or {}
+        ids = file_search.get("vector_store_ids") or []
+        if vector_store_id in ids:
+            kept = [i for i in ids if i != vector_store_id]
+            owner.tool_resources = {**owner.tool_resources, "file_search": {**file_search, "vector_store_ids": kept}}
 
 
 @dataclass(frozen=True, slots=True)

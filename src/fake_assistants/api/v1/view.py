@@ -126,8 +126,17 @@ def step_delta(ctx: Context, wire: Json) -> Json:
 
 
 def tools(values: list[Json]) -> list[Json]:
-    """v2 `file_search` is v1 `retrieval` (which had no settings)."""
-    return [{"type": "retrieval"} if t["type"] == "file_search" else t for t in values]
+    """v2 `file_search` is v1 `retrieval` (which had no settings); a v1 function had no `strict` (it came with
+    structured outputs, 2024-08)."""
+    return [_tool(t) for t in values]
+
+
+def _tool(value: Json) -> Json:
+    if value["type"] == "file_search":
+        return {"type": "retrieval"}
+    if value["type"] == "function" and "strict" in value.get("function", {}):
+        return {**value, "function": {k: v for k, v in value["function"].items() if k != "strict"}}
+    return value
 
 
 def _tool_choice(value: str | Json) -> str | Json:
