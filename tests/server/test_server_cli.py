@@ -195,12 +195,22 @@ def test_api_versions_refuses_unknown_versions(capsys: pytest.CaptureFixture[str
 
 
 @pytest.mark.parametrize(("argv", "limit"), [([], 10_000), (["--journal-limit", "5"], 5),
-                                             (["--journal-limit", "0"], None)])
+                                             (["--journal-limit", "0"], 0), (["--journal-limit", "none"], None)])
 def test_the_served_journal_keeps_the_newest_calls(argv: list[str], limit: int | None) -> None:
-    assert build_fake(parser().parse_args(["serve", *argv])).calls.limit == limit
+    fake = build_fake(parser().parse_args(["serve", *argv]))
+    assert fake.calls.limit == limit
+
+
+def test_the_served_journal_has_the_in_process_defaults_and_byte_limits() -> None:
+    served = build_fake(parser().parse_args(["serve"])).calls
+    in_process = FakeAssistants().calls
+    assert (served.limit, served.body_limit, served.byte_limit) == (
+        in_process.limit, in_process.body_limit, in_process.byte_limit) == (10_000, 64 * 1024, 64 * 1024 * 1024)
+    tuned = build_fake(parser().parse_args(["serve", "--journal-body-limit", "10", "--journal-bytes", "none"]))
+    assert (tuned.calls.body_limit, tuned.calls.byte_limit) == (10, None)
 
 
 def test_journal_limit_takes_a_whole_number(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--journal-limit", "-1"])
-    assert "--journal-limit takes a whole number (0: no limit)" in capsys.readouterr().err
+    assert "takes a whole number (0: keep none) or `none` (no limit)" in capsys.readouterr().err

@@ -368,12 +368,12 @@ def test_loading_a_hand_written_seed(server: ThreadedServer, client: openai.Open
     assert client.beta.assistants.retrieve("asst_seeded").name == "Seeded"
 
 
-def test_a_bad_state_is_refused_and_leaves_the_fake_empty(server: ThreadedServer, client: openai.OpenAI) -> None:
-    client.beta.assistants.create(model="gpt-4o")
+def test_a_bad_state_is_refused_and_leaves_the_fake_as_it_was(server: ThreadedServer, client: openai.OpenAI) -> None:
+    kept = client.beta.assistants.create(model="gpt-4o")
     status, problem = error(server, "PUT", "state", {"format": "something-else"})
     assert status == 400
     assert problem["message"].startswith("The state could not be loaded: format must be")
-    assert client.beta.assistants.list().data == []
+    assert [a.id for a in client.beta.assistants.list().data] == [kept.id]
 
 
 # -- faults ----------------------------------------------------------------------------------------------

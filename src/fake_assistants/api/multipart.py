@@ -1,13 +1,22 @@
-"""multipart/form-data request bodies, parsed without copying the file more than once."""
+"""multipart/form-data request bodies, parsed without copying the file more than once.
+
+A file part is copied once out of the body (after its size is checked against `MAX_FILE_BYTES`, the real
+service's 512 MB per file); `describe` reads the fields of a body without copying any file.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
 from urllib.parse import unquote
 
 from ..core import error_catalog as catalog
+
+MAX_FILE_BYTES = 512 * 1024 * 1024  # (real) "512 MB" per uploaded file
+# what a multipart body may add around its file: boundaries, part headers, the other form fields
+MAX_FORM_OVERHEAD_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +36,30 @@ def boundary_of(content_type: str | None) -> str:
     return boundary
 
 
-def parse(body: bytes, content_type: str | None) -> list[Part]:
-    delimiter = b"--" + boundary_of(content_type).encode("latin-1")
-    view = memoryview(body)
+def parse(body: bytes, content_type: str | None, *, max_file_bytes: int | None = None) -> list[Part]:
+    """The parts of `body`; a file part larger than `max_file_bytes` is refused before it is copied."""
     parts: list[Part] = []
+    for name, filename, part_type, start, end in _spans(body, content_type):
+        if filename is not None and max_file_bytes is not None and end - start > max_file_bytes:
+            raise catalog.file_too_large(end - start, max_file_bytes)
+        parts.append(Part(name, filename, part_type, body[start:end]))
+    return parts
+
+
+def describe(body: bytes, content_type: str | None) -> dict[str, object]:
+    """The form fields of `body` as the journal shows them (files as their name, type and size), no copy."""
+    fields: dict[str, object] = {}
+    for name, filename, part_type, start, end in _spans(body, content_type):
+        if filename is None:
+            fields[name] = body[start:end].decode("utf-8", "replace")
+        else:
+            fields[name] = {"filename": filename, "content_type": part_type, "bytes": end - start}
+    return fields
+
+
+def _spans(body: bytes, content_type: str | None) -> Iterator[tuple[str, str | None, str | None, int, int]]:
+    """Each part: its name, filename, content type, and where its data starts and ends in `body`."""
+    delimiter = b"--" + boundary_of(content_type).encode("latin-1")
     position = body.find(delimiter)
     while position != -1:
         start = position + len(delimiter)
@@ -40,23 +69,19 @@ def parse(body: bytes, content_type: str | None) -> list[Part]:
         end = body.find(b"\r\n" + delimiter, start)
         if start < 2 or end == -1:
             raise catalog.malformed_multipart()
-        parts.append(_part(view[start:end]))
+        yield _part(body, start, end)
         position = end + 2
-    return parts
 
 
-def _part(chunk: memoryview) -> Part:
-    raw = chunk.tobytes() if len(chunk) < 16_384 else bytes(chunk[:16_384])
-    split = raw.find(b"\r\n\r\n")
+def _part(body: bytes, start: int, end: int) -> tuple[str, str | None, str | None, int, int]:
+    split = body.find(b"\r\n\r\n", start, min(end, start + 16_384))
     if split == -1:
         raise catalog.malformed_multipart()
-    headers = HeaderParser().parsestr(raw[:split].decode("utf-8", "replace"))
+    headers = HeaderParser().parsestr(body[start:split].decode("utf-8", "replace"))
     disposition = Message()
     disposition["content-disposition"] = headers.get("content-disposition", "")
     name = disposition.get_param("name", header="content-disposition")
-    filename = _filename(disposition)
-    data = chunk[split + 4:].tobytes()
-    return Part(str(name or ""), filename, headers.get("content-type"), data)
+    return str(name or ""), _filename(disposition), headers.get("content-type"), split + 4, end
 
 
 def _filename(disposition: Message) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -251,8 +252,21 @@ class ImageFilePart(Strict):
     image_file: ImageFileRef
 
 
+def check_image_url(url: str) -> str:
+    """An image URL the service could fetch: http(s) with a host (no data:, file: or javascript: URLs; the
+    Assistants API refused data URLs, which Chat Completions takes)."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a bad port or bracketed host
+        valid = False
+    if not valid or any(c.isspace() or ord(c) < 32 for c in url):
+        raise PydanticCustomError("invalid_image_url", "not an http(s) URL")
+    return url
+
+
 class ImageUrlRef(Strict):
-    url: str
+    url: Annotated[str, AfterValidator(check_image_url)]
     detail: Literal["auto", "low", "high"] | None = None
 
 

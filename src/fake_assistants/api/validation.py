@@ -18,6 +18,9 @@ M = TypeVar("M", bound=pydantic.BaseModel)
 # Nesting a request body may have: responses wrap stored values a few levels deeper (list envelopes),
 # and the JSON encoder refuses more than 254 levels.
 MAX_JSON_DEPTH = 200
+# The largest JSON request body taken (32 MiB): far above any valid request (instructions and message
+# contents are at most 256,000 characters), far below what would hurt a test machine.
+MAX_JSON_BODY_BYTES = 32 * 1024 * 1024
 
 _EXPECTED = {
     "string_type": "a string",
@@ -50,8 +53,12 @@ def describe_json_type(value: Any) -> str:
     return "an object"
 
 
-def decode_json_object(raw: bytes, *, allow_empty: bool = True) -> dict[str, Any]:
-    """Decode a request body that must be a JSON object; an empty body is `{}` where allowed."""
+def decode_json_object(raw: bytes, *, allow_empty: bool = True,
+                       max_bytes: int | None = MAX_JSON_BODY_BYTES) -> dict[str, Any]:
+    """Decode a request body that must be a JSON object; an empty body is `{}` where allowed. A body over
+    `max_bytes` is a 413."""
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise catalog.request_too_large(max_bytes)
     if not raw.strip():
         if allow_empty:
             return {}
@@ -122,7 +129,10 @@ def validate(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise to_api_error(exc.errors(), data, prefix) from None
+        details = exc.errors()
+    # raised outside the handler: the 400 keeps no reference to pydantic's error (no reference cycle through
+    # it), so a large rejected body is freed as soon as the answer is sent, not when the collector runs
+    raise to_api_error(details, data, prefix)
 
 
 def to_api_error(errors: Sequence[ErrorDetails], data: Any, prefix: str = "") -> ApiError:
@@ -157,6 +167,8 @@ def _translate(error: ErrorDetails, param: str) -> ApiError:
     if kind == "union_tag_invalid":
         tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
         return catalog.invalid_value(f"{param}.type", ctx.get("tag"), tags)
+    if kind == "invalid_image_url":
+        return catalog.invalid_image_url(param)
     if kind == "literal_error":
         supported = [t.strip().strip("'") for t in str(ctx.get("expected", "")).replace(" or ", ", ").split(",")]
         return catalog.invalid_value(param, value, [s for s in supported if s])

@@ -469,6 +469,39 @@ def invalid_fault(reason: str) -> ApiError:
     return ApiError(400, f"Invalid fault: {reason}", code="invalid_value")
 
 
+# -- size limits, URLs and the server's host check (issue 15) -----------------------------------------
+
+
+def file_too_large(size: int, limit: int) -> ApiError:
+    # (inferred) the real limit is documented (512 MB per file); no recording shows its wording
+    return ApiError(413, f"File is too large: {size} bytes. Files can be at most {_megabytes(limit)} MB.",
+                    param="file", code="file_too_large")
+
+
+def request_too_large(limit: int) -> ApiError:
+    # (inferred) a request body over the fake's limit (read no further than the limit); no recording shows one
+    return ApiError(413, f"The request body is too large: this endpoint takes at most {limit} bytes "
+                         f"({_megabytes(limit)} MB).", code="request_too_large")
+
+
+def invalid_image_url(param: str) -> ApiError:
+    # (real) community.openai.com/t/how-to-send-base64-images-to-assistant-api/752440 (2024-05): the answer to
+    # a data: URL in threads.create; the same for any URL that is not http(s)
+    return ApiError(400, f"Invalid '{param}'. Expected a valid URL, but got a value with an invalid format.",
+                    param=param, code="invalid_value")
+
+
+def host_not_allowed(header: str, value: str) -> ApiError:
+    # (inferred) the fake's own guard against web pages (cross-site requests, DNS rebinding)
+    return ApiError(403, f"This fake-assistants server answers loopback hosts only, and the request's {header} "
+                         f"is {value!r}. Start it with `--allow-host <host>` to allow another host.",
+                    param=header.lower(), code="host_not_allowed")
+
+
+def _megabytes(limit: int) -> str:
+    return f"{limit / (1024 * 1024):g}"
+
+
 def _files_api_error(status: int, message: str, *, param: str | None) -> ApiError:
     """The Files API repeats its message under an extra top-level "detail" (ERRORS.md #8, #9)."""
     return ApiError(status, message, param=param, extra={"detail": {"message": message, "code": None}})

@@ -6,10 +6,16 @@ A test reads it through `fake.calls`:
     assert fake.calls["runs.create"].call_count == 1
     assert fake.calls.last.status == 200
     assert fake.calls.filter(route="runs.*", method="POST").called
+
+Its memory is bounded three ways (the same defaults in-process and in server mode): the newest `limit` calls
+(10,000), at most `body_limit` bytes of each body kept (64 KiB: a larger request body, response body or event
+stream keeps its first bytes, its size and its SHA-256), and at most `byte_limit` bytes kept in all (64 MiB:
+the oldest calls go first). None lifts a limit; 0 keeps nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import deque
@@ -20,10 +26,14 @@ from typing import Any, overload
 
 from ..api import multipart
 from ..api.pipeline import Exchange, Respond
+from ..api.routes import check_route
 from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
 
 SSE_DONE = "[DONE]"
+DEFAULT_CALL_LIMIT = 10_000
+DEFAULT_BODY_LIMIT = 64 * 1024
+DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024
 
 
 @dataclass(slots=True, eq=False)
@@ -35,6 +45,11 @@ class RecordedCall:
     `events` the server-sent events as the client read them, `(name, data)`. `fault` names the injected
     fault that answered instead of the fake (`"http_error"`, `"timeout"`, `"connection_error"`,
     `"stream_error"`), or is None.
+
+    A body larger than the journal's `body_limit` is kept up to it: `content_size` and `content_sha256` tell
+    the whole request body (`truncated` is True), `body` still reads an upload's form fields, and a JSON body
+    too long to keep reads as `{"truncated": True, "bytes": <size>, "sha256": <digest>}`. A stream keeps its
+    events up to the limit (`events_dropped` counts the rest).
     """
 
     method: str
@@ -49,9 +64,29 @@ class RecordedCall:
     response_content: bytes | None = None
     chunks: list[bytes] = field(default_factory=list)
     fault: str | None = None
+    content_size: int = -1
+    content_sha256: str | None = None
+    form: dict[str, Any] | None = None  # a truncated upload's fields, read before the rest was dropped
+    response_size: int = 0
+    events_dropped: int = 0
+    kept_bytes: int = field(default=0, repr=False)
+    in_journal: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.content_size < 0:
+            self.content_size = len(self.content)
+
+    @property
+    def truncated(self) -> bool:
+        """Only the first bytes of the request body were kept (the journal's `body_limit`)."""
+        return self.content_size > len(self.content)
 
     @property
     def body(self) -> Any:
+        if self.truncated:
+            if self.form is not None:
+                return self.form
+            return {"truncated": True, "bytes": self.content_size, "sha256": self.content_sha256}
         return parse_request_body(self.content, self.headers.get("content-type"))
 
     @property
@@ -89,7 +124,29 @@ class RecordedCall:
     def __repr__(self) -> str:
         status = "-" if self.status is None else self.status
         fault = f" fault={self.fault}" if self.fault else ""
-        return f"<RecordedCall {self.method} {self.path} route={self.route} status={status}{fault}>"
+        body = short_json(self.body)
+        shown = f" body={body}" if body else ""
+        return f"<RecordedCall {self.method} {self.path} route={self.route} status={status}{fault}{shown}>"
+
+    def __str__(self) -> str:
+        """One readable line: method, path, route name, status, a short body, and the error or the stream."""
+        route = f" ({self.route})" if self.route else ""
+        status = "no answer" if self.status is None else str(self.status)
+        parts = [f"{self.method} {self.path}{route} → {status}"]
+        if self.fault:
+            parts.append(f"injected {self.fault}")
+        body = short_json(self.body)
+        if body:
+            parts.append(f"body {body}")
+        answer = self.response
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(error, dict):
+            parts.append(f"{error.get('type') or error.get('code')}: {shorten(str(error.get('message')), 160)}")
+        elif self.stream:
+            parts.append(f"stream of {len(self.chunks)} events")
+        elif isinstance(answer, dict) and "id" in answer:
+            parts.append(f"{answer.get('object', 'answer')} {answer['id']}")
+        return " · ".join(parts)
 
 
 class Calls:
@@ -150,7 +207,10 @@ class Calls:
     def filter(self, route: str | None = None, *, method: str | None = None, path: str | None = None,
                status: int | None = None, fault: str | None = None) -> Calls:
         """The calls that match every filter given. `route` is a route name such as `runs.create`, or a
-        pattern such as `runs.*`; `path` may be a pattern too."""
+        pattern such as `runs.*` (one that names no route is an `UnknownRoute` error suggesting the closest
+        names); `path` may be a pattern too."""
+        if route is not None:
+            check_route(route)
         chosen = [
             call for call in self._items()
             if (route is None or (call.route is not None and fnmatchcase(call.route, route)))
@@ -166,17 +226,30 @@ class Calls:
     def __repr__(self) -> str:
         return f"<Calls {len(self)}{self._description}: {self.routes!r}>"
 
+    def __str__(self) -> str:
+        """One readable line per call (`#index` is its place here), for printing while debugging."""
+        items = self._items()
+        if not items:
+            return f"no calls{self._description}"
+        return "\n".join(f"#{index} {call}" for index, call in enumerate(items))
+
 
 class Journal(Calls):
     """The live journal of one fake (`fake.calls`): appended to by the core, cleared by `clear()`.
 
-    `limit` keeps only the newest calls (None, the default, keeps them all).
+    `limit` keeps only the newest calls, `body_limit` the first bytes of each body, `byte_limit` the newest
+    calls whose kept bytes fit (None lifts a limit; 0 keeps nothing).
     """
 
-    def __init__(self, limit: int | None = None) -> None:
+    def __init__(self, limit: int | None = DEFAULT_CALL_LIMIT, *, body_limit: int | None = DEFAULT_BODY_LIMIT,
+                 byte_limit: int | None = DEFAULT_BYTE_LIMIT) -> None:
         super().__init__()
-        self._log: deque[RecordedCall] = deque(maxlen=limit)
+        self._log: deque[RecordedCall] = deque()
         self._guard = threading.Lock()
+        self._limit = _checked("limit", limit)
+        self._body_limit = _checked("body_limit", body_limit)
+        self._byte_limit = _checked("byte_limit", byte_limit)
+        self._kept = 0
 
     def _items(self) -> list[RecordedCall]:
         with self._guard:
@@ -191,24 +264,66 @@ class Journal(Calls):
 
     @property
     def limit(self) -> int | None:
-        return self._log.maxlen
+        """How many calls are kept, the newest (None: no limit on the count)."""
+        return self._limit
 
     @limit.setter
     def limit(self, value: int | None) -> None:
         with self._guard:
-            self._log = deque(self._log, maxlen=value)
+            self._limit = _checked("limit", value)
+            self._evict()
+
+    @property
+    def body_limit(self) -> int | None:
+        """How many bytes of each body are kept (None: whole bodies)."""
+        return self._body_limit
+
+    @body_limit.setter
+    def body_limit(self, value: int | None) -> None:
+        with self._guard:
+            self._body_limit = _checked("body_limit", value)
+
+    @property
+    def byte_limit(self) -> int | None:
+        """How many bytes all kept calls may hold together; the oldest calls go first (None: no limit)."""
+        return self._byte_limit
+
+    @byte_limit.setter
+    def byte_limit(self, value: int | None) -> None:
+        with self._guard:
+            self._byte_limit = _checked("byte_limit", value)
+            self._evict()
+
+    @property
+    def kept_bytes(self) -> int:
+        """The bytes of bodies, responses and events the journal holds now."""
+        return self._kept
 
     def clear(self) -> None:
         with self._guard:
+            for call in self._log:
+                call.in_journal = False
             self._log.clear()
+            self._kept = 0
 
     # -- recording (called by the core) -------------------------------------------------------------
 
     def begin(self, request: ApiRequest, route: str | None, params: Mapping[str, str]) -> RecordedCall:
+        content, size, digest, form = request.body, len(request.body), None, None
+        cap = self._body_limit
+        if cap is not None and size > cap:
+            content, digest = request.body[:cap], hashlib.sha256(request.body).hexdigest()
+            content_type = request.headers.get("content-type")
+            if (content_type or "").startswith("multipart/form-data"):
+                form = _form_fields(request.body, content_type)
         call = RecordedCall(request.method, request.path, route, dict(params), request.query,
-                            request.headers, request.body)
+                            request.headers, content, content_size=size, content_sha256=digest, form=form)
         with self._guard:
+            if self._limit == 0 or self._byte_limit == 0:
+                return call
+            call.in_journal = True
             self._log.append(call)
+            self._charge(call, len(content))
         return call
 
     def finish(self, call: RecordedCall, response: ApiResponse) -> ApiResponse:
@@ -217,9 +332,54 @@ class Journal(Calls):
         call.status = response.status
         call.response_headers = list(response.headers)
         if isinstance(response.body, bytes):
-            call.response_content = response.body
+            call.response_size = len(response.body)
+            cap = self._body_limit
+            call.response_content = response.body if cap is None else response.body[:cap]
+            with self._guard:
+                self._charge(call, len(call.response_content))
             return response
-        return replace(response, body=_recorded(response.body, call.chunks))
+        return replace(response, body=self._recorded(response.body, call))
+
+    def _recorded(self, chunks: Iterator[bytes], call: RecordedCall) -> Iterator[bytes]:
+        kept = 0
+        try:
+            for chunk in chunks:
+                cap = self._body_limit
+                if cap is None or kept + len(chunk) <= cap:
+                    kept += len(chunk)
+                    call.chunks.append(chunk)
+                    with self._guard:
+                        self._charge(call, len(chunk))
+                else:
+                    call.events_dropped += 1
+                yield chunk
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    def _charge(self, call: RecordedCall, size: int) -> None:
+        """Count `size` more bytes kept for `call` (under the guard), then drop what the limits leave out."""
+        if not call.in_journal:
+            return
+        call.kept_bytes += size
+        self._kept += size
+        self._evict()
+
+    def _evict(self) -> None:
+        while self._log and (
+            (self._limit is not None and len(self._log) > self._limit)
+            or (self._byte_limit is not None and self._kept > self._byte_limit)
+        ):
+            oldest = self._log.popleft()
+            oldest.in_journal = False
+            self._kept -= oldest.kept_bytes
+
+
+def _checked(name: str, value: int | None) -> int | None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise ValueError(f"the journal's {name} is a whole number of at least 0, or None, not {value!r}")
+    return value
 
 
 class Journaling:
@@ -240,15 +400,20 @@ class Journaling:
         return self.journal.finish(call, response)
 
 
-def _recorded(chunks: Iterator[bytes], sink: list[bytes]) -> Iterator[bytes]:
+def shorten(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and a marker saying how many more there were."""
+    return text if len(text) <= limit else f"{text[:limit]}… [+{len(text) - limit} chars]"
+
+
+def short_json(value: Any, limit: int = 100) -> str:
+    """A request body as compact JSON, shortened (empty for no body)."""
+    if value is None:
+        return ""
     try:
-        for chunk in chunks:
-            sink.append(chunk)
-            yield chunk
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+    except ValueError:
+        text = repr(value)
+    return shorten(text, limit)
 
 
 def parse_event(chunk: bytes) -> tuple[str, Any]:
@@ -281,17 +446,9 @@ def parse_request_body(content: bytes, content_type: str | None) -> Any:
 
 def _form_fields(content: bytes, content_type: str | None) -> dict[str, Any] | None:
     try:
-        parts = multipart.parse(content, content_type)
+        return multipart.describe(content, content_type)
     except ApiError:
         return None
-    fields: dict[str, Any] = {}
-    for part in parts:
-        if part.filename is None:
-            fields[part.name] = part.data.decode("utf-8", "replace")
-        else:
-            fields[part.name] = {"filename": part.filename, "content_type": part.content_type,
-                                 "bytes": len(part.data)}
-    return fields
 
 
 def event_name(chunk: bytes) -> str:

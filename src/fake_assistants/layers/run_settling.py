@@ -2,7 +2,9 @@
 
 Reading a thread's run, steps or messages lets its active run progress as the progression policy says
 (a retrieve of that run counts as a poll); any other request on the thread lets the run expire, so a write
-never sees an expired run as active.
+never sees an expired run as active. Under `immediate` progression a cancelled run finishes cancelling on any
+request on its thread, reads and writes alike, as the real service finished on its own: a client that cancels
+and then creates the next run is not told the thread still has an active run.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from ..api.context import Context
 from ..api.pipeline import Answer, Exchange
 from ..api.routing import Reply
+from ..runs.progression import Immediate
 
 
 class RunSettling:
@@ -25,6 +28,8 @@ class RunSettling:
                 if exchange.request.method == "GET":
                     polled = exchange.route is not None and exchange.route.name == "runs.retrieve"
                     self.ctx.engine.on_read(run, poll=polled and exchange.params.get("run_id") == run.id)
+                elif run.status == "cancelling" and isinstance(self.ctx.engine.policy_for(run), Immediate):
+                    self.ctx.engine.on_read(run, poll=False)
                 else:
                     self.ctx.engine.on_write(run)
         return self.inner(exchange)

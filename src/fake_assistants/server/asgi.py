@@ -1,7 +1,9 @@
 """An ASGI application around a sans-IO handler (ApiRequest -> ApiResponse). It imports no HTTP library.
 
-The request body is read whole; a streamed response body is sent chunk by chunk, each chunk its own
-`http.response.body` message, so server-sent events reach the client as they are produced. When the client
+The request body is read into one buffer, no further than its limit (`BodyLimits`: JSON bodies, uploads, state
+documents): a `content-length` over the limit is refused before any of the body is read, and a body streamed
+without one is refused as soon as it passes the limit. A streamed response body is sent chunk by chunk, each
+chunk its own `http.response.body` message, so server-sent events reach the client as they are produced. When the client
 disconnects, production stops: the chunk iterator is closed and nothing more is computed.
 
 Injected transport faults (`fake.faults.timeout()`, `.connection_error()`) become what a client would see from a
@@ -13,10 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
+import ctypes.util
+import io
+import sys
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
+from ..api.multipart import MAX_FILE_BYTES, MAX_FORM_OVERHEAD_BYTES
+from ..api.validation import MAX_JSON_BODY_BYTES
+from ..core import error_catalog as catalog
+from ..core.envelope import error_response
+from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import TransportFault
 
@@ -32,15 +44,42 @@ class ConnectionDropped(Exception):
     """Raised to make the ASGI server close the connection mid-response (an injected connection error)."""
 
 
+STATE_PATH = "/__fake__/state"
+RELEASE_AFTER_BYTES = 1024 * 1024  # after a request body this large, unused heap memory goes back to the system
+
+
 class Handler(Protocol):
     def __call__(self, request: ApiRequest) -> ApiResponse: ...
 
 
-class AsgiApp:
-    """`AsgiApp(handler)` serves `handler` to any ASGI server (HTTP and lifespan scopes)."""
+@dataclass(frozen=True, slots=True)
+class BodyLimits:
+    """The largest request body read, by kind: a multipart upload (one file of at most 512 MB, the real limit,
+    and its form), a state document for `PUT /__fake__/state`, any other (JSON) body."""
 
-    def __init__(self, handler: Handler) -> None:
+    json_bytes: int = MAX_JSON_BODY_BYTES
+    upload_bytes: int = MAX_FILE_BYTES + MAX_FORM_OVERHEAD_BYTES
+    state_bytes: int = MAX_FILE_BYTES
+
+    def for_request(self, scope: Scope) -> int:
+        if scope.get("path") == STATE_PATH:
+            return self.state_bytes
+        content_type = _header(scope, b"content-type") or b""
+        if content_type.lower().startswith(b"multipart/form-data"):
+            return self.upload_bytes
+        return self.json_bytes
+
+
+class AsgiApp:
+    """`AsgiApp(handler)` serves `handler` to any ASGI server (HTTP and lifespan scopes).
+
+    When `handler` has a `screen(request) -> ApiResponse | None` method, it sees each request (without its
+    body) before the body is read: an answer refuses the request unread. `handler.refuse(error)`, when there
+    is one, answers a body over its limit (else the plain envelope)."""
+
+    def __init__(self, handler: Handler, *, limits: BodyLimits | None = None) -> None:
         self.handler = handler
+        self.limits = limits or BodyLimits()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -51,19 +90,49 @@ class AsgiApp:
             raise ValueError(f"fake-assistants serves HTTP only, not {scope['type']!r}")
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body, disconnected = await _read_body(receive)
-        if disconnected:
+        screen = getattr(self.handler, "screen", None)
+        refused: ApiResponse | None = None if screen is None else screen(to_api_request(scope, b""))
+        body = b""
+        if refused is None:
+            limit = self.limits.for_request(scope)
+            declared = _content_length(scope)
+            if declared is not None and declared > limit:
+                refused = self._refuse(catalog.request_too_large(limit))
+            else:
+                body, disconnected, too_large = await read_body(receive, limit)
+                if disconnected:
+                    return
+                if too_large:
+                    release_memory()  # what was read of it
+                    refused = self._refuse(catalog.request_too_large(limit))
+        if refused is not None:
+            await send({"type": "http.response.start", "status": refused.status, "headers": _headers(refused)})
+            await send({"type": "http.response.body", "body": refused.body, "more_body": False})
             return
-        try:
-            response = self.handler(to_api_request(scope, body))
-        except TransportFault as fault:
-            await _transport_fault(fault, receive, send)
+        large = len(body) >= RELEASE_AFTER_BYTES
+        answer = self._answer(scope, body)
+        del body
+        if large:  # a large body is gone: give its memory back to the system, not to the allocator's free lists
+            release_memory()
+        if isinstance(answer, TransportFault):
+            await _transport_fault(answer, receive, send)
             return
+        response = answer
         await send({"type": "http.response.start", "status": response.status, "headers": _headers(response)})
         if isinstance(response.body, bytes):
             await send({"type": "http.response.body", "body": response.body, "more_body": False})
         else:
             await _send_stream(response.body, receive, send)
+
+    def _answer(self, scope: Scope, body: bytes) -> ApiResponse | TransportFault:
+        try:
+            return self.handler(to_api_request(scope, body))
+        except TransportFault as fault:
+            return fault
+
+    def _refuse(self, error: ApiError) -> ApiResponse:
+        refuse = getattr(self.handler, "refuse", None)
+        return error_response(error) if refuse is None else refuse(error)
 
 
 def to_api_request(scope: Scope, body: bytes) -> ApiRequest:
@@ -76,16 +145,52 @@ def to_api_request(scope: Scope, body: bytes) -> ApiRequest:
     return ApiRequest(scope["method"].upper(), scope["path"], query, headers, body)
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, bool]:
-    """The whole request body, and whether the client went away before sending all of it."""
-    parts: list[bytes] = []
+def release_memory() -> None:
+    """glibc's `malloc_trim(0)`: free heap pages go back to the system (elsewhere, nothing). Without it the
+    server keeps the pages of the last large body it read, about the size of that body."""
+    trim = _MALLOC_TRIM
+    if trim is not None:
+        trim(0)
+
+
+def _malloc_trim() -> Any:
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim() if sys.platform.startswith("linux") else None
+
+
+async def read_body(receive: Receive, limit: int) -> tuple[bytes, bool, bool]:
+    """The request body, whether the client went away before sending all of it, and whether it passed `limit`
+    (then reading stops there, and the body is empty). The chunks go into one buffer, whose value is not copied
+    again."""
+    buffer = io.BytesIO()
+    size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return b"", True
-        parts.append(message.get("body", b""))
+            return b"", True, False
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", False, True
+        buffer.write(chunk)
         if not message.get("more_body", False):
-            return b"".join(parts), False
+            return buffer.getvalue(), False, False
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    return next((value for key, value in scope.get("headers", []) if key.lower() == name), None)
+
+
+def _content_length(scope: Scope) -> int | None:
+    value = _header(scope, b"content-length")
+    if value is None or not value.strip().isdigit() or len(value) > 20:
+        return None
+    return int(value)
 
 
 def _headers(response: ApiResponse) -> list[tuple[bytes, bytes]]:

@@ -12,9 +12,10 @@ import binascii
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ..api.context import Context
+from ..api.multipart import MAX_FILE_BYTES
 from ..api.params import query_value
 from ..api.routing import RouteTable
 from ..api.validation import decode_json_object, validate
@@ -31,6 +32,7 @@ from ..runs.ingestion import Ingestion
 from ..runs.progression import Policy, PolicyName, after_polls, after_seconds, as_policy
 from ..runs.script import Script, SearchResult
 from ..store.store import Store
+from . import live_page
 from .control_requests import (
     BreakStreamTurn,
     CallFunctionsTurn,
@@ -53,7 +55,7 @@ from .control_requests import (
 )
 
 CONTROL_PREFIX = "/__fake__"
-ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], Json]
+ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], "Json | ApiResponse"]
 # what each kind of fault takes besides `kind` (the arguments of the `fake.faults` method of that name)
 FAULT_PARAMS: dict[str, frozenset[str]] = {
     "error": frozenset({"route", "count", "status", "message", "type", "code", "param", "retry_after_ms",
@@ -65,6 +67,7 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
 }
 CALL_FILTERS = ("route", "method", "path", "status", "fault")
+MAX_STATE_BYTES = MAX_FILE_BYTES  # a state document holds its files as base64
 
 
 def is_control_path(path: str) -> bool:
@@ -105,13 +108,15 @@ class Steerable(Protocol):
 
     def dump(self) -> str: ...
 
-    def load_state(self, state: Mapping[str, Any]) -> None: ...
+    def load_state(self, state: Mapping[str, Any], *, replace: bool = False) -> None: ...
 
     def advance(self, run_id: str) -> str: ...
 
     def set_progression(self, policy: Policy | PolicyName, *, run_id: str | None = None) -> None: ...
 
     def finish_ingestion(self, *, vector_store_id: str | None = None, file_id: str | None = None) -> int: ...
+
+    def transcript(self, thread_id: str | None = None, *, format: Literal["text", "json"] = "text") -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +126,7 @@ class ControlRoute:
     method: str
     template: str
     handler: ControlHandler
+    query: tuple[str, ...] = ()  # the query parameters it takes; any other is a 400
 
 
 class ControlApi:
@@ -135,8 +141,10 @@ class ControlApi:
             if matched is None:
                 raise catalog.invalid_url(request.method, request.path)
             route, params = matched
+            check_query(request.query, route.query)
             with self.fake.app.lock:
-                return json_response(200, route.handler(self, request, params))
+                answer = route.handler(self, request, params)
+                return answer if isinstance(answer, ApiResponse) else json_response(200, answer)
         except ApiError as error:
             return error_response(error)
         except Exception:  # never a traceback over the wire
@@ -164,13 +172,12 @@ def read_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
 
 
 def replace_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    """Reset, then load a dump (GET /__fake__/state) or a hand-written seed."""
-    document = decode_json_object(request.body, allow_empty=False)
-    api.fake.reset()
+    """Load a dump (GET /__fake__/state) or a hand-written seed in place of the state: reset, then load, once it
+    has loaded; a document that does not load leaves the fake as it was."""
+    document = decode_json_object(request.body, allow_empty=False, max_bytes=MAX_STATE_BYTES)
     try:
-        api.fake.load_state(document)
+        api.fake.load_state(document, replace=True)
     except StateError as error:
-        api.fake.reset()
         raise catalog.state_not_loadable(str(error)) from None
     return _counts(api.fake)
 
@@ -274,7 +281,10 @@ def read_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
     filters: dict[str, Any] = {name: query_value(request.query, name) for name in CALL_FILTERS}
     if filters["status"] is not None:
         filters["status"] = parse_status(filters["status"])
-    calls = api.fake.calls.filter(**filters)
+    try:
+        calls = api.fake.calls.filter(**filters)
+    except ValueError as error:  # an unknown route name: the message suggests the closest
+        raise catalog.invalid_value_message("route", str(error)) from None
     return {"object": "list", "data": [_call_json(call) for call in calls]}
 
 
@@ -283,8 +293,40 @@ def clear_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
     return {"object": "list", "data": []}
 
 
+def read_transcript(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> ApiResponse:
+    """`fake.transcript()` as text (`?thread_id=`: that thread's)."""
+    return live_page.text_response(api.fake.transcript(_thread_id(api, request)))
+
+
+def read_overview(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """What the live page draws: the transcript as JSON, the newest calls, pending faults and turns, the clock."""
+    fake = api.fake
+    transcript = fake.transcript(_thread_id(api, request), format="json")
+    return live_page.overview(transcript, list(fake.calls), fake.faults.pending, fake.script.pending,
+                              fake.script.consumed, fake.clock.now(), isinstance(fake.clock, ManualClock))
+
+
+def page(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> ApiResponse:
+    return live_page.asset("")
+
+
+def page_asset(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> ApiResponse:
+    return live_page.asset(params["name"])
+
+
+def _thread_id(api: ControlApi, request: ApiRequest) -> str | None:
+    thread_id = query_value(request.query, "thread_id")
+    if thread_id is not None and api.fake.store.threads.get(thread_id) is None:
+        raise catalog.not_found("thread", thread_id)
+    return thread_id
+
+
 # paths under CONTROL_PREFIX
 ROUTES: tuple[ControlRoute, ...] = (
+    ControlRoute("GET", "/", page),
+    ControlRoute("GET", "/page/{name}", page_asset),
+    ControlRoute("GET", "/transcript", read_transcript, ("thread_id",)),
+    ControlRoute("GET", "/overview", read_overview, ("thread_id",)),
     ControlRoute("GET", "/health", health),
     ControlRoute("POST", "/reset", reset),
     ControlRoute("GET", "/state", read_state),
@@ -292,7 +334,7 @@ ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("GET", "/faults", read_faults),
     ControlRoute("POST", "/faults", add_fault),
     ControlRoute("DELETE", "/faults", clear_faults),
-    ControlRoute("GET", "/calls", read_calls),
+    ControlRoute("GET", "/calls", read_calls, CALL_FILTERS),
     ControlRoute("DELETE", "/calls", clear_calls),
     ControlRoute("GET", "/script", read_script),
     ControlRoute("POST", "/script", add_turns),
@@ -399,10 +441,25 @@ def _fault_json(fault: Fault) -> Json:
     }
 
 
+def check_query(query: tuple[tuple[str, str], ...], known: tuple[str, ...]) -> None:
+    """Every query parameter is one the route takes, given once."""
+    seen: set[str] = set()
+    for name, _ in query:
+        if name not in known:
+            raise catalog.unknown_parameter(name)
+        if name in seen:
+            raise catalog.invalid_value_message(name, "give it once.")
+        seen.add(name)
+
+
 def parse_status(raw: str) -> int:
-    if not raw.isdigit():
+    """An HTTP status, 100 to 599 (checked before any conversion: a string of 5,000 digits is just refused)."""
+    value = raw.strip()
+    if not value.isascii() or not value.isdigit():
         raise catalog.invalid_type("status", "an integer", "a string")
-    return int(raw)
+    if len(value) != 3 or not 100 <= int(value) <= 599:
+        raise catalog.invalid_value_message("status", "expected an HTTP status code, from 100 to 599.")
+    return int(value)
 
 
 def _call_json(call: RecordedCall) -> Json:

@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
 from typing import TextIO
 
@@ -84,8 +84,14 @@ class _Uvicorn(uvicorn.Server):
             self._on_started()
 
 
-def _config(fake: Servable, api_key: str | None, *, log_config: bool) -> uvicorn.Config:
-    app = AsgiApp(ServedFake(fake, api_key=api_key))
+def guarded_hosts(sock: socket.socket, allow_hosts: Iterable[str]) -> frozenset[str] | None:
+    """The hosts a server on `sock` answers besides loopback ones; None (any host) when it is not on loopback."""
+    return frozenset(allow_hosts) if is_loopback(sock) else None
+
+
+def _config(fake: Servable, api_key: str | None, allowed_hosts: frozenset[str] | None, *,
+            log_config: bool) -> uvicorn.Config:
+    app = AsgiApp(ServedFake(fake, api_key=api_key, allowed_hosts=allowed_hosts))
     config = uvicorn.Config(
         app,
         lifespan="on",
@@ -105,8 +111,10 @@ def _config(fake: Servable, api_key: str | None, *, log_config: bool) -> uvicorn
 
 
 def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-               api_key: str | None = None, out: TextIO | None = None) -> int:
+               api_key: str | None = None, out: TextIO | None = None, allow_hosts: Iterable[str] = ()) -> int:
     """Serve `fake` until SIGINT or SIGTERM; print the listening line once connections are accepted.
+
+    On loopback, only requests whose `Host` and `Origin` are loopback or among `allow_hosts` are answered.
 
     Returns the exit status: 0 after a clean shutdown.
     """
@@ -119,7 +127,7 @@ def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
             print(f"fake-assistants: warning: {url} is reachable from other hosts", file=sys.stderr, flush=True)
         print(f"fake-assistants listening on {url}", file=stream, flush=True)
 
-    server = _Uvicorn(_config(fake, api_key, log_config=True), announce)
+    server = _Uvicorn(_config(fake, api_key, guarded_hosts(sock, allow_hosts), log_config=True), announce)
     _stop_on_signals(server)
     with sock:
         server.run(sockets=[sock])
@@ -148,8 +156,9 @@ class ThreadedServer:
     """
 
     def __init__(self, fake: Servable, *, host: str = DEFAULT_HOST, port: int = 0,
-                 api_key: str | None = None) -> None:
+                 api_key: str | None = None, allow_hosts: Iterable[str] = ()) -> None:
         self.fake = fake
+        self.allow_hosts = tuple(allow_hosts)
         self.host = host
         self.requested_port = port
         self.api_key = api_key
@@ -176,7 +185,8 @@ class ThreadedServer:
             raise RuntimeError("this server has already been started")
         ready = threading.Event()
         self._sock = bind(self.host, self.requested_port)
-        self._server = _Uvicorn(_config(self.fake, self.api_key, log_config=False), ready.set)
+        allowed = guarded_hosts(self._sock, self.allow_hosts)
+        self._server = _Uvicorn(_config(self.fake, self.api_key, allowed, log_config=False), ready.set)
         self._thread = threading.Thread(target=self._serve, args=(ready,), name="fake-assistants-server",
                                         daemon=True)
         self._thread.start()

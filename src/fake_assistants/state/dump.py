@@ -16,6 +16,12 @@ streams are, so a loaded fake goes on with new ids as the dumped one would; with
 Hand-written seeds may leave out any field that has a default (`created_at` is the clock's time; a run's
 model, instructions and tools are its assistant's).
 
+Loading is validated and atomic: the document is strict JSON (no NaN or Infinity, nesting bounded), every
+field has the type the fake's own model gives it, ids are unique, every object can be read back (both wire
+shapes) and dumped again. It is built in a scratch store and put in place only once all of it loaded; any
+failure is a StateError naming where the bad value is (`assistants[0].model: ...`), and the fake is exactly
+as it was.
+
 These work on the fake's run engine, which holds the rest (its World: store, clock, ids); the facade takes
 its lock around them.
 """
@@ -26,11 +32,16 @@ import base64
 import binascii
 import dataclasses
 import json
+import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import pydantic
+
 from ..api.shaping import text_part
-from ..core.errors import StateError
+from ..api.validation import decode_json
+from ..core.errors import ApiError, StateError
+from ..core.ids import IdFactory
 from ..core.types import Json
 from ..model import run_lifecycle as lifecycle
 from ..model.assistant import Assistant
@@ -44,8 +55,10 @@ from ..model.step import RunStep
 from ..model.thread import Thread
 from ..model.vector_store import FileBatch, VectorStore, VectorStoreFile
 from ..runs.engine import RunEngine
+from ..runs.world import World
 from ..store.pagination import OrderedTable
 from ..store.store import Store
+from .snapshot import replace_store
 
 FORMAT = "fake-assistants-state"
 VERSION = 1
@@ -53,7 +66,8 @@ SECTIONS = ("assistants", "threads", "messages", "runs", "run_steps", "files", "
             "vector_store_files", "file_batches")
 # A run's `extra`: the fields of its progress a dump keeps, in this order, with the type of their values. The
 # pending work is named at the end; no stream reads a loaded run, so `streamed_segment` is left out (and
-# ignored when a document has it).
+# ignored when a document has it). The status `history` is left out too (the format stays version 1): a loaded
+# run's history starts when it is loaded, and transcripts say so.
 EXTRA_TYPES: dict[str, type[Any]] = {
     "stand_in": bool, "include_search_content": bool, "segment": int, "searched": bool, "citations": list,
     "images": list, "generated": list, "quotes": dict, "open_message": Message, "pending_step": RunStep,
@@ -145,36 +159,85 @@ def _extra_value(value: Any) -> Any:
 # -- load ------------------------------------------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Loaded:
+    """A state document, loaded into a scratch store: what `install` puts in place."""
+
+    store: Store
+    ids: IdFactory | None  # None: the document does not say where the id streams are
+    work: dict[str, SavedWork]
+
+
 def load_into(engine: RunEngine, data: str | bytes | Mapping[str, Any]) -> None:
-    """Fill the empty state `engine` works on with the objects of `data` (a dump, or a seed written by hand)."""
-    document = _document(data)
+    """Fill the empty state `engine` works on with the objects of `data` (a dump, or a seed written by hand);
+    StateError, with nothing changed, when it does not load."""
     store = engine.world.store
     if len(store.assistants) or len(store.threads) or len(store.files) or len(store.vector_stores):
         raise StateError("load needs an empty fake")
-    loader = _Loader(engine)
+    install(engine, parse(engine, data))
+
+
+def parse(engine: RunEngine, data: str | bytes | Mapping[str, Any]) -> Loaded:
+    """`data` loaded apart from `engine`'s state (which it leaves alone); StateError when it does not load."""
+    document = _document(data)
+    ids = _ids(document["ids"]) if "ids" in document else None
+    world = engine.world
+    scratch = RunEngine(World(Store(), world.clock, ids or IdFactory(), world.options, world.ingestion),
+                        engine.script, engine.policy)
+    loader = _Loader(scratch)
     loader.load(document)
-    if "ids" in document:
-        engine.world.ids.set_state(document["ids"])
+    try:
+        json.dumps(dump_dict(scratch), allow_nan=False)
+    except (TypeError, ValueError, RecursionError, StateError) as error:
+        raise StateError(f"the loaded state cannot be dumped again: {error}"[:500]) from None
+    return Loaded(scratch.world.store, ids, loader.work)
+
+
+def install(engine: RunEngine, loaded: Loaded) -> None:
+    """Put a parsed document in place: its objects, their pending work (made by `engine`), its id streams."""
+    replace_store(engine.world.store, {k: v for k, v in vars(loaded.store).items() if k != "stand_ins"})
+    for run in engine.world.store.all_runs():
+        engine.restore_work(run, loaded.work.get(run.id))
+    if loaded.ids is not None:
+        vars(engine.world.ids).update(vars(loaded.ids))
+
+
+def _ids(value: Any) -> IdFactory:
+    ids = IdFactory()
+    try:
+        if not isinstance(value, dict) or set(value) != {"objects", "requests"}:
+            raise TypeError("expected {\"objects\": [...], \"requests\": [...]}")
+        ids.set_state(value)
+    except Exception as error:  # random.setstate refuses garbage in many ways
+        raise StateError(f"ids: not the id state of a dump ({type(error).__name__}: {error})"[:300]) from None
+    return ids
 
 
 def _document(data: str | bytes | Mapping[str, Any]) -> Json:
     try:
-        document = json.loads(data if isinstance(data, str | bytes) else json.dumps(dict(data)))
-    except (TypeError, ValueError) as error:
-        raise StateError(f"not JSON: {error}") from None
+        text = data if isinstance(data, str | bytes) else json.dumps(dict(data), allow_nan=False)
+        document = decode_json(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    except ApiError:
+        raise StateError("not JSON: the document must be strict JSON (no NaN or Infinity, at most 200 levels "
+                         "of nesting)") from None
+    except (TypeError, ValueError, RecursionError) as error:
+        raise StateError(f"not JSON: {type(error).__name__}: {error}"[:300]) from None
     if not isinstance(document, dict):
         raise StateError("a state document is a JSON object")
     if document.get("format", FORMAT) != FORMAT:
-        raise StateError(f"format must be {FORMAT!r}, not {document.get('format')!r}")
+        raise StateError(f"format must be {FORMAT!r}, not {document.get('format')!r}"[:300])
     if document.get("version", VERSION) != VERSION:
-        raise StateError(f"unsupported version {document.get('version')!r}: this fake reads version {VERSION}")
+        raise StateError(f"unsupported version {document.get('version')!r}: this fake reads version {VERSION}"[:300])
     unknown = set(document) - {"format", "version", "ids", *SECTIONS}
     if unknown:
-        raise StateError(f"unknown sections {sorted(unknown)}; the sections are {list(SECTIONS)}")
+        raise StateError(f"unknown sections {sorted(unknown)}; the sections are {list(SECTIONS)}"[:300])
     for section in SECTIONS:
         items = document.get(section, [])
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        if not isinstance(items, list):
             raise StateError(f"{section!r} must be a list of objects")
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise StateError(f"{section}[{index}]: must be an object, not {type(item).__name__}")
     return document
 
 
@@ -184,6 +247,8 @@ class _Loader:
         self.store: Store = engine.world.store
         self.now = engine.world.clock.now()
         self.extras: dict[str, Any] = {}  # run id -> its `extra`, read once every step and message is there
+        self.work: dict[str, SavedWork] = {}  # run id -> the pending work its `extra` names
+        self.seen: set[tuple[str, str]] = set()  # (section, id); a vector store file's id is its File's
 
     def load(self, document: Json) -> None:
         sections: list[tuple[str, Callable[[Json], None]]] = [
@@ -193,9 +258,37 @@ class _Loader:
             ("run_steps", self._step),
         ]
         for section, add in sections:
-            for raw in document.get(section, []):
-                add(raw)
-        self._finish_runs(document.get("runs", []))
+            for index, raw in enumerate(document.get(section, [])):
+                with _at(f"{section}[{index}]"):
+                    key = (section, f"{raw.get('vector_store_id')}/{raw.get('id')}"
+                           if section == "vector_store_files" else str(raw.get("id")))
+                    if key in self.seen:
+                        raise StateError(f"duplicate id {raw.get('id')!r}")
+                    add(raw)
+                    self.seen.add(key)
+        for index, raw in enumerate(document.get("runs", [])):
+            with _at(f"runs[{index}].extra"):
+                self._finish_run(raw)
+        for section, index, obj in self._objects(document):
+            with _at(f"{section}[{index}]"):
+                _render(obj, self.store)
+
+    def _objects(self, document: Json) -> Iterable[tuple[str, int, Any]]:
+        store = self.store
+        tables: dict[str, Callable[[str], Any]] = {
+            "assistants": store.assistants.get, "threads": store.threads.get, "files": store.files.get,
+            "vector_stores": store.vector_stores.get, "file_batches": store.batches.get,
+            "runs": store.run_by_id,
+        }
+        for section, lookup in tables.items():
+            for index, raw in enumerate(document.get(section, [])):
+                yield section, index, lookup(raw["id"])
+        for index, raw in enumerate(document.get("messages", [])):
+            yield "messages", index, store.messages[raw["thread_id"]].get(raw["id"])
+        for index, raw in enumerate(document.get("vector_store_files", [])):
+            yield "vector_store_files", index, store.vs_files[raw["vector_store_id"]].get(raw["id"])
+        for index, raw in enumerate(document.get("run_steps", [])):
+            yield "run_steps", index, store.steps[raw["run_id"]].get(raw["id"])
 
     def _assistant(self, raw: Json) -> None:
         assistant = build(Assistant, raw, "assistant", {"created_at": self.now})
@@ -276,21 +369,22 @@ class _Loader:
             raise StateError(f"{object_id} belongs to {kind} {owner!r}, which is not in the document")
         return table
 
-    def _finish_runs(self, raws: Iterable[Json]) -> None:
+    def _finish_run(self, raw: Json) -> None:
         """Engine bookkeeping, once every step and message is there: references, then pending work."""
-        for raw in raws:
-            run = self._run_of({"run_id": raw["id"]})
-            assert run is not None
-            extra = self.extras[run.id]
-            if not isinstance(extra, dict):
-                raise StateError(f"run {run.id}: extra must be an object, not {extra!r}"[:300])
-            values = {k: self._extra_value(run, v) for k, v in extra.items()}
-            work = values.pop("work", None)
-            if work is not None and work not in SAVED_WORK:
-                raise StateError(f"run {run.id}: unknown work {work!r}")
-            values.pop("streamed_segment", None)
-            run.progress = _progress(run, values)
-            self.engine.restore_work(run, work)
+        run = self._run_of({"run_id": raw["id"]})
+        assert run is not None
+        extra = self.extras[run.id]
+        if not isinstance(extra, dict):
+            raise StateError(f"run {run.id}: extra must be an object, not {extra!r}"[:300])
+        values = {k: self._extra_value(run, v) for k, v in extra.items()}
+        work = values.pop("work", None)
+        if work is not None and work not in SAVED_WORK:
+            raise StateError(f"run {run.id}: unknown work {work!r}"[:300])
+        values.pop("streamed_segment", None)
+        run.progress = _progress(run, values)
+        self.engine.restore_work(run, work)
+        if work is not None:
+            self.work[run.id] = work
 
     def _extra_value(self, run: Run, value: Any) -> Any:
         if isinstance(value, list):
@@ -303,6 +397,8 @@ class _Loader:
             return self._referenced(self.store.messages[run.thread_id], value["$message"], run)
         if set(value) == {"$type", "fields"}:
             cls = _record_type(value["$type"])
+            if not isinstance(value["fields"], dict):
+                raise StateError(f"run {run.id}: the fields of a {value['$type']} must be an object")
             return cls(**{k: self._extra_value(run, v) for k, v in value["fields"].items()})
         return {k: self._extra_value(run, v) for k, v in value.items()}
 
@@ -338,7 +434,66 @@ def build(cls: type[Any], raw: Json, kind: str, defaults: Json) -> Any:
     missing = [name for name, f in fields.items() if name not in values and _required(f)]
     if missing:
         raise StateError(f"{kind} {object_id}: missing {missing}")
+    adapters = _FIELD_ADAPTERS.get(cls)
+    if adapters is None:
+        adapters = _FIELD_ADAPTERS[cls] = _field_adapters(cls)
+    for name, value in values.items():
+        if name in adapters:
+            try:
+                adapters[name].validate_python(value, strict=True)  # the same check for every object of cls
+            except pydantic.ValidationError as error:
+                first = error.errors()[0]
+                where = "".join(f"[{step}]" if isinstance(step, int) else f".{step}" for step in first["loc"])
+                raise StateError(f"{name}{where}: {first['msg']}, not {_short(first['input'])}") from None
     return cls(**values)
+
+
+_FIELD_ADAPTERS: dict[type[Any], dict[str, pydantic.TypeAdapter[Any]]] = {}
+
+
+def _field_adapters(cls: type[Any]) -> dict[str, pydantic.TypeAdapter[Any]]:
+    """A strict validator for each field of a stored object, from its type (the run's progress is loaded apart;
+    a file's bytes come from its base64)."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: pydantic.TypeAdapter(hints[f.name]) for f in dataclasses.fields(cls)
+            if f.name not in ("progress", "data")}
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value) if isinstance(value, str | int | float | bool | None) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _at:
+    """Name where a failure happened: a StateError (or any other error) inside becomes a StateError prefixed
+    with the path of the object being loaded."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> None:
+        if error is None or not isinstance(error, Exception):
+            return
+        if isinstance(error, StateError):
+            raise StateError(f"{self.where}: {error}"[:500]) from None
+        raise StateError(f"{self.where}: {type(error).__name__}: {error}"[:500]) from None
+
+
+def _render(obj: Any, store: Store) -> None:
+    """Read the object back as the API would, in both shapes: what loads must answer without a 500."""
+    for shape in ("recorded", "schema"):
+        if isinstance(obj, VectorStore):
+            wire = obj.to_wire(shape, list(store.vs_files.get(obj.id, OrderedTable()).values()))
+        elif isinstance(obj, FileBatch):
+            wire = obj.to_wire(shape, store.batch_files(obj))
+        elif isinstance(obj, Message):
+            wire = obj.to_wire(shape, full=True)
+        else:
+            wire = obj.to_wire(shape)
+        json.dumps(wire, allow_nan=False)
 
 
 def _required(field: dataclasses.Field[Any]) -> bool:

@@ -59,7 +59,7 @@ def restore(engine: RunEngine, snapshot: Snapshot) -> None:
     state, ids, turns, policies = copy.deepcopy(
         (snapshot.store, snapshot.ids, snapshot.turns, snapshot.run_policies)
     )
-    _replace_store(engine.world.store, state)
+    replace_store(engine.world.store, state)
     vars(engine.world.ids).update(vars(ids))
     engine.script.turns[:] = turns
     engine.script.consumed = snapshot.consumed
@@ -71,7 +71,7 @@ def restore(engine: RunEngine, snapshot: Snapshot) -> None:
 
 def reset(engine: RunEngine, seed: int | str) -> None:
     """Empty state, script, per-run policies and ingestion failure rules; the id streams start again from `seed`."""
-    _replace_store(engine.world.store, vars(Store()))
+    replace_store(engine.world.store, vars(Store()))
     vars(engine.world.ids).update(vars(IdFactory(seed)))
     engine.script.clear()
     engine.script.consumed = 0
@@ -79,8 +79,9 @@ def reset(engine: RunEngine, seed: int | str) -> None:
     engine.world.ingestion.rules.clear()
 
 
-def _replace_store(store: Store, state: dict[str, Any]) -> None:
-    """In place: every part of the fake holding the store keeps holding it."""
+def replace_store(store: Store, state: dict[str, Any]) -> None:
+    """Put `state` (a store's parts) in `store`, in place: every part of the fake holding the store keeps
+    holding it."""
     kept = {k: v for k, v in vars(store).items() if k in _NOT_STATE}
     vars(store).clear()
     vars(store).update(state)

@@ -99,9 +99,13 @@ class Model:
             self.expire_if_due(run)
 
     def on_write(self, thread_id: str) -> None:
-        """Writes move no run, except that an expired run's fate is settled as a read would settle it."""
+        """Writes move no run, except that an expired run's fate is settled as a read would settle it, and that
+        under immediate progression a cancelling run finishes cancelling (issue 15)."""
         run = self.active(thread_id)
-        if run is not None and self.due(run):
+        if run is None:
+            return
+        policy = run.override if run.override is not None else self.policy
+        if self.due(run) or (run.status == "cancelling" and isinstance(policy, Immediate)):
             self.on_read(thread_id, polled=None)
 
     def advance(self, run: ModelRun) -> str:
@@ -225,7 +229,8 @@ class RunMachine(RuleBasedStateMachine):
         for instructed in (True, False):
             instructions = "Be helpful." if instructed else None
             self.assistants[instructed] = self.client.beta.assistants.create(
-                model="gpt-4o", instructions=instructions
+                model="gpt-4o", instructions=instructions,
+                tools=[{"type": "function", "function": {"name": "get_weather"}}],
             ).id
         talking = self.client.beta.threads.create(messages=[{"role": "user", "content": "First question"}])
         silent = self.client.beta.threads.create()

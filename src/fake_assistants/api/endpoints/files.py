@@ -1,6 +1,7 @@
 """/files: upload (multipart), list, retrieve, delete, download.
 
-The uploaded bytes are stored once (a slice of the request body, see multipart) and never copied again:
+The uploaded bytes are stored once (one copy out of the request body, see multipart) and never copied again;
+a file over 512 MB (the real limit, `multipart.MAX_FILE_BYTES`) is refused with a 413 before it is copied:
 listing reports their length, vector stores chunk them as spans. A file uploaded with `expires_after`
 is gone (404, out of every vector store) once the fake's clock reaches its `expires_at`.
 """
@@ -22,7 +23,8 @@ DEFAULT_FILENAME = "upload"  # a `file` part without a filename
 
 
 def create(ctx: Context, call: Call) -> Json:
-    fields = {p.name: p for p in multipart.parse(call.body, call.headers.get("content-type"))}
+    parts = multipart.parse(call.body, call.headers.get("content-type"), max_file_bytes=multipart.MAX_FILE_BYTES)
+    fields = {p.name: p for p in parts}
     if "file" not in fields:
         raise catalog.missing_parameter("file")
     if "purpose" not in fields:
