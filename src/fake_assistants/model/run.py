@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from ..core.types import Json, Shape
 from .run_progress import RunProgress
-
-RunStatus = Literal[
-    "queued", "in_progress", "requires_action", "cancelling", "cancelled",
-    "failed", "completed", "incomplete", "expired",
-]
+from .run_status import RunStatus as RunStatus
 
 
 @dataclass(slots=True)

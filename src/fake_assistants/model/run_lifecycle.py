@@ -11,15 +11,12 @@ old `started_at` while `queued` again and gets a new one when it starts again; `
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
 from . import transitions
 from .run import Run, RunStatus
-
-Trigger = Literal[
-    "start", "require_action", "submit_tool_outputs", "complete", "fail",
-    "end_incomplete", "cancel", "finish_cancelling", "expire",
-]
+from .run_status import StatusChange
+from .run_status import Trigger as Trigger
 
 ACTIVE: Final[frozenset[RunStatus]] = frozenset({"queued", "in_progress", "requires_action", "cancelling"})
 TERMINAL: Final[frozenset[RunStatus]] = frozenset({"cancelled", "failed", "completed", "incomplete", "expired"})
@@ -54,9 +51,12 @@ def can(status: RunStatus, trigger: Trigger) -> bool:
 
 
 def apply(run: Run, trigger: Trigger, now: int) -> RunStatus:
-    """Move `run` by `trigger`, setting the timestamps of the new status. Returns the new status."""
+    """Move `run` by `trigger`, setting the timestamps of the new status. Returns the new status.
+
+    Each change is kept in `run.progress.history` (the transcript lists a run's statuses from it)."""
     status = next_status(run.status, trigger)
     run.status = status
+    run.progress.history.append(StatusChange(status, now, trigger))
     if status == "in_progress":  # every start: the first, and each resume after submit_tool_outputs
         run.started_at = now
     elif status in ("completed", "incomplete"):  # the recorded incomplete run has completed_at set

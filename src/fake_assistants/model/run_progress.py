@@ -14,6 +14,7 @@ from typing import Literal
 
 from ..core.types import Event
 from .message import Message
+from .run_status import StatusChange
 from .step import RunStep
 
 # What made a run's pending work: a turn of the script (from a queued run), the end of a cancellation, or the
@@ -81,3 +82,4 @@ class RunProgress:
     prompt_tokens: int | None = None  # the prompt of the step waiting for outputs (its usage, once answered)
     work: PendingWork | None = None  # the events still to come
     streamed_segment: int | None = None  # the segment a stream is reading
+    history: list[StatusChange] = field(default_factory=list)  # every status change, in order (for transcripts)
