@@ -7,6 +7,19 @@ Fixtures: `fake_assistants` (a fresh fake per test), `openai_client` (`openai.Op
 scripted turns that no run used fail it, unless `check_unconsumed_script=False` or the ini option
 `fake_assistants_check_unconsumed_script = false`.
 
+Safe and quiet by default, in every test that uses these fixtures: an OpenAI SDK request the fake does not answer
+(a client built at import time, say) fails the test before it reaches the network (`guard.py`; switched by the
+marker's `block_real_api`, `--fake-assistants-allow-real-api` and the ini option `fake_assistants_block_real_api`),
+and the SDK's Assistants deprecation warnings are filtered (the ini option
+`fake_assistants_filter_deprecation_warnings = false` keeps them). After a passing test, faults it scheduled and
+did not use up fail it too (`check_unspent_faults`, ini `fake_assistants_check_unspent_faults`), and so does a
+scripted call to a function the run did not declare (the run itself fails with a `last_error` that says so).
+
+A test that used the fake and failed gets a "fake-assistants" section in its report, next to the captured output:
+`fake.transcript()`, what the fake held and saw. `transcript="off"|"fail"|"always"` on the marker,
+`--fake-assistants-transcript=off|fail|always` on the command line or the ini option `fake_assistants_transcript`
+choose when (the marker wins, then the command line, then the ini option; `fail` by default).
+
 Everything is per test: nothing is shared between tests, processes or pytest-xdist workers.
 
 Registered through the `pytest11` entry point under the same name as this module, so autoload,
@@ -15,18 +28,36 @@ Registered through the `pytest11` entry point under the same name as this module
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import ExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from fake_assistants import FakeAssistants
-from fake_assistants.plugin_options import MARKER, OptionsError, PluginOptions
+from fake_assistants.plugin_options import MARKER, TRANSCRIPT_MODES, OptionsError, PluginOptions
+
+from .guard import ALLOW_OPTION, BLOCK_INI, GUARD, blocked_message
+
+if TYPE_CHECKING:
+    from openai import AsyncOpenAI, OpenAI
 
 CHECK_INI = "fake_assistants_check_unconsumed_script"
+FAULTS_INI = "fake_assistants_check_unspent_faults"
+WARNINGS_INI = "fake_assistants_filter_deprecation_warnings"
+FIXTURES = ("fake_assistants", "openai_client", "async_openai_client")
+# The SDK's Assistants deprecation warnings, exactly: openai 1.x/2.x word them so, openai 3.x says "deprecated".
+DEPRECATION_FILTERS = (
+    "ignore:The Assistants API is deprecated in favor of the Responses API:DeprecationWarning",
+    "ignore:deprecated$:DeprecationWarning",
+)
+GUARDED_KEY = pytest.StashKey[bool]()
+TRANSCRIPT_INI = "fake_assistants_transcript"
+TRANSCRIPT_OPTION = "--fake-assistants-transcript"
+TRANSCRIPT_SECTION = "fake-assistants"
 OPTIONS_KEY = pytest.StashKey[PluginOptions]()
 FAKE_KEY = pytest.StashKey[FakeAssistants]()
+TRANSCRIBED_KEY = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -36,14 +67,78 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="fake-assistants: fail a test whose scripted turns were not all used (default: true)",
     )
+    parser.addini(
+        FAULTS_INI,
+        type="bool",
+        default=True,
+        help="fake-assistants: fail a test whose scheduled faults were not all used up (default: true)",
+    )
+    parser.addini(
+        BLOCK_INI,
+        type="bool",
+        default=True,
+        help="fake-assistants: in tests that use the fake, fail an OpenAI SDK request the fake does not answer, "
+             "before it reaches the network (default: true)",
+    )
+    parser.addini(
+        WARNINGS_INI,
+        type="bool",
+        default=True,
+        help="fake-assistants: filter the openai SDK's Assistants deprecation warnings in tests that use the fake "
+             "(default: true)",
+    )
+    parser.getgroup("fake-assistants").addoption(
+        ALLOW_OPTION,
+        action="store_true",
+        default=False,
+        dest="fake_assistants_allow_real_api",
+        help="let OpenAI SDK requests the fake does not answer through to the network (default: they fail the test)",
+    )
+    parser.addini(
+        TRANSCRIPT_INI,
+        default="fail",
+        help="fake-assistants: when a test's report shows the fake's transcript: off, fail or always (default: fail)",
+    )
+    parser.getgroup("fake-assistants").addoption(
+        TRANSCRIPT_OPTION,
+        choices=TRANSCRIPT_MODES,
+        default=None,
+        dest="fake_assistants_transcript",
+        help="when a test's report shows the fake's transcript: off, fail (a failing test; the default) or always",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    ini_transcript_mode(config)  # a misspelled mode stops the run at once
     config.addinivalue_line(
         "markers",
         f"{MARKER}(**options): configure the fake_assistants, openai_client and async_openai_client fixtures "
         f"(options: {', '.join(PluginOptions.names())})",
     )
+
+
+def uses_the_fake(item: pytest.Item) -> bool:
+    """Whether a test asks for one of the plugin's fixtures (directly or through other fixtures)."""
+    return any(name in FIXTURES for name in getattr(item, "fixturenames", ()))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that use the fake do not show the SDK's Assistants deprecation warnings (unless the ini says so)."""
+    if not config.getini(WARNINGS_INI):
+        return
+    for item in items:
+        if uses_the_fake(item) or item.get_closest_marker(MARKER) is not None:
+            item.add_marker(pytest.mark.filterwarnings(*DEPRECATION_FILTERS), append=True)
+
+
+def blocks_real_api(item: pytest.Item, options: PluginOptions | None) -> bool:
+    """The marker's `block_real_api` (True guards any test), else the command line, else the ini option, for
+    tests that use the fake."""
+    if options is not None and options.block_real_api is not None:
+        return options.block_real_api
+    if not uses_the_fake(item) or item.config.getoption("fake_assistants_allow_real_api", False):
+        return False
+    return bool(item.config.getini(BLOCK_INI))
 
 
 def options_for(node: pytest.Item) -> PluginOptions:
@@ -57,25 +152,87 @@ def options_for(node: pytest.Item) -> PluginOptions:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    """Validate the marker options of every test that has them, fixtures or not."""
-    if item.get_closest_marker(MARKER) is None:
-        return
+    """Validate the marker options of every test that has them, fixtures or not; switch the guard on."""
+    if item.get_closest_marker(MARKER) is not None:
+        try:
+            item.stash[OPTIONS_KEY] = options_for(item)
+        except OptionsError as error:
+            pytest.fail(str(error), pytrace=False)
+    if blocks_real_api(item, item.stash.get(OPTIONS_KEY, None)):
+        GUARD.install()
+        item.stash[GUARDED_KEY] = True
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    """The guard stays on through the fixtures' teardown, then goes."""
     try:
-        item.stash[OPTIONS_KEY] = options_for(item)
-    except OptionsError as error:
-        pytest.fail(str(error), pytrace=False)
+        return (yield)
+    finally:
+        if item.stash.get(GUARDED_KEY, False):
+            GUARD.uninstall()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """After the test body passed: scripted turns left unused fail the test."""
+    """After the test body passed: scripted turns left unused, faults not used up, scripted calls to undeclared
+    functions and requests the guard stopped (had the test swallowed them) fail the test."""
     result = yield
+    if item.stash.get(GUARDED_KEY, False) and GUARD.blocked:
+        pytest.fail(blocked_message(GUARD.blocked), pytrace=False)
     fake = item.stash.get(FAKE_KEY, None)
     if fake is not None:
         options = item.stash.get(OPTIONS_KEY, PluginOptions())
+        check_script_mistakes(fake)
         if options.checks_unconsumed_script(bool(item.config.getini(CHECK_INI))):
             check_script_consumed(fake)
+        checks_faults = options.check_unspent_faults
+        if checks_faults is None:
+            checks_faults = bool(item.config.getini(FAULTS_INI))
+        if checks_faults:
+            check_faults_spent(fake)
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A test that used the fake gets its transcript as a report section: when it fails (or as chosen)."""
+    report: pytest.TestReport = yield
+    fake = item.stash.get(FAKE_KEY, None)
+    if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
+        return report
+    mode = transcript_mode(item)
+    if (mode == "fail" and report.failed) or (mode == "always" and (report.when == "call" or report.failed)):
+        item.stash[TRANSCRIBED_KEY] = True
+        report.sections.append((TRANSCRIPT_SECTION, transcript_of(fake)))
+    return report
+
+
+def transcript_mode(item: pytest.Item) -> str:
+    """The marker's `transcript`, else the command line's, else the ini option's."""
+    options = item.stash.get(OPTIONS_KEY, None)
+    if options is not None and options.transcript is not None:
+        return options.transcript
+    chosen = item.config.getoption("fake_assistants_transcript", None)
+    if chosen is not None:
+        return str(chosen)
+    return ini_transcript_mode(item.config)
+
+
+def ini_transcript_mode(config: pytest.Config) -> str:
+    configured = str(config.getini(TRANSCRIPT_INI)).strip().lower()
+    if configured not in TRANSCRIPT_MODES:
+        raise pytest.UsageError(f"{TRANSCRIPT_INI} must be one of {', '.join(TRANSCRIPT_MODES)}, not {configured!r}")
+    return configured
+
+
+def transcript_of(fake: FakeAssistants) -> str:
+    try:
+        return fake.transcript()
+    except Exception as error:  # a report must never fail for the transcript's sake
+        return f"(the transcript could not be made: {type(error).__name__}: {error})"
 
 
 def check_script_consumed(fake: FakeAssistants) -> None:
@@ -88,6 +245,30 @@ def check_script_consumed(fake: FakeAssistants) -> None:
         f"fake_assistants: {len(pending)} scripted turn(s) were never used by a run:\n{turns}\n"
         f"Use them, remove them, or switch this check off with "
         f"@pytest.mark.{MARKER}(check_unconsumed_script=False) or the ini option {CHECK_INI} = false.",
+        pytrace=False,
+    )
+
+
+def check_script_mistakes(fake: FakeAssistants) -> None:
+    mistakes = fake.script.mistakes
+    if mistakes:
+        listed = "\n".join(f"  - {mistake}" for mistake in mistakes)
+        pytest.fail(
+            f"fake_assistants: the script asked for something no run could do (the run failed):\n{listed}\n"
+            "Declare the function among the assistant's (or the run's) tools, or fix its name in the script.",
+            pytrace=False,
+        )
+
+
+def check_faults_spent(fake: FakeAssistants) -> None:
+    unspent = fake.faults.unspent
+    if not unspent:
+        return
+    listed = "\n".join(f"  - {fault.describe()}" for fault in unspent)
+    pytest.fail(
+        f"fake_assistants: {len(unspent)} scheduled fault(s) were not used up:\n{listed}\n"
+        f"Make the requests they are for, remove them, or switch this check off with "
+        f"@pytest.mark.{MARKER}(check_unspent_faults=False) or the ini option {FAULTS_INI} = false.",
         pytrace=False,
     )
 
@@ -116,7 +297,7 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
 
 
 @pytest.fixture
-def openai_client(fake_assistants: FakeAssistants, request: pytest.FixtureRequest) -> Iterator[Any]:
+def openai_client(fake_assistants: FakeAssistants, request: pytest.FixtureRequest) -> Iterator[OpenAI]:
     """An `openai.OpenAI` client talking to this test's fake, closed afterwards."""
     client = fake_assistants.openai_client(**_options(request).client_kwargs())
     yield client
@@ -124,7 +305,7 @@ def openai_client(fake_assistants: FakeAssistants, request: pytest.FixtureReques
 
 
 @pytest.fixture
-def async_openai_client(fake_assistants: FakeAssistants, request: pytest.FixtureRequest) -> Iterator[Any]:
+def async_openai_client(fake_assistants: FakeAssistants, request: pytest.FixtureRequest) -> Iterator[AsyncOpenAI]:
     """An `openai.AsyncOpenAI` client talking to this test's fake, closed afterwards.
 
     A plain (not async) fixture, so any async test can use it, under pytest-asyncio or anyio alike.

@@ -30,16 +30,56 @@ def _dedent(block: str) -> str:
     return "\n".join(line[indent:] for line in lines) + "\n"
 
 
-def test_install_and_test_are_two_commands() -> None:
-    first = code_blocks("bash")[0]
+SETUP = ['pip install -e ".[test,conformance]"', "fake-assistants demo", "python -m pytest"]
 
-    assert first.splitlines() == ['pip install -e ".[test]"', "python -m pytest"]
+
+def section(heading: str) -> str:
+    start = README.index(f"\n{heading}\n")
+    end = README.find("\n## ", start + len(heading) + 2)
+    return README[start:end if end != -1 else None]
+
+
+def test_the_readme_starts_with_the_users_install() -> None:
+    headings = re.findall(r"^## (.+)$", README, flags=re.MULTILINE)
+    assert headings[:3] == ["Install", "A test in ten lines", "Guides"]
+    (install,) = re.findall(r"^```bash\n(.*?)^```", section("## Install"), flags=re.DOTALL | re.MULTILINE)
+    commands = [line.split("#")[0].strip() for line in install.splitlines()]
+    assert commands[0] == "pip install ./fake-assistants"
+    assert any(c.startswith("pip install fake_assistants-") and c.endswith("-py3-none-any.whl") for c in commands)
+    assert "fake-assistants demo" in commands
+    assert not any(c in ("pip install fake-assistants", 'pip install "fake-assistants"') for c in commands)
+
+
+def test_the_wheel_named_is_this_version() -> None:
+    import fake_assistants
+
+    assert f"fake_assistants-{fake_assistants.__version__}-py3-none-any.whl" in section("## Install")
+
+
+def test_the_ten_line_test_passes_quietly(pytester: pytest.Pytester) -> None:
+    (block,) = re.findall(r"^```python\n(.*?)^```", section("## A test in ten lines"), flags=re.DOTALL | re.MULTILINE)
+    assert len(block.strip().splitlines()) <= 10
+    pytester.makeini("[pytest]\n")
+    pytester.makepyfile(test_ten_lines=block)
+
+    # a user's plain project: pytest-asyncio (the suite's, which warns about its own settings) is not there
+    result = pytester.runpytest("-p", "no:randomly", "-p", "no:asyncio", "-W", "error::DeprecationWarning")
+
+    result.assert_outcomes(passed=1)
+    assert "warnings summary" not in result.stdout.str()
+
+
+def test_setup_is_install_run_and_test() -> None:
+    (setup,) = re.findall(r"^```bash\n(.*?)^```", section("## Development"), flags=re.DOTALL | re.MULTILINE)
+
+    assert setup.splitlines() == SETUP
 
 
 def test_ci_runs_the_readme_commands() -> None:
     ci = CI_SCRIPT.read_text(encoding="utf-8")
 
-    assert 'pip install --quiet -e ".[test]"' in ci
+    assert 'pip install --quiet -e ".[test,conformance]"' in ci
+    assert '"$WORK/main/bin/fake-assistants" demo' in ci
     assert 'run_pytest "main" python\n' in ci
 
 
@@ -79,10 +119,11 @@ def test_schema_shape_snippet_runs() -> None:
 
 
 def test_fixture_examples_pass(pytester: pytest.Pytester) -> None:
-    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n")
+    # As in a plain project: pytest-asyncio in its default (strict) mode, and no warning filter of our own.
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
     pytester.makepyfile(test_readme_fixtures=python_block("def test_greets_the_user"))
 
-    result = pytester.runpytest("-W", "ignore::DeprecationWarning")
+    result = pytester.runpytest("-W", "error::DeprecationWarning")
 
     result.assert_outcomes(passed=2)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version
+
+from .api.routes import ROUTE_NAMES, UnknownRoute
 from .core.clock import Clock, ManualClock, SystemClock
 from .core.errors import ApiError, IllegalTransition, StateError
 from .core.wire import ApiRequest, ApiResponse
@@ -12,7 +15,16 @@ from .plugin_options import OptionsError, PluginOptions
 from .state.snapshot import Snapshot
 from .transports.intercept import Interception
 
+try:
+    __version__ = version("fake-assistants")
+except PackageNotFoundError:  # the source tree on sys.path without an installed distribution
+    __version__ = "0+unknown"
+
+# Every route name faults, the journal and the control API take (`runs.create`, `vector_stores.files.list`, ...).
+ROUTES: tuple[str, ...] = ROUTE_NAMES
+
 __all__ = [
+    "ROUTES",
     "ApiError",
     "ApiRequest",
     "ApiResponse",
@@ -31,4 +43,6 @@ __all__ = [
     "StateError",
     "SystemClock",
     "TransportFault",
+    "UnknownRoute",
+    "__version__",
 ]

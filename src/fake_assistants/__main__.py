@@ -1,4 +1,5 @@
-"""The `fake-assistants` command (also `python -m fake_assistants`): `fake-assistants serve [options]`."""
+"""The `fake-assistants` command (also `python -m fake_assistants`): `fake-assistants serve [options]`,
+`fake-assistants demo` (the quickstart against an in-process fake, printed) and `fake-assistants --version`."""
 
 from __future__ import annotations
 
@@ -6,19 +7,24 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from . import __version__, demo
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, ManualClock, SystemClock
 from .fake import FakeAssistants
+from .layers.journal import DEFAULT_BODY_LIMIT, DEFAULT_BYTE_LIMIT, DEFAULT_CALL_LIMIT
 from .layers.lenient import Leniency
 
-DEFAULT_JOURNAL_LIMIT = 10_000
+DEFAULT_JOURNAL_LIMIT = DEFAULT_CALL_LIMIT
 SERVER_EXTRA_HINT = 'fake-assistants serve needs uvicorn: pip install "fake-assistants[server]"'
 
 
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="fake-assistants",
                                    description="A fake OpenAI Assistants API (v2, and v1 on request).")
+    root.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = root.add_subparsers(dest="command", required=True)
+    commands.add_parser("demo", help="run the Assistants quickstart against an in-process fake and print what "
+                                     "happened (no network, no API key; needs openai)")
     serve = commands.add_parser("serve", help="serve the fake over HTTP (loopback only by default)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
     serve.add_argument("--port", type=int, default=4010, help="port (default: 4010; 0 picks a free one)")
@@ -40,7 +46,16 @@ def parser() -> argparse.ArgumentParser:
                             "`OpenAI-Beta: assistants=v1`)")
     serve.add_argument("--journal-limit", type=_journal_limit, default=DEFAULT_JOURNAL_LIMIT, metavar="N",
                        help=f"keep the newest N calls in the call journal (default: {DEFAULT_JOURNAL_LIMIT}; "
-                            "0: no limit)")
+                            "0: keep none; `none`: no limit), as `fake.calls.limit`")
+    serve.add_argument("--journal-body-limit", type=_journal_limit, default=DEFAULT_BODY_LIMIT, metavar="BYTES",
+                       help=f"keep at most BYTES of each body in the journal (default: {DEFAULT_BODY_LIMIT}; "
+                            "`none`: whole bodies), as `fake.calls.body_limit`")
+    serve.add_argument("--journal-bytes", type=_journal_limit, default=DEFAULT_BYTE_LIMIT, metavar="BYTES",
+                       help=f"keep at most BYTES in the whole journal, dropping the oldest calls (default: "
+                            f"{DEFAULT_BYTE_LIMIT}; `none`: no limit), as `fake.calls.byte_limit`")
+    serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", dest="allow_hosts",
+                       help="on loopback, also answer requests whose Host or Origin is HOST (repeatable; by "
+                            "default only loopback names and addresses, which stops web pages driving the fake)")
     return root
 
 
@@ -48,13 +63,17 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
     seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
     fake = FakeAssistants(seed, clock=_clock(args), shape=args.shape, poll_after_ms=args.poll_after_ms,
                           progression=args.progression, lenient=args.lenient, api_versions=args.api_versions)
-    fake.calls.limit = args.journal_limit or None  # a long-lived server should not keep every call
+    fake.calls.limit = args.journal_limit  # the same meaning as in Python: 0 keeps none, None every call
+    fake.calls.body_limit = args.journal_body_limit
+    fake.calls.byte_limit = args.journal_bytes
     return fake
 
 
-def _journal_limit(value: str) -> int:
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError("--journal-limit takes a whole number (0: no limit)")
+def _journal_limit(value: str) -> int | None:
+    if value.lower() == "none":
+        return None
+    if not value.isdigit() or len(value) > 18:
+        raise argparse.ArgumentTypeError("takes a whole number (0: keep none) or `none` (no limit)")
     return int(value)
 
 
@@ -79,13 +98,16 @@ def _clock(args: argparse.Namespace) -> Clock:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "demo":
+        return demo.main()
     try:
         from .server.threaded import run_server
     except ImportError:
         print(SERVER_EXTRA_HINT, file=sys.stderr)
         return 2
     try:
-        return run_server(build_fake(args), host=args.host, port=args.port, api_key=args.api_key)
+        return run_server(build_fake(args), host=args.host, port=args.port, api_key=args.api_key,
+                          allow_hosts=args.allow_hosts)
     except OSError as error:  # the address is taken, or not this machine's
         print(f"fake-assistants: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1

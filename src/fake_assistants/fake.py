@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -24,7 +25,9 @@ from .runs.script import Script
 from .runs.world import World
 from .store.store import Store
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # openai is the user's: only type checkers import it here (the runtime loads it lazily)
+    from openai import AsyncOpenAI, OpenAI
+
     from .server.threaded import ThreadedServer
     from .state.snapshot import Snapshot
     from .transports.intercept import Interception
@@ -122,13 +125,32 @@ class FakeAssistants:
         fake.load_state(state)
         return fake
 
-    def load_state(self, state: str | bytes | Mapping[str, Any]) -> None:
+    def load_state(self, state: str | bytes | Mapping[str, Any], *, replace: bool = False) -> None:
         """Hold the objects of a `dump()` or a hand-written seed, with their ids, in this fake, which must be
-        empty (new, or after `reset()`); StateError when `state` does not load (the control API's PUT state)."""
-        from .state.dump import load_into
+        empty (new, or after `reset()`); `replace=True` resets it first once `state` has loaded (the control
+        API's PUT state). StateError, with the fake exactly as it was, when `state` does not load."""
+        from .state.dump import install, load_into, parse
 
         with self.app.lock:
-            load_into(self.engine, state)
+            if not replace:
+                load_into(self.engine, state)
+                return
+            loaded = parse(self.engine, state)
+            self.reset()
+            install(self.engine, loaded)
+
+    def transcript(self, thread_id: str | None = None, *, format: Literal["text", "json"] = "text") -> str:
+        """What this fake holds and saw, thread by thread in time order: messages, runs with every status at the
+        fake's clock, their steps and tool calls, refused requests and faults (`state/transcript.py`). Long texts
+        and threads are shortened, with a summary of what was left out. `thread_id`: that thread only (KeyError if
+        there is none). `format="json"`: the same account as JSON (what the live page draws)."""
+        from .state.transcript import build, render
+
+        with self.app.lock:
+            transcript = build(self.store, list(self.app.journal), thread_id)
+        if format == "json":
+            return json.dumps(transcript.as_json(), ensure_ascii=False)
+        return render(transcript)
 
     # -- runs -------------------------------------------------------------------------------------
 
@@ -171,14 +193,16 @@ class FakeAssistants:
 
     # -- server mode ------------------------------------------------------------------------------
 
-    def serve(self, host: str = "127.0.0.1", port: int = 0, *, api_key: str | None = None) -> ThreadedServer:
+    def serve(self, host: str = "127.0.0.1", port: int = 0, *, api_key: str | None = None,
+              allow_hosts: Iterable[str] = ()) -> ThreadedServer:
         """This fake on a real socket, served by a background thread (needs the `server` extra, uvicorn).
 
         `with fake.serve() as server:` starts it and stops it; `server.base_url` is `http://127.0.0.1:<port>/v1`.
+        On loopback it answers only requests whose `Host` and `Origin` are loopback or in `allow_hosts`.
         """
         from .server.threaded import ThreadedServer
 
-        return ThreadedServer(self, host=host, port=port, api_key=api_key)
+        return ThreadedServer(self, host=host, port=port, api_key=api_key, allow_hosts=allow_hosts)
 
     # -- transports -------------------------------------------------------------------------------
 
@@ -196,19 +220,21 @@ class FakeAssistants:
 
     # -- SDK clients ------------------------------------------------------------------------------
 
-    def openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> Any:
+    def openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> OpenAI:
         """`openai.OpenAI` wired to this fake: httpx2 on openai 3.x, httpx on 1.x/2.x."""
         openai = importlib.import_module("openai")
         library = http or default_http_library()
-        client = self._http_client(library, asynchronous=False)
-        return openai.OpenAI(**_client_kwargs(kwargs), http_client=client)
+        http_client = self._http_client(library, asynchronous=False)
+        client: OpenAI = openai.OpenAI(**_client_kwargs(kwargs), http_client=http_client)
+        return client
 
-    def async_openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> Any:
+    def async_openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> AsyncOpenAI:
         """`openai.AsyncOpenAI` wired to this fake, like `openai_client`."""
         openai = importlib.import_module("openai")
         library = http or default_http_library()
-        client = self._http_client(library, asynchronous=True)
-        return openai.AsyncOpenAI(**_client_kwargs(kwargs), http_client=client)
+        http_client = self._http_client(library, asynchronous=True)
+        client: AsyncOpenAI = openai.AsyncOpenAI(**_client_kwargs(kwargs), http_client=http_client)
+        return client
 
     def _http_client(self, library: HttpLibrary, *, asynchronous: bool) -> Any:
         if library == "httpx2":

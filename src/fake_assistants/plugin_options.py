@@ -22,6 +22,8 @@ from .runs.progression import Policy, PolicyName, as_policy
 
 MARKER = "fake_assistants"
 ClockChoice = Literal["system", "manual"]
+TranscriptMode = Literal["off", "fail", "always"]
+TRANSCRIPT_MODES: tuple[TranscriptMode, ...] = ("off", "fail", "always")
 
 
 class OptionsError(ValueError):
@@ -40,6 +42,14 @@ class PluginOptions:
       `async_openai_client` are built (`max_retries=None` keeps the SDK's default).
     - `check_unconsumed_script`: a scripted turn no run used fails the test; None leaves it to the ini
       option `fake_assistants_check_unconsumed_script` (true unless set).
+    - `check_unspent_faults`: a fault the test scheduled and did not use up fails it; None leaves it to the ini
+      option `fake_assistants_check_unspent_faults` (true unless set).
+    - `block_real_api`: an OpenAI SDK request the fake does not answer fails the test before it reaches the
+      network; None leaves it to `--fake-assistants-allow-real-api` and the ini option
+      `fake_assistants_block_real_api` (true unless set). True also guards a test that uses no fixture.
+    - `transcript`: when the test's report gets a "fake-assistants" section with `fake.transcript()`: `"fail"`
+      (a failing test), `"always"`, or `"off"`; None leaves it to `--fake-assistants-transcript` and then to the
+      ini option `fake_assistants_transcript` (`fail` unless set).
     """
 
     seed: int | str = 0
@@ -57,6 +67,9 @@ class PluginOptions:
     max_retries: int | None = None
     strict_response_validation: bool = False
     check_unconsumed_script: bool | None = None
+    check_unspent_faults: bool | None = None
+    block_real_api: bool | None = None
+    transcript: TranscriptMode | None = None
 
     def __post_init__(self) -> None:
         for name, check in _CHECKS.items():
@@ -206,4 +219,7 @@ _CHECKS: dict[str, Check] = {
     "max_retries": _at_least(0, optional=True),
     "strict_response_validation": _boolean,
     "check_unconsumed_script": _optional_boolean,
+    "check_unspent_faults": _optional_boolean,
+    "block_real_api": _optional_boolean,
+    "transcript": _one_of(None, *TRANSCRIPT_MODES),
 }

@@ -3,7 +3,9 @@
 - `run_histories()`: every legal history of one run, as a `RunHistory`: rounds of parallel function calls the
   app must answer, code_interpreter and file_search steps, and an ending: a reply, a failure with each real
   `last_error` code, a broken stream, each `incomplete` reason, a cancellation by someone else, or expiry.
-  `history.apply(fake)` scripts it; `history.final_status` is where the run must end.
+  `history.apply(fake)` scripts it; `history.final_status` is where the run must end. Given the app's function
+  `tools=`, each call's arguments are drawn from that function's JSON schema (hypothesis-jsonschema; the
+  `hypothesis` extra), or from `arguments={name: strategy}`.
 - `assistant_payloads()`, `thread_payloads()`, `message_payloads()`, `run_payloads(assistant_id)`,
   `vector_store_payloads()`: valid bodies of each create endpoint, as keyword arguments for the SDK's
   `create` methods (`client.beta.assistants.create(**payload)`).
@@ -16,7 +18,7 @@ from __future__ import annotations
 import json
 import string
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from weakref import WeakKeyDictionary
@@ -201,10 +203,85 @@ def json_arguments() -> st.SearchStrategy[str]:
     return st.dictionaries(keys, values, max_size=4).map(json.dumps)
 
 
-def function_calls(names: Sequence[str] = DEFAULT_FUNCTIONS, *,
-                   max_parallel: int = 3) -> st.SearchStrategy[FunctionCalls]:
-    """1 to `max_parallel` calls the app must answer in one go."""
-    call = st.tuples(st.sampled_from(tuple(names)), json_arguments())
+ArgumentStrategy = st.SearchStrategy[Json] | st.SearchStrategy[str]
+
+
+def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
+    """The JSON arguments of a function whose `parameters` are `schema`, drawn from the schema itself
+    (hypothesis-jsonschema). No schema: `{}`, as the model calls a function without parameters. Objects get the
+    properties they declare (every required one, any of the others) and no others: the model sends only those,
+    and an app that calls `tool(**arguments)` relies on it."""
+    if not schema:
+        return st.just("{}")
+    try:
+        from hypothesis_jsonschema import from_schema
+    except ImportError:
+        raise ImportError(
+            'arguments drawn from a tool\'s JSON schema need hypothesis-jsonschema: '
+            'pip install "fake-assistants[hypothesis]" (or pass arguments={name: strategy})',
+            name="hypothesis_jsonschema",
+        ) from None
+    return _from_schema(schema, from_schema).map(json.dumps)
+
+
+COMBINATORS = frozenset({"allOf", "anyOf", "oneOf", "not", "$ref", "if", "dependentRequired", "dependentSchemas",
+                         "patternProperties", "propertyNames", "minProperties", "maxProperties"})
+
+
+def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """Objects built here, property by property (their declared properties only; hypothesis-jsonschema 0.23's own
+    object generation fails on current hypothesis), every other schema by `leaf` (hypothesis-jsonschema)."""
+    if schema.get("type") != "object" or COMBINATORS & set(schema):
+        return leaf(schema)
+    properties: dict[str, Json] = schema.get("properties") or {}
+    if not properties:
+        if schema.get("additionalProperties") is False:
+            return st.just({})
+        keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+        values = st.one_of(st.integers(-1000, 1000), texts(min_size=0, max_size=20), st.booleans(), st.none())
+        return st.dictionaries(keys, values, max_size=3)
+    required = set(schema.get("required") or [])
+    return st.fixed_dictionaries(
+        {name: _from_schema(sub, leaf) for name, sub in properties.items() if name in required},
+        optional={name: _from_schema(sub, leaf) for name, sub in properties.items() if name not in required},
+    )
+
+
+def function_tools(tools: Sequence[Json]) -> dict[str, Json | None]:
+    """{name: parameters schema} of the function tools among `tools` (as given to `assistants.create`)."""
+    found: dict[str, Json | None] = {}
+    for tool in tools:
+        if tool.get("type") == "function":
+            function = tool["function"]
+            found[str(function["name"])] = function.get("parameters")
+    return found
+
+
+def argument_strategies(names: Sequence[str], tools: Sequence[Json] | None = None,
+                        arguments: Mapping[str, ArgumentStrategy] | None = None) -> dict[str, st.SearchStrategy[str]]:
+    """For each function name, the strategy of its JSON arguments: `arguments[name]` (a dict is JSON-encoded),
+    else its tool's schema, else any small JSON object."""
+    schemas = function_tools(tools or [])
+    chosen: dict[str, st.SearchStrategy[str]] = {}
+    for name in names:
+        given = (arguments or {}).get(name)
+        if given is not None:
+            chosen[name] = given.map(lambda value: value if isinstance(value, str) else json.dumps(value))
+        elif name in schemas:
+            chosen[name] = schema_arguments(schemas[name])
+        else:
+            chosen[name] = json_arguments()
+    return chosen
+
+
+def function_calls(names: Sequence[str] = DEFAULT_FUNCTIONS, *, max_parallel: int = 3,
+                   arguments: Mapping[str, st.SearchStrategy[str]] | None = None) -> st.SearchStrategy[FunctionCalls]:
+    """1 to `max_parallel` calls the app must answer in one go; `arguments` maps a name to its JSON arguments."""
+    def call_of(name: str) -> st.SearchStrategy[tuple[str, str]]:
+        drawn = (arguments or {}).get(name)
+        return st.tuples(st.just(name), json_arguments() if drawn is None else drawn)
+
+    call = st.sampled_from(tuple(names)).flatmap(call_of)
     return st.lists(call, min_size=1, max_size=max_parallel).map(lambda calls: FunctionCalls(tuple(calls)))
 
 
@@ -215,9 +292,9 @@ def builtin_steps() -> st.SearchStrategy[BuiltinStep]:
     return st.one_of(code, search)
 
 
-def tool_rounds(names: Sequence[str] = DEFAULT_FUNCTIONS, *, max_parallel: int = 3,
-                max_steps: int = 2) -> st.SearchStrategy[ToolRound]:
-    return st.builds(ToolRound, calls=function_calls(names, max_parallel=max_parallel),
+def tool_rounds(names: Sequence[str] = DEFAULT_FUNCTIONS, *, max_parallel: int = 3, max_steps: int = 2,
+                arguments: Mapping[str, st.SearchStrategy[str]] | None = None) -> st.SearchStrategy[ToolRound]:
+    return st.builds(ToolRound, calls=function_calls(names, max_parallel=max_parallel, arguments=arguments),
                      steps=st.lists(builtin_steps(), max_size=max_steps).map(tuple))
 
 
@@ -238,19 +315,33 @@ def endings(kind: EndingKind) -> st.SearchStrategy[Ending]:
 @st.composite
 def run_histories(
     draw: st.DrawFn,
-    function_names: Sequence[str] = DEFAULT_FUNCTIONS,
+    function_names: Sequence[str] | None = None,
     *,
+    tools: Sequence[Json] | None = None,
+    arguments: Mapping[str, ArgumentStrategy] | None = None,
     max_rounds: int = 3,
     max_parallel_calls: int = 3,
     max_steps: int = 2,
     ending_kinds: Sequence[EndingKind] = ENDING_KINDS,
 ) -> RunHistory:
-    """Legal histories of one run. The app is asked for `function_names` only; `ending_kinds` narrows the endings."""
+    """Legal histories of one run; `ending_kinds` narrows the endings.
+
+    The app is asked for `function_names` only: by default the function tools among `tools` (the list given to
+    `assistants.create`), else `get_weather` and `search_docs`. A call's arguments come from `arguments[name]`
+    (a strategy of dicts or JSON strings), else from the `parameters` JSON schema of that function in `tools`
+    (so a required `city: string` is always there, a string), else they are any small JSON object."""
+    names = list(function_names) if function_names is not None else list(function_tools(tools or []))
+    names = names or ([] if tools else list(DEFAULT_FUNCTIONS))
     kinds = [k for k in ending_kinds if max_rounds > 0 or k != "expired"]
-    if not kinds or not function_names:
-        raise ValueError("run_histories needs function names and an ending kind it can reach")
+    if not kinds or not names:
+        raise ValueError("run_histories needs function names (or function tools) and an ending kind it can reach")
+    unknown = sorted(set(arguments or {}) - set(names))
+    if unknown:
+        raise ValueError(f"arguments= names functions the run is never asked for: {unknown} (asked: {names})")
+    drawn_arguments = argument_strategies(names, tools, arguments)
     kind = draw(st.sampled_from(kinds))
-    rounds = draw(st.lists(tool_rounds(function_names, max_parallel=max_parallel_calls, max_steps=max_steps),
+    rounds = draw(st.lists(tool_rounds(names, max_parallel=max_parallel_calls, max_steps=max_steps,
+                                       arguments=drawn_arguments),
                            min_size=1 if kind == "expired" else 0, max_size=max_rounds))
     interrupted = kind in ("cancelled", "expired")
     steps = () if interrupted else tuple(draw(st.lists(builtin_steps(), max_size=max_steps)))

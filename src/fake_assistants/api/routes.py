@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import replace
+from fnmatch import fnmatchcase
 
 from ..core.api_versions import V2_ONLY
 from .endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
@@ -29,3 +31,30 @@ def api_route_path(path: str) -> str | None:
         if path.startswith(prefix + "/"):
             return path[len(prefix):]
     return None
+
+# The name of every route, in the table's order: what faults, the journal and the control API take as `route`.
+ROUTE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(route.name for route in ALL_ROUTES))
+PATTERN_CHARACTERS = frozenset("*?[")
+
+
+class UnknownRoute(KeyError, ValueError):
+    """A route name (or pattern) that names no route, with the closest names as a suggestion."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def check_route(route: str) -> str:
+    """`route` if it is a route name, or a pattern (`runs.*`) that matches at least one; else UnknownRoute,
+    suggesting the closest names."""
+    if route in ROUTE_NAMES or (
+        PATTERN_CHARACTERS & set(route) and any(fnmatchcase(name, route) for name in ROUTE_NAMES)
+    ):
+        return route
+    close = difflib.get_close_matches(route, ROUTE_NAMES, n=2, cutoff=0.6)
+    hint = f" (did you mean {' or '.join(repr(name) for name in close)}?)" if close else ""
+    kind = "pattern" if PATTERN_CHARACTERS & set(route) else "route"
+    raise UnknownRoute(
+        f"unknown {kind} {route!r}{hint}; route names are resource.action, such as 'runs.create' "
+        "(fake_assistants.ROUTES lists them all)"
+    )

@@ -1,7 +1,8 @@
 """Fault injection: HTTP errors, timeouts, connection errors and broken streams, scheduled per route.
 
 `fake.faults` holds the schedule. Each request takes the first pending fault whose route pattern matches
-its route name (`runs.create`, `runs.*`, or None for every request); a fault answers `count` matching
+its route name (`runs.create`, `runs.*`, or None for every request; a name or pattern that matches no route
+is an `UnknownRoute` error suggesting the closest names); a fault answers `count` matching
 requests (None: every one until `clear()`), then it is spent. A faulted request never reaches the fake's
 state: nothing is created or moved. Stream faults are the exception: they let the request through and
 break its event stream after `after_events` events.
@@ -20,6 +21,7 @@ from fnmatch import fnmatchcase
 from typing import Literal
 
 from ..api.pipeline import Exchange, Respond
+from ..api.routes import check_route
 from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
@@ -68,6 +70,13 @@ class Fault:
 
     def matches(self, route: str | None) -> bool:
         return self.route is None or (route is not None and fnmatchcase(route, self.route))
+
+    def describe(self) -> str:
+        """`http_error 429 on runs.create: answered 0 request(s), 1 left`, for messages."""
+        status = f" {self.status}" if self.status is not None else ""
+        route = "every route" if self.route is None else self.route
+        left = "every further one" if self.remaining is None else f"{self.remaining} left"
+        return f"{self.kind}{status} on {route}: answered {self.hits} request(s), {left}"
 
     def use(self) -> Fault:
         self.hits += 1
@@ -164,7 +173,15 @@ class Faults:
         with self._guard:
             return [f for f in self._faults if not f.spent]
 
+    @property
+    def unspent(self) -> list[Fault]:
+        """Faults a test scheduled but did not use up: a counted fault with requests left, or a `count=None`
+        fault that answered none (the pytest plugin fails a test that leaves any)."""
+        return [f for f in self.pending if f.remaining is not None or f.hits == 0]
+
     def _add(self, fault: Fault) -> Fault:
+        if fault.route is not None:
+            check_route(fault.route)  # UnknownRoute (a ValueError) suggests the closest names
         with self._guard:
             self._faults.append(fault)
         return fault

@@ -121,6 +121,8 @@ class Script:
     turns: list[Turn] = field(default_factory=list)
     strict: bool = False
     consumed: int = 0
+    # what the script asked that no run could do (a call to a function the run does not declare), in order
+    mistakes: list[str] = field(default_factory=list)
 
     def _add(self, action: Action | Responder, assistant_id: str | None, repeat: bool = False) -> Script:
         self.turns.append(Turn(action, assistant_id, repeat))
@@ -213,6 +215,19 @@ class Script:
 
     def clear(self) -> None:
         self.turns.clear()
+        self.mistakes.clear()
+
+
+def undeclared_call(action: FunctionCalls, tools: Sequence[Json]) -> str | None:
+    """What is wrong with scripted function calls that name a function the run's tools do not declare, or None."""
+    declared = [str(tool["function"]["name"]) for tool in tools if tool.get("type") == "function"]
+    unknown = [name for name, _ in action.calls if name not in declared]
+    if not unknown:
+        return None
+    names = ", ".join(repr(name) for name in dict.fromkeys(unknown))
+    offered = ", ".join(repr(name) for name in declared) if declared else "none"
+    return (f"the script calls function {names}, which this run does not declare "
+            f"(its function tools: {offered})")
 
 
 def _arguments(arguments: Json | str | None) -> str:

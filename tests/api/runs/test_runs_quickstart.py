@@ -37,12 +37,12 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return requested
 
 
-async def run_quickstart(client: Sdk) -> tuple[Any, Any, Any]:
-    """The quickstart's own calls: assistant, thread, message, create_and_poll."""
+async def run_quickstart(client: Sdk, *functions: str) -> tuple[Any, Any, Any]:
+    """The quickstart's own calls: assistant, thread, message, create_and_poll (with `functions` as tools too)."""
     assistant = await client.beta.assistants.create(
         name="Math Tutor",
         instructions=MATH_TUTOR_INSTRUCTIONS,
-        tools=[{"type": "code_interpreter"}],
+        tools=[{"type": "code_interpreter"}, *({"type": "function", "function": {"name": f}} for f in functions)],
         model="gpt-4o",
     )
     thread = await client.beta.threads.create()
@@ -110,7 +110,7 @@ async def test_poll_helper_is_told_not_to_wait(
 async def test_submit_and_poll_is_told_not_to_wait(client: Sdk, fake: FakeAssistants, sleeps: list[float]) -> None:
     fake.script.call_function("get_weather", {"location": "Paris"}).reply("Sunny.")
     fake.set_progression(after_polls(1))
-    _, thread, run = await run_quickstart(client)
+    _, thread, run = await run_quickstart(client, "get_weather")
     assert run.status == "requires_action"
 
     call = run.required_action.submit_tool_outputs.tool_calls[0]

@@ -16,7 +16,7 @@ from typing_extensions import override
 
 from fake_assistants import FakeAssistants
 from project_paths import README
-from runs_support import WEATHER_TOOL, assistant_and_thread, messages_of, retrieve, steps_of, text_of
+from runs_support import TIME_TOOL, WEATHER_TOOL, assistant_and_thread, messages_of, retrieve, steps_of, text_of
 from sdk_matrix import Sdk, settle
 from stream_support import collect_events, compress, opened
 
@@ -440,7 +440,7 @@ async def test_create_and_run_stream(client: Sdk, fake: FakeAssistants) -> None:
 
 async def test_parallel_calls_stream_with_an_index_each(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.call_functions([("get_weather", {"location": "Paris"}), ("get_time", {"tz": "CET"})])
-    assistant, thread = await assistant_and_thread(client, "Weather and time?", tools=[WEATHER_TOOL])
+    assistant, thread = await assistant_and_thread(client, "Weather and time?", tools=[WEATHER_TOOL, TIME_TOOL])
     stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
 
     deltas = [event.data.delta.step_details.tool_calls[0] for event in await collect_events(stream)

@@ -14,7 +14,8 @@ from sdk_matrix import new_fake
 
 def _queued(fake: FakeAssistants) -> tuple[Any, Run]:
     client = fake.openai_client(max_retries=0)
-    assistant = client.beta.assistants.create(model="gpt-4o")
+    weather = {"type": "function", "function": {"name": "get_weather"}}
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=[weather])
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
     created = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
     run = fake.store.find_run(thread.id, created.id)

@@ -1,0 +1,185 @@
+"""Issue 17 in the plugin: quiet (the SDK's deprecation warnings filtered), safe (the real-API guard), and
+helpful (unspent faults and scripted calls to undeclared functions fail the test), each switchable."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+REAL_CALL = """
+    import openai
+    import pytest
+
+    client = openai.OpenAI(api_key="sk-not-a-real-key")  # built at import time: not the fake's
+
+    {marker}
+    def test_calls_the_real_api(fake_assistants):
+        client.beta.assistants.create(model="gpt-4o")
+"""
+SWALLOWED = """
+    import openai
+
+    client = openai.OpenAI(api_key="sk-not-a-real-key")
+
+    def test_swallows_everything(openai_client):
+        try:
+            client.with_options(max_retries=0).beta.threads.create()
+        except Exception:
+            pass
+"""
+GUARD_MESSAGE = "*fake-assistants: this test sent a request to the real OpenAI API, which the fake did not answer:"
+
+
+def run(pytester: pytest.Pytester, source: str, *args: str, ini: str = "") -> pytest.RunResult:
+    pytester.makeini(f"[pytest]\nasyncio_default_fixture_loop_scope = function\n{ini}")
+    pytester.makepyfile(test_user=textwrap.dedent(source))
+    return pytester.runpytest("-p", "no:randomly", *args)
+
+
+def test_a_module_level_client_fails_the_test_with_the_fix(pytester: pytest.Pytester) -> None:
+    result = run(pytester, REAL_CALL.format(marker=""))
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        GUARD_MESSAGE,
+        "*POST https://api.openai.com/v1/assistants",
+        "*It was stopped before it reached the network*",
+        "*monkeypatch.setattr(your_module, \"client\", openai_client)*",
+        "*intercept=True*",
+        "*block_real_api=False*--fake-assistants-allow-real-api*fake_assistants_block_real_api = false*",
+    ])
+    assert "APIConnectionError" not in result.stdout.str()  # no retries, no connection
+
+
+def test_a_swallowed_request_still_fails_the_test(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SWALLOWED)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([GUARD_MESSAGE, "*POST https://api.openai.com/v1/threads"])
+
+
+@pytest.mark.parametrize(
+    ("marker", "args", "ini"),
+    [
+        ("@pytest.mark.fake_assistants(block_real_api=False)", (), ""),
+        ("", ("--fake-assistants-allow-real-api",), ""),
+        ("", (), "fake_assistants_block_real_api = false"),
+    ],
+    ids=["marker", "command line", "ini"],
+)
+def test_the_guard_can_be_switched_off(pytester: pytest.Pytester, marker: str, args: tuple[str, ...],
+                                       ini: str) -> None:
+    """Switched off, the request goes to the network transport (here refused by a stand-in raising at once)."""
+    pytester.makeconftest(textwrap.dedent("""
+        import httpx, httpx2, pytest
+
+        class Refused(BaseException):
+            pass
+
+        @pytest.fixture(autouse=True)
+        def no_network(monkeypatch):
+            def refuse(self, request):
+                raise Refused(str(request.url))
+            for library in (httpx, httpx2):
+                monkeypatch.setattr(library.HTTPTransport, "handle_request", refuse)
+    """))
+    result = run(pytester, REAL_CALL.format(marker=marker), *args, ini=ini)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*Refused: https://api.openai.com/v1/assistants*"])
+    assert "sent a request to the real OpenAI API" not in result.stdout.str()
+
+
+def test_the_marker_guards_a_test_without_fixtures(pytester: pytest.Pytester) -> None:
+    source = REAL_CALL.format(marker="@pytest.mark.fake_assistants(block_real_api=True)").replace(
+        "def test_calls_the_real_api(fake_assistants):", "def test_calls_the_real_api():")
+
+    result = run(pytester, source)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([GUARD_MESSAGE])
+
+
+def test_the_guard_is_gone_after_the_test() -> None:
+    import httpx
+
+    assert httpx.HTTPTransport.handle_request.__qualname__ == "HTTPTransport.handle_request"
+
+
+QUIET = """
+    def test_uses_the_assistants_api(openai_client):
+        assistant = openai_client.beta.assistants.create(model="gpt-4o")
+        openai_client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+"""
+
+
+def test_the_sdk_deprecation_warnings_are_filtered(pytester: pytest.Pytester) -> None:
+    result = run(pytester, QUIET, "-W", "error::DeprecationWarning")
+
+    result.assert_outcomes(passed=1)
+    assert "warnings summary" not in result.stdout.str()
+
+
+def test_an_ini_option_keeps_them(pytester: pytest.Pytester) -> None:
+    result = run(pytester, QUIET, ini="fake_assistants_filter_deprecation_warnings = false")
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*warnings summary*", "*DeprecationWarning*"])
+
+
+UNSPENT_FAULT = """
+    import pytest
+
+    {marker}
+    def test_schedules_a_fault_it_never_meets(fake_assistants, openai_client):
+        fake_assistants.faults.rate_limit("runs.create")
+        fake_assistants.faults.server_error("threads.*", count=None)
+        openai_client.beta.assistants.create(model="gpt-4o")
+"""
+
+
+def test_an_unspent_fault_fails_the_test(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNSPENT_FAULT.format(marker=""))
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: 2 scheduled fault(s) were not used up:",
+        "*- http_error 429 on runs.create: answered 0 request(s), 1 left",
+        "*- http_error 500 on threads.*: answered 0 request(s), every further one",
+        "*check_unspent_faults=False*fake_assistants_check_unspent_faults = false*",
+    ])
+
+
+@pytest.mark.parametrize(
+    ("marker", "ini"),
+    [("@pytest.mark.fake_assistants(check_unspent_faults=False)", ""),
+     ("", "fake_assistants_check_unspent_faults = false")],
+    ids=["marker", "ini"],
+)
+def test_the_fault_check_can_be_switched_off(pytester: pytest.Pytester, marker: str, ini: str) -> None:
+    run(pytester, UNSPENT_FAULT.format(marker=marker), ini=ini).assert_outcomes(passed=1)
+
+
+UNDECLARED = """
+    def test_scripts_a_misspelled_function(fake_assistants, openai_client):
+        fake_assistants.script.call_function("get_wether", {"city": "Paris"})
+        tools = [{"type": "function", "function": {"name": "get_weather"}}]
+        assistant = openai_client.beta.assistants.create(model="gpt-4o", tools=tools)
+        run = openai_client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+        assert run.status == "failed"
+        assert "its function tools: 'get_weather'" in run.last_error.message
+"""
+
+
+def test_a_scripted_call_to_an_undeclared_function_fails_the_test(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNDECLARED)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: the script asked for something no run could do (the run failed):",
+        "*- run run_*: the script calls function 'get_wether', which this run does not declare "
+        "(its function tools: 'get_weather')",
+    ])

@@ -1,0 +1,72 @@
+"""Route names, wherever a user types one (faults, the journal, the control API): unknown ones fail with the
+closest names; `fake_assistants.ROUTES` lists them all (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+import fake_assistants
+from fake_assistants import ApiRequest, FakeAssistants, UnknownRoute
+from fake_assistants.api.routes import ALL_ROUTES
+from fake_assistants.server.control_api import ControlApi
+
+
+def test_routes_lists_every_route_name_once() -> None:
+    assert "ROUTES" in fake_assistants.__all__
+    assert set(fake_assistants.ROUTES) == {route.name for route in ALL_ROUTES}
+    assert len(fake_assistants.ROUTES) == len(set(fake_assistants.ROUTES))
+    assert {"runs.create", "runs.submit_tool_outputs", "vector_stores.files.list"} <= set(fake_assistants.ROUTES)
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [("run.create", "'runs.create'"), ("runs.creat", "'runs.create'"), ("assistant.list", "'assistants.list'")],
+)
+def test_a_mistyped_fault_route_suggests_the_right_one(typed: str, suggested: str) -> None:
+    fake = FakeAssistants()
+
+    with pytest.raises(UnknownRoute, match=f"unknown route '{typed}' \\(did you mean {suggested}"):
+        fake.faults.rate_limit(typed)
+    assert fake.faults.pending == []
+
+
+def test_patterns_must_match_a_route() -> None:
+    fake = FakeAssistants()
+
+    assert fake.faults.server_error("runs.*").route == "runs.*"
+    with pytest.raises(ValueError, match=re.escape("unknown pattern 'run.*'")):
+        fake.faults.timeout("run.*")
+
+
+def test_the_journal_checks_route_names() -> None:
+    fake = FakeAssistants()
+
+    with pytest.raises(KeyError, match=re.escape("did you mean 'runs.create'")):
+        fake.calls["runs.creat"]
+    with pytest.raises(UnknownRoute, match=re.escape("did you mean 'threads.create'")):
+        fake.calls.filter(route="thread.create")
+    assert fake.calls["runs.create"].call_count == 0  # a known route with no calls is just empty
+
+
+def control(fake: FakeAssistants, method: str, path: str, body: object = None,
+            query: str = "") -> tuple[int, dict[str, object]]:
+    content = b"" if body is None else json.dumps(body).encode()
+    response = ControlApi(fake).handle(ApiRequest.build(method, path, query=query, body=content,
+                                                        headers={"content-type": "application/json"}))
+    return response.status, json.loads(response.body)  # type: ignore[arg-type]
+
+
+def test_the_control_api_checks_route_names() -> None:
+    fake = FakeAssistants()
+
+    status, body = control(fake, "POST", "/__fake__/faults", {"kind": "timeout", "route": "run.create"})
+    assert status == 400
+    assert "did you mean 'runs.create'" in body["error"]["message"]  # type: ignore[index]
+
+    status, body = control(fake, "GET", "/__fake__/calls", query="route=runs.creat")
+    assert status == 400
+    assert "did you mean 'runs.create'" in body["error"]["message"]  # type: ignore[index]
+    assert body["error"]["param"] == "route"  # type: ignore[index]

@@ -1,0 +1,57 @@
+"""Function arguments drawn from each tool's JSON schema (hypothesis-jsonschema), overridable per function."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from fake_assistants.strategies import RunHistory, run_histories
+
+WEATHER: dict[str, Any] = {"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "required": ["city"],
+    "properties": {"city": {"type": "string"}, "days": {"type": "integer", "minimum": 1, "maximum": 7},
+                   "where": {"type": "object", "required": ["lat"], "properties": {"lat": {"type": "number"}}}}}}}
+NO_PARAMETERS: dict[str, Any] = {"type": "function", "function": {"name": "ping"}}
+CODE: dict[str, Any] = {"type": "code_interpreter"}
+
+
+def arguments_of(history: RunHistory, name: str) -> list[dict[str, Any]]:
+    return [json.loads(arguments) for called, arguments in history.function_calls if called == name]
+
+
+@settings(max_examples=150, deadline=None)
+@given(history=run_histories(tools=[WEATHER, NO_PARAMETERS, CODE], ending_kinds=["reply"]))
+def test_a_required_string_city_is_always_a_string(history: RunHistory) -> None:
+    assert {name for name, _ in history.function_calls} <= {"get_weather", "ping"}
+    for arguments in arguments_of(history, "get_weather"):
+        assert isinstance(arguments["city"], str)
+        assert set(arguments) <= {"city", "days", "where"}  # nothing the schema does not declare
+        assert "days" not in arguments or 1 <= arguments["days"] <= 7
+        assert "where" not in arguments or isinstance(arguments["where"]["lat"], int | float)
+    assert all(arguments == {} for arguments in arguments_of(history, "ping"))
+
+
+@settings(max_examples=50, deadline=None)
+@given(history=run_histories(tools=[WEATHER], arguments={"get_weather": st.just({"city": "Oslo"})},
+                             ending_kinds=["reply"]))
+def test_arguments_override_the_schema(history: RunHistory) -> None:
+    assert all(arguments == {"city": "Oslo"} for arguments in arguments_of(history, "get_weather"))
+
+
+@settings(max_examples=30, deadline=None)
+@given(history=run_histories(function_names=["lookup"], arguments={"lookup": st.just('{"raw": true}')}))
+def test_json_strings_are_taken_as_they_are(history: RunHistory) -> None:
+    assert all(arguments == {"raw": True} for arguments in arguments_of(history, "lookup"))
+
+
+def test_arguments_for_a_function_never_asked_for_are_refused() -> None:
+    @given(run_histories(tools=[WEATHER], arguments={"get_wether": st.just({})}))
+    def draws(history: RunHistory) -> None:
+        raise AssertionError("never drawn")
+
+    with pytest.raises(ValueError, match="arguments= names functions the run is never asked for: \\['get_wether'\\]"):
+        draws()
