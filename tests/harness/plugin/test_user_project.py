@@ -26,6 +26,6 @@ def test_the_user_project_passes_but_for_the_guarded_call(pytester: pytest.Pytes
     result.stdout.fnmatch_lines([
         "*fake-assistants: this test sent a request to the real OpenAI API, which the fake did not answer:",
         "*POST https://api.openai.com/v1/assistants",
-        "FAILED test_weather_app.py::test_the_real_api_through_the_module_level_client",
+        "FAILED test_weather_app.py::test_the_real_api_through_the_module_level_client*",  # CI adds the reason
     ])
     assert "warnings summary" not in result.stdout.str()
