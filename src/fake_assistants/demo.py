@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable
+from itertools import groupby
 from typing import Any
 
 from .fake import FakeAssistants
@@ -74,8 +75,8 @@ def _converse(fake: FakeAssistants, out: Callable[[str], None]) -> None:
             data: Any = event.data  # the event's own type (the SDK's union, narrowed by `event.event`)
             if event.event == "thread.message.delta":
                 streamed += [part.text.value or "" for part in data.delta.content or [] if part.type == "text"]
-    counted = {name: events.count(name) for name in dict.fromkeys(events)}
-    shown = ", ".join(f"{name} x{n}" if n > 1 else name for name, n in counted.items())
+    runs = [(name, len(list(group))) for name, group in groupby(events)]  # in order, repeats folded
+    shown = ", ".join(f"{name} x{n}" if n > 1 else name for name, n in runs)
     out(f"stream    {len(events)} events: {shown}")
     out(f"assistant (streamed in {len(streamed)} deltas): {''.join(streamed)}")
     final = client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)
