@@ -10,16 +10,14 @@ An SDK helper is implemented when every operation it calls is.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .api.routes import ALL_ROUTES
 from .api.routing import Route
 from .core.clock import ManualClock
+from .core.generated_page import page_command
 from .core.sse import DONE
 from .core.wire import ApiRequest, ApiResponse
 from .fake import FakeAssistants
@@ -321,23 +319,7 @@ def _helper_lines(by_operation: dict[str, Route], streaming: dict[str, bool]) ->
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fake_assistants.coverage_table", description=__doc__)
-    parser.add_argument("--write", type=Path, metavar="PATH", help="write the table here (default: print it)")
-    parser.add_argument("--check", type=Path, metavar="PATH", help="exit 1 if the file at PATH is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check is not None:
-        current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
-        if current != text:
-            print(f"{args.check} is stale: run python -m fake_assistants.coverage_table --write {args.check}",
-                  file=sys.stderr)
-            return 1
-        return 0
-    if args.write is not None:
-        args.write.write_text(text, encoding="utf-8")
-        return 0
-    sys.stdout.write(text)
-    return 0
+    return page_command(argv, prog="python -m fake_assistants.coverage_table", description=__doc__, render=render)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,12 @@ from every status with no way out. `tests/docs/test_lifecycle_diagram.py` fails 
 
 from __future__ import annotations
 
-import argparse
-import sys
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from ..core.generated_page import page_command
 from .message_lifecycle import MESSAGE_TRANSITIONS
 from .run_lifecycle import RUN_TRANSITIONS
 from .step_lifecycle import STEP_TRANSITIONS
@@ -105,22 +103,8 @@ def render(lifecycles: Sequence[Lifecycle] = LIFECYCLES) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fake_assistants.model.lifecycle_diagram", description=__doc__)
-    parser.add_argument("--write", type=Path, metavar="PATH", help="write the page here (default: print it)")
-    parser.add_argument("--check", type=Path, metavar="PATH", help="exit 1 if the file at PATH is stale")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.check is not None:
-        current = args.check.read_text(encoding="utf-8") if args.check.exists() else ""
-        if current != text:
-            print(f"{args.check} is stale: run {COMMAND}", file=sys.stderr)
-            return 1
-        return 0
-    if args.write is not None:
-        args.write.write_text(text, encoding="utf-8")
-        return 0
-    sys.stdout.write(text)
-    return 0
+    return page_command(argv, prog="python -m fake_assistants.model.lifecycle_diagram", description=__doc__,
+                        render=render)
 
 
 if __name__ == "__main__":
