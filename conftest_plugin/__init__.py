@@ -28,6 +28,7 @@ Registered through the `pytest11` entry point under the same name as this module
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
@@ -183,6 +184,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     fake = item.stash.get(FAKE_KEY, None)
     if fake is not None:
         options = item.stash.get(OPTIONS_KEY, PluginOptions())
+        check_responder_errors(fake)
         check_script_mistakes(fake)
         if options.checks_unconsumed_script(bool(item.config.getini(CHECK_INI))):
             check_script_consumed(fake)
@@ -247,6 +249,21 @@ def check_script_consumed(fake: FakeAssistants) -> None:
         f"@pytest.mark.{MARKER}(check_unconsumed_script=False) or the ini option {CHECK_INI} = false.",
         pytrace=False,
     )
+
+
+def check_responder_errors(fake: FakeAssistants) -> None:
+    """A `respond_with` callable (or a model responder) that raised: its run failed; the test fails with the
+    original traceback."""
+    errors = fake.script.responder_errors
+    if errors:
+        listed = "\n".join(
+            f"run {run_id}:\n" + "".join(traceback.format_exception(error)).rstrip() for run_id, error in errors
+        )
+        pytest.fail(
+            f"fake_assistants: a responder raised while it made a turn (its run failed with server_error):\n"
+            f"{listed}",
+            pytrace=False,
+        )
 
 
 def check_script_mistakes(fake: FakeAssistants) -> None:

@@ -13,6 +13,7 @@ from .core.clock import Clock, ManualClock, SystemClock
 from .fake import FakeAssistants
 from .layers.journal import DEFAULT_BODY_LIMIT, DEFAULT_BYTE_LIMIT, DEFAULT_CALL_LIMIT
 from .layers.lenient import Leniency
+from .responders import ChatCompletionsModel
 
 DEFAULT_JOURNAL_LIMIT = DEFAULT_CALL_LIMIT
 SERVER_EXTRA_HINT = 'fake-assistants serve needs uvicorn: pip install "fake-assistants[server]"'
@@ -56,6 +57,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", dest="allow_hosts",
                        help="on loopback, also answer requests whose Host or Origin is HOST (repeatable; by "
                             "default only loopback names and addresses, which stops web pages driving the fake)")
+    model = serve.add_argument_group("a model behind the runs (an OpenAI-compatible chat-completions server; "
+                                     "needs the `responders` extra)")
+    model.add_argument("--model-base-url", metavar="URL",
+                       help="the backend's base URL (e.g. http://localhost:11434/v1): runs no scripted turn fits "
+                            "are answered by it")
+    model.add_argument("--model", metavar="NAME", help="the backend's model name (with --model-base-url)")
+    model.add_argument("--model-api-key", metavar="KEY", help="the backend's API key (default: none)")
+    model.add_argument("--model-record", metavar="FILE", help="record each exchange with the backend to FILE")
+    model.add_argument("--model-replay", metavar="FILE",
+                       help="answer from a recording instead of the backend (no network)")
     return root
 
 
@@ -66,6 +77,12 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
     fake.calls.limit = args.journal_limit  # the same meaning as in Python: 0 keeps none, None every call
     fake.calls.body_limit = args.journal_body_limit
     fake.calls.byte_limit = args.journal_bytes
+    if args.model_base_url or args.model_replay:
+        if not args.model:
+            raise SystemExit("fake-assistants serve: --model-base-url and --model-replay need --model NAME")
+        fake.script.fallback = ChatCompletionsModel(base_url=args.model_base_url, model=args.model,
+                                                    api_key=args.model_api_key, record_to=args.model_record,
+                                                    replay_from=args.model_replay)
     return fake
 
 

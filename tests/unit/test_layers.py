@@ -1,19 +1,18 @@
 """The architecture, checked on the source (docs/ARCHITECTURE.md describes it; issue 13 set it).
 
-Layers, lowest first (`LAYERS`): core < model < store < runs < api < layers < app.py < state | server | transports
-< fake.py < the public modules (`__init__`, `__main__`, demo, progression, strategies, plugin_options,
-coverage_table)
-< conftest_plugin. A module imports only from its own unit (a package such as `runs/`, or one of the modules
-named above) or from a lower layer; units of one layer do not import each other; inside a unit any order goes,
-as long as no import cycle closes. Every import counts: at module level, under `if TYPE_CHECKING:`, inside a
-function, and `importlib.import_module("a literal")`.
+Layers, lowest first (`LAYERS`): core < model < store < runs < responders < api < layers < app.py
+< state | server | transports < fake.py < the public modules (`__init__`, `__main__`, demo, progression,
+strategies, plugin_options, coverage_table) < conftest_plugin. A module imports only from its own unit (a package
+such as `runs/`, or one of the modules named above) or from a lower layer; units of one layer do not import each
+other; inside a unit any order goes, as long as no import cycle closes. Every import counts: at module level,
+under `if TYPE_CHECKING:`, inside a function, and `importlib.import_module("a literal")`.
 
 Also checked: no import cycle among the project's modules (the same imports counted); at most 12 modules directly
 in `src/fake_assistants/`; no module uses another module's private names (`from x import _name`, `module._name`,
 `obj._name` on anything but `self`/`cls` unless the module defines `_name` itself); the optional libraries
-(`httpx` only in `transports/httpx_transport.py`, `httpx2` only in `transports/httpx2_transport.py`, `openai`
-nowhere at runtime (only `fake.py`, for type checkers), and the runtime works without any of them); at most 5
-files directly in `tests/`, with unique test
+(`httpx` only in `transports/httpx_transport.py` and `responders/http_backend.py`, `httpx2` only in
+`transports/httpx2_transport.py`, `openai` nowhere at runtime (only `fake.py`, for type checkers), and the
+runtime works without any of them); at most 5 files directly in `tests/`, with unique test
 module names; and `docs/ARCHITECTURE.md` names only modules that exist.
 """
 
@@ -49,6 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("model",),
     ("store",),
     ("runs",),
+    ("responders",),
     ("api",),
     ("layers",),
     ("app",),
@@ -62,8 +62,10 @@ MAX_FILES_DIRECTLY_IN_TESTS = 5
 
 OPTIONAL = ("openai", "httpx", "httpx2")
 ONLY_IMPORTER = {
-    "httpx": "transports/httpx_transport.py",
-    "httpx2": "transports/httpx2_transport.py",
+    # issue 20: the chat-completions responder reaches its backend with httpx (the `responders` extra), from its
+    # one HTTP module; nothing imports that module unless a backend is called
+    "httpx": ["responders/http_backend.py", "transports/httpx_transport.py"],
+    "httpx2": ["transports/httpx2_transport.py"],
 }
 LAZY_LOADER = "fake.py"
 # Type checkers may see `openai` where the public API returns its clients (issue 17: `openai_client() -> OpenAI`);
@@ -657,9 +659,11 @@ def test_core_works_without_openai_httpx_or_httpx2(tmp_path: Path) -> None:
     assert report["loaded"] == []
     assert report["openai_client_error"] == "openai"
     assert report["failed"] == {
+        "fake_assistants.responders.http_backend": "httpx",
         "fake_assistants.transports.httpx_transport": "httpx",
         "fake_assistants.transports.httpx2_transport": "httpx2",
     }
+    assert "fake_assistants.responders.chat_completions" in report["imported"]  # type: ignore[operator]
     assert "fake_assistants.transports.httpx_family" in report["imported"]  # type: ignore[operator]
 
 
@@ -668,7 +672,8 @@ def test_each_transport_needs_only_its_own_library(tmp_path: Path, missing: str)
     report = run_blocked(tmp_path, (missing,))
 
     own = f"fake_assistants.transports.{missing}_transport"
-    assert report["failed"] == {own: missing}
+    responder = {"fake_assistants.responders.http_backend": "httpx"} if missing == "httpx" else {}
+    assert report["failed"] == {own: missing, **responder}
     other = "httpx2" if missing == "httpx" else "httpx"
     assert f"fake_assistants.transports.{other}_transport" in report["imported"]  # type: ignore[operator]
 
@@ -714,8 +719,8 @@ def test_optional_libraries_are_imported_only_by_their_transport(library: str) -
     importers = [package_relative(m) for m in src_modules() if library in runtime_imported(m)]
     for_type_checkers = [package_relative(m) for m in src_modules() if library in statically_imported(m)]
 
-    expected = [ONLY_IMPORTER[library]] if library in ONLY_IMPORTER else []
-    assert importers == expected
+    expected = ONLY_IMPORTER.get(library, [])
+    assert sorted(importers) == expected
     assert sorted(set(for_type_checkers) - set(importers)) == TYPE_ONLY_IMPORTERS.get(library, [])
 
 

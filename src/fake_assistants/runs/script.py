@@ -20,6 +20,8 @@ DEFAULT_FAILURE_MESSAGES = {
 @dataclass(frozen=True, slots=True)
 class Reply:
     text: str
+    # (prompt, completion) tokens as a model backend counted them
+    usage: tuple[int, int] | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ class Fail:
 class Incomplete:
     reason: str
     text: str | None = None
+    # the text is already what the model wrote before its limit (a backend's): not cut again
+    as_written: bool = field(default=False, repr=False)
 
 
 Action = Reply | Say | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
@@ -87,11 +91,13 @@ ACTION_TYPES = (Reply, Say, FunctionCalls, CodeInterpreter, FileSearch, BrokenSt
 
 @dataclass(frozen=True, slots=True)
 class TurnContext:
-    """What a `respond_with` callable sees: the run, the thread's messages (oldest first), the tools."""
+    """What a `respond_with` callable sees: the run, the thread's messages (oldest first), the tools, the run's
+    steps so far."""
 
     run: Json
     messages: list[Json]
     tools: list[Json]
+    steps: list[Json] = field(default_factory=list)  # the run's steps so far, oldest first (tool outputs included)
 
     @property
     def last_user_text(self) -> str:
@@ -99,6 +105,11 @@ class TurnContext:
 
 
 Responder = Callable[[TurnContext], "Action | str"]
+
+
+def responder_failure(error: BaseException) -> Fail:
+    """What a run that a `respond_with` callable raised in ends with: failed, `server_error`, naming the error."""
+    return Fail("server_error", f"fake-assistants: the responder raised {type(error).__name__}: {error}")
 
 
 @dataclass(slots=True)
@@ -123,6 +134,10 @@ class Script:
     consumed: int = 0
     # what the script asked that no run could do (a call to a function the run does not declare), in order
     mistakes: list[str] = field(default_factory=list)
+    # what a `respond_with` callable raised, in order: (run id, the exception, with its traceback); the run failed
+    responder_errors: list[tuple[str, BaseException]] = field(default_factory=list)
+    # what answers a run no turn fits (instead of the default reply); an option like `strict`: `clear` keeps it
+    fallback: Responder | None = None
 
     def _add(self, action: Action | Responder, assistant_id: str | None, repeat: bool = False) -> Script:
         self.turns.append(Turn(action, assistant_id, repeat))
@@ -207,6 +222,8 @@ class Script:
                     del self.turns[position]
                 self.consumed += 1
                 return turn
+        if self.fallback is not None:
+            return Turn(self.fallback, repeat=True)
         return None
 
     @property
@@ -216,6 +233,7 @@ class Script:
     def clear(self) -> None:
         self.turns.clear()
         self.mistakes.clear()
+        self.responder_errors.clear()
 
 
 def undeclared_call(action: FunctionCalls, tools: Sequence[Json]) -> str | None:

@@ -340,22 +340,21 @@ async def test_a_broken_stream_raises_through_the_helpers(client: Sdk, fake: Fak
             await settle(stream.until_done())
 
 
-async def test_a_failing_responder_ends_the_stream_with_a_server_error(client: Sdk, fake: FakeAssistants) -> None:
+async def test_a_failing_responder_fails_the_run_on_the_stream(client: Sdk, fake: FakeAssistants) -> None:
+    """Issue 20: a responder that raises fails its run (server_error, naming the exception) instead of breaking
+    the stream and leaving the run in_progress."""
     def responder(context: Any) -> str:
         raise RuntimeError("a bug in the test's responder")
 
     fake.script.respond_with(responder)
     assistant, thread = await assistant_and_thread(client, "Hi")
     stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
-    received: list[str] = []
 
-    with pytest.raises(openai.APIError) as caught:
-        async for event in events_of(stream):
-            received.append(event.event)
+    received = [event async for event in events_of(stream)]
 
-    assert received == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
-    assert caught.value.message.startswith("The server had an error processing your request.")
-    assert "RuntimeError" not in caught.value.message
+    assert received[-1].event == "thread.run.failed"
+    assert received[-1].data.last_error.message == (
+        "fake-assistants: the responder raised RuntimeError: a bug in the test's responder")
 
 
 async def test_errors_before_a_stream_are_json(client: Sdk, fake: FakeAssistants, journal: Journal) -> None:

@@ -1,0 +1,104 @@
+"""Recorded backend exchanges: each keyed by a stable hash of its request, written as they happen, replayed
+with no network; a request the recording does not hold is named with how it differs from the closest one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.types import Json
+
+FORMAT = 1
+
+
+class BackendUnreachable(Exception):
+    """The backend did not answer: a timeout or a connection error."""
+
+
+class ReplayMiss(Exception):
+    """Under replay, a request the recording does not hold."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exchange:
+    """A backend's answer: its status and JSON body, or (streamed) its chunks."""
+
+    status: int
+    body: Json | None
+    chunks: list[Json] | None
+
+
+def request_key(request: Json) -> str:
+    """A stable hash of the request: its canonical JSON (sorted keys, no spaces)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:24]
+
+
+class Cassette:
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.entries: list[Json] = []
+        if self.path.exists():
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            self.entries = list(loaded.get("exchanges", []))
+
+    def find(self, request: Json) -> Exchange | None:
+        key = request_key(request)
+        for entry in self.entries:
+            if entry["key"] == key:
+                return Exchange(int(entry["status"]), entry.get("response"), entry.get("chunks"))
+        return None
+
+    def answer(self, request: Json) -> Exchange:
+        found = self.find(request)
+        if found is None:
+            raise ReplayMiss(self.miss_message(request))
+        return found
+
+    def record(self, request: Json, exchange: Exchange) -> None:
+        key = request_key(request)
+        self.entries = [e for e in self.entries if e["key"] != key]
+        entry: Json = {"key": key, "request": request, "status": exchange.status}
+        if exchange.chunks is not None:
+            entry["chunks"] = exchange.chunks
+        else:
+            entry["response"] = exchange.body
+        self.entries.append(entry)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps({"format": FORMAT, "exchanges": self.entries}, indent=1, ensure_ascii=False)
+        self.path.write_text(text + "\n", encoding="utf-8")
+
+    def miss_message(self, request: Json) -> str:
+        key = request_key(request)
+        head = f"no recorded exchange for request {key} in {self.path}"
+        if not self.entries:
+            return f"{head} (the recording holds none)"
+        closest = min((differences(e["request"], request) for e in self.entries), key=len)
+        shown = "; ".join(closest[:3]) + (f"; and {len(closest) - 3} more" if len(closest) > 3 else "")
+        return f"{head}; the closest recorded request differs: {shown}"
+
+
+def differences(recorded: object, now: object, path: str = "request") -> list[str]:
+    """Where `now` differs from `recorded`: `path: recorded X, now Y` for each differing leaf."""
+    if isinstance(recorded, dict) and isinstance(now, dict):
+        found: list[str] = []
+        for key in [*recorded, *(k for k in now if k not in recorded)]:
+            found.extend(differences(recorded.get(key), now.get(key), f"{path}.{key}"))
+        return found
+    if isinstance(recorded, list) and isinstance(now, list):
+        found = []
+        for index in range(max(len(recorded), len(now))):
+            left = recorded[index] if index < len(recorded) else None
+            right = now[index] if index < len(now) else None
+            found.extend(differences(left, right, f"{path}[{index}]"))
+        return found
+    if recorded == now:
+        return []
+    return [f"{path}: recorded {_short(recorded)}, now {_short(now)}"]
+
+
+def _short(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 80 else text[:77] + "..."

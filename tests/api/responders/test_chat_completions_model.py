@@ -1,0 +1,238 @@
+"""Issue 20: `ChatCompletionsModel` drives runs from a chat-completions backend (a scripted one the tests start on
+loopback), through the real SDK: the request it sends, tool calls, streams, failures, record and replay."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chat_backend import ChatBackend, chat_backend
+from fake_assistants import FakeAssistants
+from fake_assistants.responders import ChatCompletionsModel
+from runs_support import assistant_and_thread, messages_of, text_of
+from sdk_matrix import Sdk
+from stream_support import collect_events
+
+WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+
+
+@pytest.fixture
+def backend() -> Iterator[ChatBackend]:
+    with chat_backend() as started:
+        yield started
+
+
+def use_model(fake: FakeAssistants, backend: ChatBackend, **options: Any) -> ChatCompletionsModel:
+    model = ChatCompletionsModel(base_url=backend.url, model="scripted-7b", **options)
+    fake.script.respond_with(model, repeat=True)
+    return model
+
+
+async def ask(client: Sdk, text: str = "Hi", *, run: dict[str, Any] | None = None, **assistant: Any) -> Any:
+    assistant.setdefault("tools", [WEATHER])
+    created, thread = await assistant_and_thread(client, text, **assistant)
+    return await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=created.id,
+                                                          **(run or {}))
+
+
+async def test_the_quickstart_completes_with_the_backends_text(client: Sdk, fake: FakeAssistants,
+                                                               backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    backend.reply("Hello from the model")
+    created, thread = await assistant_and_thread(client, "First", instructions="You are terse.", tools=[])
+    await client.beta.threads.messages.create(thread.id, role="user", content="Second")
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=created.id,
+                                                         additional_instructions="Answer in English.")
+
+    assert run.status == "completed"
+    assert text_of((await messages_of(client, thread.id))[0]) == "Hello from the model"
+    assert (run.usage.prompt_tokens, run.usage.completion_tokens) == (11, 7)
+    (request,) = backend.requests
+    assert request["model"] == "scripted-7b"
+    assert (request["seed"], request["temperature"], request["stream"]) == (0, 0, True)
+    assert request["messages"] == [
+        {"role": "system", "content": "You are terse.\nAnswer in English."},
+        {"role": "user", "content": "First"},
+        {"role": "user", "content": "Second"},
+    ]
+    assert "tools" not in request
+
+
+async def test_the_runs_override_and_its_settings_reach_the_backend(client: Sdk, fake: FakeAssistants,
+                                                                   backend: ChatBackend) -> None:
+    use_model(fake, backend, stream=False)
+    backend.reply("ok")
+    created, thread = await assistant_and_thread(client, "one", instructions="Assistant's", tools=[WEATHER])
+    for text in ("two", "three"):
+        await client.beta.threads.messages.create(thread.id, role="user", content=text)
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=created.id, instructions="The run's override",
+        tool_choice={"type": "function", "function": {"name": "get_weather"}}, parallel_tool_calls=False,
+        response_format={"type": "json_object"}, max_completion_tokens=300,
+        truncation_strategy={"type": "last_messages", "last_messages": 2})
+
+    assert run.status == "completed"
+    (request,) = backend.requests
+    assert [m["content"] for m in request["messages"]] == ["The run's override", "two", "three"]
+    assert request["tools"] == [WEATHER]
+    assert request["tool_choice"] == {"type": "function", "function": {"name": "get_weather"}}
+    assert request["parallel_tool_calls"] is False
+    assert request["response_format"] == {"type": "json_object"}
+    assert request["max_tokens"] == 300
+    assert "stream" not in request
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed-backend", "whole-backend"])
+async def test_a_function_call_round_trip(client: Sdk, fake: FakeAssistants, backend: ChatBackend,
+                                          stream: bool) -> None:
+    use_model(fake, backend, stream=stream)
+    backend.call(("backend-call-1", "get_weather", '{"city": "Paris"}')).reply("It is 22C in Paris.")
+
+    run = await ask(client, "Weather in Paris?")
+
+    assert run.status == "requires_action"
+    (call,) = run.required_action.submit_tool_outputs.tool_calls
+    assert (call.function.name, json.loads(call.function.arguments)) == ("get_weather", {"city": "Paris"})
+    assert call.id.startswith("call_") and call.id != "backend-call-1"
+    run = await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "22C"}])
+
+    assert run.status == "completed"
+    assert text_of((await messages_of(client, run.thread_id))[0]) == "It is 22C in Paris."
+    assert backend.requests[1]["messages"][-2:] == [
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "backend-call-1", "type": "function",
+             "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]},
+        {"role": "tool", "tool_call_id": "backend-call-1", "content": "22C"},
+    ]
+
+
+async def test_two_parallel_calls_get_two_distinct_ids(client: Sdk, fake: FakeAssistants,
+                                                        backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    backend.call(("same", "get_weather", '{"city": "Paris"}'), ("same", "get_weather", '{"city": "Rome"}'))
+
+    run = await ask(client)
+
+    first, second = run.required_action.submit_tool_outputs.tool_calls
+    assert first.id != second.id
+    assert [json.loads(c.function.arguments)["city"] for c in (first, second)] == ["Paris", "Rome"]
+
+
+async def test_a_streamed_run_delivers_the_backends_text(client: Sdk, fake: FakeAssistants,
+                                                        backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    backend.reply("One two three four")
+    created, thread = await assistant_and_thread(client, "Count", tools=[])
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=created.id, stream=True)
+    events = await collect_events(stream)
+
+    deltas = [e.data.delta.content[0].text.value for e in events if e.event == "thread.message.delta"]
+    assert "".join(deltas) == "One two three four"
+    assert events[-1].event == "thread.run.completed"
+
+
+@pytest.mark.parametrize(
+    ("status", "code"), [(429, "rate_limit_exceeded"), (500, "server_error"), (503, "server_error")])
+async def test_backend_errors_fail_the_run(client: Sdk, fake: FakeAssistants, backend: ChatBackend,
+                                           status: int, code: str) -> None:
+    use_model(fake, backend)
+    backend.fail(status)
+
+    run = await ask(client)
+
+    assert run.status == "failed"
+    assert run.last_error.code == code
+    assert run.last_error.message == f"fake-assistants: the model backend answered {status}: scripted {status}"
+
+
+async def test_an_unreachable_backend_fails_the_run(client: Sdk, fake: FakeAssistants) -> None:
+    with chat_backend() as stopped:
+        url = stopped.url
+    fake.script.respond_with(ChatCompletionsModel(base_url=url, model="m"), repeat=True)
+
+    run = await ask(client)
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message.startswith("fake-assistants: the model backend could not be reached")
+
+
+async def test_a_backend_timeout_fails_the_run(client: Sdk, fake: FakeAssistants, backend: ChatBackend) -> None:
+    use_model(fake, backend, timeout=0.05)
+    backend.hold()
+
+    run = await ask(client)
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message == f"fake-assistants: the model backend did not answer within 0.05 s " \
+                                     f"({backend.url}/chat/completions)"
+
+
+async def test_finish_reason_length_ends_the_run_incomplete(client: Sdk, fake: FakeAssistants,
+                                                            backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    backend.reply("Cut short", finish_reason="length")
+
+    run = await ask(client)
+
+    assert run.status == "incomplete"
+    assert run.incomplete_details.reason == "max_completion_tokens"
+    assert text_of((await messages_of(client, run.thread_id))[0]) == "Cut short"
+
+
+# -- record and replay ---------------------------------------------------------------------------------------------
+
+
+async def record_session(client: Sdk, fake: FakeAssistants, model: ChatCompletionsModel, text: str) -> str:
+    fake.script.respond_with(model, repeat=True)
+    run = await ask(client, text)
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    run = await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "22C"}])
+    assert run.status == "completed"
+    return fake.transcript()
+
+
+async def test_record_then_replay_with_the_backend_stopped(client: Sdk, fake: FakeAssistants,
+                                                          tmp_path: Path) -> None:
+    cassette = tmp_path / "eval.json"
+    with chat_backend() as backend:
+        backend.call(("b1", "get_weather", '{"city": "Oslo"}')).reply("Cold in Oslo.")
+        recorded = await record_session(client, fake, ChatCompletionsModel(
+            base_url=backend.url, model="m", record_to=cassette), "Weather in Oslo?")
+    assert len(json.loads(cassette.read_text())["exchanges"]) == 2
+
+    fake.reset()
+    replayed = await record_session(client, fake, ChatCompletionsModel(model="m", replay_from=cassette),
+                                    "Weather in Oslo?")
+
+    assert replayed == recorded
+
+
+async def test_a_changed_prompt_under_replay_fails_naming_the_difference(client: Sdk, fake: FakeAssistants,
+                                                                       tmp_path: Path) -> None:
+    cassette = tmp_path / "eval.json"
+    with chat_backend() as backend:
+        backend.reply("Recorded answer")
+        fake.script.respond_with(ChatCompletionsModel(base_url=backend.url, model="m", record_to=cassette))
+        assert (await ask(client, "Original question")).status == "completed"
+    fake.reset()
+    fake.script.respond_with(ChatCompletionsModel(model="m", replay_from=cassette))
+
+    run = await ask(client, "Changed question")
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message.startswith("fake-assistants: the responder raised ReplayMiss: no recorded "
+                                             "exchange for request ")
+    assert ('the closest recorded request differs: request.messages[0].content: recorded "Original question", '
+            'now "Changed question"') in run.last_error.message
+    (_, error), = fake.script.responder_errors
+    fake.script.responder_errors.clear()  # checked here: the plugin would fail this test for it
+    assert type(error).__name__ == "ReplayMiss"

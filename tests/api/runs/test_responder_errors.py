@@ -1,0 +1,94 @@
+"""A `respond_with` callable that raises never hangs a test: its run ends `failed` (server_error, naming the
+exception) on the first read after creation, and the plugin fails the test with the original traceback."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from fake_assistants import FakeAssistants
+from runs_support import assistant_and_thread, retrieve, steps_of
+from sdk_matrix import Sdk
+from stream_support import collect_events
+
+
+def divide_by_zero(_context: object) -> str:
+    return str(1 / 0)
+
+
+async def test_a_raising_responder_fails_the_run_on_the_first_read(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(lambda context: 1 / 0)  # type: ignore[arg-type,return-value]
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    created = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    run = await retrieve(client, created)
+
+    assert created.status == "queued"
+    assert run.status == "failed"
+    assert run.last_error.code == "server_error"
+    assert run.last_error.message == "fake-assistants: the responder raised ZeroDivisionError: division by zero"
+    (step,) = await steps_of(client, run)  # like `script.fail("server_error")`: failed while writing its answer
+    assert (step.status, step.last_error.code) == ("failed", "server_error")
+    ((run_id, error),) = fake.script.responder_errors
+    assert run_id == run.id
+    assert isinstance(error, ZeroDivisionError)
+
+
+async def test_create_and_poll_returns_the_failed_run(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(divide_by_zero)
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    assert run.status == "failed"
+    assert "ZeroDivisionError" in run.last_error.message
+
+
+async def test_a_streamed_run_ends_failed_too(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(divide_by_zero)
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    events = await collect_events(stream)
+
+    names = [event.event for event in events]
+    assert names[:3] == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
+    assert names[-1] == "thread.run.failed"
+    assert "ZeroDivisionError" in events[-1].data.last_error.message
+
+
+async def test_the_script_goes_on_after_a_raising_responder(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(divide_by_zero).reply("fine")
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    first = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    second = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    assert (first.status, second.status) == ("failed", "completed")
+
+
+RAISING = """
+    def test_uses_a_broken_responder(fake_assistants, openai_client):
+        fake_assistants.script.respond_with(lambda context: 1 / 0)
+        assistant = openai_client.beta.assistants.create(model="gpt-4o")
+        run = openai_client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+        assert run.status == "failed"
+"""
+
+
+def test_under_the_plugin_the_test_fails_with_the_original_traceback(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_user=textwrap.dedent(RAISING))
+
+    result = pytester.runpytest("-p", "no:randomly", "-W", "ignore::DeprecationWarning")
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: a responder raised while it made a turn (its run failed with server_error):",
+        "*run run_*:",
+        "*Traceback (most recent call last):",
+        "*fake_assistants.script.respond_with(lambda context: 1 / 0)*",
+        "*ZeroDivisionError: division by zero",
+    ])

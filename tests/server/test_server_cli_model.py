@@ -1,0 +1,49 @@
+"""`fake-assistants serve --model-base-url URL --model NAME` (issue 20): runs no scripted turn fits are answered
+by a chat-completions backend (a scripted one on loopback), through the real SDK over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from chat_backend import chat_backend
+from fake_assistants.__main__ import build_fake, parser
+from fake_assistants.responders import ChatCompletionsModel
+from server_support import control, sdk, serve_command
+
+
+def test_serve_with_a_model_answers_runs_from_the_backend() -> None:
+    with chat_backend() as backend:
+        backend.reply("The model says x = 1.").reply("And again.")
+        with serve_command("--model-base-url", backend.url, "--model", "scripted-7b") as served:
+            client = sdk(served.base_url)
+            assistant = client.beta.assistants.create(model="gpt-4o", instructions="You are a math tutor.")
+            thread = client.beta.threads.create(messages=[{"role": "user", "content": "Solve 3x + 11 = 14"}])
+            run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+            answer = client.beta.threads.messages.list(thread.id).data[0]
+            control(served.address, "POST", "reset")  # a reset empties the script; the model stays
+            assistant = client.beta.assistants.create(model="gpt-4o")
+            again = client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Again"}]})
+
+    assert (run.status, again.status) == ("completed", "completed")
+    assert answer.content[0].text.value == "The model says x = 1."
+    assert backend.requests[0]["model"] == "scripted-7b"
+    assert backend.requests[0]["messages"] == [
+        {"role": "system", "content": "You are a math tutor."},
+        {"role": "user", "content": "Solve 3x + 11 = 14"},
+    ]
+
+
+def test_the_model_options_build_the_fallback() -> None:
+    fake = build_fake(parser().parse_args(
+        ["serve", "--model-base-url", "http://127.0.0.1:9/v1", "--model", "m", "--model-api-key", "k"]))
+
+    model = fake.script.fallback
+    assert isinstance(model, ChatCompletionsModel)
+    assert (model.url, model.model, model.api_key) == ("http://127.0.0.1:9/v1/chat/completions", "m", "k")
+    assert build_fake(parser().parse_args(["serve"])).script.fallback is None
+
+
+def test_a_model_needs_its_name() -> None:
+    with pytest.raises(SystemExit, match="need --model NAME"):
+        build_fake(parser().parse_args(["serve", "--model-base-url", "http://127.0.0.1:9/v1"]))
