@@ -1,7 +1,13 @@
 """Instruction counts per quickstart flow under callgrind: fake against the canned floor, and where the
 difference goes. Unlike CPU time, instruction counts do not move with the machine's load.
 
-    python bench/instructions.py [--flows 20] [--cases floor,fake,adapter,core]
+    python bench/instructions.py [--flows 20] [--cases floor,fake,adapter,core] [--flow quickstart]
+    python bench/instructions.py --matrix [--flows 10]
+
+`--flow` picks the workload: `quickstart` (every case), `crud` or `streaming` (a 2,000-word reply streamed
+and parsed by the SDK; `floor` and `fake` only). `--matrix` runs `floor` and `fake` for the three flows on
+this venv's SDK and, when it exists, on `.bench-venv/`'s (openai 2.54.0 on httpx: `python bench/run.py`
+creates it), and prints one table of ratios.
 
 Each case runs in its own `valgrind --tool=callgrind` process. After a warm-up (imports, caches, first calls),
 collection is switched on only while the measured work runs: every round builds its fresh fake and client
@@ -40,6 +46,9 @@ from pathlib import Path
 from typing import Any
 
 CASES = ("floor", "fake", "adapter", "core")
+FLOWS = ("quickstart", "crud", "streaming")
+ROOT = Path(__file__).resolve().parent.parent
+PEER_PYTHON = ROOT / ".bench-venv" / "bin" / "python"
 WARM_UP = 3
 TOGGLE = "sys_call_tracing"  # the C function behind sys.call_tracing: collection is on only inside it
 Setup = Callable[[], Callable[[], object]]
@@ -73,13 +82,19 @@ def recorded_exchange() -> list[tuple[Any, Answer]]:
     return exchange
 
 
-def setups() -> dict[str, Setup]:
+def setups(flow: str = "quickstart") -> dict[str, Setup]:
     import flows
     import openai
 
     from fake_assistants import ApiResponse, FakeAssistants
     from fake_assistants.fake import DEFAULT_BASE_URL
 
+    if flow == "streaming":
+        import streaming
+
+        return dict(streaming.cases()[0])
+    if flow == "crud":
+        return dict(flows.cases(flows.crud))
     cases = flows.cases(flows.quickstart)
     exchange = recorded_exchange()
     requests = [request for request, _ in exchange]
@@ -111,8 +126,8 @@ def setups() -> dict[str, Setup]:
     return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core}
 
 
-def child(case: str, flows_count: int) -> None:
-    setup = setups()[case]
+def child(case: str, flows_count: int, flow: str = "quickstart") -> None:
+    setup = setups(flow)[case]
     for _ in range(WARM_UP):
         setup()()
     gc.collect()
@@ -125,13 +140,15 @@ def child(case: str, flows_count: int) -> None:
 # -- the parent: one callgrind process per case ------------------------------------------------------------
 
 
-def count(case: str, flows_count: int, workdir: Path) -> int:
-    """Instructions the case ran in total over `flows_count` flows."""
-    out = workdir / f"callgrind.{case}.out"
+def count(case: str, flows_count: int, workdir: Path, flow: str = "quickstart", python: str | None = None) -> int:
+    """Instructions the case ran in total over `flows_count` flows (of `flow`, under `python`)."""
+    out = workdir / f"callgrind.{flow}.{case}.{abs(hash(python))}.out"
     command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--toggle-collect={TOGGLE}",
-               f"--callgrind-out-file={out}", sys.executable, "-W", "ignore", __file__,
-               "--child", case, "--flows", str(flows_count)]
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+               f"--callgrind-out-file={out}", python or sys.executable, "-W", "ignore", __file__,
+               "--child", case, "--flows", str(flows_count), "--flow", flow]
+    source = str(ROOT / "src")  # the fake from this tree, also under .bench-venv's python
+    env = {**os.environ, "PYTHONHASHSEED": "0",
+           "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
     subprocess.run(command, check=True, capture_output=True, env=env)
     found = re.search(r"^totals:\s+(\d+)", out.read_text(encoding="utf-8"), re.MULTILINE)
     if found is None:
@@ -152,27 +169,62 @@ def report(per_flow: dict[str, float], requests: int) -> str:
     return "\n".join(lines)
 
 
+def sdk_line(python: str) -> str:
+    """`openai X / httpxY` of `python`'s venv."""
+    code = ("import importlib.metadata as m, openai; v = m.version('openai'); "
+            "h = 'httpx2' if int(v.split('.')[0]) >= 3 else 'httpx'; print(f'openai {v} / {h} {m.version(h)}')")
+    done = subprocess.run([python, "-c", code], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def matrix(flows_count: int) -> str:
+    """floor and fake for every flow on each SDK line: one table."""
+    pythons = [sys.executable] + ([str(PEER_PYTHON)] if PEER_PYTHON.exists() else [])
+    requests = {"quickstart": 6, "crud": 7, "streaming": 1}
+    lines = ["| SDK | flow | floor (M/flow) | fake (M/flow) | fake / floor | the fake's own, per request |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    with tempfile.TemporaryDirectory() as workdir:
+        for python in pythons:
+            line = sdk_line(python)
+            for flow in FLOWS:
+                floor, fake = (count(case, flows_count, Path(workdir), flow, python) / flows_count
+                               for case in ("floor", "fake"))
+                print(f"{line} {flow}: floor {floor / 1e6:.3f} M, fake {fake / 1e6:.3f} M", file=sys.stderr)
+                lines.append(f"| {line} | {flow} | {floor / 1e6:.2f} | {fake / 1e6:.2f} | {fake / floor:.3f}x | "
+                             f"{(fake - floor) / requests[flow] / 1e3:,.0f} k |")
+    if not PEER_PYTHON.exists():
+        lines.append(f"\n(no {PEER_PYTHON.parent.parent.name}/: openai 2.54.0 not measured; "
+                     "`python bench/run.py` makes it)")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--flows", type=int, default=20, help="measured flows per case")
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--flow", choices=FLOWS, default="quickstart", help="the workload (default quickstart)")
+    parser.add_argument("--matrix", action="store_true", help="floor and fake, every flow, both SDK lines")
     parser.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # openai warns on every Assistants call
     if args.child:
-        child(args.child, args.flows)
+        child(args.child, args.flows, args.flow)
         return 0
     if shutil.which("valgrind") is None:
         print("needs valgrind (callgrind) on PATH", file=sys.stderr)
         return 2
+    if args.matrix:
+        print(matrix(args.flows))
+        return 0
     import flows
 
     per_flow: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as workdir:
         for case in args.cases.split(","):
-            per_flow[case] = count(case, args.flows, Path(workdir)) / args.flows
+            per_flow[case] = count(case, args.flows, Path(workdir), args.flow) / args.flows
             print(f"{case}: {per_flow[case] / 1e6:.3f} M", file=sys.stderr)
-    print(report(per_flow, flows.QUICKSTART_REQUESTS))
+    requests = {"quickstart": flows.QUICKSTART_REQUESTS, "crud": flows.CRUD_REQUESTS, "streaming": 1}
+    print(report(per_flow, requests[args.flow]))
     return 0
 
 

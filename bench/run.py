@@ -328,10 +328,21 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows))
     if not args.quick:
         OUTPUT.parent.mkdir(exist_ok=True)
-        OUTPUT.write_text(document(rows, notes, versions, (load_start, machine.load_average()), seconds),
+        kept = kept_section(OUTPUT)  # instructions.py's figures: this run does not measure them
+        OUTPUT.write_text(document(rows, notes, versions, (load_start, machine.load_average()), seconds) + kept,
                           encoding="utf-8")
         print(f"\nwrote {OUTPUT.relative_to(ROOT)} ({seconds:.0f} s)", file=sys.stderr)
     return 0
+
+
+KEPT_HEADING = "## Instruction counts"
+
+
+def kept_section(path: Path) -> str:
+    """The instruction-count section of the current file (written from `instructions.py --matrix`), kept as is."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    start = text.find("\n" + KEPT_HEADING)
+    return "" if start < 0 else text[start:]
 
 
 if __name__ == "__main__":

@@ -75,16 +75,25 @@ class RouteTable(Generic[R]):
 
     def __init__(self, routes: Iterable[R]) -> None:
         self.routes: tuple[R, ...] = tuple(routes)
-        self._index: dict[tuple[str, int], list[Candidate[R]]] = {}
-        for route in self.routes:
-            segments = segments_of(route.template)
-            self._index.setdefault((route.method, len(segments)), []).append((segments, route))
-        for candidates in self._index.values():  # a literal segment beats a parameter: /threads/runs
-            candidates.sort(key=_parameter_positions)
+        # (method, number of segments, first segment) -> the routes that can match, in the order they are
+        # tried; (..., None) holds those whose first segment is a parameter, tried for any first segment.
+        self._index: dict[tuple[str, int, str | None], list[Candidate[R]]] = {}
+        candidates = [(segments_of(route.template), route) for route in self.routes]
+        for segments, route in candidates:
+            first = None if segments[0].startswith("{") else segments[0]
+            self._index.setdefault((route.method, len(segments), first), [])
+        for key, found in self._index.items():
+            method, length, first = key
+            found.extend(c for c in candidates if c[1].method == method and len(c[0]) == length
+                         and (c[0][0] == first or c[0][0].startswith("{")))
+            found.sort(key=_parameter_positions)  # a literal segment beats a parameter: /threads/runs
 
     def match(self, method: str, path: str) -> tuple[R, dict[str, str]] | None:
         parts = path.strip("/").split("/")
-        for segments, route in self._index.get((method, len(parts)), ()):
+        found = self._index.get((method, len(parts), parts[0]))
+        if found is None:
+            found = self._index.get((method, len(parts), None), [])
+        for segments, route in found:
             params = _match_segments(segments, parts)
             if params is not None:
                 return route, params

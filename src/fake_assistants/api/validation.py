@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -78,12 +79,25 @@ def decode_json(raw: bytes) -> Any:
     """
     try:
         # What json.loads does with bytes, with one decoder made once instead of one per call.
-        value = _DECODER.decode(raw.decode(json.detect_encoding(raw), "surrogatepass"))
+        encoding = json.detect_encoding(raw)
+        value = _DECODER.decode(raw.decode(encoding, "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise catalog.invalid_json_body() from None
-    if not _is_plain_json(value):
+    if not (encoding == "utf-8" and _surely_plain(raw)) and not _is_plain_json(value):
         raise catalog.invalid_json_body()
     return value
+
+
+# `\ud800` to `\udfff` (either case), the only way, with 0xED bytes, for a lone surrogate to get into a string.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
+
+
+def _surely_plain(raw: bytes) -> bool:
+    """What `_is_plain_json` checks, decided from UTF-8 bytes without walking the value (False: walk it).
+    Fewer opening brackets than the depth limit cannot nest deeper than it; a string can only hold a lone
+    surrogate from an escape `\\udXXX` or from the bytes 0xED 0xA0-0xBF (decoded with surrogatepass)."""
+    return (raw.count(b"[") + raw.count(b"{") <= MAX_JSON_DEPTH and b"\xed" not in raw
+            and _SURROGATE_ESCAPE.search(raw) is None)
 
 
 def _reject_constant(token: str) -> Any:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 import string
+from itertools import islice
 from typing import Any
 
 _ALPHABET = string.ascii_letters + string.digits
 _BODY_LENGTH = 24
 _FILE_BODY_LENGTH = 22  # newer File ids, e.g. file-Rk1B7rvT3mB7zJJocLrFi1
 _HEX_KINDS = frozenset({"vector_store", "file_batch"})
+_SCALE = float(len(_ALPHABET)).__mul__  # random() in [0, 1) times 62.0, as random.choices scales it
 
 ID_PREFIXES: dict[str, str] = {
     "assistant": "asst_",
@@ -38,7 +40,10 @@ class IdFactory:
         if kind in _HEX_KINDS:  # 2025+ vector store and batch ids: 32 lowercase hex
             return f"{ID_PREFIXES[kind]}{self._objects.getrandbits(128):032x}"
         length = _FILE_BODY_LENGTH if kind == "file" else _BODY_LENGTH
-        return ID_PREFIXES[kind] + "".join(self._objects.choices(_ALPHABET, k=length))
+        # What `self._objects.choices(_ALPHABET, k=length)` draws (`_ALPHABET[floor(random() * 62.0)]` per
+        # character, the same floats in the same order), with the loop in C: the ids stay byte-identical.
+        draws = map(_SCALE, islice(iter(self._objects.random, None), length))
+        return ID_PREFIXES[kind] + "".join(map(_ALPHABET.__getitem__, map(int, draws)))
 
     def request_id(self) -> str:
         return f"req_{self._requests.getrandbits(128):032x}"

@@ -19,7 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Generator, Iterable, Iterator
 from itertools import islice
-from typing import Any
+from types import MappingProxyType
+from typing import Any, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
@@ -50,6 +51,7 @@ from .script import (
     Script,
     TurnContext,
     default_reply,
+    responder_failure,
     undeclared_call,
 )
 from .search import default_max_results, search
@@ -275,7 +277,7 @@ class RunEngine:
             raise catalog.cannot_cancel(run.status)
         self._close_work(run)
         lifecycle.apply(run, "cancel", self.world.clock.now())
-        cancelling: Event = ("thread.run.cancelling", self._run_wire(run))
+        cancelling: Event = ("thread.run.cancelling", self._run_data(run))
         run.progress.work = self._cancellation(run, cancelling)
         return [cancelling]
 
@@ -296,7 +298,7 @@ class RunEngine:
                 if limit is not None:  # max_prompt_tokens / max_completion_tokens end the run incomplete
                     yield from self._incomplete(run, Incomplete(limit, action.text))
                     return
-                yield from self._reply(run, action.text)
+                yield from self._reply(run, action.text, action.usage)
                 yield self._finish(run, "complete")
                 return
             if isinstance(action, Say):
@@ -328,7 +330,12 @@ class RunEngine:
         turn = self.script.take(run.assistant_id)
         context = self._turn_context(run)
         if turn is not None:
-            return self._usable(run, turn.resolve(context))
+            try:
+                action = turn.resolve(context)
+            except Exception as error:  # a responder that raises fails the run; the plugin fails the test
+                self.script.responder_errors.append((run.id, error))
+                return responder_failure(error)
+            return self._usable(run, action)
         if self.script.strict:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
         if not run.progress.searched and (self._search_files(run) or self._expired_store(run)):
@@ -371,7 +378,8 @@ class RunEngine:
     def _turn_context(self, run: Run) -> TurnContext:
         shape = self.world.options.shape
         messages = [m.to_wire(shape, full=True) for m in self.world.store.messages[run.thread_id].values()]
-        return TurnContext(self._run_wire(run), messages, run.tools)
+        steps = [self._step_wire(step) for step in self.world.store.steps[run.id].values()]
+        return TurnContext(self._run_wire(run), messages, run.tools, steps)
 
     def _prompt_tokens(self, run: Run, *, last: int | None = None) -> int:
         """Instructions plus the thread's messages, as `truncation_strategy` (or `last`) keeps them."""
@@ -395,15 +403,15 @@ class RunEngine:
         run.progress.quotes = None
         step = self._new_step(run, "message_creation",
                               {"type": "message_creation", "message_creation": {"message_id": message.id}})
-        yield ("thread.run.step.created", self._step_wire(step))
-        yield ("thread.run.step.in_progress", self._step_wire(step))
+        yield ("thread.run.step.created", self._step_data(run, step))
+        yield ("thread.run.step.in_progress", self._step_data(run, step))
         self.world.store.messages[run.thread_id].add(message.id, message.created_at, message)
         run.progress.open_message = message
-        yield ("thread.message.created", self._message_wire(message))
-        yield ("thread.message.in_progress", self._message_wire(message))
+        yield ("thread.message.created", self._message_data(run, message))
+        yield ("thread.message.in_progress", self._message_data(run, message))
         return step, message
 
-    def _reply(self, run: Run, text: str) -> Iterator[Event]:
+    def _reply(self, run: Run, text: str, counted: tuple[int, int] | None = None) -> Iterator[Event]:
         """The answer: images from code_interpreter first, then the text citing the last file_search."""
         progress = run.progress
         citations, progress.citations = progress.citations or [], None
@@ -415,29 +423,32 @@ class RunEngine:
         images = [{"type": "image_file", "image_file": {"file_id": f}} for f in progress.images]
         progress.images = []
         yield from self._message_step(run, cited, annotations=annotations, images=images,
-                                      attachments=file_links.attachments(generated))
+                                      attachments=file_links.attachments(generated), counted=counted)
 
     def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,
                       annotations: list[Json] | None = None, images: list[Json] | None = None,
-                      attachments: list[Json] | None = None) -> Iterator[Event]:
+                      attachments: list[Json] | None = None,
+                      counted: tuple[int, int] | None = None) -> Iterator[Event]:
         step, message = yield from self._open_message_step(run)
         message.attachments = attachments or []
         images = images or []
         for index, image in enumerate(images):
-            yield self._message_delta(message, {"index": index, **image})
-        for text_delta in text_deltas(text, annotations or [], self.world.options.stream_chunk_chars):
-            yield self._message_delta(message, {"index": len(images), "type": "text", "text": text_delta})
+            yield self._message_delta(run, message, {"index": index, **image})
+        deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
+        for text_delta in deltas if self.streaming(run) else ():  # made only for a stream to read
+            yield self._message_delta(run, message, {"index": len(images), "type": "text", "text": text_delta})
         now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.progress.open_message = None
         if incomplete_reason is None:
             message_lifecycle.apply(message, "complete", now)
-            yield ("thread.message.completed", self._message_wire(message))
+            yield ("thread.message.completed", self._message_data(run, message))
         else:
             message_lifecycle.apply(message, "end_incomplete", now)
             message.incomplete_details = {"reason": incomplete_reason}
-            yield ("thread.message.incomplete", self._message_wire(message))
-        yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(text))
+            yield ("thread.message.incomplete", self._message_data(run, message))
+        prompt, completion = counted or (self._prompt_tokens(run), count_tokens(text))  # a backend's own count
+        yield self._complete_step(run, step, prompt, completion)
 
     def _function_step(self, run: Run, action: FunctionCalls) -> Iterator[Event]:
         calls: list[Json] = [
@@ -446,14 +457,14 @@ class RunEngine:
             for name, arguments in action.calls
         ]
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
-        yield ("thread.run.step.created", self._step_wire(step))
-        yield ("thread.run.step.in_progress", self._step_wire(step))
+        yield ("thread.run.step.created", self._step_data(run, step))
+        yield ("thread.run.step.in_progress", self._step_data(run, step))
         for index, call in enumerate(calls):
             first: Json = {"index": index, "id": call["id"], "type": "function",
                      "function": {"name": call["function"]["name"], "arguments": "", "output": None}}
-            yield self._step_delta(step, first)
+            yield self._step_delta(run, step, first)
             for fragment in self._chunks(call["function"]["arguments"]):
-                yield self._step_delta(step, {"index": index, "type": "function",
+                yield self._step_delta(run, step, {"index": index, "type": "function",
                                               "function": {"arguments": fragment}})
         step.step_details = {"type": "tool_calls", "tool_calls": calls}
         run.progress.pending_step = step
@@ -468,12 +479,12 @@ class RunEngine:
     def _code_step(self, run: Run, action: CodeInterpreter) -> Iterator[Event]:
         call_id = self.world.ids.new("call")
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
-        yield ("thread.run.step.created", self._step_wire(step))
-        yield ("thread.run.step.in_progress", self._step_wire(step))
-        yield self._step_delta(step, {"index": 0, "id": call_id, "type": "code_interpreter",
+        yield ("thread.run.step.created", self._step_data(run, step))
+        yield ("thread.run.step.in_progress", self._step_data(run, step))
+        yield self._step_delta(run, step, {"index": 0, "id": call_id, "type": "code_interpreter",
                                       "code_interpreter": {"input": "", "outputs": []}})
         for fragment in self._chunks(action.input):
-            yield self._step_delta(step, {"index": 0, "type": "code_interpreter",
+            yield self._step_delta(run, step, {"index": 0, "type": "code_interpreter",
                                           "code_interpreter": {"input": fragment}})
         outputs: list[Json] = []
         if action.logs is not None:
@@ -484,7 +495,7 @@ class RunEngine:
             generated = GeneratedFile(self._store_output("/mnt/data/" + name, data), name)
             run.progress.generated.append(generated)
         for index, output in enumerate(outputs):
-            yield self._step_delta(step, {"index": 0, "type": "code_interpreter", "code_interpreter": {
+            yield self._step_delta(run, step, {"index": 0, "type": "code_interpreter", "code_interpreter": {
                 "outputs": [{"index": index, **output}]}})
         step.step_details = {"type": "tool_calls", "tool_calls": [
             {"id": call_id, "type": "code_interpreter",
@@ -511,9 +522,9 @@ class RunEngine:
         ranking = settings.get("ranking_options") or {"ranker": "default_2024_08_21", "score_threshold": 0.0}
         ranking = {"ranker": ranking["ranker"], "score_threshold": ranking["score_threshold"]}
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
-        yield ("thread.run.step.created", self._step_wire(step))
-        yield ("thread.run.step.in_progress", self._step_wire(step))
-        yield self._step_delta(step, {"index": 0, "id": call_id, "type": "file_search",
+        yield ("thread.run.step.created", self._step_data(run, step))
+        yield ("thread.run.step.in_progress", self._step_data(run, step))
+        yield self._step_delta(run, step, {"index": 0, "id": call_id, "type": "file_search",
                                       "file_search": {"ranking_options": ranking, "results": []}})
         limit = settings.get("max_num_results") or default_max_results(run.model)
         results = self._search_results(run, action, ranking, limit)
@@ -583,8 +594,8 @@ class RunEngine:
         """Deltas up to the break, then the run fails (server_error) and the stream gets `event: error`."""
         _, message = yield from self._open_message_step(run)
         deltas = text_deltas(action.text, [], self.world.options.stream_chunk_chars)
-        for text_delta in islice(deltas, action.after_deltas):
-            yield self._message_delta(message, {"index": 0, "type": "text", "text": text_delta})
+        for text_delta in islice(deltas, action.after_deltas) if self.streaming(run) else ():
+            yield self._message_delta(run, message, {"index": 0, "type": "text", "text": text_delta})
         error = catalog.server_error(self.world.ids.request_id())
         if action.message:
             error.message = action.message
@@ -625,7 +636,8 @@ class RunEngine:
         text = action.text if action.text is not None else default_reply(self._turn_context(run).messages)
         if action.reason == "max_completion_tokens":
             limit = run.max_completion_tokens or max(1, count_tokens(text) // 2)
-            yield from self._message_step(run, text[: limit * 4], incomplete_reason="max_tokens")
+            yield from self._message_step(run, text if action.as_written else text[: limit * 4],
+                                          incomplete_reason="max_tokens")
         run.incomplete_details = {"reason": action.reason}
         yield self._finish(run, "end_incomplete")
 
@@ -639,7 +651,7 @@ class RunEngine:
         yield from self._close_open_message(run, "run_cancelled", now)
         for step in self._open_steps(run):
             step_lifecycle.apply(step, "cancel", now)
-            yield ("thread.run.step.cancelled", self._step_wire(step))
+            yield ("thread.run.step.cancelled", self._step_data(run, step))
         yield self._finish(run, "finish_cancelling")
 
     def _fail_open_steps(self, run: Run) -> Iterator[Event]:
@@ -648,7 +660,7 @@ class RunEngine:
         for step in self._open_steps(run):
             step_lifecycle.apply(step, "fail", now)
             step.last_error = run.last_error
-            yield ("thread.run.step.failed", self._step_wire(step))
+            yield ("thread.run.step.failed", self._step_data(run, step))
 
     def _due(self, run: Run) -> bool:
         """The run could still expire, and its `expires_at` has passed."""
@@ -664,7 +676,7 @@ class RunEngine:
         events = list(self._close_open_message(run, "run_expired", now))
         for step in self._open_steps(run):
             step_lifecycle.apply(step, "expire", now)
-            events.append(("thread.run.step.expired", self._step_wire(step)))
+            events.append(("thread.run.step.expired", self._step_data(run, step)))
         run.progress.pending_step = None
         events.append(self._finish(run, "expire"))
         if self.streaming(run):  # announced on the stream reading the run
@@ -678,7 +690,7 @@ class RunEngine:
         if message is not None and message.status == "in_progress":
             message_lifecycle.apply(message, "end_incomplete", now)
             message.incomplete_details = {"reason": reason}
-            yield ("thread.message.incomplete", self._message_wire(message))
+            yield ("thread.message.incomplete", self._message_data(run, message))
 
     def _open_steps(self, run: Run) -> list[RunStep]:
         return [s for s in self.world.store.steps[run.id].values() if s.status == "in_progress"]
@@ -690,7 +702,7 @@ class RunEngine:
 
     def _move(self, run: Run, trigger: lifecycle.Trigger) -> Event:
         status = lifecycle.apply(run, trigger, self.world.clock.now())
-        return (f"thread.run.{status}", self._run_wire(run))
+        return (f"thread.run.{status}", self._run_data(run))
 
     def _finish(self, run: Run, trigger: lifecycle.Trigger) -> Event:
         status = lifecycle.apply(run, trigger, self.world.clock.now())
@@ -698,7 +710,7 @@ class RunEngine:
         if status != "expired":
             run.usage = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
         self.world.store.release_thread(run)
-        return (f"thread.run.{status}", self._run_wire(run))
+        return (f"thread.run.{status}", self._run_data(run))
 
     def _new_step(self, run: Run, kind: Any, details: Json) -> RunStep:
         step = RunStep(
@@ -712,13 +724,17 @@ class RunEngine:
     def _complete_step(self, run: Run, step: RunStep, prompt: int, completion: int) -> Event:
         step_lifecycle.apply(step, "complete", self.world.clock.now())
         step.usage = usage(prompt, completion)
-        return ("thread.run.step.completed", self._step_wire(step))
+        return ("thread.run.step.completed", self._step_data(run, step))
 
-    def _message_delta(self, message: Message, part: Json) -> Event:
+    def _message_delta(self, run: Run, message: Message, part: Json) -> Event:
+        if not self.streaming(run):
+            return ("thread.message.delta", UNREAD)
         return ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
                                          "delta": {"content": [part]}})
 
-    def _step_delta(self, step: RunStep, call: Json) -> Event:
+    def _step_delta(self, run: Run, step: RunStep, call: Json) -> Event:
+        if not self.streaming(run):
+            return ("thread.run.step.delta", UNREAD)
         return ("thread.run.step.delta", {"id": step.id, "object": "thread.run.step.delta",
                                           "delta": {"step_details": {"type": "tool_calls", "tool_calls": [call]}}})
 
@@ -742,8 +758,26 @@ class RunEngine:
     def _message_wire(self, message: Message) -> Json:
         return message.to_wire(self.world.options.shape, full=True)
 
+    # An event's data is built only while a stream reads the run (`streaming`): the stream encodes it as it
+    # is read, so it shows the object at that moment. Polling and `advance` drain the same events, with the
+    # same state changes and ids, and nobody reads their data: they carry UNREAD instead.
+
+    def _run_data(self, run: Run) -> Json:
+        return self._run_wire(run) if self.streaming(run) else UNREAD
+
+    def _step_data(self, run: Run, step: RunStep) -> Json:
+        if not self.streaming(run):
+            return UNREAD
+        shape = self.world.options.shape
+        return step.to_wire(shape, include_search_content=bool(run.progress.include_search_content))
+
+    def _message_data(self, run: Run, message: Message) -> Json:
+        return self._message_wire(message) if self.streaming(run) else UNREAD
+
 
 _EMPTY: Any = OrderedTable()
+# The data of an event no stream reads (read-only: whoever tried to change it would fail loudly).
+UNREAD: Json = cast(Json, MappingProxyType({}))
 
 
 def _announced(events: list[Event]) -> Generator[Event, None, None]:
