@@ -5,13 +5,15 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Iterable, Mapping
+from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any, Literal
 
 from .api.context import Context
 from .app import App
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, SystemClock
-from .core.ids import IdFactory
+from .core.errors import StateError
+from .core.ids import IdFactory, RecordedIds
 from .core.options import Options
 from .core.types import Shape
 from .core.wire import ApiRequest, ApiResponse
@@ -28,6 +30,7 @@ from .store.store import Store
 if TYPE_CHECKING:  # openai is the user's: only type checkers import it here (the runtime loads it lazily)
     from openai import AsyncOpenAI, OpenAI
 
+    from .cassettes.plan import CassettePlan, CassetteReport
     from .server.threaded import ThreadedServer
     from .state.snapshot import Snapshot
     from .transports.intercept import Interception
@@ -72,6 +75,64 @@ class FakeAssistants:
         self.lenient = check_leniency(lenient)
         if self.lenient:
             self.app.stand_ins = self.store.stand_ins = StandIns(self.ctx, self.lenient)
+        # from_cassette: the plan, the seeded ids, the seeds refused (id, why)
+        self.cassette: tuple[CassettePlan, list[str], list[tuple[str, str]]] | None = None
+
+    # -- cassettes -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_cassette(cls, cassette: str | PathLike[str] | Iterable[str | PathLike[str]], *,
+                      ids: Literal["seeded", "recorded"] = "seeded", seed: int | str = 0,
+                      **options: Any) -> FakeAssistants:
+        """A fake that answers as the recorded traffic did (VCR.py YAML/JSON cassettes, Ruby VCR, .NET
+        test-proxy records; several files in order): the objects the recording used but did not make, seeded from
+        their recorded snapshots; each recorded run's turns queued in order, for its assistant; with
+        `ids="recorded"`, the recorded ids handed out in recorded order for each kind. `options` as for the
+        constructor; a cassette of Assistants v1 traffic also serves v1. See `cassette_report()`."""
+        from .cassettes.plan import plan
+
+        if ids not in ("seeded", "recorded"):
+            raise ValueError(f'ids must be "seeded" or "recorded", not {ids!r}')
+        paths = [cassette] if isinstance(cassette, str | PathLike) else list(cassette)
+        cassette_plan = plan([fspath(p) for p in paths], scope_to_assistants=ids == "recorded")
+        if cassette_plan.serves_v1 and "api_versions" not in options:
+            options["api_versions"] = ("v1", "v2")
+        fake = cls(seed, **options)
+        if ids == "recorded":
+            fake.engine.world.ids.source = RecordedIds(cassette_plan.recorded_ids)
+        seeded, refused = fake._seed_from(cassette_plan)
+        for scripted in cassette_plan.runs:
+            fake.script.turns.extend(scripted.turns)
+        fake.cassette = (cassette_plan, seeded, refused)
+        return fake
+
+    def _seed_from(self, cassette_plan: CassettePlan) -> tuple[list[str], list[tuple[str, str]]]:
+        from .cassettes.plan import seed_document
+
+        objects = list(cassette_plan.seeds.objects)
+        refused: list[tuple[str, str]] = []
+        try:
+            self.load_state(seed_document(objects))
+        except StateError:  # find the objects that do not load, and load the rest
+            good = []
+            for item in objects:
+                try:
+                    FakeAssistants().load_state(seed_document([item]))
+                    good.append(item)
+                except StateError as error:
+                    refused.append((item[1], f"its recorded snapshot does not load: {error}"))
+            objects = good
+            self.load_state(seed_document(objects))
+        return [object_id for _, object_id, _ in objects], refused
+
+    def cassette_report(self) -> CassetteReport:
+        """What `from_cassette` imported, what it could not (and why), which recorded runs never replayed."""
+        from .cassettes.plan import report
+
+        if self.cassette is None:
+            raise ValueError("this fake was not built by FakeAssistants.from_cassette")
+        cassette_plan, seeded, refused = self.cassette
+        return report(cassette_plan, seeded, refused, self.script.turns)
 
     # -- the call journal and fault injection -----------------------------------------------------
 

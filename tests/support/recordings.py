@@ -17,14 +17,15 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
+from fake_assistants.cassettes import reader as cassette_reader
+from fake_assistants.cassettes.interaction import Interaction as RecordedInteraction
 from fake_assistants.core.ids import ID_PREFIXES
 from project_paths import ROOT
 
@@ -165,52 +166,22 @@ class Recording:
 
 
 # -- formats ----------------------------------------------------------------------------------------
+# Parsing lives in the package (`fake_assistants.cassettes.reader`); this keeps the replay suite's view of it.
 
 
-def _split_uri(uri: str) -> tuple[str, str]:
-    parts = urlsplit(uri)
-    return parts.path, parts.query
-
-
-def _header(headers: Mapping[str, Any], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return str(value[0] if isinstance(value, list) and value else value)
-    return None
-
-
-def _from_dotnet(index: int, entry: Mapping[str, Any]) -> Interaction:
-    path, query = _split_uri(entry["RequestUri"])
-    response = entry.get("ResponseBody")
+def _converted(interaction: RecordedInteraction, fmt: str) -> Interaction:
+    body = interaction.response_body
     return Interaction(
-        index=index,
-        method=entry["RequestMethod"].upper(),
-        path=path,
-        query=query,
-        beta=_header(entry.get("RequestHeaders") or {}, "OpenAI-Beta"),
-        body=entry.get("RequestBody"),
-        status=int(entry["StatusCode"]),
-        response=response if isinstance(response, dict) else None,  # a list is SSE lines
-        recorded_at=_header(entry.get("ResponseHeaders") or {}, "Date"),
-    )
-
-
-def _from_vcr(index: int, interaction: Mapping[str, Any]) -> Interaction:
-    request, response = interaction["request"], interaction["response"]
-    path, query = _split_uri(request["uri"])
-    body = response.get("body")
-    sse = response.get("sse_raw")
-    return Interaction(
-        index=index,
-        method=request["method"].upper(),
-        path=path,
-        query=query,
-        beta=_header(request.get("headers") or {}, "OpenAI-Beta"),
-        body=request.get("body"),
-        status=int(response["status"]),
-        response=body if isinstance(body, dict) else None,  # body_text / sse_raw are not JSON
-        recorded_at=response.get("recorded_at") or _header(response.get("headers") or {}, "Date"),
-        stream=sse if isinstance(sse, str) else None,
+        index=interaction.index,
+        method=interaction.method,
+        path=interaction.path,
+        query=interaction.query,
+        beta=interaction.beta,
+        body=interaction.request_body,
+        status=interaction.status,
+        response=body if isinstance(body, dict) else None,  # body_text / SSE are not JSON
+        recorded_at=interaction.recorded_at,
+        stream=interaction.stream if fmt != "dotnet-proxy" else None,  # .NET streams: their `.sse` twins
     )
 
 
@@ -219,12 +190,11 @@ def _read(path: Path) -> Any:
 
 
 def parse_recording(path: Path, data: Any) -> Recording | None:
-    """A Recording for the two request/response formats; None for anything else (bare fixtures)."""
-    if isinstance(data, dict) and isinstance(data.get("Entries"), list):
-        return Recording(path, tuple(_from_dotnet(i, e) for i, e in enumerate(data["Entries"])))
-    if isinstance(data, dict) and isinstance(data.get("interactions"), list):
-        return Recording(path, tuple(_from_vcr(i, e) for i, e in enumerate(data["interactions"])))
-    return None
+    """A Recording for the request/response formats; None for anything else (bare fixtures)."""
+    parsed = cassette_reader.parse_recording(path, data)
+    if parsed is None:
+        return None
+    return Recording(path, tuple(_converted(i, parsed.format) for i in parsed.interactions))
 
 
 def _json_files(root: Path) -> Iterator[Path]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 import string
+from collections import deque
+from collections.abc import Iterable, Mapping
 from itertools import islice
-from typing import Any
+from typing import Any, Protocol
 
 _ALPHABET = string.ascii_letters + string.digits
 _BODY_LENGTH = 24
@@ -26,17 +28,40 @@ ID_PREFIXES: dict[str, str] = {
 }
 
 
+class IdSource(Protocol):
+    """Ids handed out before the seeded stream: `take(kind)` gives the next one of that kind, or None."""
+
+    def take(self, kind: str) -> str | None: ...
+
+
+class RecordedIds:
+    """Given ids, handed out in the given order for each kind (a cassette's, with `ids="recorded"`); once a
+    kind's ids are used up, None (the seeded stream goes on). Deterministic: no draw depends on anything else."""
+
+    def __init__(self, ids: Mapping[str, Iterable[str]]) -> None:
+        self.remaining: dict[str, deque[str]] = {kind: deque(values) for kind, values in ids.items()}
+
+    def take(self, kind: str) -> str | None:
+        queue = self.remaining.get(kind)
+        return queue.popleft() if queue else None
+
+
 class IdFactory:
     """Object ids and request ids from two independent seeded streams.
 
-    Request ids have their own stream so that retries and reads never shift object ids.
+    Request ids have their own stream so that retries and reads never shift object ids. An injected `source`
+    (e.g. `RecordedIds`) is asked first for each object id; it does not move the seeded stream.
     """
 
-    def __init__(self, seed: int | str = 0) -> None:
+    def __init__(self, seed: int | str = 0, source: IdSource | None = None) -> None:
         self._objects = random.Random(f"{seed}:objects")
         self._requests = random.Random(f"{seed}:requests")
+        self.source = source
 
     def new(self, kind: str) -> str:
+        given = self.source.take(kind) if self.source is not None else None
+        if given is not None:
+            return given
         if kind in _HEX_KINDS:  # 2025+ vector store and batch ids: 32 lowercase hex
             return f"{ID_PREFIXES[kind]}{self._objects.getrandbits(128):032x}"
         length = _FILE_BODY_LENGTH if kind == "file" else _BODY_LENGTH

@@ -1,0 +1,115 @@
+"""Which ids a recording made and used: service ids found by their prefixes, the objects that existed before the
+recording (named but never made there), and the ids it made, per kind in recorded order (for `ids="recorded"`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ..core.ids import ID_PREFIXES
+from .interaction import Interaction, Recording
+
+_BY_LENGTH = sorted(ID_PREFIXES.items(), key=lambda item: len(item[1]), reverse=True)
+# A service id: a known prefix, an optional tag (`vsfb_ibj_...`) and a long body; `file-abc123` is no id.
+ID_PATTERN = re.compile(
+    r"\b(?:" + "|".join(re.escape(prefix) for _, prefix in _BY_LENGTH) + r")(?:[a-z]{2,4}_)?[A-Za-z0-9]{16,}\b"
+)
+
+
+def kind_of(object_id: str) -> str | None:
+    """The kind (`assistant`, `vector_store`...) of a service id, or None."""
+    if not ID_PATTERN.fullmatch(object_id):
+        return None
+    return next((kind for kind, prefix in _BY_LENGTH if object_id.startswith(prefix)), None)
+
+
+def ids_in(value: Any) -> list[str]:
+    text = value if isinstance(value, str) else json.dumps(value)
+    return ID_PATTERN.findall(text)
+
+
+def requested_ids(interaction: Interaction) -> list[str]:
+    """The ids a request names, in its path, query or body."""
+    body = interaction.request_body
+    return ids_in(interaction.target) + (ids_in(body) if body is not None and not isinstance(body, bytes) else [])
+
+
+def created_ids(interaction: Interaction) -> list[str]:
+    """What a successful write made: its answer's `id`, unless the request named it."""
+    body = interaction.response_json
+    new_id = body.get("id") if body is not None else None
+    if interaction.method == "GET" or not 200 <= interaction.status < 300 or not isinstance(new_id, str):
+        return []
+    return [] if new_id in requested_ids(interaction) else [new_id]
+
+
+def made_ids(recordings: Sequence[Recording]) -> set[str]:
+    """Ids the recordings show being made: written objects' ids, and every id answers show that no request
+    named before (a run's messages, steps and tool calls)."""
+    named: set[str] = set()
+    made: set[str] = set()
+    for interaction in _all(recordings):
+        made.update(created_ids(interaction))
+        made.update(i for i in _answered_ids(interaction) if i not in named and i not in made
+                    and kind_of(i) in ("message", "run", "step", "call", "file_batch"))
+        named.update(requested_ids(interaction))
+    return made
+
+
+def ids_by_kind(recordings: Sequence[Recording], made: set[str]) -> dict[str, list[str]]:
+    """The made ids of each kind in the order they were made: the order the recording first shows them, corrected
+    by every list answer (which shows its items in creation order, reversed unless `order=asc`): the items a list
+    shows keep their places among the others but take the list's order."""
+    out: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for interaction in _all(recordings):
+        for object_id in _answered_ids(interaction):
+            kind = kind_of(object_id)
+            if object_id in made and object_id not in seen and kind is not None:
+                seen.add(object_id)
+                out.setdefault(kind, []).append(object_id)
+    for interaction in _all(recordings):
+        listed = _listed_in_creation_order(interaction)
+        for ids in out.values():
+            _take_order(ids, [i for i in listed if i in made])
+    return out
+
+
+def _listed_in_creation_order(interaction: Interaction) -> list[str]:
+    body = interaction.response_json
+    items = body.get("data") if body is not None and body.get("object") == "list" else None
+    if not isinstance(items, list):
+        return []
+    found = [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+    return found if "order=asc" in interaction.query else found[::-1]
+
+
+def _take_order(ids: list[str], ordered: list[str]) -> None:
+    """Refill the places of `ordered`'s members in `ids` with them in `ordered`'s order."""
+    members = [i for i in ordered if i in ids]
+    slots = [position for position, object_id in enumerate(ids) if object_id in set(members)]
+    for position, object_id in zip(slots, members, strict=True):
+        ids[position] = object_id
+
+
+def _all(recordings: Sequence[Recording]) -> Iterable[Interaction]:
+    for recording in recordings:
+        yield from recording.interactions
+
+
+def _answered_ids(interaction: Interaction) -> list[str]:
+    body = interaction.response_json
+    values: list[Any] = []
+    if body is not None:
+        items = body.get("data") if body.get("object") == "list" else None
+        if isinstance(items, list):
+            values.extend(items)
+        else:
+            values.append(body)
+    values.extend(event.data for event in interaction.events if isinstance(event.data, (dict, list)))
+    found: list[str] = []
+    for value in values:
+        found.extend(ids_in(value))
+    return found
