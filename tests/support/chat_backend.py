@@ -2,11 +2,20 @@
 
 Queue answers with `text`, `tool_calls`, `status` (an error answer) or `hold` (answers only when the test ends:
 a timeout); each request's JSON body is kept in `requests`. A streamed request gets its answer as chunks.
+
+As a script, it serves until stopped and prints its base URL first:
+
+    python tests/support/chat_backend.py --port 0 --flow node
+
+`--flow node` queues the answers tests/server/node/assistants_flow.mjs expects (what its script would say);
+`--reply TEXT` and `--call NAME JSON` queue answers of one's own, in the order given.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +32,12 @@ class Answer:
     status: int = 200
     hold: bool = False
     usage: tuple[int, int] = (11, 7)
+    # streamed: sent after the first text chunk, then the backend waits for this event before the rest
+    gate: threading.Event | None = None
+    gate_timed_out: bool = False  # the event never came: the fake waited for the whole answer (a bounded wait)
+
+
+GATE_SECONDS = 30  # a bound, not a timing: past it the test fails instead of hanging
 
 
 @dataclass
@@ -102,8 +117,11 @@ def handler_for(backend: ChatBackend) -> type[BaseHTTPRequestHandler]:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                for chunk in chunks(answer):
+                for index, chunk in enumerate(chunks(answer)):
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    if index == 1 and answer.gate is not None and not answer.gate.wait(GATE_SECONDS):
+                        answer.gate_timed_out = True
                 self.wfile.write(b"data: [DONE]\n\n")
             else:
                 self.send_json(200, completion(answer))
@@ -133,3 +151,51 @@ def chat_backend() -> Iterator[ChatBackend]:
         backend.released.set()
         server.shutdown()
         server.server_close()
+
+
+# What tests/server/node/assistants_flow.mjs's script says, as a model's answers (a call: name, arguments).
+NODE_FLOW: list[str | tuple[str, str]] = [
+    "x = 1, Jane.",
+    "Three times one plus eleven is fourteen.",
+    ("get_weather", '{"city": "Paris"}'),
+    "It is sunny in Paris.",
+]
+
+
+class _Queue(argparse.Action):
+    """--reply and --call share one list, in the order they are given."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option: str | None = None) -> None:
+        queued = getattr(namespace, "answers", None) or []
+        queued.append(values[0] if option == "--reply" else (values[0], values[1]))
+        namespace.answers = queued
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="A scripted chat-completions backend on loopback, for tests.")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--flow", choices=["node"], help="queue the answers of a known flow")
+    parser.add_argument("--reply", nargs=1, action=_Queue, dest="answers", metavar="TEXT")
+    parser.add_argument("--call", nargs=2, action=_Queue, dest="answers", metavar=("NAME", "JSON"))
+    args = parser.parse_args(argv)
+    backend = ChatBackend()
+    for index, answer in enumerate([*(NODE_FLOW if args.flow == "node" else []), *(args.answers or [])]):
+        if isinstance(answer, str):
+            backend.reply(answer)
+        else:
+            backend.call((f"call-{index}", *answer))
+    server = ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(backend))
+    server.daemon_threads = True
+    print(f"http://127.0.0.1:{server.server_address[1]}/v1", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,6 @@
 """The architecture, checked on the source (docs/ARCHITECTURE.md describes it; issue 13 set it).
 
-Layers, lowest first (`LAYERS`): core < model < store < runs < responders < api < layers < app.py
+Layers, lowest first (`LAYERS`): core < model < store < runs < responders | cassettes < api < layers < app.py
 < state | server | transports < fake.py < the public modules (`__init__`, `__main__`, demo, progression,
 strategies, plugin_options, coverage_table) < conftest_plugin. A module imports only from its own unit (a package
 such as `runs/`, or one of the modules named above) or from a lower layer; units of one layer do not import each
@@ -48,7 +48,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("model",),
     ("store",),
     ("runs",),
-    ("responders",),
+    ("responders", "cassettes"),
     ("api",),
     ("layers",),
     ("app",),

@@ -83,3 +83,5 @@ class RunProgress:
     work: PendingWork | None = None  # the events still to come
     streamed_segment: int | None = None  # the segment a stream is reading
     history: list[StatusChange] = field(default_factory=list)  # every status change, in order (for transcripts)
+    # step id -> the model whose turn made the step (a responder's `model_label`), for transcripts
+    model_steps: dict[str, str] = field(default_factory=dict)

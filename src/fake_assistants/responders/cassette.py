@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.types import Json
@@ -23,11 +24,13 @@ class ReplayMiss(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """A backend's answer: its status and JSON body, or (streamed) its chunks."""
+    """A backend's answer: its status and JSON body, or (streamed) its chunks: all of them, or (`arriving`,
+    from a live backend) as they arrive."""
 
     status: int
     body: Json | None
     chunks: list[Json] | None
+    arriving: Iterator[Json] | None = field(default=None, compare=False)
 
 
 def request_key(request: Json) -> str:

@@ -3,12 +3,14 @@ server (vLLM, llama.cpp, Ollama, a LiteLLM proxy), recorded once and replayed of
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.types import Json
-from ..runs.script import Action, Fail, FunctionCalls, Incomplete, Reply, TurnContext
+from ..runs.script import Action, Fail, FileSearch, FunctionCalls, Incomplete, Reply, TextStream, TurnContext
 from .cassette import BackendUnreachable, Cassette, Exchange
-from .chat_request import chat_request
+from .chat_request import FILE_SEARCH, chat_request
 
 FINISH_INCOMPLETE = {"length": "max_completion_tokens"}
 
@@ -19,10 +21,15 @@ class ChatCompletionsModel:
 
     `record_to` writes each exchange to a JSON file keyed by a hash of the request; `replay_from` answers from
     such a file with no network (a request it does not hold raises `ReplayMiss`, which fails the run and, under
-    the pytest plugin, the test)."""
+    the pytest plugin, the test).
+
+    With `stream` (the default) the backend is asked to stream: its text reaches a client streaming the run
+    chunk by chunk as the backend sends it. A backend that cannot stream tool calls (it answers them as text, or
+    not at all, when streaming) is declared with `stream_tool_calls=False`: a turn that offers it function tools
+    is then asked without streaming (the answer is sent to a streaming client once it is whole)."""
 
     def __init__(self, base_url: str | None = None, model: str = "", api_key: str | None = None, seed: int = 0,
-                 temperature: float = 0, timeout: float = 60, stream: bool = True,
+                 temperature: float = 0, timeout: float = 60, stream: bool = True, stream_tool_calls: bool = True,
                  record_to: str | Path | None = None, replay_from: str | Path | None = None) -> None:
         if replay_from is None and base_url is None:
             raise ValueError("ChatCompletionsModel needs base_url (or replay_from, to answer from a recording)")
@@ -30,11 +37,17 @@ class ChatCompletionsModel:
             raise ValueError("ChatCompletionsModel needs the backend's model name (model=...)")
         self.base_url = (base_url or "").rstrip("/")
         self.model, self.api_key, self.seed, self.temperature = model, api_key, seed, temperature
-        self.timeout, self.stream = timeout, stream
+        self.timeout, self.stream, self.stream_tool_calls = timeout, stream, stream_tool_calls
         self.recorder = Cassette(record_to) if record_to is not None else None
         self.player = Cassette(replay_from) if replay_from is not None else None
         self.backend_ids: dict[str, str] = {}  # the fake's tool call id -> the backend's
+        self.search_arguments: dict[str, str] = {}  # the backend's id of a file_search call -> its arguments
         self.awaiting: dict[str, list[str]] = {}  # run id -> the backend's ids of the calls it waits on
+
+    @property
+    def model_label(self) -> str:
+        """How transcripts name the steps this model's turns made (the same recorded and replayed)."""
+        return f"model {self.model}"
 
     @property
     def url(self) -> str:
@@ -42,10 +55,14 @@ class ChatCompletionsModel:
 
     def __call__(self, context: TurnContext) -> Action:
         self._learn_call_ids(context)
+        offers_tools = any(t.get("type") == "function" for t in context.tools)
+        stream = self.stream and (self.stream_tool_calls or not offers_tools)
         request = chat_request(context, model=self.model, seed=self.seed, temperature=self.temperature,
-                               stream=self.stream, backend_ids=self.backend_ids)
+                               stream=stream, backend_ids=self.backend_ids, search_arguments=self.search_arguments)
         try:
             exchange = self._exchange(request)
+            if exchange.status == 200 and (exchange.arriving is not None or exchange.chunks is not None):
+                return self._streamed(context, request, exchange)
         except BackendUnreachable as error:
             return Fail("server_error", f"fake-assistants: {error}")
         return self._action(context, exchange)
@@ -56,9 +73,36 @@ class ChatCompletionsModel:
         from .http_backend import post_chat_completion  # httpx, only when a backend is reached
 
         exchange = post_chat_completion(self.url, request, api_key=self.api_key, timeout=self.timeout)
-        if self.recorder is not None:
+        if self.recorder is not None and exchange.arriving is None:
             self.recorder.record(request, exchange)
         return exchange
+
+    def _streamed(self, context: TurnContext, request: Json, exchange: Exchange) -> Action:
+        """A streamed answer: read until it shows what it is. Tool calls are read whole; text is handed on as
+        a `TextStream` whose chunks come from the backend as the run's stream reads them."""
+        seen: list[Json] = []
+        recorder = self.recorder if exchange.arriving is not None else None
+
+        def read() -> Iterator[Json]:
+            for chunk in exchange.arriving if exchange.arriving is not None else exchange.chunks or []:
+                seen.append(chunk)
+                yield chunk
+            if recorder is not None:  # recorded once the answer is whole
+                recorder.record(request, Exchange(200, None, list(seen)))
+
+        reading = read()
+        for chunk in reading:
+            if _delta(chunk).get("tool_calls"):
+                for _ in reading:
+                    pass
+                return self._action(context, Exchange(200, None, seen))
+            if _delta(chunk).get("content"):
+                break
+        else:
+            return self._action(context, Exchange(200, None, seen))
+        text = TextStream(iter(()))
+        text.chunks = _text(text, seen, reading)
+        return Reply(text, search_first=not context.searchable)
 
     def _learn_call_ids(self, context: TurnContext) -> None:
         """The calls of the run's last tool step, in order, are the ones the backend asked for last."""
@@ -77,6 +121,12 @@ class ChatCompletionsModel:
             return _failure(exchange)
         message, finish, counted = _answer(exchange)
         calls = [c for c in message.get("tool_calls") or [] if c.get("type", "function") == "function"]
+        searches = [c for c in calls if c["function"]["name"] == FILE_SEARCH] if context.searchable else []
+        if searches:  # the fake searches the run's files itself; the other calls wait for the model's next turn
+            backend_id, arguments = str(searches[0].get("id") or ""), searches[0]["function"].get("arguments")
+            self.awaiting[str(context.run.get("id"))] = [backend_id]
+            self.search_arguments[backend_id] = arguments or "{}"
+            return FileSearch(query=_query(arguments))
         if calls:
             self.awaiting[str(context.run.get("id"))] = [str(c.get("id") or "") for c in calls]
             return FunctionCalls(tuple((c["function"]["name"], c["function"].get("arguments") or "{}")
@@ -84,7 +134,39 @@ class ChatCompletionsModel:
         text = message.get("content") or ""
         if finish in FINISH_INCOMPLETE:
             return Incomplete(FINISH_INCOMPLETE[finish], text, as_written=True)
-        return Reply(text, counted)
+        return Reply(text, counted, search_first=not context.searchable)
+
+
+def _query(arguments: str | None) -> str | None:
+    try:
+        parsed = json.loads(arguments or "{}")
+    except ValueError:
+        return arguments or None
+    query = parsed.get("query") if isinstance(parsed, dict) else None
+    return str(query) if query else None
+
+
+def _delta(chunk: Json) -> Json:
+    choices = chunk.get("choices") or [{}]
+    delta = choices[0].get("delta") or {}
+    return delta if isinstance(delta, dict) else {}
+
+
+def _text(stream: TextStream, seen: list[Json], reading: Iterator[Json]) -> Iterator[str]:
+    """The text chunks of a streamed answer (the ones already read, then the rest as they arrive); at the end,
+    `stream` gets the usage and whether the backend stopped at its length limit."""
+    for chunk in list(seen):
+        if _delta(chunk).get("content"):
+            yield str(_delta(chunk)["content"])
+    try:
+        for chunk in reading:
+            if _delta(chunk).get("content"):
+                yield str(_delta(chunk)["content"])
+    except BackendUnreachable as error:
+        stream.failure = f"fake-assistants: {error}"
+        return
+    _, finish, stream.usage = _answer(Exchange(200, None, seen))
+    stream.incomplete = FINISH_INCOMPLETE.get(finish or "")
 
 
 def _failure(exchange: Exchange) -> Fail:

@@ -49,6 +49,7 @@ from .script import (
     Reply,
     Say,
     Script,
+    TextStream,
     TurnContext,
     default_reply,
     responder_failure,
@@ -73,6 +74,7 @@ class RunEngine:
         self.script = script
         self.policy = policy
         self.run_policies: dict[str, Policy] = {}
+        self.turn_sources: dict[str, str] = {}  # run id -> the model whose turn the run is carrying out
 
     # -- reads and progression ------------------------------------------------------------------
 
@@ -291,9 +293,12 @@ class RunEngine:
         yield self._move(run, "start")
         while True:
             action = self._next_action(run)
-            if isinstance(action, Reply) and self._searches_first(run):
+            if isinstance(action, Reply) and action.search_first and self._searches_first(run):
                 action = yield from self._search_before(run, action)
             if isinstance(action, Reply):
+                if isinstance(action.text, TextStream):  # a model's answer, as it arrives
+                    yield from self._arriving_reply(run, action.text)
+                    return
                 limit = self._token_limit_hit(run, action.text)
                 if limit is not None:  # max_prompt_tokens / max_completion_tokens end the run incomplete
                     yield from self._incomplete(run, Incomplete(limit, action.text))
@@ -329,6 +334,11 @@ class RunEngine:
     def _next_action(self, run: Run) -> Action:
         turn = self.script.take(run.assistant_id)
         context = self._turn_context(run)
+        source = getattr(turn.action, "model_label", None) if turn is not None else None
+        if isinstance(source, str):  # a model behind the run (a responder with a `model_label`): transcripts say so
+            self.turn_sources[run.id] = source
+        else:
+            self.turn_sources.pop(run.id, None)
         if turn is not None:
             try:
                 action = turn.resolve(context)
@@ -378,8 +388,9 @@ class RunEngine:
     def _turn_context(self, run: Run) -> TurnContext:
         shape = self.world.options.shape
         messages = [m.to_wire(shape, full=True) for m in self.world.store.messages[run.thread_id].values()]
-        steps = [self._step_wire(step) for step in self.world.store.steps[run.id].values()]
-        return TurnContext(self._run_wire(run), messages, run.tools, steps)
+        steps = [step.to_wire(shape, include_search_content=True)  # a responder reads what was found
+                 for step in self.world.store.steps[run.id].values()]
+        return TurnContext(self._run_wire(run), messages, run.tools, steps, searchable=bool(self._search_files(run)))
 
     def _prompt_tokens(self, run: Run, *, last: int | None = None) -> int:
         """Instructions plus the thread's messages, as `truncation_strategy` (or `last`) keeps them."""
@@ -424,6 +435,65 @@ class RunEngine:
         progress.images = []
         yield from self._message_step(run, cited, annotations=annotations, images=images,
                                       attachments=file_links.attachments(generated), counted=counted)
+
+    def _arriving_reply(self, run: Run, stream: TextStream) -> Iterator[Event]:
+        """An answer whose text arrives in chunks (a model backend's stream): while a stream reads the run each
+        chunk is a message delta as it arrives; a citation marker the model writes, or the final period the
+        fake's markers go before, is held back until the end, then sent as the marker rules say."""
+        if self._token_limit_hit(run, "") == "max_prompt_tokens":
+            stream.chunks = iter(())
+            yield from self._incomplete(run, Incomplete("max_prompt_tokens", ""))
+            return
+        progress = run.progress
+        citations, progress.citations = progress.citations or [], None
+        progress.quotes = {c.file_id: c.quote for c in citations}
+        source = len(self.world.store.messages[run.thread_id])
+        found = self._found_files(run, citations)
+        step, message = yield from self._open_message_step(run)
+        written, sent = "", 0
+        try:
+            for chunk in stream:
+                written += chunk
+                safe = held_back(written)
+                if safe > sent and self.streaming(run):
+                    yield self._message_delta(run, message, {"index": 0, "type": "text", "text": {
+                        "value": written[sent:safe], **({"annotations": []} if sent == 0 else {})}})
+                    sent = safe
+        except Exception as error:  # a responder's chunks that raise fail the run, as a raising responder does
+            self.script.responder_errors.append((run.id, error))
+            stream.failure = responder_failure(error).message
+        if stream.failure is not None:
+            run.last_error = {"code": "server_error", "message": stream.failure}
+            yield from self._fail_open_steps(run)
+            yield self._finish(run, "fail")
+            return
+        text, annotations = cite(written, citations, source, found)
+        if self.streaming(run):
+            rest = [{**a, "start_index": a["start_index"] - sent, "end_index": a["end_index"] - sent}
+                    for a in annotations]
+            for index, part in enumerate(text_deltas(text[sent:], rest, self.world.options.stream_chunk_chars)):
+                if sent and (not part["value"] or (index == 0 and part.get("annotations") == [])):
+                    part = {k: v for k, v in part.items() if k != "annotations"}
+                    if not part["value"]:
+                        continue
+                yield self._message_delta(run, message, {"index": 0, "type": "text", "text": part})
+        now = self.world.clock.now()
+        message.content = [{"type": "text", "text": {"value": text, "annotations": annotations}}]
+        run.progress.open_message = None
+        if stream.incomplete is None:
+            message_lifecycle.apply(message, "complete", now)
+            yield ("thread.message.completed", self._message_data(run, message))
+        else:
+            message_lifecycle.apply(message, "end_incomplete", now)
+            message.incomplete_details = {"reason": "max_tokens"}
+            yield ("thread.message.incomplete", self._message_data(run, message))
+        prompt, completion = stream.usage or (self._prompt_tokens(run), count_tokens(text))
+        yield self._complete_step(run, step, prompt, completion)
+        if stream.incomplete is None:
+            yield self._finish(run, "complete")
+        else:
+            run.incomplete_details = {"reason": stream.incomplete}
+            yield self._finish(run, "end_incomplete")
 
     def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,
                       annotations: list[Json] | None = None, images: list[Json] | None = None,
@@ -719,6 +789,8 @@ class RunEngine:
             expires_at=run.expires_at,
         )
         self.world.store.steps[run.id].add(step.id, step.created_at, step)
+        if run.id in self.turn_sources:
+            run.progress.model_steps[step.id] = self.turn_sources[run.id]
         return step
 
     def _complete_step(self, run: Run, step: RunStep, prompt: int, completion: int) -> Event:
@@ -782,6 +854,15 @@ UNREAD: Json = cast(Json, MappingProxyType({}))
 
 def _announced(events: list[Event]) -> Generator[Event, None, None]:
     yield from events
+
+
+def held_back(written: str) -> int:
+    """How much of a model's text so far can be sent as it is: up to its first citation marker (whole markers
+    get their annotations at the end) and short of a final period (the fake's own markers go before it)."""
+    marker = written.find("\u3010")
+    if marker >= 0:
+        return marker
+    return len(written) - 1 if written.endswith(".") else len(written)
 
 
 def _is_run_event(name: str) -> bool:

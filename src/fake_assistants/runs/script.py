@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.types import Json
@@ -17,11 +17,30 @@ DEFAULT_FAILURE_MESSAGES = {
 }
 
 
+@dataclass(slots=True)
+class TextStream:
+    """An answer's text as a model writes it: iterating gives its chunks as they arrive (a stream reading the
+    run gets one `thread.message.delta` per chunk; a polled run just joins them). Once the chunks are over,
+    `usage` is the model's count and `incomplete` the reason it stopped short (`max_completion_tokens`), if it
+    did; `failure` (a message) says the text broke off part-way, which fails the run with `server_error`."""
+
+    chunks: Iterator[str]
+    usage: tuple[int, int] | None = None
+    incomplete: str | None = None
+    failure: str | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        return self.chunks
+
+
 @dataclass(frozen=True, slots=True)
 class Reply:
-    text: str
+    text: str | TextStream
     # (prompt, completion) tokens as a model backend counted them
     usage: tuple[int, int] | None = field(default=None, repr=False)
+    # on a run with file_search and files, the fake searches before the answer (as the service did); a model
+    # that was offered the search as a function (see TurnContext.searchable) searched when it wanted to
+    search_first: bool = field(default=True, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +117,8 @@ class TurnContext:
     messages: list[Json]
     tools: list[Json]
     steps: list[Json] = field(default_factory=list)  # the run's steps so far, oldest first (tool outputs included)
+    # the run has file_search and its vector stores hold searchable files
+    searchable: bool = False
 
     @property
     def last_user_text(self) -> str:

@@ -101,6 +101,7 @@ class StepView:
     tool_calls: list[ToolCallView] = field(default_factory=list)
     message: MessageView | None = None
     last_error: str | None = None
+    model: str | None = None  # the model whose turn made the step (a model behind the runs), if one did
 
 
 @dataclass(slots=True)
@@ -384,6 +385,8 @@ class _Builder:
         steps = list(step_table.values()) if step_table is not None else []
         by_id = {m.id: m for m in messages}
         step_views = [self._step(step, by_id) for step in steps]
+        for step_view in step_views:
+            step_view.model = run.progress.model_steps.get(step_view.id)
         named = {view.message.id for view in step_views if view.message is not None}
         return RunView(
             run.id, run.created_at, run.assistant_id, assistant.name if assistant else None, run.model, run.status,
@@ -615,7 +618,8 @@ def _run_lines(run: RunView, since: int) -> list[str]:
 
 def _step_lines(step: StepView, since: int) -> list[str]:
     status = "" if step.status == "completed" else f" · {step.status}"
-    lines = [f"      step {step.id} {step.type}{status}"]
+    model = f" · from {step.model}" if step.model else ""
+    lines = [f"      step {step.id} {step.type}{status}{model}"]
     if step.message is not None:
         lines += _message_lines(step.message, since, "        ")
     for call in step.tool_calls:

@@ -4,6 +4,7 @@ loopback), through the real SDK: the request it sends, tool calls, streams, fail
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +15,8 @@ from chat_backend import ChatBackend, chat_backend
 from fake_assistants import FakeAssistants
 from fake_assistants.responders import ChatCompletionsModel
 from runs_support import assistant_and_thread, messages_of, text_of
-from sdk_matrix import Sdk
-from stream_support import collect_events
+from sdk_matrix import Sdk, settle
+from stream_support import collect_events, events_of, opened
 
 WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
 
@@ -137,6 +138,119 @@ async def test_a_streamed_run_delivers_the_backends_text(client: Sdk, fake: Fake
     deltas = [e.data.delta.content[0].text.value for e in events if e.event == "thread.message.delta"]
     assert "".join(deltas) == "One two three four"
     assert events[-1].event == "thread.run.completed"
+
+
+async def test_a_streamed_run_gets_each_backend_chunk_as_it_arrives(client: Sdk, fake: FakeAssistants,
+                                                                    backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    gate = threading.Event()  # the backend sends its first word, then waits for the test to have read it
+    backend.reply("One two three four", gate=gate)
+    answer = backend.answers[-1]
+    created, thread = await assistant_and_thread(client, "Count", tools=[])
+
+    deltas: list[str] = []
+    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=created.id)) as stream:
+        async for event in events_of(stream):
+            if event.event == "thread.message.delta":
+                deltas.append(event.data.delta.content[0].text.value)
+                gate.set()  # the first delta reached the client while the backend still held the rest
+        (final,) = await settle(stream.get_final_messages())
+
+    assert not answer.gate_timed_out, "the first delta reached the client only after the whole backend answer"
+    assert deltas == ["One", " two", " three", " four"]
+    assert final.content[0].text.value == "One two three four"
+    assert (await settle(stream.get_final_run())).usage.completion_tokens == 7
+
+
+async def test_a_backend_that_cannot_stream_tool_calls_is_asked_without_streaming(
+        client: Sdk, fake: FakeAssistants, backend: ChatBackend) -> None:
+    use_model(fake, backend, stream_tool_calls=False)
+    backend.reply("No tools needed", usage=(5, 3)).reply("Plain")
+    created, thread = await assistant_and_thread(client, "Hi", tools=[WEATHER])
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=created.id, stream=True)
+    events = await collect_events(stream)
+    toolless = await client.beta.assistants.create(model="gpt-4o")
+    await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=toolless.id)
+
+    assert "".join(e.data.delta.content[0].text.value for e in events
+                   if e.event == "thread.message.delta") == "No tools needed"
+    assert ["stream" in r for r in backend.requests] == [False, True]
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed-backend", "whole-backend"])
+async def test_a_file_search_round_trip_cites_the_uploaded_file(client: Sdk, fake: FakeAssistants,
+                                                               backend: ChatBackend, stream: bool) -> None:
+    use_model(fake, backend, stream=stream)
+    backend.call(("search-1", "file_search", '{"query": "Mars colour"}')).reply("Mars is red because of rust.")
+    uploaded = await client.files.create(file=("planets.txt", b"Mars is red: its dust holds iron oxide, rust.\n"),
+                                         purpose="assistants")
+    store = await client.vector_stores.create(name="Planets")
+    await client.vector_stores.files.create_and_poll(file_id=uploaded.id, vector_store_id=store.id)
+
+    run = await ask(client, "Why is Mars red?", tools=[{"type": "file_search"}],
+                    tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+
+    assert run.status == "completed"
+    steps = (await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc")).data
+    assert [s.step_details.type for s in steps] == ["tool_calls", "message_creation"]
+    (search,) = steps[0].step_details.tool_calls
+    assert (search.type, search.file_search.results[0].file_id) == ("file_search", uploaded.id)
+    first, second = backend.requests
+    assert first["tools"] == [{"type": "function", "function": {
+        "name": "file_search", "description": first["tools"][0]["function"]["description"],
+        "parameters": {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}}}]
+    assert second["messages"][-2]["tool_calls"][0]["id"] == "search-1"
+    answered = second["messages"][-1]
+    assert (answered["role"], answered["tool_call_id"]) == ("tool", "search-1")
+    assert answered["content"].startswith("[planets.txt]\nMars is red")
+    text = (await messages_of(client, run.thread_id))[0].content[0].text
+    assert text.value == "Mars is red because of rust\u30101:0\u2020planets.txt\u3011."
+    (citation,) = text.annotations
+    assert citation.file_citation.file_id == uploaded.id
+    assert text.value[citation.start_index:citation.end_index] == citation.text
+
+
+@pytest.mark.parametrize("answer", ["Mars is red because of rust.",
+                                    "Rust\u30100:0\u2020planets.txt\u3011 makes it red."],
+                         ids=["fake-marker", "model-marker"])
+async def test_a_streamed_answer_with_citations_sends_them_as_the_marker_rules_say(
+        client: Sdk, fake: FakeAssistants, backend: ChatBackend, answer: str) -> None:
+    use_model(fake, backend)
+    backend.call(("search-1", "file_search", '{"query": "Mars"}')).reply(answer)
+    uploaded = await client.files.create(file=("planets.txt", b"Mars is red: rust.\n"), purpose="assistants")
+    store = await client.vector_stores.create(name="Planets", file_ids=[uploaded.id])
+    created, thread = await assistant_and_thread(client, "Why is Mars red?", tools=[{"type": "file_search"}],
+                                                 tool_resources={"file_search": {"vector_store_ids": [store.id]}})
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=created.id, stream=True)
+    events = await collect_events(stream)
+
+    parts = [e.data.delta.content[0].text for e in events if e.event == "thread.message.delta"]
+    completed = next(e.data for e in events if e.event == "thread.message.completed").content[0].text
+    assert "".join(p.value for p in parts) == completed.value
+    assert completed.value.count("\u3010") == 1
+    (marker,) = [p for p in parts if p.annotations]
+    assert marker.value == completed.annotations[0].text
+    assert marker.annotations[0].file_citation.file_id == uploaded.id
+    assert [p.annotations for p in parts].count([]) == 1  # only the first delta says `annotations: []`
+
+
+async def test_the_transcript_marks_the_steps_the_model_made(client: Sdk, fake: FakeAssistants,
+                                                              backend: ChatBackend) -> None:
+    model = use_model(fake, backend)
+    backend.call(("c1", "get_weather", "{}")).reply("Sunny.")
+    run = await ask(client)
+    (call,) = run.required_action.submit_tool_outputs.tool_calls
+    await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "sun"}])
+    fake.script.clear()
+    fake.script.reply("Scripted, not the model")
+    await client.beta.threads.runs.create_and_poll(thread_id=run.thread_id, assistant_id=run.assistant_id)
+
+    steps = [line.strip() for line in fake.transcript().splitlines() if line.strip().startswith("step ")]
+    assert [line.endswith(" · from model scripted-7b") for line in steps] == [True, True, False]
+    assert model.model_label == "model scripted-7b"
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,10 @@
 // The argument is the server's root (the control API is at /__fake__/, the API at /v1). The `openai`
 // package (a version that still has `beta.assistants`, e.g. 5.x) must be resolvable from the working
 // directory. Every step asserts on what it got; any failure exits non-zero.
+//
+// With FAKE_ASSISTANTS_FLOW_MODEL=1 the turns come from a model behind the server (`serve --model-base-url`,
+// e.g. `python tests/support/chat_backend.py --flow node`, which answers what the script would) instead of
+// the script: nothing is scripted, and the same assertions hold.
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { AssistantStream } from 'openai/lib/AssistantStream';
@@ -23,13 +27,19 @@ async function control(method, path, body) {
   return json;
 }
 
+const fromModel = Boolean(process.env.FAKE_ASSISTANTS_FLOW_MODEL);
+
+async function script(turns) {
+  if (!fromModel) await control('POST', 'script', { turns });
+}
+
 function text(message) {
   assert.equal(message.content[0].type, 'text');
   return message.content[0].text.value;
 }
 
 async function polledRun() {
-  await control('POST', 'script', { turns: [{ type: 'reply', text: 'x = 1, Jane.' }] });
+  await script([{ type: 'reply', text: 'x = 1, Jane.' }]);
   const assistant = await client.beta.assistants.create({
     name: 'Math Tutor',
     instructions: 'You are a personal math tutor.',
@@ -64,7 +74,7 @@ async function polledRun() {
 
 async function streamedRun(assistant) {
   const answer = 'Three times one plus eleven is fourteen.';
-  await control('POST', 'script', { turns: [{ type: 'reply', text: answer }] });
+  await script([{ type: 'reply', text: answer }]);
   const thread = await client.beta.threads.create({ messages: [{ role: 'user', content: 'Check x = 1' }] });
 
   const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
@@ -88,12 +98,10 @@ async function streamedRun(assistant) {
 }
 
 async function functionCall() {
-  await control('POST', 'script', {
-    turns: [
-      { type: 'call_function', name: 'get_weather', arguments: { city: 'Paris' } },
-      { type: 'reply', text: 'It is sunny in Paris.' },
-    ],
-  });
+  await script([
+    { type: 'call_function', name: 'get_weather', arguments: { city: 'Paris' } },
+    { type: 'reply', text: 'It is sunny in Paris.' },
+  ]);
   const assistant = await client.beta.assistants.create({
     model: 'gpt-4o',
     tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
@@ -140,4 +148,4 @@ const pending = await control('GET', 'script');
 assert.equal(pending.pending, 0, 'every scripted turn was used');
 const calls = await control('GET', 'calls?route=runs.create');
 assert.ok(calls.data.length >= 1);
-console.log('node assistants flow: ok');
+console.log(`node assistants flow: ok${fromModel ? ' (the model answered)' : ''}`);
