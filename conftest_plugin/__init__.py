@@ -20,6 +20,12 @@ A test that used the fake and failed gets a "fake-assistants" section in its rep
 `--fake-assistants-transcript=off|fail|always` on the command line or the ini option `fake_assistants_transcript`
 choose when (the marker wins, then the command line, then the ini option; `fail` by default).
 
+`@pytest.mark.fake_assistants(cassette="cassettes/test_x.yaml", ids="recorded")` (or `cassette=True`, for
+pytest-recording's default cassette) builds the test's fake with `FakeAssistants.from_cassette`. At the end of such a
+test, recorded runs it never replayed and what the fake could not import are a `fake_assistants.CassetteWarning`
+with `fake.cassette_report()` (not a failure; `cassette_warning=False` or the ini option
+`fake_assistants_cassette_warning = false` silence it).
+
 Everything is per test: nothing is shared between tests, processes or pytest-xdist workers.
 
 Registered through the `pytest11` entry point under the same name as this module, so autoload,
@@ -29,13 +35,15 @@ Registered through the `pytest11` entry point under the same name as this module
 from __future__ import annotations
 
 import traceback
+import warnings
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fake_assistants import FakeAssistants
+from fake_assistants import CassetteWarning, FakeAssistants
+from fake_assistants.cassettes.reader import CassetteError
 from fake_assistants.plugin_options import MARKER, TRANSCRIPT_MODES, OptionsError, PluginOptions
 
 from .guard import ALLOW_OPTION, BLOCK_INI, GUARD, blocked_message
@@ -46,6 +54,7 @@ if TYPE_CHECKING:
 CHECK_INI = "fake_assistants_check_unconsumed_script"
 FAULTS_INI = "fake_assistants_check_unspent_faults"
 WARNINGS_INI = "fake_assistants_filter_deprecation_warnings"
+CASSETTE_WARNING_INI = "fake_assistants_cassette_warning"
 FIXTURES = ("fake_assistants", "openai_client", "async_openai_client")
 # The SDK's Assistants deprecation warnings, exactly: openai 1.x/2.x word them so, openai 3.x says "deprecated".
 DEPRECATION_FILTERS = (
@@ -80,6 +89,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
         help="fake-assistants: in tests that use the fake, fail an OpenAI SDK request the fake does not answer, "
              "before it reaches the network (default: true)",
+    )
+    parser.addini(
+        CASSETTE_WARNING_INI,
+        type="bool",
+        default=True,
+        help="fake-assistants: at the end of a test whose fake came from a cassette, warn (CassetteWarning) about "
+             "recorded runs never replayed and what could not be imported (default: true)",
     )
     parser.addini(
         WARNINGS_INI,
@@ -166,7 +182,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    """The guard stays on through the fixtures' teardown, then goes."""
+    """A cassette fake's report, as a warning, before the fixtures' teardown; the guard stays on through that
+    teardown, then goes."""
+    warn_about_cassette(item)
     try:
         return (yield)
     finally:
@@ -237,8 +255,38 @@ def transcript_of(fake: FakeAssistants) -> str:
         return f"(the transcript could not be made: {type(error).__name__}: {error})"
 
 
+def warn_about_cassette(item: pytest.Item) -> None:
+    """Recorded runs the test never replayed, or what the fake could not import: a `CassetteWarning`."""
+    fake = item.stash.get(FAKE_KEY, None)
+    if fake is None or fake.cassette is None:
+        return
+    options = item.stash.get(OPTIONS_KEY, PluginOptions())
+    warns = options.cassette_warning
+    if warns is None:
+        warns = bool(item.config.getini(CASSETTE_WARNING_INI))
+    if not warns:
+        return
+    report = fake.cassette_report()
+    if not report.never_replayed and not report.not_imported:
+        return
+    _, line, _ = item.location
+    warnings.warn_explicit(
+        CassetteWarning(
+            f"fake_assistants: the cassette was not all used or not all imported "
+            f"({len(report.never_replayed)} recorded run(s) never replayed, "
+            f"{len(report.not_imported)} part(s) not imported):\n{report}\n"
+            f"Switch this off with @pytest.mark.{MARKER}(cassette_warning=False) or the ini option "
+            f"{CASSETTE_WARNING_INI} = false."
+        ),
+        CassetteWarning, str(item.path), (line or 0) + 1,
+    )
+
+
 def check_script_consumed(fake: FakeAssistants) -> None:
     pending = fake.script.pending
+    if fake.cassette is not None:  # recorded turns never used are the cassette warning's, not a failure
+        recorded = fake.cassette.pending(pending)
+        pending = [turn for turn, is_recorded in zip(pending, recorded, strict=True) if not is_recorded]
     if not pending:
         return
     turns = "\n".join(f"  - {turn.action!r}" + (f" (assistant {turn.assistant_id})" if turn.assistant_id else "")
@@ -305,7 +353,14 @@ def _options(request: pytest.FixtureRequest) -> PluginOptions:
 def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
     """A fresh, isolated fake for each test, configured by the `fake_assistants` marker."""
     options = _options(request)
-    fake = options.build_fake()
+    node = request.node
+    try:
+        cassettes = options.cassette_paths(node.path, node.name, request.cls.__name__ if request.cls else None)
+        fake = options.build_fake(cassettes)
+    except OptionsError as error:
+        pytest.fail(str(error), pytrace=False)
+    except CassetteError as error:  # not a cassette this package reads, or YAML without pyyaml
+        pytest.fail(f"@pytest.mark.{MARKER}: the cassette does not load: {error}", pytrace=False)
     request.node.stash[FAKE_KEY] = fake
     with ExitStack() as stack:
         if options.intercept:

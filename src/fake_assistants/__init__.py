@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from .api.routes import ROUTE_NAMES, UnknownRoute
+from .cassettes.plan import CassetteReport, CassetteSource, CassetteWarning
 from .core.clock import Clock, ManualClock, SystemClock
 from .core.errors import ApiError, IllegalTransition, StateError
 from .core.wire import ApiRequest, ApiResponse
@@ -29,6 +30,9 @@ __all__ = [
     "ApiRequest",
     "ApiResponse",
     "Calls",
+    "CassetteReport",
+    "CassetteSource",
+    "CassetteWarning",
     "Clock",
     "FakeAssistants",
     "Fault",

@@ -30,7 +30,7 @@ from .store.store import Store
 if TYPE_CHECKING:  # openai is the user's: only type checkers import it here (the runtime loads it lazily)
     from openai import AsyncOpenAI, OpenAI
 
-    from .cassettes.plan import CassettePlan, CassetteReport
+    from .cassettes.plan import CassettePlan, CassetteReport, CassetteSource
     from .server.threaded import ThreadedServer
     from .state.snapshot import Snapshot
     from .transports.intercept import Interception
@@ -75,8 +75,8 @@ class FakeAssistants:
         self.lenient = check_leniency(lenient)
         if self.lenient:
             self.app.stand_ins = self.store.stand_ins = StandIns(self.ctx, self.lenient)
-        # from_cassette: the plan, the seeded ids, the seeds refused (id, why)
-        self.cassette: tuple[CassettePlan, list[str], list[tuple[str, str]]] | None = None
+        # what from_cassette built this fake from (what reset() goes back to); None for any other fake
+        self.cassette: CassetteSource | None = None
 
     # -- cassettes -------------------------------------------------------------------------------
 
@@ -89,7 +89,7 @@ class FakeAssistants:
         their recorded snapshots; each recorded run's turns queued in order, for its assistant; with
         `ids="recorded"`, the recorded ids handed out in recorded order for each kind. `options` as for the
         constructor; a cassette of Assistants v1 traffic also serves v1. See `cassette_report()`."""
-        from .cassettes.plan import plan
+        from .cassettes.plan import CassetteSource, plan
 
         if ids not in ("seeded", "recorded"):
             raise ValueError(f'ids must be "seeded" or "recorded", not {ids!r}')
@@ -100,10 +100,11 @@ class FakeAssistants:
         fake = cls(seed, **options)
         if ids == "recorded":
             fake.engine.world.ids.source = RecordedIds(cassette_plan.recorded_ids)
+            fake.engine.run_policies.update(cassette_plan.reads)  # runs keep their recorded ids: read as recorded
         seeded, refused = fake._seed_from(cassette_plan)
-        for scripted in cassette_plan.runs:
-            fake.script.turns.extend(scripted.turns)
-        fake.cassette = (cassette_plan, seeded, refused)
+        fake.cassette = CassetteSource(cassette_plan, tuple(seeded), tuple(refused), ids)
+        fake.script.turns.extend(fake.cassette.turns)
+        fake.app.journal.cassette = fake.cassette.matcher()
         return fake
 
     def _seed_from(self, cassette_plan: CassettePlan) -> tuple[list[str], list[tuple[str, str]]]:
@@ -131,8 +132,7 @@ class FakeAssistants:
 
         if self.cassette is None:
             raise ValueError("this fake was not built by FakeAssistants.from_cassette")
-        cassette_plan, seeded, refused = self.cassette
-        return report(cassette_plan, seeded, refused, self.script.turns)
+        return report(self.cassette, self.script.turns)
 
     # -- the call journal and fault injection -----------------------------------------------------
 
@@ -163,13 +163,34 @@ class FakeAssistants:
             restore(self.engine, snapshot)
 
     def reset(self) -> None:
-        """Empty state, script, journal and faults; ids start again from the seed. Options stay."""
+        """Empty state, script, journal and faults; ids start again from the seed. Options stay.
+
+        A fake built by `from_cassette` goes back to the state just after it: the recorded objects seeded again,
+        every recorded run's turns queued again (and nothing else), the recorded ids (`ids="recorded"`) from the
+        first, and every recorded request unmatched in the journal's "in the cassette"."""
+        self._reset(replay_cassette=True)
+
+    def _reset(self, *, replay_cassette: bool) -> None:
         from .state.snapshot import reset
 
+        source = self.cassette if replay_cassette else None
         with self.app.lock:
-            reset(self.engine, self.seed)
+            reset(self.engine, self.seed, None if source is None else source.id_source())
             self.app.journal.clear()
             self.app.faults.clear()
+            if source is not None:
+                self._replay_from(source)
+            elif self.cassette is not None:
+                self.app.journal.cassette = self.cassette.matcher()
+
+    def _replay_from(self, source: CassetteSource) -> None:
+        from .cassettes.plan import seed_document
+
+        self.load_state(seed_document(source.seed_objects()))
+        if source.ids == "recorded":  # as from_cassette: runs keep their recorded ids, read as recorded
+            self.engine.run_policies.update(source.plan.reads)
+        self.script.turns.extend(source.turns)
+        self.app.journal.cassette = source.matcher()
 
     def dump(self) -> str:
         """Every object as JSON (the versioned format of `state_dump`), for `FakeAssistants.load`."""
@@ -189,7 +210,8 @@ class FakeAssistants:
     def load_state(self, state: str | bytes | Mapping[str, Any], *, replace: bool = False) -> None:
         """Hold the objects of a `dump()` or a hand-written seed, with their ids, in this fake, which must be
         empty (new, or after `reset()`); `replace=True` resets it first once `state` has loaded (the control
-        API's PUT state). StateError, with the fake exactly as it was, when `state` does not load."""
+        API's PUT state; a fake built from a cassette is emptied then, not taken back to its cassette).
+        StateError, with the fake exactly as it was, when `state` does not load."""
         from .state.dump import install, load_into, parse
 
         with self.app.lock:
@@ -197,7 +219,7 @@ class FakeAssistants:
                 load_into(self.engine, state)
                 return
             loaded = parse(self.engine, state)
-            self.reset()
+            self._reset(replay_cassette=False)  # `state` replaces everything, a cassette's seeds too
             install(self.engine, loaded)
 
     def transcript(self, thread_id: str | None = None, *, format: Literal["text", "json"] = "text") -> str:

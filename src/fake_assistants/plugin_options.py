@@ -7,8 +7,10 @@ Markers on a module, a class and a test function merge in that order, the closes
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
+from os import PathLike, fspath
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -24,10 +26,19 @@ MARKER = "fake_assistants"
 ClockChoice = Literal["system", "manual"]
 TranscriptMode = Literal["off", "fail", "always"]
 TRANSCRIPT_MODES: tuple[TranscriptMode, ...] = ("off", "fail", "always")
+CassetteIds = Literal["seeded", "recorded"]
+CassetteFile = str | PathLike[str]
+CassetteChoice = CassetteFile | Sequence[CassetteFile] | bool | None
+# What pytest-recording replaces in a default cassette name (characters a file name may not hold).
+FORBIDDEN_IN_NAMES = "<>?%*:|\"'/\\"
 
 
 class OptionsError(ValueError):
     """An option of the `fake_assistants` marker is unknown or has a value it cannot take."""
+
+
+class CassetteNotFound(OptionsError):
+    """The marker's `cassette=` names a file that is not there (the message names every path looked for)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,19 @@ class PluginOptions:
     - `transcript`: when the test's report gets a "fake-assistants" section with `fake.transcript()`: `"fail"`
       (a failing test), `"always"`, or `"off"`; None leaves it to `--fake-assistants-transcript` and then to the
       ini option `fake_assistants_transcript` (`fail` unless set).
+    - `cassette`: the fake is `FakeAssistants.from_cassette(...)` of a recording (the other options still apply;
+      a cassette of Assistants v1 traffic also serves v1 unless `api_versions` is set). A path (or a list of
+      paths, read in order) relative to the test file's folder, also looked for in pytest-recording's folder
+      `cassettes/<module name>/` and with `.yaml` added as pytest-recording does; or True for pytest-recording's
+      default cassette, `cassettes/<module name>/<test name>.yaml` (`<class name>.<test name>` in a class;
+      `.json` is looked for too). A file not there fails the test, naming the paths looked for. None or False:
+      no cassette.
+    - `ids`: with `cassette`, `"recorded"` hands out the recorded ids in recorded order, `"seeded"` (default) the
+      fake's own; without a cassette it is ignored (so a module can set it for the tests that have one).
+    - `cassette_warning`: at the end of a test whose fake came from a cassette, recorded runs never replayed and
+      what could not be imported are a `fake_assistants.CassetteWarning` (not a failure); None leaves it to the
+      ini option `fake_assistants_cassette_warning` (true unless set). Recorded turns never used do not fail the
+      test as other unused scripted turns do (`check_unconsumed_script`): they are in this warning.
     """
 
     seed: int | str = 0
@@ -70,6 +94,9 @@ class PluginOptions:
     check_unspent_faults: bool | None = None
     block_real_api: bool | None = None
     transcript: TranscriptMode | None = None
+    cassette: CassetteChoice = None
+    ids: CassetteIds = "seeded"
+    cassette_warning: bool | None = None
 
     def __post_init__(self) -> None:
         for name, check in _CHECKS.items():
@@ -95,7 +122,18 @@ class PluginOptions:
             merged.update(layer)
         return replace(cls(), **merged)
 
-    def build_fake(self) -> FakeAssistants:
+    def build_fake(self, cassettes: Sequence[Path] = ()) -> FakeAssistants:
+        """The fake these options make: `FakeAssistants.from_cassette(cassettes, ...)` when given (the paths
+        `cassette_paths` found), else a new fake."""
+        if cassettes:
+            options: dict[str, Any] = {
+                "clock": self._clock(), "shape": self.shape, "poll_after_ms": self.poll_after_ms,
+                "progression": self.progression, "strict_script": self.strict_script,
+                "stream_chunk_chars": self.stream_chunk_chars, "lenient": self.lenient,
+            }
+            if self.api_versions != DEFAULT_VERSIONS:  # else a v1 cassette serves v1 too
+                options["api_versions"] = self.api_versions
+            return FakeAssistants.from_cassette(cassettes, ids=self.ids, seed=self.seed, **options)
         return FakeAssistants(
             self.seed, clock=self._clock(), shape=self.shape, poll_after_ms=self.poll_after_ms,
             progression=self.progression, strict_script=self.strict_script,
@@ -114,12 +152,42 @@ class PluginOptions:
     def checks_unconsumed_script(self, ini_default: bool) -> bool:
         return ini_default if self.check_unconsumed_script is None else self.check_unconsumed_script
 
+    def cassette_paths(self, test_file: Path, test_name: str, class_name: str | None = None) -> list[Path]:
+        """The files `cassette` names for the test `test_name` (of class `class_name`) in `test_file`, resolved as
+        pytest-recording does; `CassetteNotFound` naming the paths looked for when one is not there."""
+        choice = self.cassette
+        if choice is None or choice is False:
+            return []
+        folder = test_file.parent
+        library = folder / "cassettes" / test_file.stem  # pytest-recording's `vcr_cassette_dir`
+        if choice is True:
+            name = f"{class_name}.{test_name}" if class_name else test_name
+            for character in FORBIDDEN_IN_NAMES:
+                name = name.replace(character, "-")
+            return [_found([library / f"{name}.yaml", library / f"{name}.json"], "the default cassette")]
+        files = [choice] if isinstance(choice, str | PathLike) else list(choice)
+        return [_found(_candidates(Path(fspath(given)), folder, library), repr(fspath(given))) for given in files]
+
     def _clock(self) -> Clock:
         if self.clock == "system":
             return SystemClock()
         if self.clock == "manual":
             return ManualClock()
         return self.clock
+
+
+def _candidates(given: Path, folder: Path, library: Path) -> list[Path]:
+    places = [given] if given.is_absolute() else [folder / given, library / given]
+    suffixed = [place.with_name(place.name + ".yaml") for place in places if place.suffix == ""]
+    return [*places, *suffixed]
+
+
+def _found(candidates: list[Path], what: str) -> Path:
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    looked = "\n".join(f"  {candidate}" for candidate in candidates)
+    raise CassetteNotFound(f"@pytest.mark.{MARKER}: cassette {what} is not there; looked for:\n{looked}")
 
 
 def check_known(name: str) -> None:
@@ -195,6 +263,14 @@ def _clock(value: Any) -> str | None:
     return "must be 'system', 'manual' or a clock (an object with a now() method)"
 
 
+def _cassette(value: Any) -> str | None:
+    if value is None or isinstance(value, bool | str | PathLike):
+        return None
+    if isinstance(value, list | tuple) and value and all(isinstance(item, str | PathLike) for item in value):
+        return None
+    return "must be a path, a non-empty list of paths, True (pytest-recording's default cassette) or None"
+
+
 def _base_url(value: Any) -> str | None:
     if isinstance(value, str):
         parts = urlsplit(value)
@@ -222,4 +298,7 @@ _CHECKS: dict[str, Check] = {
     "check_unspent_faults": _optional_boolean,
     "block_real_api": _optional_boolean,
     "transcript": _one_of(None, *TRANSCRIPT_MODES),
+    "cassette": _cassette,
+    "ids": _one_of("seeded", "recorded"),
+    "cassette_warning": _optional_boolean,
 }

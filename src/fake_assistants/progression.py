@@ -9,6 +9,7 @@ from __future__ import annotations
 from .runs.progression import (
     AfterPolls,
     AfterSeconds,
+    AsRecorded,
     Immediate,
     Manual,
     Policy,
@@ -23,6 +24,7 @@ from .runs.progression import (
 __all__ = [
     "AfterPolls",
     "AfterSeconds",
+    "AsRecorded",
     "Immediate",
     "Manual",
     "Policy",

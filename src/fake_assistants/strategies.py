@@ -142,16 +142,16 @@ class _Interrupter:
         fake.engine.on_read = self.read  # type: ignore[method-assign]
         fake.engine.on_write = self.write  # type: ignore[method-assign]
 
-    def read(self, run: Run, *, poll: bool) -> None:
+    def read(self, run: Run, *, poll: bool, listed: bool = False) -> None:
         history = self._history_of(run)
         if history is None:
-            self.on_read(run, poll=poll)
+            self.on_read(run, poll=poll, listed=listed)
             return
         if isinstance(history.ending, Cancelled) and (
             (not history.rounds and run.started_at is None) or self._revealed_and_waiting(run)
         ):
             self.fake.engine.cancel(run)
-        self.on_read(run, poll=poll)
+        self.on_read(run, poll=poll, listed=listed)
         if isinstance(history.ending, Cancelled | Expired) and self._waits_on_last_round(run, history):
             if run.id not in self.revealed and isinstance(history.ending, Expired):
                 clock: Any = self.fake.clock  # a ManualClock, checked by `apply`

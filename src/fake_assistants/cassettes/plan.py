@@ -1,18 +1,25 @@
 """What a fake built from cassettes holds: the recordings read, the seed of pre-existing objects, each recorded
-run's scripted turns (scoped to its assistant), the recorded ids per kind, whether it serves Assistants v1; and
-`CassetteReport`, the account of what was imported, what was not (with why) and which runs never replayed."""
+run's scripted turns (scoped to its assistant), the recorded ids per kind, whether it serves Assistants v1;
+`CassetteSource`, what a fake was built from (`fake.cassette`, what `reset()` goes back to); `CassetteReport`, the
+account of what was imported, what was not (with why) and which runs never replayed; and `CassetteWarning`, the
+pytest plugin's warning with that account."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from ..core.ids import RecordedIds
 from ..core.types import Json
+from ..runs.progression import AsRecorded
 from ..runs.script import Turn
 from .interaction import Recording
+from .matching import CassetteMatcher
 from .reader import read_cassette
 from .recorded_ids import ids_by_kind, made_ids
+from .run_reads import recorded_reads
 from .seeds import Seeds, pre_existing
 from .turns import RecordedRun, recorded_runs
 
@@ -31,9 +38,63 @@ class CassettePlan:
     recordings: list[Recording]
     seeds: Seeds
     runs: list[ScriptedRun]
-    recorded_ids: dict[str, list[str]]
+    recorded_ids: dict[str, list[str | None]]  # None: a step or call never shown (a seeded id)
     serves_v1: bool
     not_imported: list[tuple[str, str]] = field(default_factory=list)  # (what, why)
+    reads: dict[str, AsRecorded] = field(default_factory=dict)  # run id -> how the recording retrieved it
+
+
+class CassetteWarning(UserWarning):
+    """The pytest plugin's warning at the end of a test whose fake came from a cassette: recorded runs the test never
+    replayed, or parts of the recording the fake could not import (`fake.cassette_report()`'s text). Not a
+    failure; `-W error::fake_assistants.CassetteWarning` makes it one, the marker's `cassette_warning=False` or the
+    ini option `fake_assistants_cassette_warning = false` silences it."""
+
+
+@dataclass(frozen=True, slots=True)
+class CassetteSource:
+    """What `FakeAssistants.from_cassette` built a fake from (`fake.cassette`): the plan, the ids of the seeded
+    objects, the seeds that did not load (id, why), and which ids it hands out. `fake.reset()` goes back to the
+    state just after `from_cassette` from it: the same seeds, every recorded run's turns queued again, the recorded
+    ids from the first."""
+
+    plan: CassettePlan
+    seeded: tuple[str, ...]
+    refused: tuple[tuple[str, str], ...]
+    ids: Literal["seeded", "recorded"] = "seeded"
+
+    @property
+    def turns(self) -> list[Turn]:
+        """Every recorded run's turns, in recorded order (what the script holds just after `from_cassette`)."""
+        return [turn for scripted in self.plan.runs for turn in scripted.turns]
+
+    def seed_objects(self) -> list[tuple[str, str, Json]]:
+        """The recorded snapshots that loaded: (section, id, stored object)."""
+        chosen = set(self.seeded)
+        return [item for item in self.plan.seeds.objects if item[1] in chosen]
+
+    def id_source(self) -> RecordedIds | None:
+        """A fresh source of the recorded ids (from the first of each kind), or None for the fake's own ids."""
+        return RecordedIds(self.plan.recorded_ids) if self.ids == "recorded" else None
+
+    def matcher(self) -> CassetteMatcher:
+        """A fresh matcher of requests against the recording (the journal's "in the cassette")."""
+        return CassetteMatcher(self.plan.recordings)
+
+    def pending(self, turns: Sequence[Turn]) -> list[bool]:
+        """For each of the script's `turns`, whether it is one of the recording's turns (by value: a snapshot's
+        turns are copies). An equal turn of two runs counts for the later one, since a run takes the first that
+        fits."""
+        recorded = self.turns
+        taken = [False] * len(recorded)
+        out = []
+        for turn in reversed(turns):
+            place = next((i for i in reversed(range(len(recorded)))
+                          if not taken[i] and _same(recorded[i], turn)), None)
+            if place is not None:
+                taken[place] = True
+            out.append(place is not None)
+        return out[::-1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +124,20 @@ def plan(paths: str | Path | Iterable[str | Path], *, scope_to_assistants: bool)
     seeds = pre_existing(recordings, made)
     seeded = {object_id for _, object_id, _ in seeds.objects}
     runs = []
-    for run in recorded_runs(recordings):
+    for run in recorded_runs(recordings, recorded_ids=scope_to_assistants):
         owner = run.assistant_id if scope_to_assistants or run.assistant_id in seeded else None
         runs.append(ScriptedRun(run, [Turn(action, owner) for action in run.turns]))
-    out = CassettePlan(recordings, seeds, runs, ids_by_kind(recordings, made),
-                       any(i.is_v1 for r in recordings for i in r.interactions))
+    recorded_ids: dict[str, list[str | None]] = {
+        kind: list(ids) for kind, ids in ids_by_kind(recordings, made).items()}
+    # steps and tool calls are made run by run, turn by turn: one never shown keeps its place (a seeded id)
+    step_ids = [step_id for scripted in runs for step_id in scripted.run.step_ids]
+    if any(step_id is not None for step_id in step_ids):
+        recorded_ids["step"] = step_ids
+    call_ids = [call_id for scripted in runs for call_id in scripted.run.call_ids]
+    if any(call_id is not None for call_id in call_ids):
+        recorded_ids["call"] = call_ids
+    out = CassettePlan(recordings, seeds, runs, recorded_ids,
+                       any(i.is_v1 for r in recordings for i in r.interactions), reads=recorded_reads(recordings))
     for recording in recordings:
         for interaction in recording.interactions:
             where = f"{recording.name}#{interaction.index} {interaction.method} {interaction.path}"
@@ -88,16 +158,38 @@ def seed_document(objects: Sequence[tuple[str, str, Json]]) -> Json:
     return dict(document)
 
 
-def report(cassette: CassettePlan, seeded: Sequence[str], refused: Sequence[tuple[str, str]],
-           pending: Sequence[Turn]) -> CassetteReport:
-    """The report, given which seeds loaded, which were refused, and the script's turns still waiting."""
-    waiting = {id(turn) for turn in pending}
-    imported = [f"seeded {object_id}" for object_id in seeded]
+def report(source: CassetteSource, pending: Sequence[Turn]) -> CassetteReport:
+    """The report, given the script's turns still waiting."""
+    cassette = source.plan
+    waiting = [turn for turn, recorded in zip(pending, source.pending(pending), strict=True) if recorded]
+    imported = [f"seeded {object_id}" for object_id in source.seeded]
     imported += [f"run {s.run.run_id} ({s.run.status}): {len(s.turns)} turns" for s in cassette.runs]
-    imported += [f"{len(ids)} recorded {kind} ids" for kind, ids in cassette.recorded_ids.items()]
-    never = [s.run.run_id for s in cassette.runs if any(id(turn) in waiting for turn in s.turns)]
+    imported += [f"{sum(i is not None for i in ids)} recorded {kind} ids"
+                 for kind, ids in cassette.recorded_ids.items()]
+    never = _never_replayed(cassette.runs, waiting)
     return CassetteReport(tuple(str(r.path) for r in cassette.recordings), tuple(imported),
-                          tuple([*cassette.not_imported, *refused]), tuple(never))
+                          tuple([*cassette.not_imported, *source.refused]), tuple(never))
+
+
+def _never_replayed(runs: Sequence[ScriptedRun], waiting: Sequence[Turn]) -> list[str]:
+    """The recorded runs with a turn still waiting (an equal turn of two runs counts for the later one)."""
+    left = list(waiting)
+    never: list[str] = []
+    for scripted in reversed(runs):
+        found = False
+        for turn in reversed(scripted.turns):
+            place = next((i for i, other in enumerate(left) if _same(other, turn)), None)
+            if place is not None:
+                del left[place]
+                found = True
+        if found:
+            never.append(scripted.run.run_id)
+    return never[::-1]
+
+
+def _same(one: Turn, other: Turn) -> bool:
+    return one is other or (one.action == other.action and one.assistant_id == other.assistant_id
+                            and one.repeat == other.repeat)
 
 
 def _paths(paths: str | Path | Iterable[str | Path]) -> list[Path]:

@@ -47,15 +47,39 @@ def created_ids(interaction: Interaction) -> list[str]:
 
 def made_ids(recordings: Sequence[Recording]) -> set[str]:
     """Ids the recordings show being made: written objects' ids, and every id answers show that no request
-    named before (a run's messages, steps and tool calls)."""
+    named before or then (a run's messages, steps and tool calls; a thread a create-and-run made)."""
     named: set[str] = set()
     made: set[str] = set()
     for interaction in _all(recordings):
+        named.update(requested_ids(interaction))
         made.update(created_ids(interaction))
         made.update(i for i in _answered_ids(interaction) if i not in named and i not in made
-                    and kind_of(i) in ("message", "run", "step", "call", "file_batch"))
-        named.update(requested_ids(interaction))
+                    and kind_of(i) in ("thread", "message", "run", "step", "call", "file_batch"))
+        made.update(i for i in generated_files(interaction) if i not in named)
     return made
+
+
+def generated_files(interaction: Interaction) -> list[str]:
+    """Files a run's code_interpreter made, as its answers show them: a step's `image` outputs, a message's
+    `image_file` parts and `file_path` annotations."""
+    found: list[str] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            kind = value.get("type")
+            inner = value.get(kind) if kind in ("image", "image_file", "file_path") else None
+            if isinstance(inner, dict) and isinstance(inner.get("file_id"), str):
+                found.append(inner["file_id"])
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(interaction.response_json)
+    for event in interaction.events:
+        walk(event.data)
+    return found
 
 
 def ids_by_kind(recordings: Sequence[Recording], made: set[str]) -> dict[str, list[str]]:

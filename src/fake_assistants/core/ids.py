@@ -36,10 +36,11 @@ class IdSource(Protocol):
 
 class RecordedIds:
     """Given ids, handed out in the given order for each kind (a cassette's, with `ids="recorded"`); once a
-    kind's ids are used up, None (the seeded stream goes on). Deterministic: no draw depends on anything else."""
+    kind's ids are used up, None (the seeded stream goes on); a None among them keeps its place for a seeded id.
+    Deterministic: no draw depends on anything else."""
 
-    def __init__(self, ids: Mapping[str, Iterable[str]]) -> None:
-        self.remaining: dict[str, deque[str]] = {kind: deque(values) for kind, values in ids.items()}
+    def __init__(self, ids: Mapping[str, Iterable[str | None]]) -> None:
+        self.remaining: dict[str, deque[str | None]] = {kind: deque(values) for kind, values in ids.items()}
 
     def take(self, kind: str) -> str | None:
         queue = self.remaining.get(kind)

@@ -11,6 +11,10 @@ Its memory is bounded three ways (the same defaults in-process and in server mod
 (10,000), at most `body_limit` bytes of each body kept (64 KiB: a larger request body, response body or event
 stream keeps its first bytes, its size and its SHA-256), and at most `byte_limit` bytes kept in all (64 MiB:
 the oldest calls go first). None lifts a limit; 0 keeps nothing.
+
+In a fake built by `FakeAssistants.from_cassette`, each call also says whether the recording shows its request
+(`in_cassette`; `cassettes/matching.py` matches them): `fake.calls.filter(in_cassette=False)` is what the code did
+that the recording did not.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 from ..api import multipart
 from ..api.pipeline import Exchange, Respond
@@ -44,7 +48,8 @@ class RecordedCall:
     `{"filename", "content_type", "bytes"}`); `response` the parsed JSON response (None for a stream);
     `events` the server-sent events as the client read them, `(name, data)`. `fault` names the injected
     fault that answered instead of the fake (`"http_error"`, `"timeout"`, `"connection_error"`,
-    `"stream_error"`), or is None.
+    `"stream_error"`), or is None. `in_cassette`, in a fake built by `FakeAssistants.from_cassette`: whether the
+    recording shows this request (False: "not in the cassette"; None in any other fake).
 
     A body larger than the journal's `body_limit` is kept up to it: `content_size` and `content_sha256` tell
     the whole request body (`truncated` is True), `body` still reads an upload's form fields, and a JSON body
@@ -69,6 +74,7 @@ class RecordedCall:
     form: dict[str, Any] | None = None  # a truncated upload's fields, read before the rest was dropped
     response_size: int = 0
     events_dropped: int = 0
+    in_cassette: bool | None = None
     kept_bytes: int = field(default=0, repr=False)
     in_journal: bool = field(default=False, repr=False)
 
@@ -135,6 +141,8 @@ class RecordedCall:
         parts = [f"{self.method} {self.path}{route} → {status}"]
         if self.fault:
             parts.append(f"injected {self.fault}")
+        if self.in_cassette is False:
+            parts.append("not in the cassette")
         body = short_json(self.body)
         if body:
             parts.append(f"body {body}")
@@ -205,10 +213,11 @@ class Calls:
         return [call.route for call in self._items()]
 
     def filter(self, route: str | None = None, *, method: str | None = None, path: str | None = None,
-               status: int | None = None, fault: str | None = None) -> Calls:
+               status: int | None = None, fault: str | None = None, in_cassette: bool | None = None) -> Calls:
         """The calls that match every filter given. `route` is a route name such as `runs.create`, or a
         pattern such as `runs.*` (one that names no route is an `UnknownRoute` error suggesting the closest
-        names); `path` may be a pattern too."""
+        names); `path` may be a pattern too. `in_cassette=False`: the requests a cassette fake's recording
+        does not show."""
         if route is not None:
             check_route(route)
         chosen = [
@@ -218,8 +227,10 @@ class Calls:
             and (path is None or fnmatchcase(call.path, path))
             and (status is None or call.status == status)
             and (fault is None or call.fault == fault)
+            and (in_cassette is None or call.in_cassette is in_cassette)
         ]
-        given = {"route": route, "method": method, "path": path, "status": status, "fault": fault}
+        given = {"route": route, "method": method, "path": path, "status": status, "fault": fault,
+                 "in_cassette": in_cassette}
         described = ", ".join(f"{k}={v!r}" for k, v in given.items() if v is not None)
         return Calls(chosen, description=f" ({described})" if described else "")
 
@@ -234,11 +245,19 @@ class Calls:
         return "\n".join(f"#{index} {call}" for index, call in enumerate(items))
 
 
+class CassetteRequests(Protocol):
+    """What tells the journal whether a request was in a cassette (`cassettes/matching.py`'s `CassetteMatcher`):
+    `match` uses the recorded request up."""
+
+    def match(self, method: str, path: str) -> bool: ...
+
+
 class Journal(Calls):
     """The live journal of one fake (`fake.calls`): appended to by the core, cleared by `clear()`.
 
     `limit` keeps only the newest calls, `body_limit` the first bytes of each body, `byte_limit` the newest
-    calls whose kept bytes fit (None lifts a limit; 0 keeps nothing).
+    calls whose kept bytes fit (None lifts a limit; 0 keeps nothing). `cassette` (set by
+    `FakeAssistants.from_cassette`) marks each call `in_cassette`; `clear()` leaves it as it is.
     """
 
     def __init__(self, limit: int | None = DEFAULT_CALL_LIMIT, *, body_limit: int | None = DEFAULT_BODY_LIMIT,
@@ -250,6 +269,7 @@ class Journal(Calls):
         self._body_limit = _checked("body_limit", body_limit)
         self._byte_limit = _checked("byte_limit", byte_limit)
         self._kept = 0
+        self.cassette: CassetteRequests | None = None
 
     def _items(self) -> list[RecordedCall]:
         with self._guard:
@@ -318,6 +338,8 @@ class Journal(Calls):
                 form = _form_fields(request.body, content_type)
         call = RecordedCall(request.method, request.path, route, dict(params), request.query,
                             request.headers, content, content_size=size, content_sha256=digest, form=form)
+        if self.cassette is not None:
+            call.in_cassette = self.cassette.match(request.method, request.path)
         with self._guard:
             if self._limit == 0 or self._byte_limit == 0:
                 return call

@@ -26,8 +26,9 @@ class RunSettling:
             run = self.ctx.store.active_run(thread_id)
             if run is not None:
                 if exchange.request.method == "GET":
-                    polled = exchange.route is not None and exchange.route.name == "runs.retrieve"
-                    self.ctx.engine.on_read(run, poll=polled and exchange.params.get("run_id") == run.id)
+                    route = exchange.route.name if exchange.route is not None else None
+                    polled = route == "runs.retrieve" and exchange.params.get("run_id") == run.id
+                    self.ctx.engine.on_read(run, poll=polled, listed=route == "runs.list")
                 elif run.status == "cancelling" and isinstance(self.ctx.engine.policy_for(run), Immediate):
                     self.ctx.engine.on_read(run, poll=False)
                 else:

@@ -37,7 +37,7 @@ from ..store.pagination import OrderedTable
 from . import file_links, pending_work
 from .document_text import file_text
 from .message_text import cite, quote_of, split_chunks, text_deltas
-from .progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
+from .progression import AfterPolls, AfterSeconds, AsRecorded, Immediate, Manual, Policy, RunPolicy
 from .script import (
     Action,
     BrokenStream,
@@ -73,23 +73,24 @@ class RunEngine:
         self.world = world
         self.script = script
         self.policy = policy
-        self.run_policies: dict[str, Policy] = {}
+        self.run_policies: dict[str, RunPolicy] = {}
         self.turn_sources: dict[str, str] = {}  # run id -> the model whose turn the run is carrying out
 
     # -- reads and progression ------------------------------------------------------------------
 
-    def policy_for(self, run: Run) -> Policy:
+    def policy_for(self, run: Run) -> RunPolicy:
         return self.run_policies.get(run.id, self.policy)
 
-    def on_read(self, run: Run, *, poll: bool) -> None:
+    def on_read(self, run: Run, *, poll: bool, listed: bool = False) -> None:
         """A client looked at the run (poll) or at its thread's steps/messages: maybe move it.
 
         The policy moves the run first (its outcome happened in virtual time, whenever it is read);
         a run still waiting for something after that expires once `expires_at` has passed. A run that a
-        stream is reading is moved by that stream only.
+        stream is reading is moved by that stream only. `listed`: a list of the thread's runs showed it (a read
+        that counts for the `AsRecorded` policy, as the recorded client's lists saw the run move).
         """
         if not self.streaming(run):
-            self._progress(run, self.policy_for(run), poll=poll)
+            self._progress(run, self.policy_for(run), poll=poll, listed=listed)
         self.expire_if_due(run)
 
     def on_write(self, run: Run) -> None:
@@ -98,7 +99,7 @@ class RunEngine:
         if self._due(run):
             self.on_read(run, poll=False)
 
-    def _progress(self, run: Run, policy: Policy, *, poll: bool) -> None:
+    def _progress(self, run: Run, policy: RunPolicy, *, poll: bool, listed: bool = False) -> None:
         if isinstance(policy, Immediate):
             self.drain(run)
         elif isinstance(policy, AfterPolls):
@@ -107,6 +108,14 @@ class RunEngine:
                 if run.polls > policy.polls:
                     self.drain(run)
                 elif run.status == "queued":
+                    self._step(run)
+        elif isinstance(policy, AsRecorded):
+            if poll or listed:
+                run.polls += 1
+                queued, in_progress = policy.reads(run.progress.segment)
+                if run.polls > queued + in_progress:
+                    self.drain(run)
+                elif run.polls > queued and run.status == "queued":
                     self._step(run)
         elif isinstance(policy, AfterSeconds):
             if self.world.clock.now() - run.queued_at >= policy.seconds:

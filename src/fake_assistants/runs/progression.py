@@ -30,7 +30,22 @@ class AfterSeconds:
     seconds: int
 
 
+@dataclass(frozen=True, slots=True)
+class AsRecorded:
+    """A run read as a recording read it (a fake built by `FakeAssistants.from_cassette`): each segment of the run
+    (its start, then each `submit_tool_outputs`) shows `queued` to as many retrieves as the recording's did, then
+    `in_progress` to as many, and the next retrieve sees the outcome. A segment the recording never polled moves
+    at the first retrieve; other reads do not move the run."""
+
+    segments: tuple[tuple[int, int], ...]  # per segment: (retrieves showing queued, retrieves showing in_progress)
+
+    def reads(self, segment: int) -> tuple[int, int]:
+        """(queued, in_progress) retrieves of segment `segment` (1: the run's start)."""
+        return self.segments[segment - 1] if 0 < segment <= len(self.segments) else (0, 0)
+
+
 Policy = Immediate | AfterPolls | Manual | AfterSeconds
+RunPolicy = Policy | AsRecorded  # what one run may be given (`RunEngine.run_policies`)
 PolicyName = Literal["immediate", "manual"]
 
 

@@ -14,10 +14,10 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.ids import IdFactory
+from ..core.ids import IdFactory, IdSource
 from ..model.run_progress import SavedWork
 from ..runs.engine import RunEngine
-from ..runs.progression import Policy
+from ..runs.progression import RunPolicy
 from ..runs.script import Turn
 from ..store.store import Store
 
@@ -33,7 +33,7 @@ class Snapshot:
     ids: IdFactory
     turns: list[Turn]
     consumed: int
-    run_policies: dict[str, Policy]
+    run_policies: dict[str, RunPolicy]
 
 
 def take(engine: RunEngine) -> Snapshot:
@@ -69,10 +69,11 @@ def restore(engine: RunEngine, snapshot: Snapshot) -> None:
         engine.restore_work(run, snapshot.work.get(run.id))
 
 
-def reset(engine: RunEngine, seed: int | str) -> None:
-    """Empty state, script, per-run policies and ingestion failure rules; the id streams start again from `seed`."""
+def reset(engine: RunEngine, seed: int | str, source: IdSource | None = None) -> None:
+    """Empty state, script, per-run policies and ingestion failure rules; the id streams start again from `seed`,
+    after the ids of `source` (a cassette's recorded ids, from the first: `FakeAssistants.reset` gives a new one)."""
     replace_store(engine.world.store, vars(Store()))
-    vars(engine.world.ids).update(vars(IdFactory(seed)))
+    vars(engine.world.ids).update(vars(IdFactory(seed, source)))
     engine.script.clear()
     engine.script.consumed = 0
     engine.run_policies.clear()

@@ -8,7 +8,8 @@ What it shows: per thread, its messages (role, text, attachments, annotations, i
 model, instructions when the run overrides the assistant's, tools, every status with the fake's clock,
 `last_error`, `incomplete_details`, usage, whether a stream read it) with their steps (tool calls with name,
 arguments and output; code input, logs and images; file_search results); then the requests the fake refused
-(status, error type and message) and the faults that fired, from the journal.
+(status, error type and message) and the faults that fired, from the journal; in a fake built from a cassette,
+the requests the recording does not show (the journal's `in_cassette`).
 
 It is deterministic: times come from the fake's clock, ids from its seeded streams, the order from the store
 (tables in creation order) and, between objects created in the same second, from the journal's order. Nothing
@@ -190,6 +191,9 @@ class Transcript:
     shortened: Shortened
     calls_left_out: int = 0
     thread_count: int = 0
+    # a fake built from a cassette: the requests its recording does not show (the newest `Limits.calls`)
+    not_in_cassette: list[CallNote] = field(default_factory=list)
+    not_in_cassette_left_out: int = 0
 
     def as_json(self) -> Json:
         return asdict(self)
@@ -233,7 +237,14 @@ class _Builder:
         others, left_out = self._newest(others)
         if thread_id is not None:
             others, left_out = [], 0
-        return Transcript(views, others, self.shortened, left_out, count)
+        new = self._not_in_cassette(thread_id)
+        new_left_out = max(0, len(new) - self.limits.calls)
+        return Transcript(views, others, self.shortened, left_out, count, new[new_left_out:], new_left_out)
+
+    def _not_in_cassette(self, thread_id: str | None) -> list[CallNote]:
+        return [CallNote(index, call.method, call.path, call.route, call.status, call.fault, self._error(call))
+                for index, call in enumerate(self.calls)
+                if call.in_cassette is False and (thread_id is None or call.params.get("thread_id") == thread_id)]
 
     # -- the journal: who made what, which runs streamed, what was refused
 
@@ -517,6 +528,12 @@ def render(transcript: Transcript, limits: Limits = Limits()) -> str:
         if transcript.calls_left_out:
             lines.append(f"  … {_count(transcript.calls_left_out, 'older request')} not shown")
         lines += ["  " + _note(note) for note in transcript.calls]
+    if transcript.not_in_cassette:
+        lines.append("")
+        lines.append("requests not in the cassette (the fake answered them itself):")
+        if transcript.not_in_cassette_left_out:
+            lines.append(f"  … {_count(transcript.not_in_cassette_left_out, 'older request')} not shown")
+        lines += ["  " + _note(note) for note in transcript.not_in_cassette]
     text = "\n".join(lines)
     cut = 0
     if len(text) > limits.chars:

@@ -64,6 +64,11 @@ def create_thread_and_run(ctx: Context, body: rr.CreateThreadAndRun) -> Started:
     return _start(ctx, run, bool(body.stream), [("thread.created", thread.to_wire(ctx.options.shape))])
 
 
+# A run's `tool_resources`: every recorded run (449 of them, 2024-2026) lists `{}` in a JSON answer, whatever its
+# thread holds (.NET BasicRunStepFunctionalityWorks: a thread with a code_interpreter file), and an empty
+# code_interpreter file list in a stream (`streamed_tool_resources`); never a vector store or a file.
+
+
 def _new_run(ctx: Context, thread: Thread, assistant: Assistant, body: rr.RunOverrides,
              instructions: str | None) -> Run:
     now = ctx.clock.now()
@@ -71,7 +76,7 @@ def _new_run(ctx: Context, thread: Thread, assistant: Assistant, body: rr.RunOve
         id=ctx.ids.new("run"), created_at=now, thread_id=thread.id, assistant_id=assistant.id,
         model=body.model or assistant.model, instructions=instructions,
         tools=shaping.tools(body.tools) if body.tools is not None else list(assistant.tools),
-        expires_at=now + EXPIRES_AFTER_SECONDS, tool_resources=run_tool_resources(thread.tool_resources),
+        expires_at=now + EXPIRES_AFTER_SECONDS, tool_resources={},
         metadata=dict(body.metadata or {}),
         temperature=float(body.temperature) if body.temperature is not None else assistant.temperature,
         top_p=float(body.top_p) if body.top_p is not None else assistant.top_p,
@@ -87,12 +92,6 @@ def _new_run(ctx: Context, thread: Thread, assistant: Assistant, body: rr.RunOve
         choice = body.tool_choice
         run.tool_choice = choice if isinstance(choice, str) else choice.model_dump()
     return run
-
-
-def run_tool_resources(thread_resources: Json) -> Json:
-    """What a run shows of its thread's tool resources: every recorded run (449 of them, 2024-2026) lists `{}`
-    or an empty code_interpreter file list, never a vector store or a file, also on threads with both."""
-    return {"code_interpreter": {"file_ids": []}} if "code_interpreter" in thread_resources else {}
 
 
 def _start(ctx: Context, run: Run, stream: bool, prelude: list[Event]) -> Started:
