@@ -52,6 +52,7 @@ from .script import (
     TextStream,
     TurnContext,
     default_reply,
+    last_user_text,
     responder_failure,
     undeclared_call,
 )
@@ -342,15 +343,14 @@ class RunEngine:
 
     def _next_action(self, run: Run) -> Action:
         turn = self.script.take(run.assistant_id)
-        context = self._turn_context(run)
         source = getattr(turn.action, "model_label", None) if turn is not None else None
         if isinstance(source, str):  # a model behind the run (a responder with a `model_label`): transcripts say so
             self.turn_sources[run.id] = source
         else:
             self.turn_sources.pop(run.id, None)
         if turn is not None:
-            try:
-                action = turn.resolve(context)
+            try:  # only a responder reads the context: a scripted action needs none built
+                action = turn.resolve(self._turn_context(run)) if turn.responds else turn.resolve_scripted()
             except Exception as error:  # a responder that raises fails the run; the plugin fails the test
                 self.script.responder_errors.append((run.id, error))
                 return responder_failure(error)
@@ -359,7 +359,7 @@ class RunEngine:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
         if not run.progress.searched and (self._search_files(run) or self._expired_store(run)):
             return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
-        return Reply(default_reply(context.messages))
+        return Reply(default_reply(self._thread_texts(run)))
 
     def _searches_first(self, run: Run) -> bool:
         """The run has file_search over stores with completed files (or an expired store) and has not searched."""
@@ -393,6 +393,11 @@ class RunEngine:
             if store is not None and store.expire_if_due(self.world.clock.now()):
                 return str(store_id)
         return None
+
+    def _thread_texts(self, run: Run) -> list[Json]:
+        """The thread's messages as far as the default reply and the search query read them (role and content),
+        without building their wire forms."""
+        return [{"role": m.role, "content": m.content} for m in self.world.store.messages[run.thread_id].values()]
 
     def _turn_context(self, run: Run) -> TurnContext:
         shape = self.world.options.shape
@@ -625,7 +630,7 @@ class RunEngine:
                             r.text if r.text is not None else (file_text(stored)[:800].decode("utf-8", "ignore")
                                                                if stored else ""))
                     for stored, r in found]
-        query = action.query or self._turn_context(run).last_user_text
+        query = action.query or last_user_text(self._thread_texts(run))
         hits = search([query], self._search_files(run), max_results=limit, threshold=ranking["score_threshold"])
         for store_id in self._search_store_ids(run):
             store = self.world.store.vector_stores.get(store_id)
@@ -712,7 +717,7 @@ class RunEngine:
         return None
 
     def _incomplete(self, run: Run, action: Incomplete) -> Iterator[Event]:
-        text = action.text if action.text is not None else default_reply(self._turn_context(run).messages)
+        text = action.text if action.text is not None else default_reply(self._thread_texts(run))
         if action.reason == "max_completion_tokens":
             limit = run.max_completion_tokens or max(1, count_tokens(text) // 2)
             yield from self._message_step(run, text if action.as_written else text[: limit * 4],

@@ -139,6 +139,17 @@ class Turn:
     assistant_id: str | None = None
     repeat: bool = False
 
+    @property
+    def responds(self) -> bool:
+        """Whether the turn is a responder (a callable reading the `TurnContext`), not a scripted action."""
+        return not isinstance(self.action, ACTION_TYPES)
+
+    def resolve_scripted(self) -> Action:
+        """The scripted action (a turn that is not a responder)."""
+        if not isinstance(self.action, ACTION_TYPES):
+            raise TypeError("a responder turn needs its TurnContext: use resolve(context)")
+        return self.action
+
     def resolve(self, context: TurnContext) -> Action:
         if isinstance(self.action, ACTION_TYPES):
             return self.action
