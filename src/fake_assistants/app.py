@@ -30,13 +30,26 @@ from .layers.run_settling import RunSettling
 from .layers.v1 import V1View
 from .layers.versions import VersionCheck
 
+_TABLES: dict[int, tuple[tuple[Route, ...], RouteTable[Route]]] = {}
+
+
+def route_table(routes: tuple[Route, ...]) -> RouteTable[Route]:
+    """The router for `routes`, built once per process for each routes tuple (a table never changes once built):
+    a new fake does not index the routes again. Keyed by identity, as hashing 50 routes costs a table lookup."""
+    found = _TABLES.get(id(routes))
+    if found is None or found[0] is not routes:
+        if len(_TABLES) >= 8:  # only the built-in route sets are expected: never let the cache grow
+            _TABLES.clear()
+        found = _TABLES[id(routes)] = (routes, RouteTable(routes))
+    return found[1]
+
 
 class App:
     """One fake's request pipeline, with the state its layers keep: the lock, the journal, the fault schedule."""
 
     def __init__(self, ctx: Context, routes: tuple[Route, ...] = ALL_ROUTES) -> None:
         self.ctx = ctx
-        self.routes: RouteTable[Route] = RouteTable(routes)
+        self.routes: RouteTable[Route] = route_table(routes)
         self.lock = threading.RLock()
         self.journal = Journal()  # fake.calls
         self.faults = Faults()  # fake.faults
