@@ -42,6 +42,7 @@ import sys
 import tempfile
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -177,25 +178,58 @@ def sdk_line(python: str) -> str:
     return done.stdout.strip()
 
 
-def matrix(flows_count: int) -> str:
-    """floor and fake for every flow on each SDK line: one table."""
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """floor and fake instructions per flow of one flow on one SDK line."""
+
+    sdk: str
+    flow: str
+    floor: float
+    fake: float
+
+    @property
+    def ratio(self) -> float:
+        return self.fake / self.floor
+
+    @property
+    def own_per_request(self) -> float:
+        return (self.fake - self.floor) / REQUESTS[self.flow]
+
+
+REQUESTS = {"quickstart": 6, "crud": 7, "streaming": 1}
+
+
+def matrix_cells(flows_count: int, streaming_flows: int | None = None) -> list[Cell]:
+    """floor and fake for every flow on each SDK line (`streaming_flows` flows for the streaming workload,
+    which takes minutes per case under callgrind)."""
     pythons = [sys.executable] + ([str(PEER_PYTHON)] if PEER_PYTHON.exists() else [])
-    requests = {"quickstart": 6, "crud": 7, "streaming": 1}
-    lines = ["| SDK | flow | floor (M/flow) | fake (M/flow) | fake / floor | the fake's own, per request |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    cells: list[Cell] = []
     with tempfile.TemporaryDirectory() as workdir:
         for python in pythons:
             line = sdk_line(python)
             for flow in FLOWS:
-                floor, fake = (count(case, flows_count, Path(workdir), flow, python) / flows_count
+                flows_here = streaming_flows if flow == "streaming" and streaming_flows else flows_count
+                floor, fake = (count(case, flows_here, Path(workdir), flow, python) / flows_here
                                for case in ("floor", "fake"))
                 print(f"{line} {flow}: floor {floor / 1e6:.3f} M, fake {fake / 1e6:.3f} M", file=sys.stderr)
-                lines.append(f"| {line} | {flow} | {floor / 1e6:.2f} | {fake / 1e6:.2f} | {fake / floor:.3f}x | "
-                             f"{(fake - floor) / requests[flow] / 1e3:,.0f} k |")
+                cells.append(Cell(line, flow, floor, fake))
+    return cells
+
+
+def matrix_table(cells: list[Cell]) -> str:
+    lines = ["| SDK | flow | floor (M/flow) | fake (M/flow) | fake / floor | the fake's own, per request |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    lines += [f"| {cell.sdk} | {cell.flow} | {cell.floor / 1e6:.2f} | {cell.fake / 1e6:.2f} | {cell.ratio:.3f}x | "
+              f"{cell.own_per_request / 1e3:,.0f} k |" for cell in cells]
     if not PEER_PYTHON.exists():
         lines.append(f"\n(no {PEER_PYTHON.parent.parent.name}/: openai 2.54.0 not measured; "
                      "`python bench/run.py` makes it)")
     return "\n".join(lines)
+
+
+def matrix(flows_count: int, streaming_flows: int | None = None) -> str:
+    """floor and fake for every flow on each SDK line: one table."""
+    return matrix_table(matrix_cells(flows_count, streaming_flows))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
     parser.add_argument("--flow", choices=FLOWS, default="quickstart", help="the workload (default quickstart)")
     parser.add_argument("--matrix", action="store_true", help="floor and fake, every flow, both SDK lines")
+    parser.add_argument("--streaming-flows", type=int, default=None,
+                        help="with --matrix: flows for the streaming workload (default: --flows)")
     parser.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # openai warns on every Assistants call
@@ -214,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         print("needs valgrind (callgrind) on PATH", file=sys.stderr)
         return 2
     if args.matrix:
-        print(matrix(args.flows))
+        print(matrix(args.flows, args.streaming_flows))
         return 0
     import flows
 

@@ -1,7 +1,9 @@
-"""The CRUD workload on openai 2.54.0: the canned floor, fake-assistants and openai-responses 0.13.1, side by side.
+"""The older SDK line (openai 2.54.0 on httpx): the CRUD workload with the canned floor, fake-assistants and
+openai-responses 0.13.1 side by side, and the quickstart with the floor and the fake.
 
 Runs inside the peer venv that `run.py` creates (openai-responses needs openai<3); `fake_assistants` comes
-from the checkout through PYTHONPATH. Prints one JSON object: versions and seconds per call of each case.
+from the checkout through PYTHONPATH. Prints one JSON object: versions and CPU seconds per flow of each case,
+per workload (`seconds_per_flow` for CRUD, `quickstart_seconds_per_flow` for the quickstart).
 """
 
 from __future__ import annotations
@@ -47,12 +49,15 @@ def main() -> int:
     cases = flows.cases(flows.crud)
     cases["peer"] = peer_case
     samples = timing.interleaved(cases, rounds=rounds, repeat=repeat)
+    quickstart = timing.interleaved(flows.cases(flows.quickstart), rounds=rounds, repeat=repeat)
     result = {
         "openai": openai.__version__,
         "openai_responses": version("openai-responses"),
         "httpx": version("httpx"),
         "requests_per_flow": flows.CRUD_REQUESTS,
         "seconds_per_flow": {name: found.values for name, found in samples.items()},
+        "quickstart_requests_per_flow": flows.QUICKSTART_REQUESTS,
+        "quickstart_seconds_per_flow": {name: found.values for name, found in quickstart.items()},
     }
     json.dump(result, sys.stdout)
     return 0
