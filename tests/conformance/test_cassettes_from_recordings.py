@@ -14,8 +14,9 @@ through raw HTTP against `FakeAssistants.from_cassette(that file, ids="recorded"
 
 Every recorded request is sent: the test fails on one it could not send (a recorded server error, an answer written
 by hand, a route the fake lacks, an upload the recording does not describe; none of today's 510). The only
-allowances are `RECORDING_QUIRKS`: inconsistencies of the recordings themselves, each named with its evidence; such an answer is
-compared by status code, and must still differ otherwise (so the table is exactly what is left).
+allowances are `RECORDING_QUIRKS`: inconsistencies of the recordings themselves, each named with its evidence;
+such an answer is compared by status code, and must still differ otherwise (so the table is exactly what is
+left).
 Skipped without `../shared`."""
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from recorded_answers import (
     kind,
     object_problems,
     parse_stream,
+    read,
     recorded_date,
     route_of,
     shape_of,
@@ -106,7 +108,7 @@ class CassetteReplay:
         return self.fake.handle(ApiRequest.build(it.method, it.path, query=it.query, headers=headers, body=body))
 
     def compare(self, name: str, it: Interaction, response: ApiResponse) -> list[str]:
-        got, events = _read(response)
+        got, events = read(response)
         if response.status != it.status:
             return [f"status {response.status}, recorded {it.status}: {json.dumps(got)[:300]}"]
         problems = self.differences(name, it, got, events)
@@ -151,15 +153,6 @@ def _encode(body: Any) -> bytes:
     if body is None:
         return b""
     return body.encode() if isinstance(body, str) else json.dumps(body).encode()
-
-
-def _read(response: ApiResponse) -> tuple[Any, Events | None]:
-    if not isinstance(response.body, bytes):
-        return None, parse_stream(b"".join(response.body))
-    try:
-        return (json.loads(response.body) if response.body else None), None
-    except ValueError:
-        return None, None
 
 
 # -- what is compared -------------------------------------------------------------------------------

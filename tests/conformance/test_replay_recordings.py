@@ -116,6 +116,7 @@ from recorded_answers import (
     object_problems,
     paired_events,
     parse_stream,
+    read,
     recorded_date,
     route_of,
     shape_of,
@@ -411,17 +412,6 @@ def encode_body(body: Any) -> bytes:
 
 def decode(response: ApiResponse) -> Any:
     return read(response)[0]
-
-
-def read(response: ApiResponse) -> tuple[Any, Events | None]:
-    """(JSON body or None, the events of a streamed answer or None). A stream is always drained:
-    producing it may advance the fake's state."""
-    if not isinstance(response.body, bytes):
-        return None, parse_stream(b"".join(response.body))
-    try:
-        return (json.loads(response.body) if response.body else None), None
-    except ValueError:
-        return None, None
 
 
 def replay_fake() -> FakeAssistants:

@@ -13,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from fnmatch import fnmatch
 from typing import Any
 
+from fake_assistants import ApiResponse
 from fake_assistants.api.routes import ALL_ROUTES, API_PREFIX
 from fake_assistants.api.routing import Route, RouteTable
 from fake_assistants.core.api_versions import ApiVersion
@@ -328,3 +329,14 @@ def stream_problems(recorded: Events, got: Events | None, ctx: Where) -> list[st
 
 def _union_paths(items: list[Json]) -> set[str]:
     return set().union(*(key_paths(item) for item in items))
+
+
+def read(response: ApiResponse) -> tuple[Any, Events | None]:
+    """(JSON body or None, the events of a streamed answer or None). A stream is always drained:
+    producing it may advance the fake's state."""
+    if not isinstance(response.body, bytes):
+        return None, parse_stream(b"".join(response.body))
+    try:
+        return (json.loads(response.body) if response.body else None), None
+    except ValueError:
+        return None, None

@@ -12,25 +12,16 @@ from typing import Any
 import openai
 import pytest
 
+from cassette_files import exchange
 from fake_assistants import CassetteSource, FakeAssistants
 from fake_assistants.cassettes.matching import CassetteMatcher, path_shape
 from fake_assistants.cassettes.reader import read_cassette
 
-API = "https://api.openai.com/v1"
 ASSISTANT = "asst_Pr3Kq8Lm2Xv7Nb4Tz9Rd6Hc1"  # existed before the recording: only retrieved there
 THREAD = "thread_Jf5Wn1Qs8Lp3Xk7Vb2Mz6Rt4"
 RUNS = ("run_Aq7Zt3Lp9Xm2Kv5Nb8Rd4Hw1", "run_Bx2Mn6Qs9Lt4Vp1Kz7Rc3Hd8")
 REPLIES = ("msg_Cv8Lp2Qz5Tx9Nm3Kb7Rw4Hd1", "msg_Dk4Tz8Lm1Qx6Vp9Nb2Rs5Hc7")
 TEXTS = ("The recorded answer.", "The second recorded answer.")
-
-
-def exchange(method: str, path: str, answer: dict[str, Any], body: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "request": {"method": method, "uri": API + path, "headers": {"OpenAI-Beta": ["assistants=v2"]},
-                    "body": json.dumps(body) if body else None},
-        "response": {"status": {"code": 200, "message": "OK"}, "headers": {"Content-Type": ["application/json"]},
-                     "body": {"string": json.dumps(answer)}},
-    }
 
 
 def run(index: int, status: str) -> dict[str, Any]:

@@ -13,22 +13,13 @@ from typing import Any
 import pytest
 import yaml  # type: ignore[import-untyped]
 
+from cassette_files import exchange
 from fake_assistants import OptionsError, PluginOptions
 from fake_assistants.plugin_options import CassetteNotFound
 
-API = "https://api.openai.com/v1"
 ASSISTANT, THREAD = "asst_Wr8Nd2kQ5xYp7LmZ3tVb9cHf", "thread_Qm4Lp8Zt2Xv6Nb1Kc9Rd3Hf7"
 RUN = "run_Yt6Fb2Mn8Qp4Lx1Vz7Kd3Wc5"
 ANSWER = "It is sunny in Paris."
-
-
-def exchange(method: str, path: str, answer: dict[str, Any], body: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "request": {"method": method, "uri": API + path, "headers": {"OpenAI-Beta": ["assistants=v2"]},
-                    "body": json.dumps(body) if body else None},
-        "response": {"status": {"code": 200, "message": "OK"}, "headers": {"Content-Type": ["application/json"]},
-                     "body": {"string": json.dumps(answer)}},
-    }
 
 
 def interactions() -> list[dict[str, Any]]:
