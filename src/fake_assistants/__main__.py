@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 from . import __version__, demo
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
@@ -57,6 +59,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", dest="allow_hosts",
                        help="on loopback, also answer requests whose Host or Origin is HOST (repeatable; by "
                             "default only loopback names and addresses, which stops web pages driving the fake)")
+    recorded = serve.add_argument_group("recorded traffic (VCR.py YAML/JSON, Ruby VCR, .NET test-proxy records; "
+                                        "YAML needs the `cassettes` extra)")
+    recorded.add_argument("--cassette", action="append", default=[], metavar="FILE",
+                          help="serve the fake FakeAssistants.from_cassette builds from FILE (repeatable: the files "
+                               "in order, setup cassettes first); GET /__fake__/cassette reports what it imported")
+    recorded.add_argument("--cassette-ids", choices=("seeded", "recorded"), default="seeded",
+                          help="the ids a cassette fake hands out: its own seeded ones (default) or the recorded "
+                               "ones, in recorded order, with each run read as the recording read it")
     model = serve.add_argument_group("a model behind the runs (an OpenAI-compatible chat-completions server; "
                                      "needs the `responders` extra)")
     model.add_argument("--model-base-url", metavar="URL",
@@ -72,8 +82,14 @@ def parser() -> argparse.ArgumentParser:
 
 def build_fake(args: argparse.Namespace) -> FakeAssistants:
     seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
-    fake = FakeAssistants(seed, clock=_clock(args), shape=args.shape, poll_after_ms=args.poll_after_ms,
-                          progression=args.progression, lenient=args.lenient, api_versions=args.api_versions)
+    options: dict[str, Any] = {"clock": _clock(args), "shape": args.shape, "poll_after_ms": args.poll_after_ms,
+                               "progression": args.progression, "lenient": args.lenient}
+    if args.cassette:
+        if args.api_versions != DEFAULT_VERSIONS:  # else a cassette of v1 traffic serves v1 too
+            options["api_versions"] = args.api_versions
+        fake = _from_cassette(args.cassette, args.cassette_ids, seed, options)
+    else:
+        fake = FakeAssistants(seed, api_versions=args.api_versions, **options)
     fake.calls.limit = args.journal_limit  # the same meaning as in Python: 0 keeps none, None every call
     fake.calls.body_limit = args.journal_body_limit
     fake.calls.byte_limit = args.journal_bytes
@@ -83,6 +99,19 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
         fake.script.fallback = ChatCompletionsModel(base_url=args.model_base_url, model=args.model,
                                                     api_key=args.model_api_key, record_to=args.model_record,
                                                     replay_from=args.model_replay)
+    return fake
+
+
+def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[str, Any]) -> FakeAssistants:
+    missing = [path for path in paths if not Path(path).is_file()]
+    if missing:
+        raise SystemExit(f"fake-assistants serve: no cassette at {', '.join(missing)}")
+    try:
+        fake = FakeAssistants.from_cassette(paths, ids="recorded" if ids == "recorded" else "seeded", seed=seed,
+                                            **options)
+    except Exception as error:  # not a cassette, bad YAML or JSON, pyyaml missing: said in one line, no traceback
+        raise SystemExit(f"fake-assistants serve: cannot read the cassette: {type(error).__name__}: {error}") from None
+    print(fake.cassette_report(), file=sys.stderr)
     return fake
 
 

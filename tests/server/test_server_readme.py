@@ -65,7 +65,7 @@ def test_the_python_example_runs() -> None:
 
 
 def test_the_curl_examples_run_in_order() -> None:
-    commands = curl_commands(block("bash", "/__fake__"))
+    commands = curl_commands(block("bash", "BASE=http://127.0.0.1:4010/__fake__"))
     files: dict[str, bytes] = {}
     with FakeAssistants(seed=0, clock=ManualClock()).serve() as server:
         results = [run_curl(server.address, args, files) for args in commands]

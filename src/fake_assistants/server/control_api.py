@@ -20,6 +20,7 @@ from ..api.params import query_value
 from ..api.routing import RouteTable
 from ..api.validation import decode_json_object, validate
 from ..app import App
+from ..cassettes.plan import CassetteReport
 from ..core import error_catalog as catalog
 from ..core.clock import Clock, ManualClock
 from ..core.envelope import error_response, json_response
@@ -66,7 +67,7 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
     "connection_error": frozenset({"route", "count"}),
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
 }
-CALL_FILTERS = ("route", "method", "path", "status", "fault")
+CALL_FILTERS = ("route", "method", "path", "status", "fault", "in_cassette")
 MAX_STATE_BYTES = MAX_FILE_BYTES  # a state document holds its files as base64
 
 
@@ -118,6 +119,8 @@ class Steerable(Protocol):
 
     def transcript(self, thread_id: str | None = None, *, format: Literal["text", "json"] = "text") -> str: ...
 
+    def cassette_report(self) -> CassetteReport: ...
+
 
 @dataclass(frozen=True, slots=True)
 class ControlRoute:
@@ -152,6 +155,18 @@ class ControlApi:
 
 
 # -- handlers --------------------------------------------------------------------------------------
+
+
+def read_cassette_report(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """What `serve --cassette` imported, what it could not (and why), and the recorded runs not replayed yet."""
+    try:
+        report = api.fake.cassette_report()
+    except ValueError:
+        raise catalog.invalid_value_message(
+            "cassette", "this server was not started from a cassette: fake-assistants serve --cassette FILE.") from None
+    return {"object": "fake.cassette_report", "cassettes": list(report.cassettes), "imported": list(report.imported),
+            "not_imported": [{"what": what, "why": why} for what, why in report.not_imported],
+            "never_replayed": list(report.never_replayed)}
 
 
 def health(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
@@ -281,6 +296,8 @@ def read_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
     filters: dict[str, Any] = {name: query_value(request.query, name) for name in CALL_FILTERS}
     if filters["status"] is not None:
         filters["status"] = parse_status(filters["status"])
+    if filters["in_cassette"] is not None:
+        filters["in_cassette"] = parse_flag("in_cassette", filters["in_cassette"])
     try:
         calls = api.fake.calls.filter(**filters)
     except ValueError as error:  # an unknown route name: the message suggests the closest
@@ -328,6 +345,7 @@ ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("GET", "/transcript", read_transcript, ("thread_id",)),
     ControlRoute("GET", "/overview", read_overview, ("thread_id",)),
     ControlRoute("GET", "/health", health),
+    ControlRoute("GET", "/cassette", read_cassette_report),
     ControlRoute("POST", "/reset", reset),
     ControlRoute("GET", "/state", read_state),
     ControlRoute("PUT", "/state", replace_state),
@@ -462,6 +480,14 @@ def parse_status(raw: str) -> int:
     return int(value)
 
 
+def parse_flag(name: str, raw: str) -> bool:
+    """`true` or `false`, as a query parameter spells a boolean."""
+    value = raw.strip().lower()
+    if value not in ("true", "false"):
+        raise catalog.invalid_value(name, raw, ["true", "false"])
+    return value == "true"
+
+
 def _call_json(call: RecordedCall) -> Json:
     return {
         "method": call.method,
@@ -476,6 +502,7 @@ def _call_json(call: RecordedCall) -> Json:
         "stream": call.stream,
         "events": [{"event": name, "data": data} for name, data in call.events],
         "fault": call.fault,
+        "in_cassette": call.in_cassette,
     }
 
 
