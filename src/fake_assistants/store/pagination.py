@@ -11,6 +11,9 @@ from ..core import error_catalog as catalog
 
 T = TypeVar("T")
 Order = Literal["asc", "desc"]
+# How many deleted objects a table remembers the place of, so that a page cursor naming one just deleted (a client
+# auto-paginating while another deletes) still pages from where it was; an older one is an unknown cursor.
+REMEMBERED_DELETIONS = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +39,7 @@ class OrderedTable(Generic[T]):
         self._keys: list[tuple[int, int]] = []
         self._ids: list[str] = []
         self._sequence = 0
+        self._gone: dict[str, tuple[int, int]] = {}  # recently deleted id -> its key (REMEMBERED_DELETIONS)
 
     def __len__(self) -> int:
         return len(self._items)
@@ -63,9 +67,13 @@ class OrderedTable(Generic[T]):
         item = self._items.pop(object_id, None)
         if item is None:
             return None
-        position = bisect_left(self._keys, self._key_of.pop(object_id))
+        key = self._key_of.pop(object_id)
+        position = bisect_left(self._keys, key)
         del self._keys[position]
         del self._ids[position]
+        if len(self._gone) >= REMEMBERED_DELETIONS:
+            del self._gone[next(iter(self._gone))]  # the oldest deletion
+        self._gone[object_id] = key
         return item
 
     def values(self) -> Iterator[T]:
@@ -100,7 +108,7 @@ class OrderedTable(Generic[T]):
         return Page([self._items[ids[n]] for n in positions], has_more)
 
     def _cursor_key(self, cursor: str, param: str) -> tuple[int, int]:
-        key = self._key_of.get(cursor)
+        key = self._key_of.get(cursor) or self._gone.get(cursor)
         if key is None:
             raise catalog.invalid_cursor(param, cursor)
         return key
