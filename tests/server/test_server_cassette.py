@@ -99,7 +99,7 @@ def test_a_server_not_started_from_a_cassette_says_how_to_start_one() -> None:
 def test_a_missing_or_broken_cassette_stops_the_command_with_one_line(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json", encoding="utf-8")
-    with pytest.raises(SystemExit, match="no cassette at .*absent.yaml"):
+    with pytest.raises(SystemExit, match=r"no cassette at .*absent\.yaml"):
         build_fake(parser().parse_args(["serve", "--cassette", str(tmp_path / "absent.yaml")]))
     with pytest.raises(SystemExit, match="cannot read the cassette: JSONDecodeError"):
         build_fake(parser().parse_args(["serve", "--cassette", str(broken)]))

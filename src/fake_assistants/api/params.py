@@ -15,7 +15,10 @@ _MAX_DIGITS = 1000  # longer is out of range anyway (and int() refuses more than
 
 
 def query_value(query: Sequence[tuple[str, str]], name: str) -> str | None:
-    return next((v for k, v in query if k == name), None)
+    for key, value in query:
+        if key == name:
+            return value
+    return None
 
 
 def query_values(query: Sequence[tuple[str, str]], name: str) -> list[str]:

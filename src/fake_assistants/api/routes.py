@@ -27,10 +27,13 @@ ALL_ROUTES: tuple[Route, ...] = (*V2_ROUTES, *v1_endpoints.ROUTES)
 
 def api_route_path(path: str) -> str | None:
     """The route part of `path` after its API prefix (`/v1` or Azure's `/openai`), or None without one."""
-    for prefix in API_PREFIXES:
-        if path.startswith(prefix + "/"):
-            return path[len(prefix):]
+    for prefix, length in _PREFIX_SLASHES:
+        if path.startswith(prefix):
+            return path[length:]
     return None
+
+
+_PREFIX_SLASHES = tuple((prefix + "/", len(prefix)) for prefix in API_PREFIXES)  # what api_route_path looks for
 
 # The name of every route, in the table's order: what faults, the journal and the control API take as `route`.
 ROUTE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(route.name for route in ALL_ROUTES))

@@ -6,6 +6,7 @@ the route record, so the Assistants API (`Route`) and the control API (its own r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
@@ -68,6 +69,9 @@ class Routable(Protocol):
 
 R = TypeVar("R", bound=Routable)
 Candidate = tuple[tuple[str, ...], R]  # a route with its template split into segments once
+# A route with its template as a pattern over the path without its outer slashes: each literal segment as it
+# is, each parameter one non-empty segment (a named group), so a match's groups are the path parameters.
+Matcher = tuple[re.Pattern[str], R]
 
 
 class RouteTable(Generic[R]):
@@ -77,26 +81,29 @@ class RouteTable(Generic[R]):
         self.routes: tuple[R, ...] = tuple(routes)
         # (method, number of segments, first segment) -> the routes that can match, in the order they are
         # tried; (..., None) holds those whose first segment is a parameter, tried for any first segment.
-        self._index: dict[tuple[str, int, str | None], list[Candidate[R]]] = {}
+        self._index: dict[tuple[str, int, str | None], list[Matcher[R]]] = {}
         candidates = [(segments_of(route.template), route) for route in self.routes]
+        keys: dict[tuple[str, int, str | None], None] = {}
         for segments, route in candidates:
             first = None if segments[0].startswith("{") else segments[0]
-            self._index.setdefault((route.method, len(segments), first), [])
-        for key, found in self._index.items():
+            keys[(route.method, len(segments), first)] = None
+        for key in keys:
             method, length, first = key
-            found.extend(c for c in candidates if c[1].method == method and len(c[0]) == length
-                         and (c[0][0] == first or c[0][0].startswith("{")))
+            found = [c for c in candidates if c[1].method == method and len(c[0]) == length
+                     and (c[0][0] == first or c[0][0].startswith("{"))]
             found.sort(key=_parameter_positions)  # a literal segment beats a parameter: /threads/runs
+            self._index[key] = [(_pattern(segments), route) for segments, route in found]
 
     def match(self, method: str, path: str) -> tuple[R, dict[str, str]] | None:
-        parts = path.strip("/").split("/")
+        stripped = path.strip("/")
+        parts = stripped.split("/")
         found = self._index.get((method, len(parts), parts[0]))
         if found is None:
             found = self._index.get((method, len(parts), None), [])
-        for segments, route in found:
-            params = _match_segments(segments, parts)
-            if params is not None:
-                return route, params
+        for pattern, route in found:
+            matched = pattern.fullmatch(stripped)
+            if matched is not None:
+                return route, matched.groupdict()
         return None
 
 
@@ -108,19 +115,19 @@ def _parameter_positions(candidate: Candidate[Any]) -> tuple[bool, ...]:
     return tuple(segment.startswith("{") for segment in candidate[0])
 
 
-def _match_segments(template: Sequence[str], parts: Sequence[str]) -> dict[str, str] | None:
-    params: dict[str, str] = {}
-    for expected, actual in zip(template, parts, strict=True):
-        if expected.startswith("{"):
-            if not actual:
-                return None
-            params[expected[1:-1]] = actual
-        elif expected != actual:
-            return None
-    return params
+def _pattern(template: Sequence[str]) -> re.Pattern[str]:
+    """What a path (outer slashes stripped) of as many segments as `template` must be to match it: a literal
+    segment itself, a parameter any non-empty segment (its group, named after it, in the template's order)."""
+    return re.compile("/".join(f"(?P<{segment[1:-1]}>[^/]+)" if segment.startswith("{") else re.escape(segment)
+                               for segment in template))
+
+
+# The path parameters whose prefix is checked, with the prefix an id must begin with.
+_REQUIRED_PREFIXES = {name: catalog.id_prefix_for(name) + "_" for name in PREFIXED_PARAMS}
 
 
 def check_id_prefixes(params: Mapping[str, str]) -> None:
     for name, value in params.items():
-        if name in PREFIXED_PARAMS and not value.startswith(catalog.id_prefix_for(name) + "_"):
+        prefix = _REQUIRED_PREFIXES.get(name)
+        if prefix is not None and not value.startswith(prefix):
             raise catalog.wrong_id_prefix(name, value)

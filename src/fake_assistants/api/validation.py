@@ -78,8 +78,10 @@ def decode_json(raw: bytes) -> Any:
     or comes back as invalid JSON.
     """
     try:
-        # What json.loads does with bytes, with one decoder made once instead of one per call.
-        encoding = json.detect_encoding(raw)
+        # What json.loads does with bytes, with one decoder made once instead of one per call. A body that
+        # opens an object with a non-zero second byte is UTF-8 to `json.detect_encoding`: no BOM starts with
+        # `{`, and only UTF-16 and UTF-32 have a zero byte among the first two.
+        encoding = "utf-8" if raw[:1] == b"{" and raw[1:2] != b"\x00" else json.detect_encoding(raw)
         value = _DECODER.decode(raw.decode(encoding, "surrogatepass"))
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise catalog.invalid_json_body() from None

@@ -7,6 +7,7 @@ With v1 enabled, v1 requests are served as v1 was in its final spec (`v1_endpoin
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal
 
 from . import error_catalog as catalog
@@ -28,6 +29,7 @@ def check_versions(values: Iterable[str] | str) -> tuple[ApiVersion, ...]:
     return tuple(v for v in KNOWN_VERSIONS if v in items)
 
 
+@lru_cache(maxsize=64)  # a client sends the same header every time; an error is raised anew each time
 def requested_version(header: str | None, enabled: tuple[ApiVersion, ...], *,
                       required: bool) -> ApiVersion | None:
     """The version the `OpenAI-Beta` header asks for, if this fake serves it; None when the header names

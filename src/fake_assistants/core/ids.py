@@ -6,14 +6,17 @@ import random
 import string
 from collections import deque
 from collections.abc import Iterable, Mapping
-from itertools import islice
+from itertools import repeat
+from math import floor
+from operator import mul
 from typing import Any, Protocol
 
 _ALPHABET = string.ascii_letters + string.digits
 _BODY_LENGTH = 24
 _FILE_BODY_LENGTH = 22  # newer File ids, e.g. file-Rk1B7rvT3mB7zJJocLrFi1
 _HEX_KINDS = frozenset({"vector_store", "file_batch"})
-_SCALE = float(len(_ALPHABET)).__mul__  # random() in [0, 1) times 62.0, as random.choices scales it
+_SCALE = float(len(_ALPHABET))  # random() in [0, 1) times 62.0, as random.choices scales it
+_CHARACTERS = _ALPHABET.encode("ascii") + bytes(256 - len(_ALPHABET))  # index -> its character, for translate()
 
 ID_PREFIXES: dict[str, str] = {
     "assistant": "asst_",
@@ -67,9 +70,10 @@ class IdFactory:
             return f"{ID_PREFIXES[kind]}{self._objects.getrandbits(128):032x}"
         length = _FILE_BODY_LENGTH if kind == "file" else _BODY_LENGTH
         # What `self._objects.choices(_ALPHABET, k=length)` draws (`_ALPHABET[floor(random() * 62.0)]` per
-        # character, the same floats in the same order), with the loop in C: the ids stay byte-identical.
-        draws = map(_SCALE, islice(iter(self._objects.random, None), length))
-        return ID_PREFIXES[kind] + "".join(map(_ALPHABET.__getitem__, map(int, draws)))
+        # character, the same floats in the same order), with the loop in C: the ids stay byte-identical. `map`
+        # stops when `repeat` ends, before drawing again; the indexes become bytes, translated to characters.
+        indexes = map(floor, map(mul, repeat(_SCALE, length), iter(self._objects.random, None)))
+        return ID_PREFIXES[kind] + bytes(indexes).translate(_CHARACTERS).decode("ascii")
 
     def request_id(self) -> str:
         return f"req_{self._requests.getrandbits(128):032x}"

@@ -190,6 +190,8 @@ class Faults:
 
     def take(self, route: str | None, *, stream: bool) -> Fault | None:
         """The first pending fault for `route` of the kind asked for (a stream fault or any other), used once."""
+        if not self._faults:  # nothing scheduled (the usual case): no lock to take
+            return None
         with self._guard:
             for fault in self._faults:
                 if (fault.kind == "stream_error") == stream and not fault.spent and fault.matches(route):

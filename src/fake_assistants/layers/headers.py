@@ -22,14 +22,16 @@ class ResponseHeaders:
         self.options = options
 
     def __call__(self, exchange: Exchange) -> ApiResponse:
-        exchange.request_id = self.ids.request_id()
+        exchange.request_id = request_id = self.ids.request_id()
         response = self.inner(exchange)
-        response.headers.extend(
-            [
-                ("x-request-id", exchange.request_id),
-                ("openai-version", OPENAI_VERSION),
-                ("openai-processing-ms", PROCESSING_MS),
-                ("openai-poll-after-ms", str(self.options.poll_after_ms)),
-            ]
+        response.headers += (
+            ("x-request-id", request_id),
+            _VERSION,
+            _PROCESSING,
+            ("openai-poll-after-ms", str(self.options.poll_after_ms)),
         )
         return response
+
+
+_VERSION = ("openai-version", OPENAI_VERSION)
+_PROCESSING = ("openai-processing-ms", PROCESSING_MS)

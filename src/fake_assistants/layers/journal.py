@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
@@ -269,6 +270,7 @@ class Journal(Calls):
         self._body_limit = _checked("body_limit", body_limit)
         self._byte_limit = _checked("byte_limit", byte_limit)
         self._kept = 0
+        self._room = self._rooms()
         self.cassette: CassetteRequests | None = None
 
     def _items(self) -> list[RecordedCall]:
@@ -291,6 +293,7 @@ class Journal(Calls):
     def limit(self, value: int | None) -> None:
         with self._guard:
             self._limit = _checked("limit", value)
+            self._room = self._rooms()
             self._evict()
 
     @property
@@ -312,6 +315,7 @@ class Journal(Calls):
     def byte_limit(self, value: int | None) -> None:
         with self._guard:
             self._byte_limit = _checked("byte_limit", value)
+            self._room = self._rooms()
             self._evict()
 
     @property
@@ -329,15 +333,21 @@ class Journal(Calls):
     # -- recording (called by the core) -------------------------------------------------------------
 
     def begin(self, request: ApiRequest, route: str | None, params: Mapping[str, str]) -> RecordedCall:
-        content, size, digest, form = request.body, len(request.body), None, None
+        """Record `request`. The call keeps references, not copies: the request is frozen, its headers and the
+        path parameters (a dict the route match made for this request) are not changed after it."""
+        content = request.body
+        size = len(content)
         cap = self._body_limit
         if cap is not None and size > cap:
-            content, digest = request.body[:cap], hashlib.sha256(request.body).hexdigest()
+            call = RecordedCall(request.method, request.path, route, params, request.query, request.headers,
+                                content[:cap], content_size=size, content_sha256=hashlib.sha256(content).hexdigest())
             content_type = request.headers.get("content-type")
             if (content_type or "").startswith("multipart/form-data"):
-                form = _form_fields(request.body, content_type)
-        call = RecordedCall(request.method, request.path, route, dict(params), request.query,
-                            request.headers, content, content_size=size, content_sha256=digest, form=form)
+                call.form = _form_fields(content, content_type)
+            content = call.content
+        else:
+            call = RecordedCall(request.method, request.path, route, params, request.query, request.headers,
+                                content, content_size=size)
         if self.cassette is not None:
             call.in_cassette = self.cassette.match(request.method, request.path)
         with self._guard:
@@ -345,7 +355,11 @@ class Journal(Calls):
                 return call
             call.in_journal = True
             self._log.append(call)
-            self._charge(call, len(content))
+            call.kept_bytes = len(content)  # what `_charge` counts, inline on the path every request takes
+            self._kept += call.kept_bytes
+            calls, kept = self._room
+            if len(self._log) > calls or self._kept > kept:
+                self._evict()
         return call
 
     def finish(self, call: RecordedCall, response: ApiResponse) -> ApiResponse:
@@ -353,14 +367,19 @@ class Journal(Calls):
         is then one whose body records them)."""
         call.status = response.status
         call.response_headers = list(response.headers)
-        if isinstance(response.body, bytes):
-            call.response_size = len(response.body)
+        body = response.body
+        if isinstance(body, bytes):
+            call.response_size = len(body)
             cap = self._body_limit
-            call.response_content = response.body if cap is None else response.body[:cap]
+            content = call.response_content = body if cap is None else body[:cap]
             with self._guard:
-                self._charge(call, len(call.response_content))
+                if call.in_journal:  # what `_charge` does, inline on the path every request takes
+                    call.kept_bytes += len(content)
+                    self._kept += len(content)
+                    if self._kept > self._room[1]:
+                        self._evict()
             return response
-        return replace(response, body=self._recorded(response.body, call))
+        return replace(response, body=self._recorded(body, call))
 
     def _recorded(self, chunks: Iterator[bytes], call: RecordedCall) -> Iterator[bytes]:
         kept = 0
@@ -386,7 +405,14 @@ class Journal(Calls):
             return
         call.kept_bytes += size
         self._kept += size
-        self._evict()
+        calls, kept = self._room
+        if len(self._log) > calls or self._kept > kept:
+            self._evict()
+
+    def _rooms(self) -> tuple[float, float]:
+        """The limits on the number of calls and on the bytes kept, with infinity for no limit."""
+        return (math.inf if self._limit is None else self._limit,
+                math.inf if self._byte_limit is None else self._byte_limit)
 
     def _evict(self) -> None:
         while self._log and (

@@ -125,11 +125,21 @@ class RunEngine:
             return
 
     def drain(self, run: Run) -> None:
+        """Run the run's work to its end: what `work` yields, consumed here without a generator per event
+        (each pending work's events until they end or the run's work is replaced, as `work` reads them)."""
+        pending = run.progress.work
         try:
-            for _ in self.work(run):
-                pass
+            while pending is not None:
+                pending.started = True
+                for _ in pending.events:
+                    if run.progress.work is not pending:
+                        break
+                else:
+                    self._drop_work(run, pending)
+                pending = run.progress.work
         except ApiError:  # a broken stream: the run has already failed, a poller just sees that
-            pass
+            if pending is not None:
+                self._drop_work(run, pending)
 
     def advance(self, run: Run) -> RunStatus:
         """Move the run by one status change (for manual progression). Returns the new status.
