@@ -13,7 +13,7 @@ from .app import App
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, SystemClock
 from .core.errors import StateError
-from .core.ids import IdFactory, RecordedIds
+from .core.ids import IdFactory
 from .core.options import Options
 from .core.types import Shape
 from .core.wire import ApiRequest, ApiResponse
@@ -98,13 +98,10 @@ class FakeAssistants:
         if cassette_plan.serves_v1 and "api_versions" not in options:
             options["api_versions"] = ("v1", "v2")
         fake = cls(seed, **options)
-        if ids == "recorded":
-            fake.engine.world.ids.source = RecordedIds(cassette_plan.recorded_ids)
-            fake.engine.run_policies.update(cassette_plan.reads)  # runs keep their recorded ids: read as recorded
-        seeded, refused = fake._seed_from(cassette_plan)
+        seeded, refused = fake._seed_from(cassette_plan)  # loading draws no ids
         fake.cassette = CassetteSource(cassette_plan, tuple(seeded), tuple(refused), ids)
-        fake.script.turns.extend(fake.cassette.turns)
-        fake.app.journal.cassette = fake.cassette.matcher()
+        fake.engine.world.ids.source = fake.cassette.id_source()
+        fake._follow(fake.cassette)
         return fake
 
     def _seed_from(self, cassette_plan: CassettePlan) -> tuple[list[str], list[tuple[str, str]]]:
@@ -187,7 +184,12 @@ class FakeAssistants:
         from .cassettes.plan import seed_document
 
         self.load_state(seed_document(source.seed_objects()))
-        if source.ids == "recorded":  # as from_cassette: runs keep their recorded ids, read as recorded
+        self._follow(source)
+
+    def _follow(self, source: CassetteSource) -> None:
+        """What a cassette fake does beside its seeds: each recorded run's turns queued, runs with recorded ids read
+        as the recording read them, requests matched against the recording for the journal."""
+        if source.ids == "recorded":
             self.engine.run_policies.update(source.plan.reads)
         self.script.turns.extend(source.turns)
         self.app.journal.cassette = source.matcher()

@@ -105,24 +105,24 @@ class RunEngine:
             self.drain(run)
         elif isinstance(policy, AfterPolls):
             if poll:
-                run.polls += 1
-                if run.polls > policy.polls:
-                    self.drain(run)
-                elif run.status == "queued":
-                    self._step(run)
+                self._polled(run, 0, policy.polls)
         elif isinstance(policy, AsRecorded):
             if poll or listed:
-                run.polls += 1
-                queued, in_progress = policy.reads(run.progress.segment)
-                if run.polls > queued + in_progress:
-                    self.drain(run)
-                elif run.polls > queued and run.status == "queued":
-                    self._step(run)
+                self._polled(run, *policy.reads(run.progress.segment))
         elif isinstance(policy, AfterSeconds):
             if self.world.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run)
         elif isinstance(policy, Manual):
             return
+
+    def _polled(self, run: Run, queued: int, in_progress: int) -> None:
+        """One more read of a run counted by its policy: the first `queued` reads leave it queued, the next
+        `in_progress` show it in progress, and the one after sees its outcome."""
+        run.polls += 1
+        if run.polls > queued + in_progress:
+            self.drain(run)
+        elif run.polls > queued and run.status == "queued":
+            self._step(run)
 
     def drain(self, run: Run) -> None:
         """Run the run's work to its end: what `work` yields, consumed here without a generator per event
