@@ -21,15 +21,29 @@ class EventStream:
     events: Iterator[Event]
 
 
+# `event: <name>\ndata: ` for each event name met so far (the API has a few dozen; the cache stops at 256).
+_HEADS: dict[str, bytes] = {}
+
+
+def _head(name: str) -> bytes:
+    head = _HEADS.get(name)
+    if head is None:
+        head = b"event: " + name.encode() + b"\ndata: "
+        if len(_HEADS) < 256:
+            _HEADS[name] = head
+    return head
+
+
 def encode_event(name: str, data: Any) -> bytes:
-    return b"event: " + name.encode() + b"\ndata: " + compact_json(data) + b"\n\n"
+    return b"".join((_head(name), compact_json(data), b"\n\n"))
 
 
 def encode_stream(events: Iterable[Event]) -> Generator[bytes, None, None]:
     """Encode events lazily; an ApiError raised mid-stream becomes `event: error` with no `done`."""
+    heads, head, join, encode = _HEADS, _head, b"".join, compact_json
     try:
         for name, data in events:
-            yield encode_event(name, data)
+            yield join((heads.get(name) or head(name), encode(data), b"\n\n"))
     except ApiError as error:
         yield encode_event("error", error.body())
         return
@@ -47,7 +61,7 @@ class EventBody:
         self.chunks: Generator[bytes, None, None] = encode_stream(events)
 
     def __iter__(self) -> Iterator[bytes]:
-        return self
+        return self.chunks  # read straight from the encoder: no call of `__next__` per event
 
     def __next__(self) -> bytes:
         return next(self.chunks)

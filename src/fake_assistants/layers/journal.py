@@ -383,14 +383,17 @@ class Journal(Calls):
 
     def _recorded(self, chunks: Iterator[bytes], call: RecordedCall) -> Iterator[bytes]:
         kept = 0
+        kept_chunks = call.chunks
         try:
             for chunk in chunks:
                 cap = self._body_limit
-                if cap is None or kept + len(chunk) <= cap:
-                    kept += len(chunk)
-                    call.chunks.append(chunk)
-                    with self._guard:
-                        self._charge(call, len(chunk))
+                size = len(chunk)
+                if cap is None or kept + size <= cap:
+                    kept += size
+                    kept_chunks.append(chunk)
+                    if call.in_journal:
+                        with self._guard:
+                            self._charge(call, size)
                 else:
                     call.events_dropped += 1
                 yield chunk

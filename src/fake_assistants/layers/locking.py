@@ -29,9 +29,10 @@ class Locking:
 
     def locked(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Produce stream chunks one at a time under the lock; closing this closes `chunks` too."""
+        lock = self.lock
         try:
             while True:
-                with self.lock:
+                with lock:
                     chunk = next(chunks, None)
                 if chunk is None:
                     return

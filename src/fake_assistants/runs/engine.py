@@ -59,6 +59,7 @@ from .script import (
 from .search import default_max_results, search
 from .world import World
 
+EXPIRABLE = frozenset({"queued", "in_progress", "requires_action"})  # the statuses a run can expire from
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
@@ -208,7 +209,7 @@ class RunEngine:
         run.progress.streamed_segment = segment
         try:
             yield from first
-            yield from self._guarded(self._segment_events(run, segment))
+            yield from self._segment_events(run, segment)
         finally:
             if run.progress.streamed_segment == segment:
                 run.progress.streamed_segment = None
@@ -227,35 +228,38 @@ class RunEngine:
         """The run's events while `segment` lasts, following a cancellation's or an expiry's work. A run whose
         thread was deleted (or whose fake was reset or loaded anew) ends the stream at once, with the 404 the
         next request about it gets."""
-        while run.progress.segment == segment:
-            gone = self._gone(run)
-            if gone is not None:
-                raise gone
-            self.expire_if_due(run)
-            pending = run.progress.work
-            if pending is None:
-                return
-            event = self._next_event(run, pending)
-            if event is not None:
-                yield event
-
-    def _gone(self, run: Run) -> ApiError | None:
-        """The not-found error of the run's thread, or of the run, once either is no longer in the state."""
-        store = self.world.store
-        if store.threads.get(run.thread_id) is None:
-            return catalog.not_found("thread", run.thread_id)
-        if store.find_run(run.thread_id, run.id) is not run:
-            return catalog.not_found("run", run.id)
-        return None
-
-    def _guarded(self, events: Iterator[Event]) -> Iterator[Event]:
-        """`events`, where a failure other than an ApiError becomes a server error: never a traceback."""
+        # One loop per event, the checks inlined: this is the path every streamed event takes.
+        progress, store, clock = run.progress, self.world.store, self.world.clock
         try:
-            yield from events
+            while progress.segment == segment:
+                runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
+                if runs is None or runs.get(run.id) is not run:
+                    raise self._gone(run)
+                if run.expires_at is not None and run.status in EXPIRABLE and clock.now() >= run.expires_at:
+                    self.expire_if_due(run)
+                pending = progress.work
+                if pending is None:
+                    return
+                pending.started = True
+                try:
+                    event = next(pending.events, None)
+                except ApiError:  # the work broke off: it is over
+                    self._drop_work(run, pending)
+                    raise
+                if event is None:
+                    self._drop_work(run, pending)
+                else:
+                    yield event
         except ApiError:
             raise
-        except Exception as failure:
+        except Exception as failure:  # a failure other than an ApiError is a server error: never a traceback
             raise catalog.server_error(self.world.ids.request_id()) from failure
+
+    def _gone(self, run: Run) -> ApiError:
+        """The not-found error of the run's thread, or of the run, once either is no longer in the state."""
+        if self.world.store.threads.get(run.thread_id) is None:
+            return catalog.not_found("thread", run.thread_id)
+        return catalog.not_found("run", run.id)
 
     def _new_segment(self, run: Run, work: PendingWork) -> None:
         run.progress.segment += 1
@@ -758,7 +762,7 @@ class RunEngine:
 
     def _due(self, run: Run) -> bool:
         """The run could still expire, and its `expires_at` has passed."""
-        if run.status not in ("queued", "in_progress", "requires_action") or run.expires_at is None:
+        if run.status not in EXPIRABLE or run.expires_at is None:
             return False
         return self.world.clock.now() >= run.expires_at
 
@@ -823,7 +827,8 @@ class RunEngine:
         return ("thread.run.step.completed", self._step_data(run, step))
 
     def _message_delta(self, run: Run, message: Message, part: Json) -> Event:
-        if not self.streaming(run):
+        progress = run.progress  # `streaming(run)`, inline: this runs once per streamed text piece
+        if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
             return ("thread.message.delta", UNREAD)
         return ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
                                          "delta": {"content": [part]}})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from ..core.types import Json
 from ..model.run_progress import Citation
@@ -11,6 +11,7 @@ from ..model.run_progress import Citation
 # A word (letters, digits, apostrophes) or a run of other marks, with the whitespace before it;
 # trailing whitespace is a piece of its own.
 _TOKENS = re.compile(r"\s*(?:[\w'\u2019]+|[^\w\s]+)|\s+")
+_GROUP: Callable[[re.Match[str]], str] = re.Match.group  # a match's whole text, called from C by `map`
 
 
 QUOTE_MAX_CHARS = 300
@@ -63,6 +64,12 @@ def text_deltas(text: str, annotations: list[Json], chunk_chars: int | None) -> 
     """The `text` parts of successive message deltas, produced lazily: citation markers arrive as their
     own delta carrying the annotation (with `index` and an empty `quote`, as recorded); the first delta
     has `annotations: []`. An empty text still sends one (empty) delta."""
+    if not annotations:  # the usual case, and the path of every piece of a long text: no pairing with citations
+        pieces = split_chunks(text, chunk_chars)
+        yield {"value": next(pieces, ""), "annotations": []}
+        for value in pieces:
+            yield {"value": value}
+        return
     first = True
     for value, cited in _pieces(text, annotations, chunk_chars):
         delta: Json = {"value": value}
@@ -97,4 +104,4 @@ def split_chunks(text: str, chunk_chars: int | None) -> Iterator[str]:
         return iter(())
     if chunk_chars:
         return (text[i:i + chunk_chars] for i in range(0, len(text), chunk_chars))
-    return (match.group() for match in _TOKENS.finditer(text))
+    return map(_GROUP, _TOKENS.finditer(text))

@@ -43,24 +43,17 @@ def transport_error(module: ModuleType, fault: TransportFault, request: Any) -> 
     return error
 
 
-def _chunks(body: bytes | Iterator[bytes]) -> Iterator[bytes]:
-    if isinstance(body, bytes):
-        yield body
-    else:
-        yield from body
-
-
 def build_transport_class(module: ModuleType, name: str) -> type[Any]:
     """A transport class for `module` (httpx or httpx2) serving sync and async clients alike."""
 
     class ByteStream(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc,name-defined]
         """A real, lazy response stream: chunks are produced as the client reads them."""
 
-        def __init__(self, body: bytes | Iterator[bytes]) -> None:
-            self._chunks = _chunks(body)
+        def __init__(self, body: Iterator[bytes]) -> None:
+            self._chunks = body
 
         def __iter__(self) -> Iterator[bytes]:
-            yield from self._chunks
+            return iter(self._chunks)  # the body itself, read straight through: no generator of our own per chunk
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
             for chunk in self._chunks:

@@ -1,6 +1,7 @@
 """The request path's shortcuts decide as the long way would: seeded ids drawn without a Python loop per
 character, JSON bodies checked from their bytes when they cannot nest too deep or hold a lone surrogate,
-routes found by method, length and first segment."""
+routes found by method, length and first segment, answers encoded by orjson byte for byte as pydantic-core
+encoded them, a streamed text without citations cut into its deltas without pairing pieces with them."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import random
 import string
 from dataclasses import dataclass
 
+import pydantic_core
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fake_assistants.api.routing import RouteTable
 from fake_assistants.api.validation import MAX_JSON_DEPTH, decode_json
 from fake_assistants.core.errors import ApiError
 from fake_assistants.core.ids import ID_PREFIXES, IdFactory
+from fake_assistants.core.wire import compact_json, json_body
+from fake_assistants.runs.message_text import split_chunks, text_deltas
 
 ALPHABET = string.ascii_letters + string.digits
 
@@ -66,3 +72,35 @@ def test_routes_match_by_first_segment_and_literals_beat_parameters() -> None:
     assert table.match("GET", "/files/file-1") == (R("GET", "/{kind}/{id}"), {"kind": "files", "id": "file-1"})
     assert table.match("POST", "/files/file-1") is None
     assert table.match("DELETE", "/threads/thread_1") is None
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300)
+@given(JSON_VALUES)
+def test_answers_are_encoded_as_pydantic_core_encodes_them(value: object) -> None:
+    assert json_body(value) == pydantic_core.to_json(value, indent=2)
+    assert compact_json(value) == pydantic_core.to_json(value)
+
+
+@pytest.mark.parametrize("value", [{"big": 2**70}, {1: "a key that is not a string"}, [-(2**64)]])
+def test_what_the_fast_encoder_refuses_is_encoded_the_long_way(value: object) -> None:
+    assert json_body(value) == pydantic_core.to_json(value, indent=2)
+    assert compact_json(value) == pydantic_core.to_json(value)
+
+
+@pytest.mark.parametrize("chunk_chars", [None, 3])
+@pytest.mark.parametrize("text", ["", "Hello! I'm just a reply.", "word " * 20, "  spaced  "])
+def test_text_deltas_without_citations_are_the_pieces_with_annotations_on_the_first(
+        text: str, chunk_chars: int | None) -> None:
+    deltas = list(text_deltas(text, [], chunk_chars))
+
+    assert deltas[0]["annotations"] == [] and all("annotations" not in d for d in deltas[1:])
+    assert "".join(d["value"] for d in deltas) == text
+    assert [d["value"] for d in deltas] == (list(split_chunks(text, chunk_chars)) or [""])
