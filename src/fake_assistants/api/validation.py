@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+import orjson
 import pydantic
 from pydantic_core import ErrorDetails
 
@@ -77,6 +78,11 @@ def decode_json(raw: bytes) -> Any:
     escapes and any nesting its stack allows; stored, each of these later fails to serialize (a 500)
     or comes back as invalid JSON.
     """
+    if raw[:1] == b"{" and _surely_plain(raw) and _LONG_DIGITS not in raw.translate(_DIGITS_AS_HASH):
+        try:  # the usual body, decoded by orjson (see `_LONG_DIGITS`); what it refuses goes the long way below
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
     try:
         # What json.loads does with bytes, with one decoder made once instead of one per call. A body that
         # opens an object with a non-zero second byte is UTF-8 to `json.detect_encoding`: no BOM starts with
@@ -90,6 +96,13 @@ def decode_json(raw: bytes) -> Any:
     return value
 
 
+# orjson decodes a UTF-8 body that opens an object to the same value as Python's decoder, and refuses what the
+# long way refuses too (NaN, Infinity, numbers that overflow to infinity, lone surrogates, invalid UTF-8), with
+# one difference: an integer beyond 64 bits becomes a float. A run of 19 digits anywhere (in a number or a string)
+# sends the body the long way (found in a copy with every digit a `#`: faster than a regular expression). A
+# property test compares the two decoders.
+_DIGITS_AS_HASH = bytes.maketrans(b"0123456789", b"#" * 10)
+_LONG_DIGITS = b"#" * 19
 # `\ud800` to `\udfff` (either case), the only way, with 0xED bytes, for a lone surrogate to get into a string.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
 

@@ -203,34 +203,16 @@ class RunEngine:
         """The events of one stream: `first` (already produced), then the run's current segment, lazily.
 
         The stream moves the run from its first read until the segment ends (requires_action or a
-        final status) or the stream is closed; a cancellation or expiry on the way is announced on it.
-        A broken stream raises the ApiError that `sse` turns into `event: error`."""
-        segment = run.progress.segment
-        run.progress.streamed_segment = segment
+        final status) or the stream is closed; a cancellation or expiry on the way is announced on it,
+        following that work. A run whose thread was deleted (or whose fake was reset or loaded anew) ends the
+        stream at once, with the 404 the next request about it gets. A broken stream raises the ApiError that
+        `sse` turns into `event: error`; any other failure is a server error, never a traceback."""
+        progress, store, clock = run.progress, self.world.store, self.world.clock
+        segment = progress.segment
+        progress.streamed_segment = segment
         try:
             yield from first
-            yield from self._segment_events(run, segment)
-        finally:
-            if run.progress.streamed_segment == segment:
-                run.progress.streamed_segment = None
-
-    def streaming(self, run: Run) -> bool:
-        """A stream is reading the run's current segment."""
-        segment = run.progress.streamed_segment
-        return segment is not None and segment == run.progress.segment
-
-    def stop_streaming(self, run: Run) -> None:
-        """Take the run back from a stream reading it: the progression policy moves it again (the stream, if
-        still open, ends where the run has got to)."""
-        run.progress.streamed_segment = None
-
-    def _segment_events(self, run: Run, segment: int) -> Iterator[Event]:
-        """The run's events while `segment` lasts, following a cancellation's or an expiry's work. A run whose
-        thread was deleted (or whose fake was reset or loaded anew) ends the stream at once, with the 404 the
-        next request about it gets."""
-        # One loop per event, the checks inlined: this is the path every streamed event takes.
-        progress, store, clock = run.progress, self.world.store, self.world.clock
-        try:
+            # One loop, the checks inlined: every streamed event takes this path.
             while progress.segment == segment:
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
                 if runs is None or runs.get(run.id) is not run:
@@ -252,8 +234,21 @@ class RunEngine:
                     yield event
         except ApiError:
             raise
-        except Exception as failure:  # a failure other than an ApiError is a server error: never a traceback
+        except Exception as failure:
             raise catalog.server_error(self.world.ids.request_id()) from failure
+        finally:
+            if progress.streamed_segment == segment:
+                progress.streamed_segment = None
+
+    def streaming(self, run: Run) -> bool:
+        """A stream is reading the run's current segment."""
+        segment = run.progress.streamed_segment
+        return segment is not None and segment == run.progress.segment
+
+    def stop_streaming(self, run: Run) -> None:
+        """Take the run back from a stream reading it: the progression policy moves it again (the stream, if
+        still open, ends where the run has got to)."""
+        run.progress.streamed_segment = None
 
     def _gone(self, run: Run) -> ApiError:
         """The not-found error of the run's thread, or of the run, once either is no longer in the state."""
@@ -451,7 +446,9 @@ class RunEngine:
         return step, message
 
     def _reply(self, run: Run, text: str, counted: tuple[int, int] | None = None) -> Iterator[Event]:
-        """The answer: images from code_interpreter first, then the text citing the last file_search."""
+        """The answer: images from code_interpreter first, then the text citing the last file_search. Called
+        where its events are wanted (`yield from`): it prepares them there and hands back the message step's
+        generator, so a streamed event passes through no frame of its own."""
         progress = run.progress
         citations, progress.citations = progress.citations or [], None
         progress.quotes = {c.file_id: c.quote for c in citations}
@@ -461,8 +458,8 @@ class RunEngine:
         cited, annotations = file_links.link(cited, annotations, generated)  # code_interpreter's files
         images = [{"type": "image_file", "image_file": {"file_id": f}} for f in progress.images]
         progress.images = []
-        yield from self._message_step(run, cited, annotations=annotations, images=images,
-                                      attachments=file_links.attachments(generated), counted=counted)
+        return self._message_step(run, cited, annotations=annotations, images=images,
+                                  attachments=file_links.attachments(generated), counted=counted)
 
     def _arriving_reply(self, run: Run, stream: TextStream) -> Iterator[Event]:
         """An answer whose text arrives in chunks (a model backend's stream): while a stream reads the run each
@@ -532,9 +529,15 @@ class RunEngine:
         images = images or []
         for index, image in enumerate(images):
             yield self._message_delta(run, message, {"index": index, **image})
-        deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
-        for text_delta in deltas if self.streaming(run) else ():  # made only for a stream to read
-            yield self._message_delta(run, message, {"index": len(images), "type": "text", "text": text_delta})
+        if self.streaming(run):  # the text's deltas are made only for a stream to read
+            index, progress = len(images), run.progress
+            for text_delta in text_deltas(text, annotations or [], self.world.options.stream_chunk_chars):
+                if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
+                    yield ("thread.message.delta", UNREAD)  # the stream stopped reading the run: as _message_delta
+                    continue
+                yield ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
+                                                "delta": {"content": [{"index": index, "type": "text",
+                                                                       "text": text_delta}]}})
         now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.progress.open_message = None

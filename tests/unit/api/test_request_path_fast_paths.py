@@ -5,7 +5,9 @@ encoded them, a streamed text without citations cut into its deltas without pair
 
 from __future__ import annotations
 
+import json
 import random
+import re
 import string
 from dataclasses import dataclass
 
@@ -104,3 +106,47 @@ def test_text_deltas_without_citations_are_the_pieces_with_annotations_on_the_fi
     assert deltas[0]["annotations"] == [] and all("annotations" not in d for d in deltas[1:])
     assert "".join(d["value"] for d in deltas) == text
     assert [d["value"] for d in deltas] == (list(split_chunks(text, chunk_chars)) or [""])
+
+
+ONE_PATTERN = re.compile(r"\s*(?:[\w'\u2019]+|[^\w\s]+)|\s+")  # the pieces as the docstring of split_chunks says
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet="ab c,.!?\n\t\u2019'é1", max_size=20_000))
+def test_long_texts_are_cut_a_window_at_a_time_into_the_pieces_of_the_whole(text: str) -> None:
+    assert list(split_chunks(text, None)) == [found.group() for found in ONE_PATTERN.finditer(text)]
+
+
+@pytest.mark.parametrize("marks", ["ab c,.!?\n\u2019'é1", "ab", "a ", " ", ".. ,"])
+def test_texts_many_windows_long_are_cut_as_one(marks: str) -> None:
+    text = "".join(random.Random(marks).choice(marks) for _ in range(30_000))
+    assert list(split_chunks(text, None)) == [found.group() for found in ONE_PATTERN.finditer(text)]
+
+
+def long_way(raw: bytes) -> object:
+    """What `decode_json` answered before its orjson path: Python's decoder with the same checks."""
+    try:
+        return decode_json(b" " + raw)  # a body that does not open with `{` goes the long way
+    except ApiError as error:
+        return error.status
+
+
+JSON_OBJECTS = st.dictionaries(st.text(max_size=8), JSON_VALUES | st.integers(), max_size=6)
+JSON_TEXT_EDGES = st.sampled_from([
+    b'{"a": NaN}', b'{"a": Infinity}', b'{"a": 1e999}', b'{"a": -1e400}', b'{"a": "\\ud800"}',
+    b'{"a": 18446744073709551616}', b'{"a": -9223372036854775809}', b'{"a": 1234567890123456789}',
+    b'{"a": "\xed\xa0\x80"}', b'{"a": "\xff"}', b'{"a": 1} x', b'{"a": 1,}', b'{"a": -0}', b'{"a": -0.0}',
+    b'{"a": 1, "a": 2}', b'{"a": "\x01"}', b'{"a": 0.1e-400}', b'{"a": 5e-324}', b'{"a":[]}\n',
+])
+
+
+@settings(max_examples=400)
+@given(JSON_OBJECTS.map(lambda value: json.dumps(value).encode()) | JSON_TEXT_EDGES)
+def test_bodies_decode_to_what_the_long_way_decodes(raw: bytes) -> None:
+    try:
+        fast: object = decode_json(raw)
+    except ApiError as error:
+        fast = error.status
+    expected = long_way(raw)
+    assert fast == expected and type(fast) is type(expected)
+    assert json.dumps(fast) == json.dumps(expected)  # the same numbers, ints and floats alike
