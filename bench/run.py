@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,8 +50,10 @@ import timing
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "docs" / "PERFORMANCE.md"
 PEER_VENV = ROOT / ".bench-venv"
+# openai==2.54.0 and openai-responses, then the fake's own runtime dependencies (the fake itself runs from src/)
 PEER_REQUIREMENTS = tuple(line for line in Path(__file__).with_name("requirements-peer.txt").read_text(
-    encoding="utf-8").splitlines() if line and not line.startswith("#"))  # openai==2.54.0, openai-responses
+    encoding="utf-8").splitlines() if line and not line.startswith("#")) + tuple(
+    tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"])
 RATIO_GOAL = 1.10
 STREAM_GOAL = 0.95  # fake events/s over the floor's
 INSTRUCTION_GOAL = 1.03

@@ -66,9 +66,12 @@ INDENT_2 = orjson.OPT_INDENT_2
 
 
 def json_body(value: Any) -> bytes:
-    """The real service pretty-printed JSON bodies with a 2-space indent."""
+    """The real service pretty-printed JSON bodies with a 2-space indent.
+
+    A body is copied out of orjson's buffer: orjson hands back bytes that keep the room it wrote them in (at least
+    4 KiB), and the journal keeps every answer it records."""
     try:
-        return orjson.dumps(value, option=INDENT_2)
+        return bytes(memoryview(orjson.dumps(value, option=INDENT_2)))
     except TypeError:
         return pydantic_core.to_json(value, indent=2)
 
