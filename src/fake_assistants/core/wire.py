@@ -60,7 +60,7 @@ class ApiResponse:
 
 
 # orjson writes the same bytes as pydantic-core's `to_json` for every JSON value (a hypothesis comparison of the
-# two, both indented and compact, found no difference), three to four times as fast. What orjson refuses (an
+# two, both indented and compact, found no difference), two to four times as fast. What orjson refuses (an
 # integer beyond 64 bits, a key that is not a string) goes to pydantic-core, which writes it as before.
 INDENT_2 = orjson.OPT_INDENT_2
 
