@@ -355,7 +355,7 @@ class Journal(Calls):
                 return call
             call.in_journal = True
             self._log.append(call)
-            call.kept_bytes = len(content)  # bytes kept: counted against byte_limit
+            call.kept_bytes = len(content)  # what `_charge` counts, inline on the path every request takes
             self._kept += call.kept_bytes
             calls, kept = self._room
             if len(self._log) > calls or self._kept > kept:
@@ -373,7 +373,7 @@ class Journal(Calls):
             cap = self._body_limit
             content = call.response_content = body if cap is None else body[:cap]
             with self._guard:
-                if call.in_journal:  # still kept (the limits may have dropped it meanwhile): count its bytes
+                if call.in_journal:  # what `_charge` does, inline on the path every request takes
                     call.kept_bytes += len(content)
                     self._kept += len(content)
                     if self._kept > self._room[1]:
@@ -392,12 +392,8 @@ class Journal(Calls):
                     kept += size
                     kept_chunks.append(chunk)
                     if call.in_journal:
-                        with self._guard:  # counted as a response body's bytes are (see `finish`)
-                            if call.in_journal:
-                                call.kept_bytes += size
-                                self._kept += size
-                                if self._kept > self._room[1]:
-                                    self._evict()
+                        with self._guard:
+                            self._charge(call, size)
                 else:
                     call.events_dropped += 1
                 yield chunk
@@ -405,6 +401,16 @@ class Journal(Calls):
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
+
+    def _charge(self, call: RecordedCall, size: int) -> None:
+        """Count `size` more bytes kept for `call` (under the guard), then drop what the limits leave out."""
+        if not call.in_journal:
+            return
+        call.kept_bytes += size
+        self._kept += size
+        calls, kept = self._room
+        if len(self._log) > calls or self._kept > kept:
+            self._evict()
 
     def _rooms(self) -> tuple[float, float]:
         """The limits on the number of calls and on the bytes kept, with infinity for no limit."""

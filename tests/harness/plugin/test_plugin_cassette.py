@@ -244,16 +244,20 @@ def test_the_other_marker_options_still_apply(pytester: pytest.Pytester) -> None
     result.assert_outcomes(passed=1)
 
 
+# A test on the weather cassette that replays none of its runs (`option`: more marker options).
+ONLY_A_THREAD = """
+    import pytest
+
+    @pytest.mark.fake_assistants(cassette="cassettes/weather.json"{option})
+    def test_only_makes_a_thread(openai_client):
+        openai_client.beta.threads.create()
+"""
+
+
 def test_recorded_runs_never_replayed_are_a_warning_not_a_failure(pytester: pytest.Pytester) -> None:
     write(pytester.path / "tests" / "cassettes" / "weather.json")
 
-    result = run_tests(pytester, """
-        import pytest
-
-        @pytest.mark.fake_assistants(cassette="cassettes/weather.json")
-        def test_only_makes_a_thread(openai_client):
-            openai_client.beta.threads.create()
-    """)
+    result = run_tests(pytester, ONLY_A_THREAD.format(option=""))
 
     result.assert_outcomes(passed=1, warnings=1)
     result.stdout.fnmatch_lines([
@@ -268,17 +272,9 @@ def test_recorded_runs_never_replayed_are_a_warning_not_a_failure(pytester: pyte
 
 def test_the_warning_is_switched_off_by_the_marker_or_the_ini_option(pytester: pytest.Pytester) -> None:
     write(pytester.path / "tests" / "cassettes" / "weather.json")
-    source = """
-        import pytest
-
-        @pytest.mark.fake_assistants(cassette="cassettes/weather.json"{option})
-        def test_only_makes_a_thread(openai_client):
-            openai_client.beta.threads.create()
-    """
-
-    by_marker = run_tests(pytester, source.format(option=", cassette_warning=False"))
-    by_ini = run_tests(pytester, source.format(option=""), ini="fake_assistants_cassette_warning = false")
-    marker_wins = run_tests(pytester, source.format(option=", cassette_warning=True"),
+    by_marker = run_tests(pytester, ONLY_A_THREAD.format(option=", cassette_warning=False"))
+    by_ini = run_tests(pytester, ONLY_A_THREAD.format(option=""), ini="fake_assistants_cassette_warning = false")
+    marker_wins = run_tests(pytester, ONLY_A_THREAD.format(option=", cassette_warning=True"),
                             ini="fake_assistants_cassette_warning = false")
 
     by_marker.assert_outcomes(passed=1)
@@ -289,13 +285,7 @@ def test_the_warning_is_switched_off_by_the_marker_or_the_ini_option(pytester: p
 def test_the_warning_can_be_made_an_error(pytester: pytest.Pytester) -> None:
     write(pytester.path / "tests" / "cassettes" / "weather.json")
 
-    result = run_tests(pytester, """
-        import pytest
-
-        @pytest.mark.fake_assistants(cassette="cassettes/weather.json")
-        def test_only_makes_a_thread(openai_client):
-            openai_client.beta.threads.create()
-    """, args=("-W", "error::fake_assistants.CassetteWarning"))
+    result = run_tests(pytester, ONLY_A_THREAD.format(option=""), args=("-W", "error::fake_assistants.CassetteWarning"))
 
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*CassetteWarning: fake_assistants: the cassette was not all used*"])
