@@ -257,7 +257,7 @@ class StandIns:
         run = self._new_run(thread_id, run_id, status)
         if status == "queued":  # a real queued run: it would carry on as any other if the cancel did not come
             run.started_at = None
-            self.ctx.engine.begin(run)
+            self.ctx.engine.begin(run, streamed=False)
             return
         self.store.add_run(run)
         step = RunStep(id=self.ctx.ids.new("step"), created_at=run.created_at, run_id=run.id,

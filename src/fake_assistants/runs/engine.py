@@ -262,15 +262,16 @@ class RunEngine:
 
     # -- creation, submission, cancellation --------------------------------------------------------
 
-    def begin(self, run: Run) -> list[Event]:
-        """Register a new queued run; returns its first events."""
+    def begin(self, run: Run, *, streamed: bool) -> list[Event]:
+        """Register a new queued run; returns its first events, whose data only a stream (`streamed`) reads."""
         self.world.store.add_run(run)
         run.queued_at = self.world.clock.now()
         self._new_segment(run, self._execution(run))
-        wire = self._run_wire(run)
+        wire = self._run_wire(run) if streamed else UNREAD
         return [("thread.run.created", wire), ("thread.run.queued", wire)]
 
-    def submit_tool_outputs(self, run: Run, outputs: list[tuple[str | None, str | None]]) -> list[Event]:
+    def submit_tool_outputs(self, run: Run, outputs: list[tuple[str | None, str | None]], *,
+                            streamed: bool) -> list[Event]:
         self.expire_if_due(run)
         if run.status != "requires_action":
             raise catalog.tool_outputs_not_accepted(run.status)
@@ -290,6 +291,8 @@ class RunEngine:
         lifecycle.apply(run, "submit_tool_outputs", now)
         run.polls, run.queued_at = 0, now
         self._new_segment(run, self._execution(run))
+        if not streamed:
+            return [("thread.run.step.completed", UNREAD), ("thread.run.queued", UNREAD)]
         return [("thread.run.step.completed", self._step_wire(step)), ("thread.run.queued", self._run_wire(run))]
 
     def cancel(self, run: Run) -> list[Event]:

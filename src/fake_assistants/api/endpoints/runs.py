@@ -53,7 +53,8 @@ def cancel(ctx: Context, call: Call) -> Json:
 def submit_tool_outputs(ctx: Context, call: Call) -> Reply:
     run = ctx.store.run(call.param("thread_id"), call.param("run_id"))
     body = validate(rr.SubmitToolOutputs, decode_json_object(call.body))
-    events = ctx.engine.submit_tool_outputs(run, [(o.tool_call_id, o.output) for o in body.tool_outputs])
+    events = ctx.engine.submit_tool_outputs(run, [(o.tool_call_id, o.output) for o in body.tool_outputs],
+                                            streamed=bool(body.stream))
     return run_reply(ctx, run, events, bool(body.stream))
 
 

@@ -61,7 +61,8 @@ def create_thread_and_run(ctx: Context, body: rr.CreateThreadAndRun) -> Started:
         thread.tool_resources = streamed_tool_resources(thread.tool_resources)
     instructions = body.instructions if body.instructions is not None else assistant.instructions
     run = _new_run(ctx, thread, assistant, body, instructions)
-    return _start(ctx, run, bool(body.stream), [("thread.created", thread.to_wire(ctx.options.shape))])
+    prelude: list[Event] = [("thread.created", thread.to_wire(ctx.options.shape))] if body.stream else []
+    return _start(ctx, run, bool(body.stream), prelude)
 
 
 # A run's `tool_resources`: every recorded run (449 of them, 2024-2026) lists `{}` in a JSON answer, whatever its
@@ -95,10 +96,11 @@ def _new_run(ctx: Context, thread: Thread, assistant: Assistant, body: rr.RunOve
 
 
 def _start(ctx: Context, run: Run, stream: bool, prelude: list[Event]) -> Started:
-    """The engine stores the run and begins it; its first events follow `prelude`."""
+    """The engine stores the run and begins it; its first events follow `prelude` (their data built only for a
+    stream to read)."""
     if stream:
         run.tool_resources = streamed_tool_resources(run.tool_resources)
-    return run, prelude + ctx.engine.begin(run)
+    return run, prelude + ctx.engine.begin(run, streamed=stream)
 
 
 def streamed_tool_resources(tool_resources: Json) -> Json:
