@@ -4,18 +4,22 @@ difference goes. Unlike CPU time, instruction counts do not move with the machin
     python bench/instructions.py [--flows 20] [--cases floor,fake,adapter,core] [--flow quickstart]
     python bench/instructions.py --matrix [--flows 10]
 
-`--flow` picks the workload: `quickstart` (every case), `crud` or `streaming` (a 2,000-word reply streamed
-and parsed by the SDK; `floor` and `fake` only). `--matrix` runs `floor` and `fake` for the three flows on
-this venv's SDK and, when it exists, on `.bench-venv/`'s (openai 2.54.0 on httpx: `python bench/run.py`
-creates it), and prints one table of ratios.
+`--flow` picks the workload: `quickstart` (every case but `chunked`), `crud` (`floor` and `fake`) or
+`streaming` (a 2,000-word reply streamed and parsed by the SDK; `floor`, `fake` and `chunked`). `--matrix`
+runs `floor` and `fake` for the three flows on this venv's SDK and, when it exists, on `.bench-venv/`'s
+(openai 2.54.0 on httpx: `python bench/run.py` creates it), and prints one table of ratios.
 
 Each case runs in its own `valgrind --tool=callgrind` process. After a warm-up (imports, caches, first calls),
 collection is switched on only while the measured work runs: every round builds its fresh fake and client
 uncounted, then calls the work through `sys.call_tracing`, the one function callgrind is told to toggle
 collection on (`--toggle-collect`); nothing else in the SDK or the fake calls it, and with no tracer set
-it only calls the work. `PYTHONHASHSEED=0` and freezing what the warm-up left (`gc.freeze()`, so that a
-full collection does not scan every module's objects whenever it happens to fall inside a flow) keep the
-counts repeatable run to run.
+it only calls the work. `PYTHONHASHSEED=0`, freezing what the warm-up left (`gc.freeze()`, so that a
+full collection does not scan every module's objects whenever it happens to fall inside a flow) and a
+collection before each flow (uncounted: every flow starts with the collector in the same state, so the
+collections inside it fall at the same places) keep the counts repeatable run to run. Without that last
+step, the floor's streaming flow read 1,631.6 M in one process's first flow and 1,587.3 M in its second
+(the collections a flow paid for depended on what the flows before it had left); with it, 1,626.9 M and
+1,635.1 M.
 
 | case | what is counted per flow |
 | --- | --- |
@@ -23,6 +27,7 @@ counts repeatable run to run.
 | `fake` | the SDK on the fake (what `run.py` compares with the floor) |
 | `adapter` | the SDK on the fake's transport answering canned `ApiResponse`s: the SDK plus the adapter |
 | `core` | `fake.handle` alone, replaying the flow's requests on a fresh fake: the sans-IO core |
+| `chunked` | streaming: the floor's bytes in the fake's chunks, one event each (the floor sends one chunk) |
 
 So `adapter - floor` is the transport adapter against the canned floor's own handler, and `fake - adapter`
 the core as the SDK drives it. Instructions are not time: the fake's code runs with caches the SDK has just
@@ -46,7 +51,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CASES = ("floor", "fake", "adapter", "core")
+CASES = ("floor", "fake", "adapter", "core", "chunked")
 FLOWS = ("quickstart", "crud", "streaming")
 ROOT = Path(__file__).resolve().parent.parent
 PEER_PYTHON = ROOT / ".bench-venv" / "bin" / "python"
@@ -135,6 +140,7 @@ def child(case: str, flows_count: int, flow: str = "quickstart") -> None:
     gc.freeze()
     for _ in range(flows_count):
         work = setup()  # not counted
+        gc.collect()  # not counted: every flow starts with the collector in the same state (see the docstring)
         sys.call_tracing(work, ())  # counted
 
 

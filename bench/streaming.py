@@ -76,4 +76,25 @@ def cases() -> tuple[dict[str, Callable[[], Callable[[], object]]], int]:
         client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL, http_client=http_client)
         return lambda: consume(client, floor_assistant, floor_thread)
 
-    return {"fake": fake_case, "floor": floor_case}, events
+    def chunked_case() -> Callable[[], object]:
+        transport = event_chunks_transport(module, answer)
+        http_client = module.Client(transport=transport, base_url=DEFAULT_BASE_URL)
+        client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL, http_client=http_client)
+        return lambda: consume(client, floor_assistant, floor_thread)
+
+    return {"fake": fake_case, "floor": floor_case, "chunked": chunked_case}, events
+
+
+def event_chunks_transport(module: Any, answer: canned.Answer) -> Any:
+    """A `MockTransport` answering the recorded stream in the fake's chunks, one event each (the canned floor
+    answers it in one chunk): the difference between the two floors is what the SDK and the HTTP library
+    spend per chunk, which any stream produced event by event pays."""
+    status, headers, body = answer
+    chunks = [event + b"\n\n" for event in body.split(b"\n\n") if event]
+    assert b"".join(chunks) == body, "the recorded stream is not whole SSE events"
+
+    class EventChunks(module.SyncByteStream):  # type: ignore[misc,name-defined]
+        def __iter__(self) -> Any:
+            return iter(chunks)
+
+    return module.MockTransport(lambda request: module.Response(status, headers=headers, stream=EventChunks()))
