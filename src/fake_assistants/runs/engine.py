@@ -215,7 +215,7 @@ class RunEngine:
             # One loop, the checks inlined: every streamed event takes this path.
             while progress.segment == segment:
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
-                if runs is None or runs.get(run.id) is not run:
+                if runs is None or runs.by_id.get(run.id) is not run:
                     raise self._gone(run)
                 if run.expires_at is not None and run.status in EXPIRABLE and clock.now() >= run.expires_at:
                     self.expire_if_due(run)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Generic, Literal, TypeVar
 
@@ -35,6 +35,7 @@ class OrderedTable(Generic[T]):
 
     def __init__(self) -> None:
         self._items: dict[str, T] = {}
+        self.by_id: Mapping[str, T] = self._items  # read-only: `get` without a Python frame, for per-event checks
         self._key_of: dict[str, tuple[int, int]] = {}
         self._keys: list[tuple[int, int]] = []
         self._ids: list[str] = []
