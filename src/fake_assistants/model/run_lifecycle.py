@@ -42,6 +42,10 @@ RUN_TRANSITIONS: Final[dict[RunStatus, dict[Trigger, RunStatus]]] = {
 }
 
 
+# The statuses a run can expire from, as the table says.
+EXPIRABLE: Final[frozenset[RunStatus]] = frozenset(s for s, moves in RUN_TRANSITIONS.items() if "expire" in moves)
+
+
 def next_status(status: RunStatus, trigger: Trigger) -> RunStatus:
     return transitions.next_status(RUN_TRANSITIONS, status, trigger)
 

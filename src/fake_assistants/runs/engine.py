@@ -59,7 +59,6 @@ from .script import (
 from .search import default_max_results, search
 from .world import World
 
-EXPIRABLE = frozenset({"queued", "in_progress", "requires_action"})  # the statuses a run can expire from
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
@@ -207,7 +206,7 @@ class RunEngine:
         following that work. A run whose thread was deleted (or whose fake was reset or loaded anew) ends the
         stream at once, with the 404 the next request about it gets. A broken stream raises the ApiError that
         `sse` turns into `event: error`; any other failure is a server error, never a traceback."""
-        progress, store, clock = run.progress, self.world.store, self.world.clock
+        progress, store, clock, expirable = run.progress, self.world.store, self.world.clock, lifecycle.EXPIRABLE
         segment = progress.segment
         progress.streamed_segment = segment
         try:
@@ -217,7 +216,7 @@ class RunEngine:
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
                 if runs is None or runs.by_id.get(run.id) is not run:
                     raise self._gone(run)
-                if run.expires_at is not None and run.status in EXPIRABLE and clock.now() >= run.expires_at:
+                if run.expires_at is not None and run.status in expirable and clock.now() >= run.expires_at:
                     self.expire_if_due(run)
                 pending = progress.work
                 if pending is None:
@@ -291,9 +290,8 @@ class RunEngine:
         lifecycle.apply(run, "submit_tool_outputs", now)
         run.polls, run.queued_at = 0, now
         self._new_segment(run, self._execution(run))
-        if not streamed:
-            return [("thread.run.step.completed", UNREAD), ("thread.run.queued", UNREAD)]
-        return [("thread.run.step.completed", self._step_wire(step)), ("thread.run.queued", self._run_wire(run))]
+        step_data, run_data = (self._step_wire(step), self._run_wire(run)) if streamed else (UNREAD, UNREAD)
+        return [("thread.run.step.completed", step_data), ("thread.run.queued", run_data)]
 
     def cancel(self, run: Run) -> list[Event]:
         self.expire_if_due(run)
@@ -768,7 +766,7 @@ class RunEngine:
 
     def _due(self, run: Run) -> bool:
         """The run could still expire, and its `expires_at` has passed."""
-        if run.status not in EXPIRABLE or run.expires_at is None:
+        if run.status not in lifecycle.EXPIRABLE or run.expires_at is None:
             return False
         return self.world.clock.now() >= run.expires_at
 
