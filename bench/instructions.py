@@ -149,18 +149,106 @@ def child(case: str, flows_count: int, flow: str = "quickstart") -> None:
 
 def count(case: str, flows_count: int, workdir: Path, flow: str = "quickstart", python: str | None = None) -> int:
     """Instructions the case ran in total over `flows_count` flows (of `flow`, under `python`)."""
-    out = workdir / f"callgrind.{flow}.{case}.{abs(hash(python))}.out"
-    command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--toggle-collect={TOGGLE}",
+    return count_events(case, flows_count, workdir, flow, python)["Ir"]
+
+
+def count_events(case: str, flows_count: int, workdir: Path, flow: str = "quickstart", python: str | None = None,
+                 options: tuple[str, ...] = ()) -> dict[str, int]:
+    """callgrind's totals over `flows_count` flows, by event name (`Ir`, and with `--cache-sim=yes` among
+    `options` the cache events: `I1mr`, `D1mr`, `D1mw`, `ILmr`, `DLmr`, `DLmw`)."""
+    out = workdir / f"callgrind.{flow}.{case}.{abs(hash((python, options)))}.out"
+    command = ["valgrind", "--tool=callgrind", "--collect-atstart=no", f"--toggle-collect={TOGGLE}", *options,
                f"--callgrind-out-file={out}", python or sys.executable, "-W", "ignore", __file__,
                "--child", case, "--flows", str(flows_count), "--flow", flow]
     source = str(ROOT / "src")  # the fake from this tree, also under .bench-venv's python
     env = {**os.environ, "PYTHONHASHSEED": "0",
            "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
     subprocess.run(command, check=True, capture_output=True, env=env)
-    found = re.search(r"^totals:\s+(\d+)", out.read_text(encoding="utf-8"), re.MULTILINE)
-    if found is None:
+    text = out.read_text(encoding="utf-8")
+    names = re.search(r"^events:\s+(.+)$", text, re.MULTILINE)
+    totals = re.search(r"^totals:\s+(.+)$", text, re.MULTILINE)
+    if names is None or totals is None:
         raise RuntimeError(f"no totals in {out}")
-    return int(found.group(1))
+    return dict(zip(names.group(1).split(), (int(value) for value in totals.group(1).split()), strict=False))
+
+
+# -- simulated caches: where the fake's CPU time goes beyond its instructions --------------------------------
+
+# Used where the machine does not describe its caches in sysfs: the geometry of the machines the figures in
+# docs/PERFORMANCE.md come from (AMD EPYC: 32 KiB 8-way L1 for data and for instructions, 1 MiB 8-way L2).
+DEFAULT_GEOMETRY = {"I1": (32768, 8, 64), "D1": (32768, 8, 64), "L2": (1048576, 8, 64)}
+CACHE_SYSFS = Path("/sys/devices/system/cpu/cpu0/cache")
+
+
+def cache_geometry() -> dict[str, tuple[int, int, int]]:
+    """Size in bytes, ways and line size of this machine's L1 caches (`I1`, `D1`) and L2, from sysfs."""
+    found = dict(DEFAULT_GEOMETRY)
+    for index in sorted(CACHE_SYSFS.glob("index*")):
+        try:
+            level, kind, size, ways, line = (
+                (index / name).read_text(encoding="ascii").strip()
+                for name in ("level", "type", "size", "ways_of_associativity", "coherency_line_size"))
+        except OSError:
+            continue
+        key = {("1", "Data"): "D1", ("1", "Instruction"): "I1", ("2", "Unified"): "L2"}.get((level, kind))
+        if key is None or not size.endswith("K"):
+            continue
+        geometry = (int(size[:-1]) * 1024, int(ways), int(line))
+        sets = geometry[0] // (geometry[1] * geometry[2])
+        if sets > 0 and sets & (sets - 1) == 0:  # callgrind simulates power-of-two set counts only
+            found[key] = geometry
+    return found
+
+
+def cache_options(geometry: dict[str, tuple[int, int, int]]) -> tuple[str, ...]:
+    """callgrind's cache simulation with the L2 as its last level: the L3 is large enough to hold what the SDK
+    and the fake use together, so what costs time is what falls out of L1 and L2 between two requests."""
+    def spec(name: str) -> str:
+        return ",".join(str(part) for part in geometry[name])
+
+    return ("--cache-sim=yes", f"--I1={spec('I1')}", f"--D1={spec('D1')}", f"--LL={spec('L2')}")
+
+
+def describe_geometry(geometry: dict[str, tuple[int, int, int]]) -> str:
+    """`I1 32 KiB 8-way, D1 32 KiB 8-way, L2 1,024 KiB 8-way; 64-byte lines` (the simulated caches)."""
+    parts = [f"{name} {size // 1024:,} KiB {ways}-way" for name, (size, ways, _) in sorted(geometry.items())]
+    lines = sorted({line for _, _, line in geometry.values()})
+    return ", ".join(parts) + "; " + "/".join(str(line) for line in lines) + "-byte lines"
+
+
+@dataclass(frozen=True, slots=True)
+class Misses:
+    """Simulated cache misses per flow of one case: reads and writes, instructions and data."""
+
+    instructions: float
+    level1: float
+    level2: float
+
+
+def cache_misses(flows_count: int, flow: str = "quickstart") -> dict[str, Misses]:
+    """`floor` and `fake` under callgrind's cache simulation (this machine's L1 and L2): misses per flow."""
+    options = cache_options(cache_geometry())
+    found: dict[str, Misses] = {}
+    with tempfile.TemporaryDirectory() as workdir:
+        for case in ("floor", "fake"):
+            events = count_events(case, flows_count, Path(workdir), flow, options=options)
+            found[case] = Misses(events["Ir"] / flows_count,
+                                 (events["I1mr"] + events["D1mr"] + events["D1mw"]) / flows_count,
+                                 (events["ILmr"] + events["DLmr"] + events["DLmw"]) / flows_count)
+            print(f"{case}: {found[case]}", file=sys.stderr)
+    return found
+
+
+def misses_table(found: dict[str, Misses], requests: int) -> str:
+    floor, fake = found["floor"], found["fake"]
+    lines = ["| per flow | floor | fake | fake / floor | the fake's own, per request |",
+             "| --- | --- | --- | --- | --- |"]
+    for label, attribute in (("instructions", "instructions"), ("L1 misses (instructions and data)", "level1"),
+                             ("L2 misses (instructions and data)", "level2")):
+        low, high = getattr(floor, attribute), getattr(fake, attribute)
+        lines.append(f"| {label} | {low / 1e3:,.1f} k | {high / 1e3:,.1f} k | {high / low:.2f}x | "
+                     f"{(high - low) / requests / 1e3:,.2f} k |")
+    return "\n".join(lines)
 
 
 def report(per_flow: dict[str, float], requests: int) -> str:
@@ -246,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--matrix", action="store_true", help="floor and fake, every flow, both SDK lines")
     parser.add_argument("--streaming-flows", type=int, default=None,
                         help="with --matrix: flows for the streaming workload (default: --flows)")
+    parser.add_argument("--cache-sim", action="store_true",
+                        help="floor and fake under callgrind's cache simulation: L1 and L2 misses per flow")
     parser.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     warnings.simplefilter("ignore")  # openai warns on every Assistants call
@@ -260,12 +350,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     import flows
 
+    requests = {"quickstart": flows.QUICKSTART_REQUESTS, "crud": flows.CRUD_REQUESTS, "streaming": 1}
+    if args.cache_sim:
+        print(misses_table(cache_misses(args.flows, args.flow), requests[args.flow]))
+        return 0
+
     per_flow: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as workdir:
         for case in args.cases.split(","):
             per_flow[case] = count(case, args.flows, Path(workdir), args.flow) / args.flows
             print(f"{case}: {per_flow[case] / 1e6:.3f} M", file=sys.stderr)
-    requests = {"quickstart": flows.QUICKSTART_REQUESTS, "crud": flows.CRUD_REQUESTS, "streaming": 1}
     print(report(per_flow, requests[args.flow]))
     return 0
 

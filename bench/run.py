@@ -452,6 +452,13 @@ def instruction_section(size: Size) -> tuple[str, list[Row]]:
                 f"≤ {INSTRUCTION_GOAL}x" if cell.flow == "quickstart" else "—",
                 verdict(cell.ratio <= INSTRUCTION_GOAL) if cell.flow == "quickstart" else "—")
             for cell in cells]
+    misses = instructions.cache_misses(2 if size is QUICK else 4)
+    floor_misses, fake_misses = misses["floor"], misses["fake"]
+    rows.append(Row("6c. simulated L2 misses (callgrind --cache-sim, this machine's L1 and L2), quickstart: "
+                    "fake / floor",
+                    f"{fake_misses.level2 / floor_misses.level2:.2f}x ("
+                    f"{(fake_misses.level2 - floor_misses.level2) / flows.QUICKSTART_REQUESTS / 1e3:,.1f} k of "
+                    "the fake's own per request)", "—", "—"))
     layer_table, _ = layers.breakdown(40 if size is QUICK else 200, callgrind=True,
                                       callgrind_flows=3 if size is QUICK else 10)
     text = "\n\n".join([
@@ -462,13 +469,25 @@ def instruction_section(size: Size) -> tuple[str, list[Row]]:
         "collecting only inside the measured flows (bench/README.md). Million instructions per flow; the "
         "fake's own is (fake - floor) per request, for the streaming flow per stream of 2,010 events:",
         instructions.matrix_table(cells),
+        "### Where the fake's CPU time goes beyond its instructions",
+        f"`python bench/instructions.py --cache-sim --flows {2 if size is QUICK else 4}`: the quickstart's "
+        f"floor and fake on {instructions.sdk_line(sys.executable)} under callgrind's cache simulation, with "
+        "this machine's L1 "
+        f"caches and its L2 as the last level ({instructions.describe_geometry(instructions.cache_geometry())}"
+        "). The L3 cache (megabytes) holds what the SDK and the fake use together, so what costs time beyond the "
+        "instructions is what falls out of L1 and L2: between two of the fake's requests the SDK's own work "
+        "replaces the fake's code and data there, and the fake's replace the SDK's. A miss in L2 that hits "
+        "L3 costs tens of cycles, against a fraction of a cycle for an instruction:",
+        instructions.misses_table(misses, flows.QUICKSTART_REQUESTS),
         "### The fake's own cost per request, by pipeline layer",
         "`python bench/layers.py --callgrind`: the quickstart's six requests replayed through `fake.handle` "
         "(the core, without the SDK or the transport adapter), split between the layers `App.build` lists, "
         "outermost first, each wrapped from the bench process (app.py unchanged). A stage's own cost is its "
         "inclusive cost less the next stage's. Bytecodes: `sys.settrace` opcode events, exact but blind to C "
         "code (pydantic-core, `json`); instructions: one callgrind process per stage, garbage collector off; "
-        "time: the median per flow of each stage's own `perf_counter_ns`, per request:",
+        "time: the median per flow of each stage's own `perf_counter_ns`, per request; cold caches: the same "
+        "with L1 and L2 evicted before each request (8 MiB written, untimed), as the SDK's work between two "
+        "requests evicts them:",
         layer_table,
     ]) + "\n"
     return text, rows
