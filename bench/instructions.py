@@ -28,6 +28,7 @@ step, the floor's streaming flow read 1,631.6 M in one process's first flow and 
 | `adapter` | the SDK on the fake's transport answering canned `ApiResponse`s: the SDK plus the adapter |
 | `core` | `fake.handle` alone, replaying the flow's requests on a fresh fake: the sans-IO core |
 | `chunked` | streaming: the floor's bytes in the fake's chunks, one event each (the floor sends one chunk) |
+| `bare` | the SDK on the fake's adapter answered by `bare.py`'s one function: the least a Python fake does |
 
 So `adapter - floor` is the transport adapter against the canned floor's own handler, and `fake - adapter`
 the core as the SDK drives it. Instructions are not time: the fake's code runs with caches the SDK has just
@@ -51,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CASES = ("floor", "fake", "adapter", "core", "chunked")
+CASES = ("floor", "fake", "adapter", "core", "chunked", "bare")
 FLOWS = ("quickstart", "crud", "streaming")
 ROOT = Path(__file__).resolve().parent.parent
 PEER_PYTHON = ROOT / ".bench-venv" / "bin" / "python"
@@ -129,7 +130,9 @@ def setups(flow: str = "quickstart") -> dict[str, Setup]:
 
         return replay
 
-    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core}
+    import bare
+
+    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core, "bare": bare.case()}
 
 
 def child(case: str, flows_count: int, flow: str = "quickstart") -> None:
