@@ -24,11 +24,9 @@ from typing import Any
 
 import canned
 import flows
-import openai
 import orjson
 
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
-from fake_assistants.fake import DEFAULT_BASE_URL
 
 ALPHABET = string.ascii_letters + string.digits
 COLLECTIONS = ("assistants", "threads", "messages", "runs")
@@ -106,9 +104,8 @@ def case() -> Callable[[], Callable[[], object]]:
 
     def setup() -> Callable[[], object]:
         fake = FakeAssistants(seed=0)  # for its transport adapter only
-        fake.handle = BareHandler(shapes)  # type: ignore[method-assign]
-        http_client = fake._http_client(flows.default_http_library(), asynchronous=False)
-        client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL, http_client=http_client)
+        fake.handle = BareHandler(shapes)  # type: ignore[method-assign]  # before the client: its transport's handler
+        client = flows.fake_client(fake)
         return lambda: flows.quickstart(client)
 
     return setup

@@ -91,10 +91,8 @@ def recorded_exchange() -> list[tuple[Any, Answer]]:
 
 def setups(flow: str = "quickstart") -> dict[str, Setup]:
     import flows
-    import openai
 
     from fake_assistants import ApiResponse, FakeAssistants
-    from fake_assistants.fake import DEFAULT_BASE_URL
 
     if flow == "streaming":
         import streaming
@@ -114,9 +112,8 @@ def setups(flow: str = "quickstart") -> dict[str, Setup]:
             return ApiResponse(status, list(headers), body)
 
         fake = FakeAssistants(seed=0)
-        fake.handle = handle  # type: ignore[method-assign]
-        client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL,
-                               http_client=fake._http_client(flows.default_http_library(), asynchronous=False))
+        fake.handle = handle  # type: ignore[method-assign]  # before the client: its transport's handler
+        client = flows.fake_client(fake)
         return lambda: flows.quickstart(client)
 
     def core() -> Callable[[], object]:
