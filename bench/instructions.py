@@ -3,9 +3,12 @@ difference goes. Unlike CPU time, instruction counts do not move with the machin
 
     python bench/instructions.py [--flows 20] [--cases floor,fake,adapter,core] [--flow quickstart]
     python bench/instructions.py --matrix [--flows 10]
+    python bench/instructions.py --cache-sim [--flows 10] [--flow quickstart]
 
-`--flow` picks the workload: `quickstart` (every case but `chunked`), `crud` (`floor` and `fake`) or
-`streaming` (a 2,000-word reply streamed and parsed by the SDK; `floor`, `fake` and `chunked`). `--matrix`
+`--flow` picks the workload: `quickstart` (`floor`, `fake`, `adapter`, `core` by default, and `bare`), `crud`
+(`floor` and `fake`) or `streaming` (a 2,000-word reply streamed and parsed by the SDK; `floor`, `chunked` and
+`fake`). `--cache-sim` runs `floor` and `fake` under callgrind's cache simulation (this machine's L1 caches and
+its L2) and prints their L1 and L2 misses per flow beside the instructions. `--matrix`
 runs `floor` and `fake` for the three flows on this venv's SDK and, when it exists, on `.bench-venv/`'s
 (openai 2.54.0 on httpx: `python bench/run.py` creates it), and prints one table of ratios.
 
@@ -53,6 +56,10 @@ from pathlib import Path
 from typing import Any
 
 CASES = ("floor", "fake", "adapter", "core", "chunked", "bare")
+# The cases each workload has, the default `--cases` first.
+FLOW_CASES = {"quickstart": (("floor", "fake", "adapter", "core"), ("bare",)),
+              "crud": (("floor", "fake"), ()),
+              "streaming": (("floor", "chunked", "fake"), ())}
 FLOWS = ("quickstart", "crud", "streaming")
 ROOT = Path(__file__).resolve().parent.parent
 PEER_PYTHON = ROOT / ".bench-venv" / "bin" / "python"
@@ -127,9 +134,16 @@ def setups(flow: str = "quickstart") -> dict[str, Setup]:
 
         return replay
 
-    import bare
+    built: list[Setup] = []
 
-    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core, "bare": bare.case()}
+    def bare_handler() -> Callable[[], object]:  # built when first asked for: the other cases run as before
+        if not built:
+            import bare
+
+            built.append(bare.case())
+        return built[0]()
+
+    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core, "bare": bare_handler}
 
 
 def child(case: str, flows_count: int, flow: str = "quickstart") -> None:
@@ -169,7 +183,9 @@ def count_events(case: str, flows_count: int, workdir: Path, flow: str = "quicks
     totals = re.search(r"^totals:\s+(.+)$", text, re.MULTILINE)
     if names is None or totals is None:
         raise RuntimeError(f"no totals in {out}")
-    return dict(zip(names.group(1).split(), (int(value) for value in totals.group(1).split()), strict=False))
+    events, values = names.group(1).split(), [int(value) for value in totals.group(1).split()]
+    values += [0] * (len(events) - len(values))  # callgrind leaves trailing zero counts out of the line
+    return dict(zip(events, values, strict=True))
 
 
 # -- simulated caches: where the fake's CPU time goes beyond its instructions --------------------------------
@@ -178,26 +194,43 @@ def count_events(case: str, flows_count: int, workdir: Path, flow: str = "quicks
 # docs/PERFORMANCE.md come from (AMD EPYC: 32 KiB 8-way L1 for data and for instructions, 1 MiB 8-way L2).
 DEFAULT_GEOMETRY = {"I1": (32768, 8, 64), "D1": (32768, 8, 64), "L2": (1048576, 8, 64)}
 CACHE_SYSFS = Path("/sys/devices/system/cpu/cpu0/cache")
+SYSFS_KINDS = {("1", "Data"): "D1", ("1", "Instruction"): "I1", ("2", "Unified"): "L2"}
 
 
 def cache_geometry() -> dict[str, tuple[int, int, int]]:
-    """Size in bytes, ways and line size of this machine's L1 caches (`I1`, `D1`) and L2, from sysfs."""
-    found = dict(DEFAULT_GEOMETRY)
+    """Size in bytes, ways and line size of this machine's L1 caches (`I1`, `D1`) and L2, from sysfs; a cache
+    sysfs does not describe in a form callgrind can simulate keeps `DEFAULT_GEOMETRY` (`geometry_source` says
+    which)."""
+    return {name: geometry for name, (geometry, _) in _geometry_with_source().items()}
+
+
+def geometry_source() -> dict[str, str]:
+    """For each simulated cache, where its geometry came from: `sysfs` or `default`."""
+    return {name: source for name, (_, source) in _geometry_with_source().items()}
+
+
+def _geometry_with_source() -> dict[str, tuple[tuple[int, int, int], str]]:
+    found = {name: (geometry, "default") for name, geometry in DEFAULT_GEOMETRY.items()}
     for index in sorted(CACHE_SYSFS.glob("index*")):
         try:
-            level, kind, size, ways, line = (
+            level, kind, sets, ways, line = (
                 (index / name).read_text(encoding="ascii").strip()
-                for name in ("level", "type", "size", "ways_of_associativity", "coherency_line_size"))
-        except OSError:
+                for name in ("level", "type", "number_of_sets", "ways_of_associativity", "coherency_line_size"))
+            geometry = _simulable(int(sets), int(ways), int(line))
+        except (OSError, ValueError):
             continue
-        key = {("1", "Data"): "D1", ("1", "Instruction"): "I1", ("2", "Unified"): "L2"}.get((level, kind))
-        if key is None or not size.endswith("K"):
-            continue
-        geometry = (int(size[:-1]) * 1024, int(ways), int(line))
-        sets = geometry[0] // (geometry[1] * geometry[2])
-        if sets > 0 and sets & (sets - 1) == 0:  # callgrind simulates power-of-two set counts only
-            found[key] = geometry
+        key = SYSFS_KINDS.get((level, kind))
+        if key is not None and geometry is not None:
+            found[key] = (geometry, "sysfs")
     return found
+
+
+def _simulable(sets: int, ways: int, line: int) -> tuple[int, int, int] | None:
+    """(size, ways, line) when callgrind can simulate the cache: a power-of-two number of sets and a
+    power-of-two line of at least 16 bytes; else None (a fully associative cache reports 0 ways, for one)."""
+    if sets <= 0 or ways <= 0 or line < 16 or sets & (sets - 1) or line & (line - 1):
+        return None
+    return (sets * ways * line, ways, line)
 
 
 def cache_options(geometry: dict[str, tuple[int, int, int]]) -> tuple[str, ...]:
@@ -209,9 +242,12 @@ def cache_options(geometry: dict[str, tuple[int, int, int]]) -> tuple[str, ...]:
     return ("--cache-sim=yes", f"--I1={spec('I1')}", f"--D1={spec('D1')}", f"--LL={spec('L2')}")
 
 
-def describe_geometry(geometry: dict[str, tuple[int, int, int]]) -> str:
-    """`I1 32 KiB 8-way, D1 32 KiB 8-way, L2 1,024 KiB 8-way; 64-byte lines` (the simulated caches)."""
-    parts = [f"{name} {size // 1024:,} KiB {ways}-way" for name, (size, ways, _) in sorted(geometry.items())]
+def describe_geometry(geometry: dict[str, tuple[int, int, int]], sources: dict[str, str] | None = None) -> str:
+    """`D1 32 KiB 8-way, I1 32 KiB 8-way, L2 1,024 KiB 8-way; 64-byte lines` (the simulated caches), each one
+    that is not this machine's marked `(default)`."""
+    sources = sources or {}
+    parts = [f"{name} {size // 1024:,} KiB {ways}-way" + (" (default)" if sources.get(name) == "default" else "")
+             for name, (size, ways, _) in sorted(geometry.items())]
     lines = sorted({line for _, _, line in geometry.values()})
     return ", ".join(parts) + "; " + "/".join(str(line) for line in lines) + "-byte lines"
 
@@ -329,7 +365,8 @@ def matrix(flows_count: int, streaming_flows: int | None = None) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--flows", type=int, default=20, help="measured flows per case")
-    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--cases", help="comma-separated, from " + ", ".join(CASES) + " (default: the flow's own: "
+                        + "; ".join(f"{flow} {','.join(cases)}" for flow, (cases, _) in FLOW_CASES.items()) + ")")
     parser.add_argument("--flow", choices=FLOWS, default="quickstart", help="the workload (default quickstart)")
     parser.add_argument("--matrix", action="store_true", help="floor and fake, every flow, both SDK lines")
     parser.add_argument("--streaming-flows", type=int, default=None,
@@ -355,9 +392,16 @@ def main(argv: list[str] | None = None) -> int:
         print(misses_table(cache_misses(args.flows, args.flow), requests[args.flow]))
         return 0
 
+    default, more = FLOW_CASES[args.flow]
+    cases = args.cases.split(",") if args.cases else list(default)
+    unknown = [case for case in cases if case not in default + more]
+    if unknown:
+        print(f"--flow {args.flow} has no case {', '.join(unknown)}: it has {', '.join(default + more)}",
+              file=sys.stderr)
+        return 2
     per_flow: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as workdir:
-        for case in args.cases.split(","):
+        for case in cases:
             per_flow[case] = count(case, args.flows, Path(workdir), args.flow) / args.flows
             print(f"{case}: {per_flow[case] / 1e6:.3f} M", file=sys.stderr)
     print(report(per_flow, requests[args.flow]))

@@ -22,10 +22,11 @@ Three measures:
 - **time** (`time.perf_counter_ns` around each layer, untraced): the median over `--flows` flows of each
   layer's own nanoseconds per flow; includes C code, but it is a wall clock on a shared machine (medians)
   and each layer's figure carries about one wrapper call (~0.2 µs);
-- **cold time**: the same, with the CPU caches evicted before each request (a write to every cache line of
-  a buffer larger than the machine's L2 cache, untimed). Through the SDK the fake never runs warm: between two
-  of its requests the SDK's own work (about 3 M instructions) has replaced the fake's code and data in the
-  L1 and L2 caches, so this column is closer to what a layer costs a test than the warm one.
+- **cold time**: the same, with the CPU caches evicted before each request (a read of a buffer larger than
+  the machine's L2 cache, untimed; the instruction cache goes too where L2 includes L1, as on AMD's Zen
+  cores); warm and cold flows alternate. Through the SDK the fake never runs warm: between two of its requests
+  the SDK's own work (about 3 M instructions) has replaced much of the fake's code and data in the L1 and L2
+  caches, so this column is closer to what a layer costs a test than the warm one.
 """
 
 from __future__ import annotations
@@ -57,10 +58,10 @@ INCLUSIVE_OPS: dict[str, int] = {}
 INCLUSIVE_NS: dict[str, int] = {}
 OPS = [0]
 MODE = ["time"]  # "time" or "ops"
-# Written to, one byte per cache line, before each request of a cold flow: larger than the L2 cache of the
-# machines this runs on (1 MiB per core here), so what the last request left in L1 and L2 is gone.
-EVICTION = bytearray(8 * 1024 * 1024)
-CACHE_LINE = 64
+# Read whole before each request of a cold flow: larger than the L2 cache of the machines this runs on (1 MiB
+# per core here), so what the last request left in L1 and L2 is gone. Written once here, so that its pages are
+# its own (untouched zero pages would all be one physical page) and reading it leaves no dirty lines behind.
+EVICTION = bytearray(b"\x01") * (8 * 1024 * 1024)
 TARGET: list[str | None] = [None]  # in a callgrind child: the one stage collected (the others are not wrapped)
 
 
@@ -147,7 +148,7 @@ def install() -> None:
 
 def evict_caches() -> None:
     """Replace what the CPU caches hold with a buffer of no interest (the SDK's work between two requests)."""
-    EVICTION[::CACHE_LINE] = bytes(len(EVICTION) // CACHE_LINE)
+    EVICTION.find(0)  # reads every byte: the buffer holds no zero
 
 
 def replayer(requests: list[Any], *, cold: bool = False) -> Callable[[], Callable[[], None]]:
@@ -214,18 +215,22 @@ def count_opcodes(setup: Callable[[], Callable[[], None]]) -> dict[str, float]:
     return {name: float(value) for name, value in INCLUSIVE_OPS.items()}
 
 
-def time_stages(setup: Callable[[], Callable[[], None]], flows: int) -> dict[str, float]:
-    """Median nanoseconds per flow of each stage's own time."""
-    for _ in range(3):
-        setup()()
-    samples: dict[str, list[float]] = {}
+def time_stages(setups: dict[str, Callable[[], Callable[[], None]]], flows: int) -> dict[str, dict[str, float]]:
+    """For each setup (warm, cold), the median nanoseconds per flow of each stage's own time; the setups'
+    flows alternate, so the machine's drift falls on all of them alike."""
+    for setup in setups.values():
+        for _ in range(3):
+            setup()()
+    samples: dict[str, dict[str, list[float]]] = {key: {} for key in setups}
     for _ in range(flows):
-        work = setup()
-        INCLUSIVE_NS.clear()
-        work()
-        for name, value in own({k: float(v) for k, v in INCLUSIVE_NS.items()}).items():
-            samples.setdefault(name, []).append(value)
-    return {name: statistics.median(values) for name, values in samples.items()}
+        for key, setup in setups.items():
+            work = setup()
+            INCLUSIVE_NS.clear()
+            work()
+            for name, value in own({k: float(v) for k, v in INCLUSIVE_NS.items()}).items():
+                samples[key].setdefault(name, []).append(value)
+    return {key: {name: statistics.median(values) for name, values in found.items()}
+            for key, found in samples.items()}
 
 
 # -- callgrind: one process per stage -------------------------------------------------------------------------
@@ -271,8 +276,8 @@ def breakdown(flows: int, callgrind: bool, callgrind_flows: int = 10) -> tuple[s
     requests = recorded_requests()
     setup = replayer(requests)
     opcodes = own(count_opcodes(setup))
-    nanoseconds = time_stages(setup, flows)
-    cold = time_stages(replayer(requests, cold=True), flows)
+    timed = time_stages({"warm": setup, "cold": replayer(requests, cold=True)}, flows)
+    nanoseconds, cold = timed["warm"], timed["cold"]
     instructions = own(callgrind_stages(requests, callgrind_flows)) if callgrind else None
     per = len(requests)
     head = "| stage (outermost first) | Python bytecodes per request | share |"
