@@ -1,4 +1,4 @@
-"""A bare handler: the least work a fake written in Python does per request, as a bound for the goals.
+"""A bare handler: a reference for the goals, doing per request only what any fake must, written plainly.
 
 It answers the quickstart's six requests through the fake's own transport adapter (`fake.handle` replaced),
 doing only what any fake must: read the JSON body, draw a seeded id, build the answer's JSON object (the
@@ -9,8 +9,7 @@ No validation, no error envelope, no journal, no run state machine, no layers: o
 What it costs over the canned floor is what the transport adapter, a few dictionaries, an id and two JSON
 calls cost per request: a reference for the fake's own figures. Any design of the fake does all of this and
 more (validates, keeps state in tables, records the journal), so a goal near the bare handler's figure leaves
-nothing for the rest. Written plainly, not tuned: a tuned one could shave a little, not much. It is not a
-fake; it answers only the quickstart.
+little for the rest. It is written plainly, not tuned. It is not a fake: it answers only the quickstart.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ step, the floor's streaming flow read 1,631.6 M in one process's first flow and 
 | `adapter` | the SDK on the fake's transport answering canned `ApiResponse`s: the SDK plus the adapter |
 | `core` | `fake.handle` alone, replaying the flow's requests on a fresh fake: the sans-IO core |
 | `chunked` | streaming: the floor's bytes in the fake's chunks, one event each (the floor sends one chunk) |
-| `bare` | the SDK on the fake's adapter answered by `bare.py`'s one function: the least a Python fake does |
+| `bare` | the SDK on the fake's adapter answered by `bare.py`: one plain function doing what any fake must |
 
 So `adapter - floor` is the transport adapter against the canned floor's own handler, and `fake - adapter`
 the core as the SDK drives it. Instructions are not time: the fake's code runs with caches the SDK has just
@@ -55,11 +55,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-CASES = ("floor", "fake", "adapter", "core", "chunked", "bare")
-# The cases each workload has, the default `--cases` first.
+# The cases each workload has: the default `--cases`, then the others.
 FLOW_CASES = {"quickstart": (("floor", "fake", "adapter", "core"), ("bare",)),
               "crud": (("floor", "fake"), ()),
               "streaming": (("floor", "chunked", "fake"), ())}
+CASES = tuple(dict.fromkeys(case for default, more in FLOW_CASES.values() for case in default + more))
 FLOWS = ("quickstart", "crud", "streaming")
 ROOT = Path(__file__).resolve().parent.parent
 PEER_PYTHON = ROOT / ".bench-venv" / "bin" / "python"
@@ -190,65 +190,64 @@ def count_events(case: str, flows_count: int, workdir: Path, flow: str = "quicks
 
 # -- simulated caches: where the fake's CPU time goes beyond its instructions --------------------------------
 
-# Used where the machine does not describe its caches in sysfs: the geometry of the machines the figures in
-# docs/PERFORMANCE.md come from (AMD EPYC: 32 KiB 8-way L1 for data and for instructions, 1 MiB 8-way L2).
-DEFAULT_GEOMETRY = {"I1": (32768, 8, 64), "D1": (32768, 8, 64), "L2": (1048576, 8, 64)}
+@dataclass(frozen=True, slots=True)
+class Cache:
+    """One simulated cache: size in bytes, ways, line size, and where they come from (`sysfs` or `default`)."""
+
+    size: int
+    ways: int
+    line: int
+    source: str = "default"
+
+
+# Used where the machine does not describe a cache in sysfs in a form callgrind can simulate: the geometry of
+# the machines the figures in docs/PERFORMANCE.md come from (AMD EPYC: 32 KiB 8-way L1s, 1 MiB 8-way L2).
+DEFAULT_GEOMETRY = {"I1": Cache(32768, 8, 64), "D1": Cache(32768, 8, 64), "L2": Cache(1048576, 8, 64)}
 CACHE_SYSFS = Path("/sys/devices/system/cpu/cpu0/cache")
 SYSFS_KINDS = {("1", "Data"): "D1", ("1", "Instruction"): "I1", ("2", "Unified"): "L2"}
 
 
-def cache_geometry() -> dict[str, tuple[int, int, int]]:
-    """Size in bytes, ways and line size of this machine's L1 caches (`I1`, `D1`) and L2, from sysfs; a cache
-    sysfs does not describe in a form callgrind can simulate keeps `DEFAULT_GEOMETRY` (`geometry_source` says
-    which)."""
-    return {name: geometry for name, (geometry, _) in _geometry_with_source().items()}
-
-
-def geometry_source() -> dict[str, str]:
-    """For each simulated cache, where its geometry came from: `sysfs` or `default`."""
-    return {name: source for name, (_, source) in _geometry_with_source().items()}
-
-
-def _geometry_with_source() -> dict[str, tuple[tuple[int, int, int], str]]:
-    found = {name: (geometry, "default") for name, geometry in DEFAULT_GEOMETRY.items()}
+def cache_geometry() -> dict[str, Cache]:
+    """This machine's L1 caches (`I1`, `D1`) and L2, from sysfs; `DEFAULT_GEOMETRY`'s for any other."""
+    found = dict(DEFAULT_GEOMETRY)
     for index in sorted(CACHE_SYSFS.glob("index*")):
         try:
             level, kind, sets, ways, line = (
                 (index / name).read_text(encoding="ascii").strip()
                 for name in ("level", "type", "number_of_sets", "ways_of_associativity", "coherency_line_size"))
-            geometry = _simulable(int(sets), int(ways), int(line))
+            cache = _simulable(int(sets), int(ways), int(line))
         except (OSError, ValueError):
             continue
         key = SYSFS_KINDS.get((level, kind))
-        if key is not None and geometry is not None:
-            found[key] = (geometry, "sysfs")
+        if key is not None and cache is not None:
+            found[key] = cache
     return found
 
 
-def _simulable(sets: int, ways: int, line: int) -> tuple[int, int, int] | None:
-    """(size, ways, line) when callgrind can simulate the cache: a power-of-two number of sets and a
-    power-of-two line of at least 16 bytes; else None (a fully associative cache reports 0 ways, for one)."""
+def _simulable(sets: int, ways: int, line: int) -> Cache | None:
+    """The cache when callgrind can simulate it: a power-of-two number of sets and a power-of-two line of at
+    least 16 bytes; else None (a fully associative cache reports 0 ways, for one)."""
     if sets <= 0 or ways <= 0 or line < 16 or sets & (sets - 1) or line & (line - 1):
         return None
-    return (sets * ways * line, ways, line)
+    return Cache(sets * ways * line, ways, line, "sysfs")
 
 
-def cache_options(geometry: dict[str, tuple[int, int, int]]) -> tuple[str, ...]:
+def cache_options(geometry: dict[str, Cache]) -> tuple[str, ...]:
     """callgrind's cache simulation with the L2 as its last level: the L3 is large enough to hold what the SDK
     and the fake use together, so what costs time is what falls out of L1 and L2 between two requests."""
     def spec(name: str) -> str:
-        return ",".join(str(part) for part in geometry[name])
+        cache = geometry[name]
+        return f"{cache.size},{cache.ways},{cache.line}"
 
     return ("--cache-sim=yes", f"--I1={spec('I1')}", f"--D1={spec('D1')}", f"--LL={spec('L2')}")
 
 
-def describe_geometry(geometry: dict[str, tuple[int, int, int]], sources: dict[str, str] | None = None) -> str:
+def describe_geometry(geometry: dict[str, Cache]) -> str:
     """`D1 32 KiB 8-way, I1 32 KiB 8-way, L2 1,024 KiB 8-way; 64-byte lines` (the simulated caches), each one
     that is not this machine's marked `(default)`."""
-    sources = sources or {}
-    parts = [f"{name} {size // 1024:,} KiB {ways}-way" + (" (default)" if sources.get(name) == "default" else "")
-             for name, (size, ways, _) in sorted(geometry.items())]
-    lines = sorted({line for _, _, line in geometry.values()})
+    parts = [f"{name} {cache.size // 1024:,} KiB {cache.ways}-way" + (" (default)" if cache.source == "default" else "")
+             for name, cache in sorted(geometry.items())]
+    lines = sorted({cache.line for cache in geometry.values()})
     return ", ".join(parts) + "; " + "/".join(str(line) for line in lines) + "-byte lines"
 
 
@@ -275,15 +274,19 @@ def cache_misses(flows_count: int, flow: str = "quickstart") -> dict[str, Misses
     return found
 
 
+def compared(found: dict[str, Misses], attribute: str, requests: int) -> tuple[float, float, float, float]:
+    """floor's and fake's `attribute` per flow, fake / floor, and (fake - floor) per request."""
+    low, high = getattr(found["floor"], attribute), getattr(found["fake"], attribute)
+    return low, high, high / low, (high - low) / requests
+
+
 def misses_table(found: dict[str, Misses], requests: int) -> str:
-    floor, fake = found["floor"], found["fake"]
     lines = ["| per flow | floor | fake | fake / floor | the fake's own, per request |",
              "| --- | --- | --- | --- | --- |"]
     for label, attribute in (("instructions", "instructions"), ("L1 misses (instructions and data)", "level1"),
                              ("L2 misses (instructions and data)", "level2")):
-        low, high = getattr(floor, attribute), getattr(fake, attribute)
-        lines.append(f"| {label} | {low / 1e3:,.1f} k | {high / 1e3:,.1f} k | {high / low:.2f}x | "
-                     f"{(high - low) / requests / 1e3:,.2f} k |")
+        low, high, ratio, own = compared(found, attribute, requests)
+        lines.append(f"| {label} | {low / 1e3:,.1f} k | {high / 1e3:,.1f} k | {ratio:.2f}x | {own / 1e3:,.2f} k |")
     return "\n".join(lines)
 
 

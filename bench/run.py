@@ -116,12 +116,10 @@ def quickstart(size: Size, notes: list[str]) -> list[Row]:
         f"`create_and_poll`, list messages), {size.rounds} rounds of {size.repeat} flow(s) each, fresh fake and "
         f"client per round (the SDK's page class `SyncCursorPage[Message]` built once, in the warm-up: see "
         f"bench/README.md), medians: fake {ms(fake_call)} per call, floor {ms(per_call)} per call, so the fake "
-        f"adds {ms(fake_call - per_call)} per request. **1c** is timed the same way, in rounds of its own against the "
-        f"floor: the fake's "
-        f"transport adapter answered by `bench/bare.py`, one function that does only what any fake must (read "
-        f"the JSON body, draw a seeded id, build and keep the answer's object, encode it, add the headers), "
-        f"written plainly in one function, {ms(bare_call)} per call: any design of the fake does all of that and "
-        f"more."
+        f"adds {ms(fake_call - per_call)} per request. **1c** is timed the same way, in rounds of its own against "
+        f"the floor: the fake's transport adapter answered by `bench/bare.py`, one plain function that does only "
+        f"what any fake must (read the JSON body, draw a seeded id, build and keep the answer's object, encode it, "
+        f"add the headers), {ms(bare_call)} per call. Any design of the fake does all of that and more."
     )
     measured = f"{ratio:.3f}x (floor {ms(per_call)} per call, fake {ms(fake_call)})"
     rows = [Row(f"1. quickstart through the SDK, CPU time: fake / canned floor, {sdk_line()}", measured,
@@ -477,13 +475,10 @@ def instruction_section(size: Size) -> tuple[str, list[Row]]:
                     "—", "—"))
     cache_flows = 2 if size is QUICK else flows_count
     misses = instructions.cache_misses(cache_flows)
-    simulated = instructions.describe_geometry(instructions.cache_geometry(), instructions.geometry_source())
-    floor_misses, fake_misses = misses["floor"], misses["fake"]
+    simulated = instructions.describe_geometry(instructions.cache_geometry())
+    _, _, l2_ratio, l2_own = instructions.compared(misses, "level2", flows.QUICKSTART_REQUESTS)
     rows.append(Row("6c. simulated L2 misses (callgrind --cache-sim, this machine's L1 and L2), quickstart: "
-                    "fake / floor",
-                    f"{fake_misses.level2 / floor_misses.level2:.2f}x ("
-                    f"{(fake_misses.level2 - floor_misses.level2) / flows.QUICKSTART_REQUESTS / 1e3:,.1f} k of "
-                    "the fake's own per request)", "—", "—"))
+                    "fake / floor", f"{l2_ratio:.2f}x ({l2_own / 1e3:,.1f} k of the fake's own per request)", "—", "—"))
     layer_table, _ = layers.breakdown(40 if size is QUICK else 200, callgrind=True,
                                       callgrind_flows=3 if size is QUICK else 10)
     text = "\n\n".join([
