@@ -48,9 +48,11 @@ def consume(client: Any, assistant_id: str, thread_id: str) -> int:
     return count
 
 
-def recorded_stream() -> tuple[canned.Answer, str, str, int]:
-    """The bytes (and headers) of one such stream, with the ids it was sent for, and its event count."""
+def recorded_stream() -> tuple[canned.Answer, list[bytes], str, str, int]:
+    """The bytes (and headers) of one such stream, the chunks the fake sent them in, the ids it was sent for,
+    and its event count."""
     fake, assistant_id, thread_id = prepared()
+    fake.calls.body_limit = None  # the journal keeps every chunk
     recorder = canned.Recorder(fake)
     client = fake.openai_client(api_key=flows.API_KEY)
     try:
@@ -58,11 +60,13 @@ def recorded_stream() -> tuple[canned.Answer, str, str, int]:
     finally:
         client.close()
     key = canned.route_key("POST", f"/v1/threads/{thread_id}/runs")
-    return recorder.answers[key], assistant_id, thread_id, count
+    answer, chunks = recorder.answers[key], fake.calls["runs.create"].last.chunks
+    assert b"".join(chunks) == answer[2], "the journal's chunks are not the stream the fake sent"
+    return answer, chunks, assistant_id, thread_id, count
 
 
 def cases() -> tuple[dict[str, Callable[[], Callable[[], object]]], int]:
-    answer, floor_assistant, floor_thread, events = recorded_stream()
+    answer, chunks, floor_assistant, floor_thread, events = recorded_stream()
     module = flows.http_module()
     key = canned.route_key("POST", f"/v1/threads/{floor_thread}/runs")
 
@@ -77,7 +81,7 @@ def cases() -> tuple[dict[str, Callable[[], Callable[[], object]]], int]:
         return lambda: consume(client, floor_assistant, floor_thread)
 
     def chunked_case() -> Callable[[], object]:
-        transport = event_chunks_transport(module, answer)
+        transport = chunks_transport(module, answer, chunks)
         http_client = module.Client(transport=transport, base_url=DEFAULT_BASE_URL)
         client = openai.OpenAI(api_key=flows.API_KEY, base_url=DEFAULT_BASE_URL, http_client=http_client)
         return lambda: consume(client, floor_assistant, floor_thread)
@@ -85,13 +89,13 @@ def cases() -> tuple[dict[str, Callable[[], Callable[[], object]]], int]:
     return {"fake": fake_case, "floor": floor_case, "chunked": chunked_case}, events
 
 
-def event_chunks_transport(module: Any, answer: canned.Answer) -> Any:
-    """A `MockTransport` answering the recorded stream in the fake's chunks, one event each (the canned floor
-    answers it in one chunk): the difference between the two floors is what the SDK and the HTTP library
-    spend per chunk, which any stream produced event by event pays."""
+def chunks_transport(module: Any, answer: canned.Answer, chunks: list[bytes]) -> Any:
+    """A `MockTransport` answering the recorded stream in the chunks the fake sent it in (one event each, a
+    scripted reply's text deltas after the first several to a chunk; the canned floor answers it in one
+    chunk): the difference between the two floors is what the SDK and the HTTP library spend per chunk,
+    which any stream produced as it is read pays."""
     status, headers, body = answer
-    chunks = [event + b"\n\n" for event in body.split(b"\n\n") if event]
-    assert b"".join(chunks) == body, "the recorded stream is not whole SSE events"
+    assert b"".join(chunks) == body, "the chunks are not the recorded stream"
 
     class EventChunks(module.SyncByteStream):  # type: ignore[misc,name-defined]
         def __iter__(self) -> Any:

@@ -240,6 +240,25 @@ async def test_stream_error_after_the_answer_started(retrying: Sdk, fake: FakeAs
     assert [step.status for step in steps] == ["failed"]
 
 
+async def test_stream_error_inside_a_chunk_of_deltas_breaks_after_exactly_n_events(
+        retrying: Sdk, fake: FakeAssistants) -> None:
+    assistant, thread = await thread_with_question(retrying)
+    fake.options.stream_chunk_chars = 1  # 40 deltas: the first alone, then chunks of several
+    fake.script.reply("x" * 40)
+    fake.faults.stream_error("runs.create", after_events=12)  # 7 events before the text, then 5 deltas
+
+    stream = await retrying.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    names: list[str] = []
+    with pytest.raises(openai.APIError):
+        await read_until_error(stream, names)
+
+    assert len(names) == 12
+    assert names[-6:] == ["thread.message.in_progress", *["thread.message.delta"] * 5]
+    call = fake.calls["runs.create"].last
+    assert call.event_names == [*names, "error"]
+    assert (await retrying.beta.threads.runs.list(thread.id)).data[0].status == "failed"
+
+
 async def test_stream_error_waits_for_a_streamed_answer(retrying: Sdk, fake: FakeAssistants) -> None:
     assistant, thread = await thread_with_question(retrying)
     fault = fake.faults.stream_error("runs.create", after_events=0)

@@ -80,6 +80,34 @@ async def test_stream_events_are_recorded_as_the_client_reads_them(client: Sdk, 
     assert call.response_header("content-type") == "text/event-stream; charset=utf-8"
 
 
+def test_a_chunk_of_several_deltas_is_recorded_event_by_event() -> None:
+    fake = FakeAssistants(seed=0, stream_chunk_chars=1)
+    client = fake.openai_client()
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Spell it out"}])
+    fake.script.reply("abcdefghijklmnopqrstuvwxyz")
+
+    read = [event.event for event in client.beta.threads.runs.create(
+        thread_id=thread.id, assistant_id=assistant.id, stream=True)]
+
+    call = fake.calls["runs.create"].last
+    assert len(call.chunks) < len(read)  # some chunks carried several deltas
+    assert call.event_names == [*read, "done"]
+    assert "".join(data["delta"]["content"][0]["text"]["value"] for name, data in call.events
+                   if name == "thread.message.delta") == "abcdefghijklmnopqrstuvwxyz"
+    assert str(call).endswith(f"stream of {len(read) + 1} events")
+
+    fake.calls.body_limit = 2_000  # the chunks past the limit are dropped whole: each of their events is counted
+    fake.script.reply("abcdefghijklmnopqrstuvwxyz")
+    again = [event.event for event in client.beta.threads.runs.create(
+        thread_id=thread.id, assistant_id=assistant.id, stream=True)]
+    kept = fake.calls["runs.create"].last
+    assert 0 < len(kept.events) < len(again)
+    assert len(kept.events) + kept.events_dropped == len(again) + 1
+    sent = iter([*again, "done"])
+    assert all(name in sent for name in kept.event_names)  # what was kept, in the order it was sent
+
+
 async def test_uploads_are_recorded_as_form_fields(client: Sdk, fake: FakeAssistants) -> None:
     uploaded = await client.files.create(file=("notes.txt", b"hello world"), purpose="assistants")
 

@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from .errors import ApiError
-from .types import Event
+from .types import Burst, StreamItem
 from .wire import ApiResponse, compact_json
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -20,7 +20,7 @@ DONE = b"event: done\ndata: [DONE]\n\n"
 class EventStream:
     """A handler's streamed answer before encoding (the v1 layer shows it as v1 did)."""
 
-    events: Iterator[Event]
+    events: Iterator[StreamItem]
 
 
 # `event: <name>\ndata: ` for each event name met so far (the API has a few dozen; the cache stops at 256).
@@ -40,11 +40,16 @@ def encode_event(name: str, data: Any) -> bytes:
     return b"".join((_head(name), compact_json(data), b"\n\n"))
 
 
-def encode_stream(events: Iterable[Event]) -> Generator[bytes, None, None]:
-    """Encode events lazily; an ApiError raised mid-stream becomes `event: error` with no `done`."""
+def encode_stream(events: Iterable[StreamItem]) -> Generator[bytes, None, None]:
+    """Encode events lazily, one chunk per event and one per burst; an ApiError raised mid-stream becomes
+    `event: error` with no `done`."""
     heads, head, join, dumps = _HEADS, _head, b"".join, orjson.dumps
     try:
-        for name, data in events:
+        for item in events:
+            if isinstance(item, Burst):
+                yield encode_burst(item)
+                continue
+            name, data = item
             try:  # `compact_json`, inline: this runs once per event
                 encoded = dumps(data)
             except TypeError:
@@ -56,13 +61,31 @@ def encode_stream(events: Iterable[Event]) -> Generator[bytes, None, None]:
     yield DONE
 
 
+_DELTA_HEAD = b"event: thread.message.delta\ndata: "
+_DELTA_END = b"}]}}\n\n"
+
+
+def encode_burst(burst: Burst) -> bytes:
+    """A burst's events in one chunk, each as `encode_event` writes it: the bytes around each delta's text part
+    are the same for all of them, so they are written once."""
+    dumps = orjson.dumps
+    before = b"".join((_DELTA_HEAD, b'{"id":', compact_json(burst.message_id),
+                       b',"object":"thread.message.delta","delta":{"content":[{"index":', compact_json(burst.index),
+                       b',"type":"text","text":'))
+    try:  # `compact_json`, inline: this runs once per delta
+        return b"".join([before + dumps(text) + _DELTA_END for text in burst.texts])
+    except TypeError:
+        return b"".join([before + compact_json(text) + _DELTA_END for text in burst.texts])
+
+
 class EventBody:
     """A streamed answer's body: `events` encoded as the client reads them (an iterator of chunks, one event
-    each). Layers that work on events (a stream fault) find them in `events` before the first read."""
+    or one burst each). Layers that work on events (a stream fault) find them in `events` before the first
+    read."""
 
     __slots__ = ("chunks", "events")
 
-    def __init__(self, events: Iterator[Event]) -> None:
+    def __init__(self, events: Iterator[StreamItem]) -> None:
         self.events = events
         self.chunks: Generator[bytes, None, None] = encode_stream(events)
 
@@ -79,5 +102,13 @@ class EventBody:
             close()
 
 
-def stream_response(events: Iterator[Event]) -> ApiResponse:
+def chunk_events(chunk: bytes) -> list[bytes]:
+    """The events a chunk of an encoded stream holds (one, or a burst's), each with its blank line. Compact JSON
+    writes a line break inside a string as `\\n`, so a blank line only ever ends an event."""
+    if chunk.count(b"\n\n") <= 1:
+        return [chunk]
+    return [event + b"\n\n" for event in chunk.split(b"\n\n") if event]
+
+
+def stream_response(events: Iterator[StreamItem]) -> ApiResponse:
     return ApiResponse(200, [("content-type", CONTENT_TYPE)], EventBody(events))

@@ -26,7 +26,7 @@ from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.sse import EventBody
-from ..core.types import Event
+from ..core.types import Event, StreamItem, flattened
 from ..core.wire import ApiResponse
 
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
@@ -213,11 +213,12 @@ def _delay(retry_after_ms: int | None) -> int | None:
     return retry_after_ms
 
 
-def broken_events(events: Iterator[Event], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[Event]:
-    """`events` until `fault.after_events` have gone (or until they end), then `error` is raised, which the SSE
-    encoder sends as `event: error` with no `done`. `on_break(run, error)` runs at the break, before the error
-    event, with the (thread id, run id) of the run the stream carries. A stream that breaks by itself (its
-    own events raise) is left alone."""
+def broken_events(items: Iterator[StreamItem], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[Event]:
+    """`items`' events (a burst's one by one) until `fault.after_events` have gone (or until they end), then
+    `error` is raised, which the SSE encoder sends as `event: error` with no `done`. `on_break(run, error)` runs at
+    the break, before the error event, with the (thread id, run id) of the run the stream carries. A stream that
+    breaks by itself (its own events raise) is left alone."""
+    events = flattened(items)
     sent: list[Event] = []
     held: list[Event] = []  # the event the stream breaks before: never sent, but it may name the run
     try:

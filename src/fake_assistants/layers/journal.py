@@ -33,9 +33,11 @@ from ..api import multipart
 from ..api.pipeline import Exchange, Respond
 from ..api.routes import check_route
 from ..core.errors import ApiError
+from ..core.sse import chunk_events
 from ..core.wire import ApiRequest, ApiResponse
 
 SSE_DONE = "[DONE]"
+SSE_END = b"\n\n"  # the blank line that ends each server-sent event
 DEFAULT_CALL_LIMIT = 10_000
 DEFAULT_BODY_LIMIT = 64 * 1024
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024
@@ -111,7 +113,7 @@ class RecordedCall:
 
     @property
     def events(self) -> list[tuple[str, Any]]:
-        return [parse_event(chunk) for chunk in self.chunks]
+        return [parse_event(event) for chunk in self.chunks for event in chunk_events(chunk)]
 
     @property
     def event_names(self) -> list[str]:
@@ -152,7 +154,7 @@ class RecordedCall:
         if isinstance(error, dict):
             parts.append(f"{error.get('type') or error.get('code')}: {shorten(str(error.get('message')), 160)}")
         elif self.stream:
-            parts.append(f"stream of {len(self.chunks)} events")
+            parts.append(f"stream of {sum(chunk.count(SSE_END) for chunk in self.chunks)} events")
         elif isinstance(answer, dict) and "id" in answer:
             parts.append(f"{answer.get('object', 'answer')} {answer['id']}")
         return " · ".join(parts)
@@ -395,7 +397,7 @@ class Journal(Calls):
                         with self._guard:
                             self._charge(call, size)
                 else:
-                    call.events_dropped += 1
+                    call.events_dropped += chunk.count(SSE_END)  # one event, or a burst's
                 yield chunk
         finally:
             close = getattr(chunks, "close", None)

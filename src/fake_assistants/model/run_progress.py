@@ -12,7 +12,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..core.types import Event
+from ..core.types import StreamItem
 from .message import Message
 from .run_status import StatusChange
 from .step import RunStep
@@ -31,10 +31,10 @@ class PendingWork:
     """A run's events still to come, produced lazily, and the kind of work they are."""
 
     kind: WorkKind
-    events: Generator[Event, None, None]
+    events: Generator[StreamItem, None, None]
     started: bool = False  # an event has been asked for: the work is part-way and cannot be made again
 
-    def next_event(self) -> Event | None:
+    def next_event(self) -> StreamItem | None:
         """The next event; None once the work is over."""
         self.started = True
         return next(self.events, None)

@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
-from ..core.types import Event, Json
+from ..core.types import Burst, Event, Json, StreamItem, message_delta
 from ..model import message_lifecycle, step_lifecycle
 from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
@@ -60,6 +60,8 @@ from .search import default_max_results, search
 from .world import World
 
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
+# A scripted message's text deltas after its first go to a stream in bursts of this many (one chunk each).
+DELTAS_PER_CHUNK = 16
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
 
@@ -157,13 +159,15 @@ class RunEngine:
         return run.status
 
     def work(self, run: Run) -> Iterator[Event]:
-        """The events still to come for this run, produced lazily."""
+        """The events still to come for this run, produced lazily (a burst's one by one)."""
         while (pending := run.progress.work) is not None:
             event = self._next_event(run, pending)
-            if event is not None:
+            if isinstance(event, Burst):
+                yield from event.events
+            elif event is not None:
                 yield event
 
-    def _next_event(self, run: Run, pending: PendingWork) -> Event | None:
+    def _next_event(self, run: Run, pending: PendingWork) -> StreamItem | None:
         """The next event of `pending`; None once it is over (then it is dropped from the run)."""
         try:
             event = pending.next_event()
@@ -198,7 +202,7 @@ class RunEngine:
 
     # -- streams ------------------------------------------------------------------------------------
 
-    def stream(self, run: Run, first: list[Event]) -> Iterator[Event]:
+    def stream(self, run: Run, first: list[Event]) -> Iterator[StreamItem]:
         """The events of one stream: `first` (already produced), then the run's current segment, lazily.
 
         The stream moves the run from its first read until the segment ends (requires_action or a
@@ -309,7 +313,7 @@ class RunEngine:
         """A queued run's work: its next scripted turn, up to requires_action or an end."""
         return PendingWork("execute", self._execute(run))
 
-    def _execute(self, run: Run) -> Generator[Event, None, None]:
+    def _execute(self, run: Run) -> Generator[StreamItem, None, None]:
         yield self._move(run, "start")
         while True:
             action = self._next_action(run)
@@ -446,7 +450,7 @@ class RunEngine:
         yield ("thread.message.in_progress", self._message_data(run, message))
         return step, message
 
-    def _reply(self, run: Run, text: str, counted: tuple[int, int] | None = None) -> Iterator[Event]:
+    def _reply(self, run: Run, text: str, counted: tuple[int, int] | None = None) -> Iterator[StreamItem]:
         """The answer: images from code_interpreter first, then the text citing the last file_search. Called
         where its events are wanted (`yield from`): it prepares them there and hands back the message step's
         generator, so a streamed event passes through no frame of its own."""
@@ -462,7 +466,7 @@ class RunEngine:
         return self._message_step(run, cited, annotations=annotations, images=images,
                                   attachments=file_links.attachments(generated), counted=counted)
 
-    def _arriving_reply(self, run: Run, stream: TextStream) -> Iterator[Event]:
+    def _arriving_reply(self, run: Run, stream: TextStream) -> Iterator[StreamItem]:
         """An answer whose text arrives in chunks (a model backend's stream): while a stream reads the run each
         chunk is a message delta as it arrives; a citation marker the model writes, or the final period the
         fake's markers go before, is held back until the end, then sent as the marker rules say."""
@@ -524,21 +528,28 @@ class RunEngine:
     def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,
                       annotations: list[Json] | None = None, images: list[Json] | None = None,
                       attachments: list[Json] | None = None,
-                      counted: tuple[int, int] | None = None) -> Iterator[Event]:
+                      counted: tuple[int, int] | None = None) -> Iterator[StreamItem]:
         step, message = yield from self._open_message_step(run)
         message.attachments = attachments or []
         images = images or []
         for index, image in enumerate(images):
             yield self._message_delta(run, message, {"index": index, **image})
         if self.streaming(run):  # the text's deltas are made only for a stream to read
-            index, progress = len(images), run.progress
-            for text_delta in text_deltas(text, annotations or [], self.world.options.stream_chunk_chars):
+            # The first delta goes alone (a client that acts on the first piece of text sees nothing after it);
+            # the others in bursts of DELTAS_PER_CHUNK, one chunk each: nothing changes between them.
+            index, progress, message_id = len(images), run.progress, message.id
+            deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
+            burst = 1
+            while group := tuple(islice(deltas, burst)):
+                burst = DELTAS_PER_CHUNK
                 if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
-                    yield ("thread.message.delta", UNREAD)  # the stream stopped reading the run: as _message_delta
+                    for _ in group:  # the stream stopped reading the run: as _message_delta
+                        yield ("thread.message.delta", UNREAD)
                     continue
-                yield ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
-                                                "delta": {"content": [{"index": index, "type": "text",
-                                                                       "text": text_delta}]}})
+                if len(group) > 1:
+                    yield Burst(message_id, index, group)
+                else:
+                    yield message_delta(message_id, {"index": index, "type": "text", "text": group[0]})
         now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.progress.open_message = None
@@ -734,7 +745,7 @@ class RunEngine:
             return "max_completion_tokens"
         return None
 
-    def _incomplete(self, run: Run, action: Incomplete) -> Iterator[Event]:
+    def _incomplete(self, run: Run, action: Incomplete) -> Iterator[StreamItem]:
         text = action.text if action.text is not None else default_reply(self._thread_texts(run))
         if action.reason == "max_completion_tokens":
             limit = run.max_completion_tokens or max(1, count_tokens(text) // 2)
@@ -834,8 +845,7 @@ class RunEngine:
         progress = run.progress  # `streaming(run)`, inline: this runs once per streamed text piece
         if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
             return ("thread.message.delta", UNREAD)
-        return ("thread.message.delta", {"id": message.id, "object": "thread.message.delta",
-                                         "delta": {"content": [part]}})
+        return message_delta(message.id, part)
 
     def _step_delta(self, run: Run, step: RunStep, call: Json) -> Event:
         if not self.streaming(run):

@@ -163,15 +163,17 @@ class Wire:
 
     def stream(self, path: str, body: dict[str, Any], *, query: dict[str, str] | None = None,
                on_event: Callable[[str], None] | None = None) -> bytes:
-        """POST with `stream: true`; every chunk of the body must be exactly one event."""
+        """POST with `stream: true`; every chunk of the body must be whole events: one, or a burst of text deltas
+        (`on_event` sees each)."""
         chunks: list[bytes] = []
         with self.client.stream("POST", path, json={**body, "stream": True}, params=query) as response:
             assert response.status_code == 200
             assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
             for chunk in response.iter_raw():
-                ((name, _),) = split_events(chunk)
+                names = [name for name, _ in split_events(chunk)]
+                assert len(names) == 1 or set(names) == {"thread.message.delta"}, names
                 chunks.append(chunk)
-                if on_event is not None:
+                for name in names if on_event is not None else ():
                     on_event(name)
         return b"".join(chunks)
 

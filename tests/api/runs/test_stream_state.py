@@ -15,6 +15,7 @@ import pytest
 
 from fake_assistants import FakeAssistants
 from fake_assistants.progression import after_polls
+from fake_assistants.runs.engine import DELTAS_PER_CHUNK
 from runs_support import assistant_and_thread, clock_of, expect_bad_request, messages_of, retrieve, steps_of, text_of
 from sdk_matrix import Journal, Sdk, new_fake, open_sdk, settle
 from stream_support import collect_events, compress, events_of, opened
@@ -171,6 +172,31 @@ async def test_cancel_during_the_stream_is_announced_on_it(client: Sdk, fake: Fa
     assert cancelling.model_dump() == cancelled[0].model_dump()
     message = next(e.data for e in events if e.event == "thread.message.incomplete")
     assert message.incomplete_details.reason == "run_cancelled"
+
+
+async def test_a_cancel_at_a_later_delta_comes_after_the_rest_of_its_chunk(client: Sdk, fake: FakeAssistants) -> None:
+    fake.options.stream_chunk_chars = 1  # one delta per character
+    text = "abcdefghijklmnopqrstuvwxyz0123456789"
+    fake.script.reply(text)
+    assistant, thread = await assistant_and_thread(client, "Spell it out")
+    seen: list[str] = []
+
+    async def cancel_at_the_second(event: Any) -> None:
+        if event.event == "thread.message.delta":
+            seen.append(event.data.delta.content[0].text.value)
+            if len(seen) == 2:
+                await client.beta.threads.runs.cancel(event_run_id(fake, thread.id), thread_id=thread.id)
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    events = await read_checked(client, stream, on_event=cancel_at_the_second)
+
+    # the first delta came alone; the second opened a chunk of DELTAS_PER_CHUNK, all of which arrive
+    assert "".join(seen) == text[:1 + DELTAS_PER_CHUNK]
+    assert names(events)[-5:] == ["thread.message.delta", "thread.run.cancelling", "thread.message.incomplete",
+                                  "thread.run.step.cancelled", "thread.run.cancelled"]
+    chunks = fake.calls["runs.create"].last.chunks
+    assert [chunk.count(b"event: thread.message.delta") for chunk in chunks if b"message.delta" in chunk] == [
+        1, DELTAS_PER_CHUNK]
 
 
 async def test_expiry_during_the_stream_is_announced_on_it(client: Sdk, fake: FakeAssistants) -> None:

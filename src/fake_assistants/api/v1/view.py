@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...core.types import Event, Json
+from ...core.types import Burst, Event, Json, StreamItem
 from ..context import Context
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -33,21 +33,29 @@ def render(ctx: Context, body: Json) -> Json:
     return body if shown is None else shown(ctx, body)
 
 
-def events(ctx: Context, stream: Iterator[Event]) -> Iterator[Event]:
-    """A stream's events as v1 sent them: same names (a token-limited run ends `thread.run.completed`).
-    A message's deltas follow its `thread.message.created`, which says which thread it is on."""
+def events(ctx: Context, stream: Iterator[StreamItem]) -> Iterator[Event]:
+    """A stream's events as v1 sent them: same names (a token-limited run ends `thread.run.completed`), one
+    event at a time. A message's deltas follow its `thread.message.created`, which says which thread it is on."""
     threads: dict[str, str] = {}
-    for name, data in stream:
-        if name == "thread.run.incomplete":
-            name = "thread.run.completed"
-        if not isinstance(data, dict):
-            yield name, data
-        elif data.get("object") == "thread.message.delta":
-            yield name, message_delta(data, _message_quotes(ctx, threads.get(data["id"], ""), data["id"]))
+    for item in stream:
+        if isinstance(item, Burst):  # v1 sends each delta in its own chunk
+            for event in item.events:
+                yield _event(ctx, threads, event)
         else:
-            if data.get("object") == "thread.message":
-                threads[data["id"]] = data["thread_id"]
-            yield name, render(ctx, data)
+            yield _event(ctx, threads, item)
+
+
+def _event(ctx: Context, threads: dict[str, str], event: Event) -> Event:
+    name, data = event
+    if name == "thread.run.incomplete":
+        name = "thread.run.completed"
+    if not isinstance(data, dict):
+        return name, data
+    if data.get("object") == "thread.message.delta":
+        return name, message_delta(data, _message_quotes(ctx, threads.get(data["id"], ""), data["id"]))
+    if data.get("object") == "thread.message":
+        threads[data["id"]] = data["thread_id"]
+    return name, render(ctx, data)
 
 
 # -- objects ----------------------------------------------------------------------------------------------
