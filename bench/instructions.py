@@ -30,7 +30,7 @@ step, the floor's streaming flow read 1,631.6 M in one process's first flow and 
 | `fake` | the SDK on the fake (what `run.py` compares with the floor) |
 | `adapter` | the SDK on the fake's transport answering canned `ApiResponse`s: the SDK plus the adapter |
 | `core` | `fake.handle` alone, replaying the flow's requests on a fresh fake: the sans-IO core |
-| `chunked` | streaming: the floor's bytes in the fake's chunks, one event each (the floor sends one chunk) |
+| `chunked` | streaming: the floor's bytes in the chunks the fake sent them in (the floor sends one chunk) |
 | `bare` | the SDK on the fake's adapter answered by `bare.py`: one plain function doing what any fake must |
 
 So `adapter - floor` is the transport adapter against the canned floor's own handler, and `fake - adapter`
