@@ -240,10 +240,10 @@ async def test_stream_error_after_the_answer_started(retrying: Sdk, fake: FakeAs
     assert [step.status for step in steps] == ["failed"]
 
 
-async def test_stream_error_inside_a_chunk_of_deltas_breaks_after_exactly_n_events(
+async def test_stream_error_inside_a_burst_of_deltas_breaks_after_exactly_n_events(
         retrying: Sdk, fake: FakeAssistants) -> None:
     assistant, thread = await thread_with_question(retrying)
-    fake.options.stream_chunk_chars = 1  # 40 deltas: the first alone, then chunks of several
+    fake.options.stream_chunk_chars = 1  # 40 deltas: the first alone, then bursts the engine makes together
     fake.script.reply("x" * 40)
     fake.faults.stream_error("runs.create", after_events=12)  # 7 events before the text, then 5 deltas
 
@@ -256,6 +256,7 @@ async def test_stream_error_inside_a_chunk_of_deltas_breaks_after_exactly_n_even
     assert names[-6:] == ["thread.message.in_progress", *["thread.message.delta"] * 5]
     call = fake.calls["runs.create"].last
     assert call.event_names == [*names, "error"]
+    assert all(chunk.count(b"\n\n") == 1 for chunk in call.chunks)  # a faulted stream sends events one by one
     assert (await retrying.beta.threads.runs.list(thread.id)).data[0].status == "failed"
 
 

@@ -25,7 +25,7 @@ from fake_assistants.core.api_versions import (
     requested_version,
 )
 from fake_assistants.core.errors import ApiError
-from fake_assistants.core.types import Json, Shape
+from fake_assistants.core.types import Burst, Json, Shape, StreamItem
 
 MIGRATION = "https://platform.openai.com/docs/assistants/migration"
 MISSING = ("You must provide the 'OpenAI-Beta' header to access the Assistants API. "
@@ -478,6 +478,21 @@ def test_stream_events(objects: Objects) -> None:
         {"index": 0, "id": "call_s", "type": "retrieval", "retrieval": {}}]
     assert (shown[5][1]["status"], shown[5][1]["incomplete_details"]) == ("completed", {"reason": "max_prompt_tokens"})
     assert shown[6:] == [("error", error), ("done", "[DONE]")]
+
+
+def test_a_burst_of_deltas_is_shown_delta_by_delta(objects: Objects) -> None:
+    made, message = a_message(objects)
+    message.quotes = {"file-a": "quoted text"}
+    texts = ({"value": "x"}, {"value": "y", "annotations": [{"index": 0, **citation("file-a")}]})
+    burst = Burst(made["id"], 0, texts)
+    stream: list[StreamItem] = [("thread.message.created", made), burst]
+
+    shown = list(v1_view.events(objects.ctx, iter(stream)))
+
+    assert shown == list(v1_view.events(objects.ctx, iter([("thread.message.created", made), *burst.events])))
+    assert [name for name, _ in shown] == ["thread.message.created", "thread.message.delta", "thread.message.delta"]
+    assert shown[2][1]["delta"]["content"][0]["text"]["annotations"][0]["file_citation"] == {
+        "file_id": "file-a", "quote": "quoted text"}
 
 
 def test_events_are_lazy(objects: Objects) -> None:

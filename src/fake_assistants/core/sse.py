@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from .errors import ApiError
-from .types import Burst, StreamItem
+from .types import Burst, StreamItem, text_delta
 from .wire import ApiResponse, compact_json
 
 CONTENT_TYPE = "text/event-stream; charset=utf-8"
@@ -61,21 +61,16 @@ def encode_stream(events: Iterable[StreamItem]) -> Generator[bytes, None, None]:
     yield DONE
 
 
-_DELTA_HEAD = b"event: thread.message.delta\ndata: "
-_DELTA_END = b"}]}}\n\n"
-
-
 def encode_burst(burst: Burst) -> bytes:
-    """A burst's events in one chunk, each as `encode_event` writes it: the bytes around each delta's text part
-    are the same for all of them, so they are written once."""
+    """A burst's events in one chunk, each as `encode_event` writes it. The bytes around each delta's text part
+    are the same for all of them: they are cut once from one delta encoded with a null text (the text is the
+    event's last value, so its null is the last in the bytes)."""
     dumps = orjson.dumps
-    before = b"".join((_DELTA_HEAD, b'{"id":', compact_json(burst.message_id),
-                       b',"object":"thread.message.delta","delta":{"content":[{"index":', compact_json(burst.index),
-                       b',"type":"text","text":'))
+    before, after = encode_event(*text_delta(burst.message_id, burst.index, None)).rsplit(b"null", 1)
     try:  # `compact_json`, inline: this runs once per delta
-        return b"".join([before + dumps(text) + _DELTA_END for text in burst.texts])
+        return b"".join([before + dumps(text) + after for text in burst.texts])
     except TypeError:
-        return b"".join([before + compact_json(text) + _DELTA_END for text in burst.texts])
+        return b"".join([before + compact_json(text) + after for text in burst.texts])
 
 
 class EventBody:
@@ -102,10 +97,15 @@ class EventBody:
             close()
 
 
+def event_count(chunk: bytes) -> int:
+    """How many events a chunk of an encoded stream holds (one, or a burst's). Compact JSON writes a line break
+    inside a string as `\\n`, so a blank line only ever ends an event."""
+    return chunk.count(b"\n\n")
+
+
 def chunk_events(chunk: bytes) -> list[bytes]:
-    """The events a chunk of an encoded stream holds (one, or a burst's), each with its blank line. Compact JSON
-    writes a line break inside a string as `\\n`, so a blank line only ever ends an event."""
-    if chunk.count(b"\n\n") <= 1:
+    """The events a chunk of an encoded stream holds, each with its blank line."""
+    if event_count(chunk) <= 1:
         return [chunk]
     return [event + b"\n\n" for event in chunk.split(b"\n\n") if event]
 

@@ -13,9 +13,10 @@ Event = tuple[str, Any]  # one server-sent event before encoding: (name, data)
 
 @dataclass(frozen=True, slots=True)
 class Burst:
-    """Text deltas of one message made together, with nothing in between that a client could see or change (a
-    scripted reply's after its first): a stream sends them in one chunk, as a network would deliver them.
-    `texts` are the deltas' `text` parts; `events` the `thread.message.delta` events they are."""
+    """Text deltas of one message made together (a scripted reply's after its first): the stream changes
+    nothing between them, so a client's request takes effect after the last of them. A stream sends them in one
+    chunk, as a network delivers several events at once. `texts` are the deltas' `text` parts; `events` the
+    `thread.message.delta` events they are."""
 
     message_id: str
     index: int  # the text's place among the message's content parts
@@ -24,12 +25,23 @@ class Burst:
     @property
     def events(self) -> tuple[Event, ...]:
         message_id, index = self.message_id, self.index
-        return tuple([message_delta(message_id, {"index": index, "type": "text", "text": text}) for text in self.texts])
+        return tuple([text_delta(message_id, index, text) for text in self.texts])
 
 
 def message_delta(message_id: str, part: Json) -> Event:
     """The `thread.message.delta` event adding `part` (one content part, or a piece of one) to a message."""
     return ("thread.message.delta", {"id": message_id, "object": "thread.message.delta", "delta": {"content": [part]}})
+
+
+def text_part(index: int, text: Any) -> Json:
+    """A piece of a message's text content part number `index`: `text` is `{"value": ...}`, with the piece's
+    annotations where it has any."""
+    return {"index": index, "type": "text", "text": text}
+
+
+def text_delta(message_id: str, index: int, text: Any) -> Event:
+    """The delta adding a piece of text (`text_part`) to a message."""
+    return message_delta(message_id, text_part(index, text))
 
 
 StreamItem = Event | Burst  # what a stream's events are produced as: one event, or a burst of them

@@ -33,11 +33,10 @@ from ..api import multipart
 from ..api.pipeline import Exchange, Respond
 from ..api.routes import check_route
 from ..core.errors import ApiError
-from ..core.sse import chunk_events
+from ..core.sse import chunk_events, event_count
 from ..core.wire import ApiRequest, ApiResponse
 
 SSE_DONE = "[DONE]"
-SSE_END = b"\n\n"  # the blank line that ends each server-sent event
 DEFAULT_CALL_LIMIT = 10_000
 DEFAULT_BODY_LIMIT = 64 * 1024
 DEFAULT_BYTE_LIMIT = 64 * 1024 * 1024
@@ -49,7 +48,7 @@ class RecordedCall:
 
     `body` is the parsed JSON request body (a multipart upload: its fields, with files as
     `{"filename", "content_type", "bytes"}`); `response` the parsed JSON response (None for a stream);
-    `events` the server-sent events as the client read them, `(name, data)`. `fault` names the injected
+    `events` the server-sent events as the client read them, chunk by chunk, `(name, data)`. `fault` names the injected
     fault that answered instead of the fake (`"http_error"`, `"timeout"`, `"connection_error"`,
     `"stream_error"`), or is None. `in_cassette`, in a fake built by `FakeAssistants.from_cassette`: whether the
     recording shows this request (False: "not in the cassette"; None in any other fake).
@@ -57,7 +56,7 @@ class RecordedCall:
     A body larger than the journal's `body_limit` is kept up to it: `content_size` and `content_sha256` tell
     the whole request body (`truncated` is True), `body` still reads an upload's form fields, and a JSON body
     too long to keep reads as `{"truncated": True, "bytes": <size>, "sha256": <digest>}`. A stream keeps its
-    events up to the limit (`events_dropped` counts the rest).
+    events in whole chunks up to the limit (`events_dropped` counts the rest).
     """
 
     method: str
@@ -154,7 +153,7 @@ class RecordedCall:
         if isinstance(error, dict):
             parts.append(f"{error.get('type') or error.get('code')}: {shorten(str(error.get('message')), 160)}")
         elif self.stream:
-            parts.append(f"stream of {sum(chunk.count(SSE_END) for chunk in self.chunks)} events")
+            parts.append(f"stream of {sum(event_count(chunk) for chunk in self.chunks)} events")
         elif isinstance(answer, dict) and "id" in answer:
             parts.append(f"{answer.get('object', 'answer')} {answer['id']}")
         return " · ".join(parts)
@@ -397,7 +396,7 @@ class Journal(Calls):
                         with self._guard:
                             self._charge(call, size)
                 else:
-                    call.events_dropped += chunk.count(SSE_END)  # one event, or a burst's
+                    call.events_dropped += event_count(chunk)  # one event, or a burst's
                 yield chunk
         finally:
             close = getattr(chunks, "close", None)

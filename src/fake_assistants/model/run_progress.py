@@ -28,14 +28,15 @@ SANDBOX_DIR = "sandbox:/mnt/data/"
 
 @dataclass(slots=True)
 class PendingWork:
-    """A run's events still to come, produced lazily, and the kind of work they are."""
+    """A run's events still to come, produced lazily (one at a time, or a burst of text deltas), and the kind of
+    work they are."""
 
     kind: WorkKind
     events: Generator[StreamItem, None, None]
     started: bool = False  # an event has been asked for: the work is part-way and cannot be made again
 
     def next_event(self) -> StreamItem | None:
-        """The next event; None once the work is over."""
+        """The next event (or burst); None once the work is over."""
         self.started = True
         return next(self.events, None)
 

@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
-from ..core.types import Burst, Event, Json, StreamItem, message_delta
+from ..core.types import Burst, Event, Json, StreamItem, message_delta, text_delta, text_part
 from ..model import message_lifecycle, step_lifecycle
 from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
@@ -60,7 +60,7 @@ from .search import default_max_results, search
 from .world import World
 
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
-# A scripted message's text deltas after its first go to a stream in bursts of this many (one chunk each).
+# A scripted reply's text deltas after its first are made this many at a time for a stream (a Burst, one chunk).
 DELTAS_PER_CHUNK = 16
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
@@ -168,7 +168,7 @@ class RunEngine:
                 yield event
 
     def _next_event(self, run: Run, pending: PendingWork) -> StreamItem | None:
-        """The next event of `pending`; None once it is over (then it is dropped from the run)."""
+        """The next event (or burst) of `pending`; None once it is over (then it is dropped from the run)."""
         try:
             event = pending.next_event()
         except ApiError:
@@ -203,7 +203,8 @@ class RunEngine:
     # -- streams ------------------------------------------------------------------------------------
 
     def stream(self, run: Run, first: list[Event]) -> Iterator[StreamItem]:
-        """The events of one stream: `first` (already produced), then the run's current segment, lazily.
+        """The events of one stream: `first` (already produced), then the run's current segment, lazily (a burst of
+        text deltas as one item).
 
         The stream moves the run from its first read until the segment ends (requires_action or a
         final status) or the stream is closed; a cancellation or expiry on the way is announced on it,
@@ -486,8 +487,8 @@ class RunEngine:
                 written += chunk
                 safe = held_back(written)
                 if safe > sent and self.streaming(run):
-                    yield self._message_delta(run, message, {"index": 0, "type": "text", "text": {
-                        "value": written[sent:safe], **({"annotations": []} if sent == 0 else {})}})
+                    yield self._message_delta(run, message, text_part(0, {
+                        "value": written[sent:safe], **({"annotations": []} if sent == 0 else {})}))
                     sent = safe
         except Exception as error:  # a responder's chunks that raise fail the run, as a raising responder does
             self.script.responder_errors.append((run.id, error))
@@ -506,7 +507,7 @@ class RunEngine:
                     part = {k: v for k, v in part.items() if k != "annotations"}
                     if not part["value"]:
                         continue
-                yield self._message_delta(run, message, {"index": 0, "type": "text", "text": part})
+                yield self._message_delta(run, message, text_part(0, part))
         now = self.world.clock.now()
         message.content = [{"type": "text", "text": {"value": text, "annotations": annotations}}]
         run.progress.open_message = None
@@ -535,8 +536,8 @@ class RunEngine:
         for index, image in enumerate(images):
             yield self._message_delta(run, message, {"index": index, **image})
         if self.streaming(run):  # the text's deltas are made only for a stream to read
-            # The first delta goes alone (a client that acts on the first piece of text sees nothing after it);
-            # the others in bursts of DELTAS_PER_CHUNK, one chunk each: nothing changes between them.
+            # The first delta is made alone (a client's request on reading it takes effect before the next one);
+            # the others DELTAS_PER_CHUNK at a time, as one Burst: nothing the stream reads changes between them.
             index, progress, message_id = len(images), run.progress, message.id
             deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
             burst = 1
@@ -549,7 +550,7 @@ class RunEngine:
                 if len(group) > 1:
                     yield Burst(message_id, index, group)
                 else:
-                    yield message_delta(message_id, {"index": index, "type": "text", "text": group[0]})
+                    yield text_delta(message_id, index, group[0])
         now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.progress.open_message = None
@@ -707,8 +708,8 @@ class RunEngine:
         """Deltas up to the break, then the run fails (server_error) and the stream gets `event: error`."""
         _, message = yield from self._open_message_step(run)
         deltas = text_deltas(action.text, [], self.world.options.stream_chunk_chars)
-        for text_delta in islice(deltas, action.after_deltas) if self.streaming(run) else ():
-            yield self._message_delta(run, message, {"index": 0, "type": "text", "text": text_delta})
+        for piece in islice(deltas, action.after_deltas) if self.streaming(run) else ():
+            yield self._message_delta(run, message, text_part(0, piece))
         error = catalog.server_error(self.world.ids.request_id())
         if action.message:
             error.message = action.message

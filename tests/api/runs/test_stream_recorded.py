@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from fake_assistants import FakeAssistants, ManualClock
+from fake_assistants.runs.engine import DELTAS_PER_CHUNK
 from recordings import shared_dir
 from sdk_matrix import START
 from stream_support import compress, normalized, recorded_stream, split_events
@@ -163,18 +164,23 @@ class Wire:
 
     def stream(self, path: str, body: dict[str, Any], *, query: dict[str, str] | None = None,
                on_event: Callable[[str], None] | None = None) -> bytes:
-        """POST with `stream: true`; every chunk of the body must be whole events: one, or a burst of text deltas
-        (`on_event` sees each)."""
+        """POST with `stream: true`; every chunk of the body must be whole events: one, or a burst of at most
+        DELTAS_PER_CHUNK text deltas, never a message's first (`on_event` sees each event)."""
         chunks: list[bytes] = []
+        previous = ""
         with self.client.stream("POST", path, json={**body, "stream": True}, params=query) as response:
             assert response.status_code == 200
             assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
             for chunk in response.iter_raw():
                 names = [name for name, _ in split_events(chunk)]
-                assert len(names) == 1 or set(names) == {"thread.message.delta"}, names
+                if len(names) > 1:
+                    assert set(names) == {"thread.message.delta"} and len(names) <= DELTAS_PER_CHUNK, names
+                    assert previous == "thread.message.delta", "a message's first delta goes alone"
                 chunks.append(chunk)
-                for name in names if on_event is not None else ():
-                    on_event(name)
+                previous = names[-1]
+                if on_event is not None:
+                    for name in names:
+                        on_event(name)
         return b"".join(chunks)
 
 

@@ -325,6 +325,27 @@ async def test_a_stream_closed_part_way_hands_the_run_back(client: Sdk, fake: Fa
     assert text_of((await messages_of(client, thread.id))[0]) == "An answer nobody reads to the end."
 
 
+async def test_a_stream_closed_inside_a_burst_hands_the_run_back(client: Sdk, fake: FakeAssistants) -> None:
+    fake.options.stream_chunk_chars = 1
+    text = "abcdefghijklmnopqrstuvwxyz0123456789"
+    fake.script.reply(text)
+    assistant, thread = await assistant_and_thread(client, "Spell it out")
+
+    deltas = 0
+    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)) as stream:
+        async for event in events_of(stream):
+            deltas += event.event == "thread.message.delta"
+            if deltas == 3:  # the second of a burst
+                run_id = event_run_id(fake, thread.id)
+                break
+
+    run = await client.beta.threads.runs.poll(run_id, thread_id=thread.id)
+    assert run.status == "completed"
+    assert text_of((await messages_of(client, thread.id))[0]) == text
+    # the journal shows what was sent: the first delta, then the burst the client stopped reading
+    assert fake.calls["runs.create"].last.event_names.count("thread.message.delta") == 1 + DELTAS_PER_CHUNK
+
+
 def event_run_id(fake: FakeAssistants, thread_id: str) -> str:
     (run,) = fake.store.runs[thread_id].values()
     return str(run.id)

@@ -4,9 +4,16 @@ stream event by event (the journal, a stream fault, a poller) sees a burst's eve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
-from fake_assistants.core.sse import DONE, chunk_events, encode_event, encode_stream
-from fake_assistants.core.types import Burst, Event, StreamItem, flattened
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fake_assistants.core.sse import DONE, chunk_events, encode_burst, encode_event, encode_stream, event_count
+from fake_assistants.core.types import Burst, Event, Json, StreamItem, flattened
+from fake_assistants.runs.engine import DELTAS_PER_CHUNK
+
+ROOT = Path(__file__).resolve().parents[3]
 
 BURST = Burst("msg_1", 2, tuple({"value": f"line {n}\n\n\u00e9\""} for n in range(3)))
 DELTAS: tuple[Event, ...] = tuple(
@@ -44,3 +51,28 @@ def test_flattened_gives_a_bursts_events_one_by_one_and_closes_what_it_reads() -
     assert next(reading)[0] == "thread.run.created"
     reading.close()
     assert closed == [True, True]
+
+
+plain_text = st.text(st.characters(exclude_categories=("Cs",)))  # a lone surrogate is no JSON string
+annotation = st.fixed_dictionaries({
+    "type": st.just("file_citation"), "text": plain_text, "start_index": st.integers(0, 2**70),
+    "end_index": st.integers(0, 2**70), "file_citation": st.fixed_dictionaries({"file_id": plain_text})})
+text_piece = st.one_of(
+    st.fixed_dictionaries({"value": plain_text}),
+    st.fixed_dictionaries({"value": plain_text, "annotations": st.lists(annotation, max_size=2)}))
+
+
+@given(message_id=plain_text, index=st.integers(0, 5), texts=st.lists(text_piece, min_size=2, max_size=5))
+def test_a_burst_encodes_as_its_events_do_one_by_one(message_id: str, index: int, texts: list[Json]) -> None:
+    burst = Burst(message_id, index, tuple(texts))  # an int past 64 bits takes compact_json's second encoder
+
+    chunk = encode_burst(burst)
+
+    assert chunk == b"".join(encode_event(*event) for event in burst.events)
+    assert event_count(chunk) == len(texts)
+    assert chunk_events(chunk) == [encode_event(*event) for event in burst.events]
+
+
+def test_the_docs_say_how_many_deltas_go_together() -> None:
+    for page in ("README.md", "docs/guides/streaming.md"):
+        assert f"{DELTAS_PER_CHUNK} at a time" in (ROOT / page).read_text(encoding="utf-8"), page

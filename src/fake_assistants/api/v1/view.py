@@ -38,7 +38,7 @@ def events(ctx: Context, stream: Iterator[StreamItem]) -> Iterator[Event]:
     event at a time. A message's deltas follow its `thread.message.created`, which says which thread it is on."""
     threads: dict[str, str] = {}
     for item in stream:
-        if isinstance(item, Burst):  # v1 sends each delta in its own chunk
+        if isinstance(item, Burst):  # the view shows each delta alone
             for event in item.events:
                 yield _event(ctx, threads, event)
         else:
