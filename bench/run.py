@@ -75,7 +75,7 @@ class Size:
     server_requests: int
 
 
-FULL = Size(rounds=150, repeat=1, messages=100_000, memory_messages=20_000, stream_rounds=25, server_requests=2000)
+FULL = Size(rounds=150, repeat=1, messages=100_000, memory_messages=20_000, stream_rounds=60, server_requests=2000)
 QUICK = Size(rounds=20, repeat=1, messages=10_000, memory_messages=2_000, stream_rounds=3, server_requests=200)
 
 
