@@ -24,7 +24,7 @@ from typing import Any, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
-from ..core.types import Burst, Event, Json, StreamItem, message_delta, text_delta, text_part
+from ..core.types import Burst, Event, Json, StreamItem, flattened, message_delta, text_delta, text_part
 from ..model import message_lifecycle, step_lifecycle
 from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
@@ -160,11 +160,12 @@ class RunEngine:
 
     def work(self, run: Run) -> Iterator[Event]:
         """The events still to come for this run, produced lazily (a burst's one by one)."""
+        return flattened(self._work_items(run))
+
+    def _work_items(self, run: Run) -> Iterator[StreamItem]:
         while (pending := run.progress.work) is not None:
             event = self._next_event(run, pending)
-            if isinstance(event, Burst):
-                yield from event.events
-            elif event is not None:
+            if event is not None:
                 yield event
 
     def _next_event(self, run: Run, pending: PendingWork) -> StreamItem | None:

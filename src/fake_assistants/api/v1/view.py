@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ...core.types import Burst, Event, Json, StreamItem
+from ...core.types import Event, Json, StreamItem, flattened
 from ..context import Context
 
 _USAGE_KEYS = ("prompt_tokens", "completion_tokens", "total_tokens")
@@ -37,12 +37,8 @@ def events(ctx: Context, stream: Iterator[StreamItem]) -> Iterator[Event]:
     """A stream's events as v1 sent them: same names (a token-limited run ends `thread.run.completed`), one
     event at a time. A message's deltas follow its `thread.message.created`, which says which thread it is on."""
     threads: dict[str, str] = {}
-    for item in stream:
-        if isinstance(item, Burst):  # the view shows each delta alone
-            for event in item.events:
-                yield _event(ctx, threads, event)
-        else:
-            yield _event(ctx, threads, item)
+    for event in flattened(stream):  # a burst's deltas one by one
+        yield _event(ctx, threads, event)
 
 
 def _event(ctx: Context, threads: dict[str, str], event: Event) -> Event:
