@@ -55,6 +55,7 @@ from .script import (
     last_user_text,
     responder_failure,
     undeclared_call,
+    utf8_text,
 )
 from .search import default_max_results, search
 from .world import World
@@ -485,7 +486,7 @@ class RunEngine:
         written, sent = "", 0
         try:
             for chunk in stream:
-                written += chunk
+                written += utf8_text(chunk, "a responder's streamed text")
                 safe = held_back(written)
                 if safe > sent and self.streaming(run):
                     yield self._message_delta(run, message, text_part(0, {

@@ -17,6 +17,27 @@ DEFAULT_FAILURE_MESSAGES = {
 }
 
 
+def utf8_text(text: str, what: str) -> str:
+    """`text` when it encodes as UTF-8, which every answer of the service is written in; else ValueError naming
+    `what` and where the first lone surrogate is (it would break the answer that carries it, or its stream)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"fake-assistants: {what} holds a lone surrogate ({text[error.start]!r} at index {error.start}), which "
+            "cannot be encoded as UTF-8, so no answer could carry it. Write the character itself, not half of "
+            "its UTF-16 pair (for text decoded from UTF-16: text.encode('utf-16', 'surrogatepass').decode('utf-16'))"
+        ) from None
+    return text
+
+
+def _texts(what: str, *texts: str | None) -> None:
+    """Each of `texts` that is given encodes as UTF-8 (`utf8_text`), else ValueError naming `what`."""
+    for text in texts:
+        if text is not None:
+            utf8_text(text, what)
+
+
 @dataclass(slots=True)
 class TextStream:
     """An answer's text as a model writes it: iterating gives its chunks as they arrive (a stream reading the
@@ -42,6 +63,10 @@ class Reply:
     # that was offered the search as a function (see TurnContext.searchable) searched when it wanted to
     search_first: bool = field(default=True, repr=False)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.text, str):
+            utf8_text(self.text, "a reply's text")
+
 
 @dataclass(frozen=True, slots=True)
 class Say:
@@ -49,10 +74,17 @@ class Say:
 
     text: str
 
+    def __post_init__(self) -> None:
+        utf8_text(self.text, "a said message's text")
+
 
 @dataclass(frozen=True, slots=True)
 class FunctionCalls:
     calls: tuple[tuple[str, str], ...]  # (name, JSON arguments)
+
+    def __post_init__(self) -> None:
+        for name, arguments in self.calls:
+            _texts("a function call", name, arguments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +95,9 @@ class CodeInterpreter:
     # (name, bytes): each becomes an `assistants_output` file, linked as sandbox:/mnt/data/<name> (see file_links)
     files: tuple[tuple[str, bytes], ...] = ()
 
+    def __post_init__(self) -> None:
+        _texts("a code_interpreter step", self.input, self.logs, *(name for name, _ in self.files))
+
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
@@ -72,6 +107,9 @@ class SearchResult:
     score: float = 1.0
     text: str | None = None
 
+    def __post_init__(self) -> None:
+        _texts("a file_search result", self.file_id, self.text)
+
 
 @dataclass(frozen=True, slots=True)
 class FileSearch:
@@ -79,6 +117,9 @@ class FileSearch:
 
     query: str | None = None
     results: tuple[SearchResult, ...] | None = None
+
+    def __post_init__(self) -> None:
+        _texts("a file_search query", self.query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +130,17 @@ class BrokenStream:
     after_deltas: int
     message: str | None = None
 
+    def __post_init__(self) -> None:
+        _texts("a broken stream's text or message", self.text, self.message)
+
 
 @dataclass(frozen=True, slots=True)
 class Fail:
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        utf8_text(self.message, "a failure's message")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +149,9 @@ class Incomplete:
     text: str | None = None
     # the text is already what the model wrote before its limit (a backend's): not cut again
     as_written: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        _texts("an incomplete answer's text", self.text)
 
 
 Action = Reply | Say | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
@@ -130,7 +180,8 @@ Responder = Callable[[TurnContext], "Action | str"]
 
 def responder_failure(error: BaseException) -> Fail:
     """What a run that a `respond_with` callable raised in ends with: failed, `server_error`, naming the error."""
-    return Fail("server_error", f"fake-assistants: the responder raised {type(error).__name__}: {error}")
+    said = f"fake-assistants: the responder raised {type(error).__name__}: {error}"
+    return Fail("server_error", said.encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 @dataclass(slots=True)

@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from fake_assistants import FakeAssistants
+from fake_assistants.runs.script import Reply, TextStream
 from runs_support import assistant_and_thread, retrieve, steps_of
 from sdk_matrix import Sdk
 from stream_support import collect_events
@@ -66,6 +67,36 @@ async def test_the_script_goes_on_after_a_raising_responder(client: Sdk, fake: F
     second = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
 
     assert (first.status, second.status) == ("failed", "completed")
+
+
+LONE_SURROGATE_MESSAGE = (
+    "fake-assistants: the responder raised ValueError: fake-assistants: a reply's text holds a lone surrogate")
+
+
+async def test_a_responder_answering_a_lone_surrogate_fails_the_run(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(lambda context: "half a pair: \ud83d")
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    assert run.status == "failed"
+    assert run.last_error.message.startswith(LONE_SURROGATE_MESSAGE)
+    assert "('\\ud83d' at index 13)" in run.last_error.message
+    ((_, error),) = fake.script.responder_errors
+    assert isinstance(error, ValueError)
+
+
+async def test_a_streamed_text_chunk_with_a_lone_surrogate_fails_the_run(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(lambda context: Reply(TextStream(iter(["fine so far, ", "then \udc00"]))))
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    events = await collect_events(stream)
+
+    assert events[-1].event == "thread.run.failed"
+    assert events[-1].data.last_error.message.startswith(
+        "fake-assistants: the responder raised ValueError: fake-assistants: a responder's streamed text holds a lone "
+        "surrogate")
 
 
 RAISING = """
