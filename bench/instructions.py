@@ -5,7 +5,8 @@ difference goes. Unlike CPU time, instruction counts do not move with the machin
     python bench/instructions.py --matrix [--flows 10]
     python bench/instructions.py --cache-sim [--flows 10] [--flow quickstart]
 
-`--flow` picks the workload: `quickstart` (`floor`, `fake`, `adapter`, `core` by default, and `bare`), `crud`
+`--flow` picks the workload: `quickstart` (`floor`, `fake`, `adapter`, `core` by default, `bare` and
+`unlayered`), `crud`
 (`floor` and `fake`) or `streaming` (a 2,000-word reply streamed and parsed by the SDK; `floor`, `chunked` and
 `fake`). `--cache-sim` runs `floor` and `fake` under callgrind's cache simulation (this machine's L1 caches and
 its L2) and prints their L1 and L2 misses per flow beside the instructions. `--matrix`
@@ -32,6 +33,7 @@ step, the floor's streaming flow read 1,631.6 M in one process's first flow and 
 | `core` | `fake.handle` alone, replaying the flow's requests on a fresh fake: the sans-IO core |
 | `chunked` | streaming: the floor's bytes in the chunks the fake sent them in (the floor sends one chunk) |
 | `bare` | the SDK on the fake's adapter answered by `bare.py`: one plain function doing what any fake must |
+| `unlayered` | the SDK on the fake without its harness layers: `unlayered.py` (no journal, faults, lock...) |
 
 So `adapter - floor` is the transport adapter against the canned floor's own handler, and `fake - adapter`
 the core as the SDK drives it. Instructions are not time: the fake's code runs with caches the SDK has just
@@ -43,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import re
 import shutil
@@ -56,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 # The cases each workload has: the default `--cases`, then the others.
-FLOW_CASES = {"quickstart": (("floor", "fake", "adapter", "core"), ("bare",)),
+FLOW_CASES = {"quickstart": (("floor", "fake", "adapter", "core"), ("bare", "unlayered")),
               "crud": (("floor", "fake"), ()),
               "streaming": (("floor", "chunked", "fake"), ())}
 CASES = tuple(dict.fromkeys(case for default, more in FLOW_CASES.values() for case in default + more))
@@ -134,16 +137,20 @@ def setups(flow: str = "quickstart") -> dict[str, Setup]:
 
         return replay
 
-    built: list[Setup] = []
+    built: dict[str, Setup] = {}
 
-    def bare_handler() -> Callable[[], object]:  # built when first asked for: the other cases run as before
-        if not built:
-            import bare
+    def reference(name: str) -> Setup:
+        """The case of `bench/<name>.py`, built when first asked for: the other cases run as before."""
 
-            built.append(bare.case())
-        return built[0]()
+        def setup() -> Callable[[], object]:
+            if name not in built:
+                built[name] = importlib.import_module(name).case()
+            return built[name]()
 
-    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core, "bare": bare_handler}
+        return setup
+
+    return {"floor": cases["floor"], "fake": cases["fake"], "adapter": adapter, "core": core,
+            "bare": reference("bare"), "unlayered": reference("unlayered")}
 
 
 def child(case: str, flows_count: int, flow: str = "quickstart") -> None:

@@ -15,9 +15,9 @@ floor: the same SDK calls answered by a canned `MockTransport` with the fake's o
 
 `--quick` runs everything smaller, prints the table and writes nothing. `--all` also counts instructions
 (`instructions.py --matrix`, callgrind: the quickstart, CRUD and streaming on both SDK lines, goal 1.03x for
-the quickstart), the bare handler's instructions, the simulated cache misses (`instructions.py --cache-sim`)
-and the per-layer breakdown (`layers.py`), prints them and writes them into docs/PERFORMANCE.md as well (about
-20 minutes more). Without `--all` the file's "Instruction
+the quickstart), the bare handler's and the unlayered fake's instructions, the simulated cache misses
+(`instructions.py --cache-sim`) and the per-layer breakdown (`layers.py`), prints them and writes them into
+docs/PERFORMANCE.md as well (about 20 minutes more). Without `--all` the file's "Instruction
 counts" section stays as it is; the hand-written "What limits the goals" section is kept either way.
 """
 
@@ -49,6 +49,7 @@ import scale
 import server_mode
 import streaming
 import timing
+import unlayered
 
 from fake_assistants.runs.engine import DELTAS_PER_CHUNK
 
@@ -108,11 +109,14 @@ def quickstart(size: Size, notes: list[str]) -> list[Row]:
     ratio = samples["fake"].ratio_to(samples["floor"])
     per_call = samples["floor"].median / flows.QUICKSTART_REQUESTS
     fake_call = samples["fake"].median / flows.QUICKSTART_REQUESTS
-    # the bare handler in rounds of its own against the floor: figure 1's rounds stay as they were
-    bare_samples = timing.interleaved({"floor": cases["floor"], "bare": bare.case()}, rounds=size.rounds,
-                                      repeat=size.repeat)
+    # the references (the bare handler, the fake without its harness layers) in rounds of their own against the
+    # floor: figure 1's rounds stay as they were
+    bare_samples = timing.interleaved({"floor": cases["floor"], "bare": bare.case(), "unlayered": unlayered.case()},
+                                      rounds=size.rounds, repeat=size.repeat)
     bare_ratio = bare_samples["bare"].ratio_to(bare_samples["floor"])
     bare_call = bare_samples["bare"].median / flows.QUICKSTART_REQUESTS
+    unlayered_ratio = bare_samples["unlayered"].ratio_to(bare_samples["floor"])
+    unlayered_call = bare_samples["unlayered"].median / flows.QUICKSTART_REQUESTS
     notes.append(
         f"**1. Quickstart** ({flows.QUICKSTART_REQUESTS} requests: create assistant, thread, message, "
         f"`create_and_poll`, list messages), {size.rounds} rounds of {size.repeat} flow(s) each, fresh fake and "
@@ -121,13 +125,19 @@ def quickstart(size: Size, notes: list[str]) -> list[Row]:
         f"adds {ms(fake_call - per_call)} per request. **1c** is timed the same way, in rounds of its own against "
         f"the floor: the fake's transport adapter answered by `bench/bare.py`, one plain function that does only "
         f"what any fake must (read the JSON body, draw a seeded id, build and keep the answer's object, encode it, "
-        f"add the headers), {ms(bare_call)} per call. Any design of the fake does all of that and more."
+        f"add the headers), {ms(bare_call)} per call. Any design of the fake does all of that and more. **1d**, "
+        f"in the same rounds as 1c: the fake with only the layers the quickstart's answers need (`bench/unlayered.py`: "
+        f"no lock, call journal, fault schedule, version check, id prefix check or v1 view; its answers checked "
+        f"byte for byte against the fake's first), {ms(unlayered_call)} per call: what a design with fewer layers "
+        f"could reach at best."
     )
     measured = f"{ratio:.3f}x (floor {ms(per_call)} per call, fake {ms(fake_call)})"
     rows = [Row(f"1. quickstart through the SDK, CPU time: fake / canned floor, {sdk_line()}", measured,
                 f"≤ {RATIO_GOAL:.2f}x", verdict(ratio <= RATIO_GOAL)),
             Row(f"1c. the same, a bare one-function handler on the fake's adapter / canned floor, {sdk_line()}",
-                f"{bare_ratio:.3f}x (bare {ms(bare_call)} per call)", "—", "—")]
+                f"{bare_ratio:.3f}x (bare {ms(bare_call)} per call)", "—", "—"),
+            Row(f"1d. the same, the fake without its harness layers / canned floor, {sdk_line()}",
+                f"{unlayered_ratio:.3f}x ({ms(unlayered_call)} per call)", "—", "—")]
     peer = peer_result(size)
     if isinstance(peer, str):
         rows.append(Row("1b. quickstart on openai 2.54.0", f"not measured: {peer}", f"≤ {RATIO_GOAL:.2f}x",
@@ -472,9 +482,14 @@ def instruction_section(size: Size) -> tuple[str, list[Row]]:
     floor = next(cell.floor for cell in cells if cell.flow == "quickstart")  # this venv's line comes first
     with tempfile.TemporaryDirectory() as workdir:
         bare_count = instructions.count("bare", flows_count, Path(workdir)) / flows_count
+        unlayered_count = instructions.count("unlayered", flows_count, Path(workdir)) / flows_count
     bare_own = (bare_count - floor) / flows.QUICKSTART_REQUESTS
+    unlayered_own = (unlayered_count - floor) / flows.QUICKSTART_REQUESTS
     rows.append(Row(f"6b. instructions (callgrind), quickstart, {sdk_line()}: a bare one-function handler on the "
                     "fake's adapter / floor", f"{bare_count / floor:.3f}x ({bare_own / 1e3:,.0f} k per request)",
+                    "—", "—"))
+    rows.append(Row(f"6d. instructions (callgrind), quickstart, {sdk_line()}: the fake without its harness layers "
+                    "(1d) / floor", f"{unlayered_count / floor:.3f}x ({unlayered_own / 1e3:,.0f} k per request)",
                     "—", "—"))
     cache_flows = 2 if size is QUICK else flows_count
     misses = instructions.cache_misses(cache_flows)
