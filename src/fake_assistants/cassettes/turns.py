@@ -25,6 +25,7 @@ from ..runs.script import (
     default_reply,
 )
 from .interaction import Recording
+from .reader import CassetteError
 from .recorded_ids import kind_of, made_ids
 
 # Where an object was seen: (recording, interaction, event, rank); a list's items ranked in creation order (a list
@@ -110,7 +111,15 @@ def recorded_runs(recordings: Sequence[Recording], *, recorded_ids: bool = True)
     ordered = sorted(runs.values(), key=lambda seen: seen.first)
     renamed = frozenset() if recorded_ids else frozenset(i for i in made_ids(recordings) if kind_of(i) == "file")
     evidence = _Evidence(_file_contents(recordings), renamed)
-    return [_build(seen.value, steps, messages, episodes.get(seen.value["id"], {}), evidence) for seen in ordered]
+    built = []
+    for seen in ordered:
+        try:
+            built.append(_build(seen.value, steps, messages, episodes.get(seen.value["id"], {}), evidence))
+        except CassetteError:
+            raise
+        except ValueError as error:  # a turn no answer could carry (text that is not UTF-8)
+            raise CassetteError(f"recorded run {seen.value['id']} cannot be replayed: {error}") from None
+    return built
 
 
 def _file_contents(recordings: Sequence[Recording]) -> dict[str, bytes]:

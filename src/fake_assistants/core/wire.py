@@ -82,3 +82,23 @@ def compact_json(value: Any) -> bytes:
         return orjson.dumps(value)
     except TypeError:
         return pydantic_core.to_json(value)
+
+
+def utf8_text(text: str, what: str) -> str:
+    """`text` when it encodes as UTF-8, as every answer of the service did; else ValueError naming `what` and the
+    first lone surrogate (half of a UTF-16 pair), which would break the answer, or the stream, that carries it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(
+            f"fake-assistants: {what} holds a lone surrogate ({text[error.start]!r} at index {error.start}), which "
+            "cannot be encoded as UTF-8, so no answer could carry it. Write the character itself, not half of "
+            "its UTF-16 pair (for text decoded from UTF-16: text.encode('utf-16', 'surrogatepass').decode('utf-16'))"
+        ) from None
+    return text
+
+
+def utf8_escaped(text: str) -> str:
+    """`text` with each lone surrogate written as its escape (`\\ud800`): for what a run reports that came from
+    elsewhere (an exception's message, a model backend's error), which must still reach the client."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -27,7 +27,7 @@ from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.sse import EventBody
 from ..core.types import Event, StreamItem, flattened
-from ..core.wire import ApiResponse
+from ..core.wire import ApiResponse, utf8_text
 
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
 TransportKind = Literal["timeout", "connection_error"]
@@ -63,6 +63,11 @@ class Fault:
     should_retry: bool | None = None
     after_events: int = 0
     hits: int = 0
+
+    def __post_init__(self) -> None:
+        for name, text in (("message", self.message), ("type", self.type), ("code", self.code), ("param", self.param)):
+            if text is not None:
+                utf8_text(text, f"a fault's {name}")
 
     @property
     def spent(self) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..core.types import Json
+from ..core.wire import utf8_escaped
 from ..runs.script import Action, Fail, FileSearch, FunctionCalls, Incomplete, Reply, TextStream, TurnContext
 from .cassette import BackendUnreachable, Cassette, Exchange
 from .chat_request import FILE_SEARCH, chat_request
@@ -175,7 +176,7 @@ def _failure(exchange: Exchange) -> Fail:
     detail = error.get("message") if isinstance(error, dict) else error
     said = f": {detail}" if detail else ""
     code = "rate_limit_exceeded" if exchange.status == 429 else "server_error"
-    return Fail(code, f"fake-assistants: the model backend answered {exchange.status}{said}")
+    return Fail(code, utf8_escaped(f"fake-assistants: the model backend answered {exchange.status}{said}"))
 
 
 def _answer(exchange: Exchange) -> tuple[Json, str | None, tuple[int, int] | None]:

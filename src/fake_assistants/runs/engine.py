@@ -25,6 +25,7 @@ from typing import Any, cast
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
 from ..core.types import Burst, Event, Json, StreamItem, flattened, message_delta, text_delta, text_part
+from ..core.wire import utf8_escaped, utf8_text
 from ..model import message_lifecycle, step_lifecycle
 from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
@@ -55,7 +56,6 @@ from .script import (
     last_user_text,
     responder_failure,
     undeclared_call,
-    utf8_text,
 )
 from .search import default_max_results, search
 from .world import World
@@ -486,7 +486,7 @@ class RunEngine:
         written, sent = "", 0
         try:
             for chunk in stream:
-                written += utf8_text(chunk, "a responder's streamed text")
+                written += utf8_text(chunk, "a responder's streamed chunk")
                 safe = held_back(written)
                 if safe > sent and self.streaming(run):
                     yield self._message_delta(run, message, text_part(0, {
@@ -496,7 +496,7 @@ class RunEngine:
             self.script.responder_errors.append((run.id, error))
             stream.failure = responder_failure(error).message
         if stream.failure is not None:
-            run.last_error = {"code": "server_error", "message": stream.failure}
+            run.last_error = {"code": "server_error", "message": utf8_escaped(stream.failure)}
             yield from self._fail_open_steps(run)
             yield self._finish(run, "fail")
             return
@@ -525,7 +525,7 @@ class RunEngine:
         if stream.incomplete is None:
             yield self._finish(run, "complete")
         else:
-            run.incomplete_details = {"reason": stream.incomplete}
+            run.incomplete_details = {"reason": utf8_escaped(stream.incomplete)}
             yield self._finish(run, "end_incomplete")
 
     def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
 from ..core.clock import Clock
+from ..core.wire import utf8_text
 from ..model import vector_store_file_lifecycle as file_lifecycle
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
@@ -42,6 +43,9 @@ class FailureRule:
     message: str
     file_id: str | None = None
     filename: str | None = None
+
+    def __post_init__(self) -> None:
+        utf8_text(self.message, "an ingestion failure's message")
 
     def applies(self, stored: StoredFile) -> bool:
         if self.file_id is not None and self.file_id != stored.id:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.types import Json
+from ..core.wire import utf8_escaped, utf8_text
 
 LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
@@ -17,25 +18,11 @@ DEFAULT_FAILURE_MESSAGES = {
 }
 
 
-def utf8_text(text: str, what: str) -> str:
-    """`text` when it encodes as UTF-8, which every answer of the service is written in; else ValueError naming
-    `what` and where the first lone surrogate is (it would break the answer that carries it, or its stream)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ValueError(
-            f"fake-assistants: {what} holds a lone surrogate ({text[error.start]!r} at index {error.start}), which "
-            "cannot be encoded as UTF-8, so no answer could carry it. Write the character itself, not half of "
-            "its UTF-16 pair (for text decoded from UTF-16: text.encode('utf-16', 'surrogatepass').decode('utf-16'))"
-        ) from None
-    return text
-
-
-def _texts(what: str, *texts: str | None) -> None:
-    """Each of `texts` that is given encodes as UTF-8 (`utf8_text`), else ValueError naming `what`."""
-    for text in texts:
+def _texts(owner: str, **fields: str | None) -> None:
+    """Each of `fields` that is given encodes as UTF-8, else ValueError naming it (`a reply's text`)."""
+    for name, text in fields.items():
         if text is not None:
-            utf8_text(text, what)
+            utf8_text(text, f"{owner}'s {name.replace('_', ' ')}")
 
 
 @dataclass(slots=True)
@@ -64,8 +51,8 @@ class Reply:
     search_first: bool = field(default=True, repr=False)
 
     def __post_init__(self) -> None:
-        if isinstance(self.text, str):
-            utf8_text(self.text, "a reply's text")
+        if isinstance(self.text, str):  # a model's stream is checked chunk by chunk as the engine reads it
+            _texts("a reply", text=self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +62,7 @@ class Say:
     text: str
 
     def __post_init__(self) -> None:
-        utf8_text(self.text, "a said message's text")
+        _texts("a said message", text=self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +71,7 @@ class FunctionCalls:
 
     def __post_init__(self) -> None:
         for name, arguments in self.calls:
-            _texts("a function call", name, arguments)
+            _texts("a function call", name=name, arguments=arguments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +83,9 @@ class CodeInterpreter:
     files: tuple[tuple[str, bytes], ...] = ()
 
     def __post_init__(self) -> None:
-        _texts("a code_interpreter step", self.input, self.logs, *(name for name, _ in self.files))
+        _texts("a code_interpreter step", input=self.input, logs=self.logs)
+        for name, _ in self.files:
+            _texts("a code_interpreter step", file_name=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +97,7 @@ class SearchResult:
     text: str | None = None
 
     def __post_init__(self) -> None:
-        _texts("a file_search result", self.file_id, self.text)
+        _texts("a file_search result", file_id=self.file_id, text=self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +108,7 @@ class FileSearch:
     results: tuple[SearchResult, ...] | None = None
 
     def __post_init__(self) -> None:
-        _texts("a file_search query", self.query)
+        _texts("a file_search step", query=self.query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +120,7 @@ class BrokenStream:
     message: str | None = None
 
     def __post_init__(self) -> None:
-        _texts("a broken stream's text or message", self.text, self.message)
+        _texts("a broken stream", text=self.text, message=self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +129,7 @@ class Fail:
     message: str
 
     def __post_init__(self) -> None:
-        utf8_text(self.message, "a failure's message")
+        _texts("a failure", code=self.code, message=self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +140,7 @@ class Incomplete:
     as_written: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
-        _texts("an incomplete answer's text", self.text)
+        _texts("an incomplete answer", reason=self.reason, text=self.text)
 
 
 Action = Reply | Say | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
@@ -181,7 +170,7 @@ Responder = Callable[[TurnContext], "Action | str"]
 def responder_failure(error: BaseException) -> Fail:
     """What a run that a `respond_with` callable raised in ends with: failed, `server_error`, naming the error."""
     said = f"fake-assistants: the responder raised {type(error).__name__}: {error}"
-    return Fail("server_error", said.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return Fail("server_error", utf8_escaped(said))
 
 
 @dataclass(slots=True)

@@ -8,7 +8,6 @@ import textwrap
 import pytest
 
 from fake_assistants import FakeAssistants
-from fake_assistants.runs.script import Reply, TextStream
 from runs_support import assistant_and_thread, retrieve, steps_of
 from sdk_matrix import Sdk
 from stream_support import collect_events
@@ -84,19 +83,6 @@ async def test_a_responder_answering_a_lone_surrogate_fails_the_run(client: Sdk,
     assert "('\\ud83d' at index 13)" in run.last_error.message
     ((_, error),) = fake.script.responder_errors
     assert isinstance(error, ValueError)
-
-
-async def test_a_streamed_text_chunk_with_a_lone_surrogate_fails_the_run(client: Sdk, fake: FakeAssistants) -> None:
-    fake.script.respond_with(lambda context: Reply(TextStream(iter(["fine so far, ", "then \udc00"]))))
-    assistant, thread = await assistant_and_thread(client, "hi")
-
-    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
-    events = await collect_events(stream)
-
-    assert events[-1].event == "thread.run.failed"
-    assert events[-1].data.last_error.message.startswith(
-        "fake-assistants: the responder raised ValueError: fake-assistants: a responder's streamed text holds a lone "
-        "surrogate")
 
 
 RAISING = """
