@@ -141,9 +141,10 @@ def wrap_factory(name: str, layer: Callable[[Any], Any]) -> Callable[[Any], Any]
 def install() -> None:
     import fake_assistants.app as app_module
 
-    if not getattr(app_module.compose, "counting", False):
-        app_module.compose = counting_compose(app_module.compose)  # type: ignore[assignment]
-        app_module.compose.counting = True  # type: ignore[attr-defined]
+    namespace = vars(app_module)  # `compose` as app.py calls it (imported there, not part of its API)
+    if not getattr(namespace["compose"], "counting", False):
+        namespace["compose"] = counting_compose(namespace["compose"])
+        namespace["compose"].counting = True
 
 
 def evict_caches() -> None:

@@ -51,6 +51,7 @@ import streaming
 import timing
 import unlayered
 
+from fake_assistants.fake import default_http_library
 from fake_assistants.runs.engine import DELTAS_PER_CHUNK
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -158,7 +159,7 @@ def quickstart(size: Size, notes: list[str]) -> list[Row]:
 
 
 def sdk_line() -> str:
-    library = flows.default_http_library()
+    library = default_http_library()
     return f"openai {machine.package_version('openai')} / {library} {machine.package_version(library)}"
 
 
@@ -427,13 +428,14 @@ def main(argv: list[str] | None = None) -> int:
     versions = machine.describe()
     notes: list[str] = []
     rows: list[Row] = []
-    for name, section in (
+    sections: list[tuple[str, Callable[[], list[Row]]]] = [
         ("quickstart", lambda: quickstart(size, notes)),
         ("crud", lambda: crud(size, notes, versions)),
         ("scale", lambda: scaling(size, notes)),
         ("streaming", lambda: streams(size, notes)),
         ("server", lambda: server(size, notes)),
-    ):
+    ]
+    for name, section in sections:
         section_start = time.perf_counter()
         rows += section()
         print(f"{name}: {time.perf_counter() - section_start:.1f} s", file=sys.stderr)

@@ -97,7 +97,7 @@ def chunks_transport(module: Any, answer: canned.Answer, chunks: list[bytes]) ->
     status, headers, body = answer
     assert b"".join(chunks) == body, "the chunks are not the recorded stream"
 
-    class EventChunks(module.SyncByteStream):  # type: ignore[misc,name-defined]
+    class EventChunks(module.SyncByteStream):  # type: ignore[misc]
         def __iter__(self) -> Any:
             return iter(chunks)
 

@@ -81,13 +81,13 @@ def core_path(fake: FakeAssistants, content_type: str, body: bytes) -> Callable[
     def call(method: str, path: str, payload: dict[str, Any] | None = None, **headers: str) -> Any:
         raw = b"" if payload is None else json.dumps(payload).encode()
         response = fake.handle(ApiRequest.build(method, path, headers={**V2, **headers}, body=raw))
-        assert response.status == 200, response.body
+        assert response.status == 200 and isinstance(response.body, bytes), response.body
         return json.loads(response.body)
 
     def work() -> float:
         upload = fake.handle(ApiRequest.build("POST", "/v1/files", headers={"content-type": content_type},
                                               body=body))
-        assert upload.status == 200, upload.body
+        assert upload.status == 200 and isinstance(upload.body, bytes), upload.body
         file_id = json.loads(upload.body)["id"]
         assert [f["id"] for f in call("GET", "/v1/files")["data"]] == [file_id]
         store = call("POST", "/v1/vector_stores", {"file_ids": [file_id]})
