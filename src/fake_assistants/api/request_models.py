@@ -64,7 +64,7 @@ FunctionName = Annotated[str, StringConstraints(min_length=1, max_length=64, pat
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
 
 class EmptyBody(Strict):
