@@ -8,7 +8,7 @@ from .api.routes import ROUTE_NAMES, UnknownRoute
 from .cassettes.plan import CassetteReport, CassetteSource, CassetteWarning
 from .core.clock import Clock, ManualClock, SystemClock
 from .core.errors import ApiError, IllegalTransition, StateError
-from .core.wire import ApiRequest, ApiResponse
+from .core.wire import ApiRequest, ApiResponse, UnencodableText
 from .fake import FakeAssistants
 from .layers.faults import Fault, Faults, TransportFault
 from .layers.journal import Calls, RecordedCall
@@ -47,6 +47,7 @@ __all__ = [
     "StateError",
     "SystemClock",
     "TransportFault",
+    "UnencodableText",
     "UnknownRoute",
     "__version__",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -153,8 +154,22 @@ def _is_utf8(text: str) -> bool:
     return True
 
 
+_BUILDING = threading.Lock()
+
+
+def _built(model: type[pydantic.BaseModel]) -> None:
+    """Build a request model's validator, deferred until its first use (`defer_build`), once and under a lock:
+    pydantic's own rebuild is not thread-safe in every version it allows (pydantic#11849: a validation running
+    beside the rebuild could use the parent model's validator), and fakes in several threads may share a model."""
+    with _BUILDING:
+        if not model.__pydantic_complete__:
+            model.model_rebuild()
+
+
 def validate(model: type[M], data: dict[str, Any], *, prefix: str = "") -> M:
     """Validate `data` against `model`, raising the OpenAI-shaped 400 for the most specific error."""
+    if not model.__pydantic_complete__:
+        _built(model)
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:

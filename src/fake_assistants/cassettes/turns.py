@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.wire import UnencodableText
 from ..runs.script import (
     INCOMPLETE_REASONS,
     LAST_ERROR_CODES,
@@ -115,10 +116,8 @@ def recorded_runs(recordings: Sequence[Recording], *, recorded_ids: bool = True)
     for seen in ordered:
         try:
             built.append(_build(seen.value, steps, messages, episodes.get(seen.value["id"], {}), evidence))
-        except CassetteError:
-            raise
-        except ValueError as error:  # a turn no answer could carry (text that is not UTF-8)
-            raise CassetteError(f"recorded run {seen.value['id']} cannot be replayed: {error}") from None
+        except UnencodableText as error:  # a recorded turn no answer could carry
+            raise CassetteError(f"recorded run {seen.value['id']} cannot be replayed: {error}") from error
     return built
 
 

@@ -84,13 +84,19 @@ def compact_json(value: Any) -> bytes:
         return pydantic_core.to_json(value)
 
 
+class UnencodableText(ValueError):
+    """Text a test gave the fake that no answer could carry: it holds a lone surrogate (half of a UTF-16 pair),
+    which UTF-8 cannot encode. Raised where the text is given (`fake.script.reply(...)`, a fault, an ingestion
+    failure); a responder that returns such text fails its run naming it."""
+
+
 def utf8_text(text: str, what: str) -> str:
-    """`text` when it encodes as UTF-8, as every answer of the service did; else ValueError naming `what` and the
-    first lone surrogate (half of a UTF-16 pair), which would break the answer, or the stream, that carries it."""
+    """`text` when it encodes as UTF-8, as every answer of the service did; else UnencodableText naming `what`
+    and the first lone surrogate, which would break the answer, or the stream, that carries it."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as error:
-        raise ValueError(
+        raise UnencodableText(
             f"fake-assistants: {what} holds a lone surrogate ({text[error.start]!r} at index {error.start}), which "
             "cannot be encoded as UTF-8, so no answer could carry it. Write the character itself, not half of "
             "its UTF-16 pair (for text decoded from UTF-16: text.encode('utf-16', 'surrogatepass').decode('utf-16'))"

@@ -66,7 +66,7 @@ class Fault:
 
     def __post_init__(self) -> None:
         for name, text in (("message", self.message), ("type", self.type), ("code", self.code), ("param", self.param)):
-            if text is not None:
+            if isinstance(text, str) and not text.isascii():
                 utf8_text(text, f"a fault's {name}")
 
     @property

@@ -65,7 +65,7 @@ class ChatCompletionsModel:
             if exchange.status == 200 and (exchange.arriving is not None or exchange.chunks is not None):
                 return self._streamed(context, request, exchange)
         except BackendUnreachable as error:
-            return Fail("server_error", f"fake-assistants: {error}")
+            return Fail("server_error", utf8_escaped(f"fake-assistants: {error}"))
         return self._action(context, exchange)
 
     def _exchange(self, request: Json) -> Exchange:

@@ -45,7 +45,8 @@ class FailureRule:
     filename: str | None = None
 
     def __post_init__(self) -> None:
-        utf8_text(self.message, "an ingestion failure's message")
+        if isinstance(self.message, str):
+            utf8_text(self.message, "an ingestion failure's message")
 
     def applies(self, stored: StoredFile) -> bool:
         if self.file_id is not None and self.file_id != stored.id:

@@ -22,7 +22,7 @@ def _texts(owner: str, **fields: str | None) -> None:
     """Each of `fields` that is given encodes as UTF-8, else ValueError naming it (`a reply's text`). ASCII text
     (most of it; `isascii` reads a flag) is not looked at again."""
     for name, text in fields.items():
-        if text is not None and not text.isascii():
+        if isinstance(text, str) and not text.isascii():
             utf8_text(text, f"{owner}'s {name.replace('_', ' ')}")
 
 

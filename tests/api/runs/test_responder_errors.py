@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from fake_assistants import FakeAssistants
+from fake_assistants import FakeAssistants, UnencodableText
 from runs_support import assistant_and_thread, retrieve, steps_of
 from sdk_matrix import Sdk
 from stream_support import collect_events
@@ -69,7 +69,7 @@ async def test_the_script_goes_on_after_a_raising_responder(client: Sdk, fake: F
 
 
 LONE_SURROGATE_MESSAGE = (
-    "fake-assistants: the responder raised ValueError: fake-assistants: a reply's text holds a lone surrogate")
+    "fake-assistants: the responder raised UnencodableText: fake-assistants: a reply's text holds a lone surrogate")
 
 
 async def test_a_responder_answering_a_lone_surrogate_fails_the_run(client: Sdk, fake: FakeAssistants) -> None:
@@ -82,7 +82,7 @@ async def test_a_responder_answering_a_lone_surrogate_fails_the_run(client: Sdk,
     assert run.last_error.message.startswith(LONE_SURROGATE_MESSAGE)
     assert "('\\ud83d' at index 13)" in run.last_error.message
     ((_, error),) = fake.script.responder_errors
-    assert isinstance(error, ValueError)
+    assert isinstance(error, UnencodableText)
 
 
 RAISING = """

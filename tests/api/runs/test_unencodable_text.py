@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cassette_files import exchange
-from fake_assistants import FakeAssistants
+from fake_assistants import FakeAssistants, UnencodableText
 from fake_assistants.cassettes.reader import CassetteError
 from fake_assistants.runs.script import Fail, FunctionCalls, Incomplete, Reply, Say, TextStream, TurnContext
 from runs_support import assistant_and_thread
@@ -23,7 +23,7 @@ LONE = "before \ud800 after"
 async def test_after_a_refused_reply_lists_and_streams_answer(client: Sdk, fake: FakeAssistants) -> None:
     assistant, thread = await assistant_and_thread(client, "hi")
 
-    with pytest.raises(ValueError, match=r"a reply's text holds a lone surrogate \('\\ud800' at index 7\)"):
+    with pytest.raises(UnencodableText, match=r"a reply's text holds a lone surrogate \('\\ud800' at index 7\)"):
         fake.script.reply(LONE)
     fake.script.reply("fine")
     stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
@@ -64,10 +64,10 @@ async def test_a_responder_action_with_a_lone_surrogate_fails_the_run_naming_it(
 
     assert run.status == "failed"
     assert run.last_error.message.startswith(  # type: ignore[union-attr]
-        f"fake-assistants: the responder raised ValueError: fake-assistants: {what} holds a lone surrogate")
+        f"fake-assistants: the responder raised UnencodableText: fake-assistants: {what} holds a lone surrogate")
     assert listed.data[-1].content[0].text.value == "hi"  # type: ignore[union-attr]  # the list still answers
     ((_, error),) = fake.script.responder_errors
-    assert isinstance(error, ValueError)
+    assert isinstance(error, UnencodableText)
 
 
 async def test_a_streamed_chunk_with_a_lone_surrogate_fails_the_run_after_the_chunks_before_it(
@@ -83,7 +83,7 @@ async def test_a_streamed_chunk_with_a_lone_surrogate_fails_the_run_after_the_ch
     assert deltas == ["fine so far, "]
     assert events[-1].event == "thread.run.failed"
     assert events[-1].data.last_error.message.startswith(  # type: ignore[union-attr]
-        "fake-assistants: the responder raised ValueError: fake-assistants: a responder's streamed chunk holds a "
+        "fake-assistants: the responder raised UnencodableText: fake-assistants: a responder's streamed chunk holds a "
         "lone surrogate ('\\udc00' at index 5)")
     assert [m.role for m in listed.data] == ["assistant", "user"]
     assert len(fake.script.responder_errors) == 1
@@ -107,9 +107,9 @@ async def test_a_model_stream_failing_with_a_lone_surrogate_fails_the_run_with_i
 def test_a_fault_with_a_lone_surrogate_is_refused_where_it_is_scheduled(field: str) -> None:
     fake = FakeAssistants(seed=0)
 
-    with pytest.raises(ValueError, match=f"a fault's {field} holds a lone surrogate"):
+    with pytest.raises(UnencodableText, match=f"a fault's {field} holds a lone surrogate"):
         fake.faults.error(status=400, **{"message": "Bad.", field: LONE})  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="a fault's message holds a lone surrogate"):
+    with pytest.raises(UnencodableText, match="a fault's message holds a lone surrogate"):
         fake.faults.stream_error(message=LONE)
 
     assert fake.openai_client().beta.assistants.list().data == []  # nothing was scheduled
@@ -118,7 +118,7 @@ def test_a_fault_with_a_lone_surrogate_is_refused_where_it_is_scheduled(field: s
 def test_an_ingestion_failure_with_a_lone_surrogate_is_refused_where_it_is_set() -> None:
     fake = FakeAssistants(seed=0)
 
-    with pytest.raises(ValueError, match="an ingestion failure's message holds a lone surrogate"):
+    with pytest.raises(UnencodableText, match="an ingestion failure's message holds a lone surrogate"):
         fake.ingestion.fail(message=LONE)
 
     assert fake.ingestion.rules == []

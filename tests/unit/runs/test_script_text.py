@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from fake_assistants import UnencodableText
 from fake_assistants.runs.script import (
     Fail,
     FunctionCalls,
@@ -43,7 +44,7 @@ SCRIPTED: dict[str, Callable[[Script], object]] = {
 def test_a_lone_surrogate_is_refused_where_it_is_scripted(what: str) -> None:
     script = Script()
 
-    with pytest.raises(ValueError) as raised:
+    with pytest.raises(UnencodableText) as raised:
         SCRIPTED[what](script)
 
     assert str(raised.value).startswith(f"fake-assistants: {what} holds a lone surrogate ('\\ud800' at index 7)")
@@ -57,7 +58,7 @@ def test_a_lone_surrogate_is_refused_where_it_is_scripted(what: str) -> None:
     (lambda: FunctionCalls((("lookup", LONE),)), "a function call's arguments"),
 ])
 def test_actions_a_responder_builds_are_checked_too(build: Callable[[], object], what: str) -> None:
-    with pytest.raises(ValueError, match=f"^fake-assistants: {what} holds a lone surrogate"):
+    with pytest.raises(UnencodableText, match=f"^fake-assistants: {what} holds a lone surrogate"):
         build()
 
 
