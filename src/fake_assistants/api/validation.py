@@ -15,6 +15,7 @@ from pydantic_core import ErrorDetails
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
+from ..core.wire import is_utf8
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -136,21 +137,13 @@ def _is_plain_json(value: Any) -> bool:
     while pending:
         current, depth = pending.pop()
         if isinstance(current, str):
-            if not _is_utf8(current):
+            if not is_utf8(current):  # a lone surrogate, from a \ud800-style escape
                 return False
         elif isinstance(current, dict | list):
             if depth > MAX_JSON_DEPTH:
                 return False
             children = [*current.keys(), *current.values()] if isinstance(current, dict) else current
             pending.extend((child, depth + 1) for child in children)
-    return True
-
-
-def _is_utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate, from a \ud800-style escape
-        return False
     return True
 
 

@@ -90,18 +90,34 @@ class UnencodableText(ValueError):
     failure); a responder that returns such text fails its run naming it."""
 
 
+def is_utf8(text: str) -> bool:
+    """Whether `text` encodes as UTF-8: it holds no lone surrogate (ASCII text, most of it, is not read again)."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def utf8_text(text: str, what: str) -> str:
     """`text` when it encodes as UTF-8, as every answer of the service did; else UnencodableText naming `what`
     and the first lone surrogate, which would break the answer, or the stream, that carries it."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise UnencodableText(
-            f"fake-assistants: {what} holds a lone surrogate ({text[error.start]!r} at index {error.start}), which "
-            "cannot be encoded as UTF-8, so no answer could carry it. Write the character itself, not half of "
-            "its UTF-16 pair (for text decoded from UTF-16: text.encode('utf-16', 'surrogatepass').decode('utf-16'))"
-        ) from None
-    return text
+    if is_utf8(text):
+        return text
+    start = next(index for index, character in enumerate(text) if "\ud800" <= character <= "\udfff")
+    raise UnencodableText(
+        f"fake-assistants: {what} holds a lone surrogate ({text[start]!r} at index {start}), which cannot be "
+        "encoded as UTF-8, so no answer could carry it. Write the character itself, not half of its UTF-16 pair "
+        "(for text decoded from UTF-16: text.encode('utf-16', 'surrogatepass').decode('utf-16'))")
+
+
+def utf8_texts(owner: str, **fields: str | None) -> None:
+    """Each of `fields` that is a str encodes as UTF-8, else UnencodableText naming it (`a fault's message`)."""
+    for name, text in fields.items():
+        if isinstance(text, str) and not is_utf8(text):
+            utf8_text(text, f"{owner}'s {name.replace('_', ' ')}")
 
 
 def utf8_escaped(text: str) -> str:

@@ -27,7 +27,7 @@ from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.sse import EventBody
 from ..core.types import Event, StreamItem, flattened
-from ..core.wire import ApiResponse, utf8_text
+from ..core.wire import ApiResponse, utf8_texts
 
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
 TransportKind = Literal["timeout", "connection_error"]
@@ -65,9 +65,7 @@ class Fault:
     hits: int = 0
 
     def __post_init__(self) -> None:
-        for name, text in (("message", self.message), ("type", self.type), ("code", self.code), ("param", self.param)):
-            if isinstance(text, str) and not text.isascii():
-                utf8_text(text, f"a fault's {name}")
+        utf8_texts("a fault", message=self.message, type=self.type, code=self.code, param=self.param)
 
     @property
     def spent(self) -> bool:

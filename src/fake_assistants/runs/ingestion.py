@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
 from ..core.clock import Clock
-from ..core.wire import utf8_text
+from ..core.wire import utf8_texts
 from ..model import vector_store_file_lifecycle as file_lifecycle
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
@@ -45,8 +45,7 @@ class FailureRule:
     filename: str | None = None
 
     def __post_init__(self) -> None:
-        if isinstance(self.message, str):
-            utf8_text(self.message, "an ingestion failure's message")
+        utf8_texts("an ingestion failure", message=self.message)
 
     def applies(self, stored: StoredFile) -> bool:
         if self.file_id is not None and self.file_id != stored.id:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..core.types import Json
-from ..core.wire import utf8_escaped, utf8_text
+from ..core.wire import utf8_escaped, utf8_texts
 
 LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
@@ -16,14 +16,6 @@ DEFAULT_FAILURE_MESSAGES = {
     "rate_limit_exceeded": "Rate limit is exceeded. Try again in 60 seconds.",
     "invalid_prompt": "Your prompt was flagged as potentially violating our usage policy.",
 }
-
-
-def _texts(owner: str, **fields: str | None) -> None:
-    """Each of `fields` that is given encodes as UTF-8, else ValueError naming it (`a reply's text`). ASCII text
-    (most of it; `isascii` reads a flag) is not looked at again."""
-    for name, text in fields.items():
-        if isinstance(text, str) and not text.isascii():
-            utf8_text(text, f"{owner}'s {name.replace('_', ' ')}")
 
 
 @dataclass(slots=True)
@@ -53,7 +45,7 @@ class Reply:
 
     def __post_init__(self) -> None:
         if isinstance(self.text, str):  # a model's stream is checked chunk by chunk as the engine reads it
-            _texts("a reply", text=self.text)
+            utf8_texts("a reply", text=self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +55,7 @@ class Say:
     text: str
 
     def __post_init__(self) -> None:
-        _texts("a said message", text=self.text)
+        utf8_texts("a said message", text=self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +64,7 @@ class FunctionCalls:
 
     def __post_init__(self) -> None:
         for name, arguments in self.calls:
-            _texts("a function call", name=name, arguments=arguments)
+            utf8_texts("a function call", name=name, arguments=arguments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,9 +76,9 @@ class CodeInterpreter:
     files: tuple[tuple[str, bytes], ...] = ()
 
     def __post_init__(self) -> None:
-        _texts("a code_interpreter step", input=self.input, logs=self.logs)
+        utf8_texts("a code_interpreter step", input=self.input, logs=self.logs)
         for name, _ in self.files:
-            _texts("a code_interpreter step", file_name=name)
+            utf8_texts("a code_interpreter step", file_name=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +90,7 @@ class SearchResult:
     text: str | None = None
 
     def __post_init__(self) -> None:
-        _texts("a file_search result", file_id=self.file_id, text=self.text)
+        utf8_texts("a file_search result", file_id=self.file_id, text=self.text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +101,7 @@ class FileSearch:
     results: tuple[SearchResult, ...] | None = None
 
     def __post_init__(self) -> None:
-        _texts("a file_search step", query=self.query)
+        utf8_texts("a file_search step", query=self.query)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +113,7 @@ class BrokenStream:
     message: str | None = None
 
     def __post_init__(self) -> None:
-        _texts("a broken stream", text=self.text, message=self.message)
+        utf8_texts("a broken stream", text=self.text, message=self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +122,7 @@ class Fail:
     message: str
 
     def __post_init__(self) -> None:
-        _texts("a failure", code=self.code, message=self.message)
+        utf8_texts("a failure", code=self.code, message=self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +133,7 @@ class Incomplete:
     as_written: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
-        _texts("an incomplete answer", reason=self.reason, text=self.text)
+        utf8_texts("an incomplete answer", reason=self.reason, text=self.text)
 
 
 Action = Reply | Say | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
