@@ -11,6 +11,7 @@ import re
 import string
 from dataclasses import dataclass
 
+import orjson
 import pydantic_core
 import pytest
 from hypothesis import given, settings
@@ -84,17 +85,28 @@ JSON_VALUES = st.recursive(
 )
 
 
+# orjson from 3.11.7 and pydantic-core from 2.42 write a float's positive exponent with its sign (`1e+16`), the
+# versions before them without (`1e16`). The project allows both sides of each change (pydantic>=2.7, orjson>=3.9),
+# so where the installed pair differ on it the comparisons below are made with the sign dropped on both sides.
+EXPONENT_SIGNS_AGREE = orjson.dumps(1e16) == pydantic_core.to_json(1e16)
+
+
+def as_compared(encoded: bytes) -> bytes:
+    return encoded if EXPONENT_SIGNS_AGREE else re.sub(rb"(?<=[0-9]e)\+(?=[0-9])", b"", encoded)
+
+
 @settings(max_examples=300)
 @given(JSON_VALUES)
 def test_answers_are_encoded_as_pydantic_core_encodes_them(value: object) -> None:
-    assert json_body(value) == pydantic_core.to_json(value, indent=2)
-    assert compact_json(value) == pydantic_core.to_json(value)
+    assert as_compared(json_body(value)) == as_compared(pydantic_core.to_json(value, indent=2))
+    assert as_compared(compact_json(value)) == as_compared(pydantic_core.to_json(value))
 
 
 @pytest.mark.parametrize("value", [{"big": 2**70}, {1: "a key that is not a string"}, [-(2**64)]])
 def test_what_the_fast_encoder_refuses_is_encoded_the_long_way(value: object) -> None:
     assert json_body(value) == pydantic_core.to_json(value, indent=2)
     assert compact_json(value) == pydantic_core.to_json(value)
+
 
 
 @pytest.mark.parametrize("chunk_chars", [None, 3])
