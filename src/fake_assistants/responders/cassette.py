@@ -1,10 +1,17 @@
 """Recorded backend exchanges: each keyed by a stable hash of its request, written as they happen, replayed
-with no network; a request the recording does not hold is named with how it differs from the closest one."""
+with no network; a request the recording does not hold is named with how it differs from the closest one.
+
+Several models may record to one file at the same time (an eval's conversations in threads, a fake and a model
+each): each exchange is added to what the file holds when it is written, under a lock per file, and the file is
+replaced whole (written beside it, then renamed), so no exchange is lost and a reader never sees half a file.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +19,9 @@ from pathlib import Path
 from ..core.types import Json
 
 FORMAT = 1
+
+_FILE_LOCKS: dict[Path, threading.Lock] = {}  # one per recording file written in this process
+_FILE_LOCKS_GUARD = threading.Lock()
 
 
 class BackendUnreachable(Exception):
@@ -42,10 +52,13 @@ def request_key(request: Json) -> str:
 class Cassette:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.entries: list[Json] = []
-        if self.path.exists():
-            loaded = json.loads(self.path.read_text(encoding="utf-8"))
-            self.entries = list(loaded.get("exchanges", []))
+        self.entries: list[Json] = self._read()
+
+    def _read(self) -> list[Json]:
+        if not self.path.exists():
+            return []
+        loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        return list(loaded.get("exchanges", []))
 
     def find(self, request: Json) -> Exchange | None:
         key = request_key(request)
@@ -61,17 +74,24 @@ class Cassette:
         return found
 
     def record(self, request: Json, exchange: Exchange) -> None:
+        """Add the exchange to the file (replacing one with the same request), with what other models recording
+        to it have added since."""
         key = request_key(request)
-        self.entries = [e for e in self.entries if e["key"] != key]
         entry: Json = {"key": key, "request": request, "status": exchange.status}
         if exchange.chunks is not None:
             entry["chunks"] = exchange.chunks
         else:
             entry["response"] = exchange.body
-        self.entries.append(entry)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps({"format": FORMAT, "exchanges": self.entries}, indent=1, ensure_ascii=False)
-        self.path.write_text(text + "\n", encoding="utf-8")
+        with _file_lock(self.path):
+            self.entries = [*(e for e in self._read() if e["key"] != key), entry]
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"format": FORMAT, "exchanges": self.entries}, indent=1, ensure_ascii=False)
+            written = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            try:
+                written.write_text(text + "\n", encoding="utf-8")
+                os.replace(written, self.path)
+            finally:
+                written.unlink(missing_ok=True)
 
     def miss_message(self, request: Json) -> str:
         key = request_key(request)
@@ -81,6 +101,12 @@ class Cassette:
         closest = min((differences(e["request"], request) for e in self.entries), key=len)
         shown = "; ".join(closest[:3]) + (f"; and {len(closest) - 3} more" if len(closest) > 3 else "")
         return f"{head}; the closest recorded request differs: {shown}"
+
+
+def _file_lock(path: Path) -> threading.Lock:
+    key = path.resolve()
+    with _FILE_LOCKS_GUARD:
+        return _FILE_LOCKS.setdefault(key, threading.Lock())
 
 
 def differences(recorded: object, now: object, path: str = "request") -> list[str]:

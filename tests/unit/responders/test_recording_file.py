@@ -1,0 +1,68 @@
+"""A recording file of backend exchanges (`record_to`) written by several models at once, as an eval's
+conversations in threads write it (a fake and a model each): every exchange is kept, and the file is always whole."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from fake_assistants.responders.cassette import Cassette, Exchange, request_key
+
+
+def request(n: int) -> dict[str, object]:
+    return {"model": "m", "messages": [{"role": "user", "content": f"question {n}"}]}
+
+
+def answer(n: int) -> Exchange:
+    return Exchange(200, {"choices": [{"message": {"role": "assistant", "content": f"answer {n}"}}]}, None)
+
+
+def recorded_keys(path: Path) -> list[str]:
+    return [entry["key"] for entry in json.loads(path.read_text(encoding="utf-8"))["exchanges"]]
+
+
+def test_two_models_recording_to_one_file_keep_each_others_exchanges(tmp_path: Path) -> None:
+    path = tmp_path / "eval.json"
+    first, second = Cassette(path), Cassette(path)  # both made before either records, as at an eval's start
+
+    first.record(request(1), answer(1))
+    second.record(request(2), answer(2))
+    first.record(request(3), answer(3))
+
+    assert recorded_keys(path) == [request_key(request(n)) for n in (1, 2, 3)]
+    replay = Cassette(path)
+    assert [replay.answer(request(n)).body for n in (1, 2, 3)] == [answer(n).body for n in (1, 2, 3)]
+
+
+def test_a_request_recorded_again_replaces_its_exchange(tmp_path: Path) -> None:
+    path = tmp_path / "eval.json"
+    Cassette(path).record(request(1), answer(1))
+    Cassette(path).record(request(2), answer(2))
+    Cassette(path).record(request(1), answer(9))
+
+    assert recorded_keys(path) == [request_key(request(2)), request_key(request(1))]
+    assert Cassette(path).answer(request(1)).body == answer(9).body
+
+
+def test_threads_recording_at_once_lose_no_exchange_and_leave_no_stray_file(tmp_path: Path) -> None:
+    path = tmp_path / "recordings" / "eval.json"
+    threads, per_thread = 8, 10
+    start = threading.Barrier(threads)
+    shared = Cassette(path)
+
+    def conversation(worker: int) -> None:
+        own = Cassette(path)
+        start.wait()
+        for turn in range(per_thread):
+            n = worker * per_thread + turn
+            (shared if n % 2 else own).record(request(n), answer(n))
+
+    workers = [threading.Thread(target=conversation, args=(w,)) for w in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert sorted(recorded_keys(path)) == sorted(request_key(request(n)) for n in range(threads * per_thread))
+    assert [p.name for p in path.parent.iterdir()] == ["eval.json"]
