@@ -483,11 +483,14 @@ class RunEngine:
         source = len(self.world.store.messages[run.thread_id])
         found = self._found_files(run, citations)
         step, message = yield from self._open_message_step(run)
-        written, sent = "", 0
+        written, sent, shown = "", 0, 0
         try:
             for chunk in stream:
                 written += utf8_text(chunk, "a responder's streamed chunk")
                 safe = held_back(written)
+                if safe > shown:  # the message holds what is written so far: a cancel now leaves it that text
+                    message.content = [{"type": "text", "text": {"value": written[:safe], "annotations": []}}]
+                    shown = safe
                 if safe > sent and self.streaming(run):
                     yield self._message_delta(run, message, text_part(0, {
                         "value": written[sent:safe], **({"annotations": []} if sent == 0 else {})}))
@@ -542,17 +545,23 @@ class RunEngine:
             # the others DELTAS_PER_CHUNK at a time, as one Burst: nothing the stream reads changes between them.
             index, progress, message_id = len(images), run.progress, message.id
             deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
-            burst = 1
-            while group := tuple(islice(deltas, burst)):
-                burst = DELTAS_PER_CHUNK
-                if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
-                    for _ in group:  # the stream stopped reading the run: as _message_delta
-                        yield ("thread.message.delta", UNREAD)
-                    continue
-                if len(group) > 1:
-                    yield Burst(message_id, index, group)
-                else:
-                    yield text_delta(message_id, index, group[0])
+            burst, made = 1, 0
+            try:
+                while group := tuple(islice(deltas, burst)):
+                    burst = DELTAS_PER_CHUNK
+                    made += sum(len(part["value"]) for part in group)
+                    if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
+                        for _ in group:  # the stream stopped reading the run: as _message_delta
+                            yield ("thread.message.delta", UNREAD)
+                        continue
+                    if len(group) > 1:
+                        yield Burst(message_id, index, group)
+                    else:
+                        yield text_delta(message_id, index, group[0])
+            except GeneratorExit:  # cancelled, expired or failed part-way: the message keeps the text sent
+                message.content = [*images, {"type": "text", "text": {
+                    "value": text[:made], "annotations": [a for a in annotations or [] if a["end_index"] <= made]}}]
+                raise
         now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.progress.open_message = None

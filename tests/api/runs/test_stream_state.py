@@ -174,6 +174,28 @@ async def test_cancel_during_the_stream_is_announced_on_it(client: Sdk, fake: Fa
     assert message.incomplete_details.reason == "run_cancelled"
 
 
+async def test_a_cancel_read_by_the_sdk_stream_helper_leaves_the_message_the_text_sent(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.options.stream_chunk_chars = 1  # one delta per character
+    fake.script.reply("Sent, then cancelled.")
+    assistant, thread = await assistant_and_thread(client, "Tell me something")
+    read: list[Any] = []
+
+    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)) as stream:
+        async for event in events_of(stream):
+            read.append(event)
+            if event.event == "thread.message.delta" and len([e for e in read if e.event == event.event]) == 1:
+                await settle(client.raw.beta.threads.runs.cancel(event_run_id(fake, thread.id), thread_id=thread.id))
+        messages = await settle(stream.get_final_messages())
+
+    # the message ends incomplete with the one delta sent (as a recorded incomplete message holds its text so
+    # far): the SDK's helper, which indexes the content its deltas named, reads it to the end
+    incomplete = next(e.data for e in read if e.event == "thread.message.incomplete")
+    assert incomplete.content[0].text.value == "S" and messages[0].content[0].text.value == "S"
+    assert [e.event for e in read][-1] == "thread.run.cancelled"
+    assert text_of((await messages_of(client, thread.id))[0]) == "S"
+
+
 async def test_a_cancel_at_a_later_delta_comes_after_the_rest_of_its_chunk(client: Sdk, fake: FakeAssistants) -> None:
     fake.options.stream_chunk_chars = 1  # one delta per character
     text = "abcdefghijklmnopqrstuvwxyz0123456789"
