@@ -23,7 +23,7 @@ from .layers.headers import ResponseHeaders
 from .layers.id_prefixes import IdPrefixes
 from .layers.journal import Journal, Journaling
 from .layers.lenient import LenientRequests, StandIns
-from .layers.locking import Locking
+from .layers.locking import Locking, set_aside
 from .layers.replies import ReplyEncoding
 from .layers.route_match import KnownRoute, RouteMatch
 from .layers.run_settling import RunSettling
@@ -51,6 +51,7 @@ class App:
         self.ctx = ctx
         self.routes: RouteTable[Route] = route_table(routes)
         self.lock = threading.RLock()
+        ctx.engine.set_aside = partial(set_aside, self.lock)  # a run's model answers with the lock set aside
         self.journal = Journal()  # fake.calls
         self.faults = Faults()  # fake.faults
         self._stand_ins: StandIns | None = None  # lenient mode

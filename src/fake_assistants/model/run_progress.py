@@ -34,6 +34,9 @@ class PendingWork:
     kind: WorkKind
     events: Generator[StreamItem, None, None]
     started: bool = False  # an event has been asked for: the work is part-way and cannot be made again
+    # a thread is making the next event and waits for the run's model, the fake's lock set aside (runs/engine.py):
+    # no other thread may ask for an event or close the work meanwhile
+    calling: bool = False
 
     def next_event(self) -> StreamItem | None:
         """The next event (or burst); None once the work is over."""
@@ -41,7 +44,9 @@ class PendingWork:
         return next(self.events, None)
 
     def close(self) -> None:
-        self.events.close()
+        """End the work. Work waiting on its model is left to end itself: it finds it was dropped when it is back."""
+        if not self.calling:
+            self.events.close()
 
 
 @dataclass(frozen=True, slots=True)

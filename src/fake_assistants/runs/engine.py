@@ -17,10 +17,12 @@ announced on it (`thread.run.cancelling` ... `thread.run.cancelled`, `thread.run
 from __future__ import annotations
 
 import math
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from functools import partial
 from itertools import islice
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
@@ -67,6 +69,14 @@ DELTAS_PER_CHUNK = 16
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
 
 
+_T = TypeVar("_T")
+
+
+class _Dropped(Exception):
+    """While its model answered (the fake's lock set aside), the run's work was dropped: the run was cancelled,
+    expired or failed, or it is gone with its thread (or a reset, restore or load). The turn ends there."""
+
+
 def count_tokens(text: str) -> int:
     """A deterministic stand-in for a tokenizer: one token per 4 characters."""
     return math.ceil(len(text) / 4)
@@ -79,6 +89,9 @@ class RunEngine:
         self.policy = policy
         self.run_policies: dict[str, RunPolicy] = {}
         self.turn_sources: dict[str, str] = {}  # run id -> the model whose turn the run is carrying out
+        # While a run's model answers (a responder's call, each chunk of its stream), the fake's lock is set aside
+        # in this context, so that other requests go on (the fake gives it: layers/locking.py `set_aside`).
+        self.set_aside: Callable[[], AbstractContextManager[object]] = nullcontext
 
     # -- reads and progression ------------------------------------------------------------------
 
@@ -133,6 +146,8 @@ class RunEngine:
         pending = run.progress.work
         try:
             while pending is not None:
+                if pending.calling:  # another thread makes its next event, waiting on the run's model
+                    return
                 pending.started = True
                 for _ in pending.events:
                     if run.progress.work is not pending:
@@ -164,7 +179,7 @@ class RunEngine:
         return flattened(self._work_items(run))
 
     def _work_items(self, run: Run) -> Iterator[StreamItem]:
-        while (pending := run.progress.work) is not None:
+        while (pending := run.progress.work) is not None and not pending.calling:
             event = self._next_event(run, pending)
             if event is not None:
                 yield event
@@ -320,6 +335,8 @@ class RunEngine:
         yield self._move(run, "start")
         while True:
             action = self._next_action(run)
+            if action is None:  # the run's work was dropped while its model answered
+                return
             if isinstance(action, Reply) and action.search_first and self._searches_first(run):
                 action = yield from self._search_before(run, action)
             if isinstance(action, Reply):
@@ -358,7 +375,9 @@ class RunEngine:
             yield from self._incomplete(run, action)
             return
 
-    def _next_action(self, run: Run) -> Action:
+    def _next_action(self, run: Run) -> Action | None:
+        """The run's next action: its scripted turn's, what its responder answers (the fake's lock set aside
+        meanwhile), or the default; None when the run's work was dropped while its responder answered."""
         turn = self.script.take(run.assistant_id)
         source = getattr(turn.action, "model_label", None) if turn is not None else None
         if isinstance(source, str):  # a model behind the run (a responder with a `model_label`): transcripts say so
@@ -367,7 +386,12 @@ class RunEngine:
             self.turn_sources.pop(run.id, None)
         if turn is not None:
             try:  # only a responder reads the context: a scripted action needs none built
-                action = turn.resolve(self._turn_context(run)) if turn.responds else turn.resolve_scripted()
+                if turn.responds:
+                    action = self._outside_lock(run, partial(turn.resolve, self._turn_context(run)))
+                else:
+                    action = turn.resolve_scripted()
+            except _Dropped:
+                return None
             except Exception as error:  # a responder that raises fails the run; the plugin fails the test
                 self.script.responder_errors.append((run.id, error))
                 return responder_failure(error)
@@ -377,6 +401,35 @@ class RunEngine:
         if not run.progress.searched and (self._search_files(run) or self._expired_store(run)):
             return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
         return Reply(default_reply(self._thread_texts(run)))
+
+    def _outside_lock(self, run: Run, call: Callable[[], _T]) -> _T:
+        """`call()`, the run's model answering, with the fake's lock set aside: other requests go on meanwhile,
+        and reads show the run as it was (in progress). No other thread drives or closes the run's work in that
+        time (`PendingWork.calling`). Back under the lock, `_Dropped` when the run's work was dropped meanwhile."""
+        pending = run.progress.work
+        if pending is None:
+            return call()
+        pending.calling = True
+        try:
+            with self.set_aside():
+                outcome = call()
+        except Exception:
+            if self._dropped(run, pending):  # what the call raised no longer concerns the run
+                raise _Dropped from None
+            raise
+        finally:
+            pending.calling = False
+        if self._dropped(run, pending):
+            raise _Dropped
+        return outcome
+
+    def _dropped(self, run: Run, pending: PendingWork) -> bool:
+        """`pending` is no longer the run's work, or the run is no longer in the state (its thread was deleted,
+        the fake reset, restored or loaded anew)."""
+        if run.progress.work is not pending:
+            return True
+        runs = self.world.store.runs.get(run.thread_id)
+        return runs is None or runs.by_id.get(run.id) is not run
 
     def _searches_first(self, run: Run) -> bool:
         """The run has file_search over stores with completed files (or an expired store) and has not searched."""
@@ -484,8 +537,9 @@ class RunEngine:
         found = self._found_files(run, citations)
         step, message = yield from self._open_message_step(run)
         written, sent, shown = "", 0, 0
+        chunks = iter(stream)
         try:
-            for chunk in stream:
+            while (chunk := self._outside_lock(run, partial(next, chunks, None))) is not None:
                 written += utf8_text(chunk, "a responder's streamed chunk")
                 safe = held_back(written)
                 if safe > shown:  # the message holds what is written so far: a cancel now leaves it that text
@@ -495,6 +549,11 @@ class RunEngine:
                     yield self._message_delta(run, message, text_part(0, {
                         "value": written[sent:safe], **({"annotations": []} if sent == 0 else {})}))
                     sent = safe
+        except _Dropped:  # the model's stream is not read further: let go of it
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+            return
         except Exception as error:  # a responder's chunks that raise fail the run, as a raising responder does
             self.script.responder_errors.append((run.id, error))
             stream.failure = responder_failure(error).message

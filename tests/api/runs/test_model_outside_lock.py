@@ -1,0 +1,228 @@
+"""A run's model answers with the fake's lock set aside: while one run waits for its responder (a call, or each
+chunk of its stream), other requests to the same fake are answered, reads show the run in progress, and what
+they do to the run (a cancel, a deleted thread, a reset) is what the run shows once its model is back.
+
+Each test holds a responder inside its call on an Event, does something from the test's own thread, then lets the
+responder go. Waits are bounded (a deadlock fails the test instead of hanging it); nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import openai
+import pytest
+
+from fake_assistants import FakeAssistants, StateError
+from fake_assistants.runs.script import Reply, TextStream, TurnContext
+from sdk_matrix import VARIANTS, Variant, new_fake
+
+BOUND = 30.0  # seconds: a deadlock guard, not a speed target
+SYNC_PARAMS = [variant.param() for variant in VARIANTS if not variant.is_async]
+
+T = TypeVar("T")
+
+
+class HeldModel:
+    """A responder that says it was called, then answers only once let go."""
+
+    def __init__(self, answer: Callable[[], Reply | str] = lambda: "the model's answer") -> None:
+        self.called, self.go = threading.Event(), threading.Event()
+        self.answer = answer
+
+    def __call__(self, context: TurnContext) -> Reply | str:
+        self.called.set()
+        assert self.go.wait(BOUND), "the test never let the model answer"
+        return self.answer()
+
+
+@pytest.fixture
+def fake() -> FakeAssistants:
+    return new_fake()
+
+
+@pytest.fixture(params=SYNC_PARAMS)
+def client(request: pytest.FixtureRequest, fake: FakeAssistants) -> openai.OpenAI:
+    variant: Variant = request.param
+    built: openai.OpenAI = variant.build(fake)
+    return built
+
+
+@pytest.fixture
+def background() -> Iterator[Callable[[Callable[[], T]], Future[T]]]:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield pool.submit
+
+
+def waiting_run(client: openai.OpenAI, fake: FakeAssistants, model: HeldModel,
+                background: Callable[[Callable[[], Any]], Future[Any]]) -> tuple[Any, Future[Any]]:
+    """A run polled on another thread, its model called and held; the thread, and the poll's outcome."""
+    fake.script.respond_with(model)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hello?"}])
+    polled = background(lambda: client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, poll_interval_ms=0))
+    assert model.called.wait(BOUND)
+    return thread, polled
+
+
+def test_other_requests_are_answered_while_a_model_answers(client: openai.OpenAI, fake: FakeAssistants,
+                                                            background: Any) -> None:
+    model = HeldModel()
+    thread, polled = waiting_run(client, fake, model, background)
+
+    other = client.beta.assistants.create(model="gpt-4o", name="made meanwhile")
+    waiting = client.beta.threads.runs.list(thread_id=thread.id).data[0]
+    assert client.beta.threads.runs.retrieve(waiting.id, thread_id=thread.id).status == "in_progress"
+    assert waiting.status == "in_progress" and not polled.done()
+    assert [m.role for m in client.beta.threads.messages.list(thread_id=thread.id).data] == ["user"]
+    model.go.set()
+
+    run = polled.result(BOUND)
+    assert run.status == "completed" and run.id == waiting.id
+    answer = client.beta.threads.messages.list(thread_id=thread.id).data[0]
+    assert answer.content[0].text.value == "the model's answer"  # type: ignore[union-attr]
+    assert client.beta.assistants.retrieve(other.id).name == "made meanwhile"
+
+
+def test_a_run_cancelled_while_its_model_answers_ends_cancelled_without_the_answer(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    model = HeldModel()
+    thread, polled = waiting_run(client, fake, model, background)
+    run_id = client.beta.threads.runs.list(thread_id=thread.id).data[0].id
+
+    assert client.beta.threads.runs.cancel(run_id, thread_id=thread.id).status == "cancelling"
+    model.go.set()
+
+    assert polled.result(BOUND).status == "cancelled"
+    assert [m.role for m in client.beta.threads.messages.list(thread_id=thread.id).data] == ["user"]
+    assert [s.status for s in client.beta.threads.runs.steps.list(run_id, thread_id=thread.id).data] == []
+
+
+def test_a_thread_deleted_while_its_model_answers_is_gone(client: openai.OpenAI, fake: FakeAssistants,
+                                                          background: Any) -> None:
+    model = HeldModel()
+    thread, polled = waiting_run(client, fake, model, background)
+
+    assert client.beta.threads.delete(thread.id).deleted
+    model.go.set()
+
+    with pytest.raises(openai.NotFoundError, match=f"No thread found with id '{thread.id}'"):
+        polled.result(BOUND)
+    assert fake.script.responder_errors == []
+
+
+def test_a_fake_reset_while_a_model_answers_keeps_nothing_of_the_run(client: openai.OpenAI, fake: FakeAssistants,
+                                                                     background: Any) -> None:
+    model = HeldModel()
+    _, polled = waiting_run(client, fake, model, background)
+
+    fake.reset()
+    model.go.set()
+
+    with pytest.raises(openai.NotFoundError):
+        polled.result(BOUND)
+    assert client.beta.assistants.list().data == []
+
+
+def test_a_snapshot_while_a_model_answers_names_the_run(client: openai.OpenAI, fake: FakeAssistants,
+                                                        background: Any) -> None:
+    model = HeldModel()
+    _, polled = waiting_run(client, fake, model, background)
+
+    with pytest.raises(StateError, match="part-way through a scripted turn"):
+        fake.snapshot()
+    model.go.set()
+
+    assert polled.result(BOUND).status == "completed"
+    fake.snapshot()
+
+
+def test_a_responder_that_raises_after_its_run_was_cancelled_does_not_fail_it(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    def broken() -> str:
+        raise RuntimeError("the model server went away")
+
+    model = HeldModel(broken)
+    thread, polled = waiting_run(client, fake, model, background)
+    run_id = client.beta.threads.runs.list(thread_id=thread.id).data[0].id
+
+    client.beta.threads.runs.cancel(run_id, thread_id=thread.id)
+    model.go.set()
+
+    assert polled.result(BOUND).status == "cancelled"
+    assert fake.script.responder_errors == []
+
+
+class HeldChunks:
+    """A model's streamed text: each chunk after the first waits until the test lets it go."""
+
+    def __init__(self, chunks: list[str]) -> None:
+        self.chunks = chunks
+        self.asked = [threading.Event() for _ in chunks]
+        self.go = [threading.Event() for _ in chunks]
+        self.closed = threading.Event()
+
+    def __iter__(self) -> Iterator[str]:
+        try:
+            for index, chunk in enumerate(self.chunks):
+                self.asked[index].set()
+                if index:
+                    assert self.go[index].wait(BOUND), "the test never let the chunk come"
+                yield chunk
+        finally:
+            self.closed.set()
+
+
+def test_a_streamed_run_waiting_for_its_models_next_chunk_lets_other_requests_through(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    held = HeldChunks(["Hello", ", world", "!"])
+    fake.script.respond_with(lambda context: Reply(TextStream(iter(held))))
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+
+    def read() -> list[str]:
+        with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
+            return [event.event for event in stream]
+
+    events = background(read)
+    assert held.asked[1].wait(BOUND)
+    run = client.beta.threads.runs.list(thread_id=thread.id).data[0]
+    assert run.status == "in_progress"
+    assert client.beta.threads.messages.list(thread_id=thread.id).data[0].status == "in_progress"
+    held.go[1].set()
+    assert held.asked[2].wait(BOUND)
+    held.go[2].set()
+
+    assert events.result(BOUND)[-1] == "thread.run.completed"
+    answer = client.beta.threads.messages.list(thread_id=thread.id).data[0]
+    assert answer.content[0].text.value == "Hello, world!"  # type: ignore[union-attr]
+
+
+def test_a_stream_cancelled_while_its_model_writes_announces_the_cancellation_and_lets_go_of_the_model(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    held = HeldChunks(["Hello", ", world", "!"])
+    fake.script.respond_with(lambda context: Reply(TextStream(iter(held))))
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+
+    def read() -> list[Any]:
+        with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
+            return list(stream)
+
+    events = background(read)
+    assert held.asked[1].wait(BOUND)
+    run = client.beta.threads.runs.list(thread_id=thread.id).data[0]
+    client.beta.threads.runs.cancel(run.id, thread_id=thread.id)
+    held.go[1].set()
+
+    read_events = events.result(BOUND)
+    assert [e.event for e in read_events][-4:] == [
+        "thread.run.cancelling", "thread.message.incomplete", "thread.run.step.cancelled", "thread.run.cancelled"]
+    incomplete = next(e.data for e in read_events if e.event == "thread.message.incomplete")
+    assert incomplete.content[0].text.value == "Hello"  # what was sent before the cancel
+    assert held.closed.is_set() and not held.asked[2].is_set()  # the model's stream was let go, not read on
+    assert client.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status == "cancelled"
