@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,3 +227,74 @@ def test_only_server_py_imports_uvicorn() -> None:
     importers = sorted(p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
                        if "uvicorn" in imported_roots(p))
     assert importers == ["server/threaded.py"]
+
+
+class Waiting:
+    """A handler whose `may_wait` names the requests under /v1/threads; it notes the thread that answered, and
+    streams chunks noting the thread that made each, then whether they were closed."""
+
+    def __init__(self) -> None:
+        self.answered_on: list[int] = []
+        self.made_on: list[int] = []
+        self.closed = False
+
+    def may_wait(self, request: ApiRequest) -> bool:
+        return request.path.startswith("/v1/threads")
+
+    def __call__(self, request: ApiRequest) -> ApiResponse:
+        self.answered_on.append(threading.get_ident())
+        return ApiResponse(200, [("content-type", "text/event-stream")], self.chunks())
+
+    def chunks(self) -> Iterator[bytes]:
+        try:
+            for n in range(3):
+                self.made_on.append(threading.get_ident())
+                yield f"event: e\ndata: {n}\n\n".encode()
+        finally:
+            self.closed = True
+
+
+async def test_a_request_that_may_wait_on_a_model_is_answered_and_streamed_on_worker_threads() -> None:
+    handler = Waiting()
+    app = AsgiApp(handler)
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}])
+
+    await app(http_scope("POST", "/v1/threads/thread_1/runs"), driver.receive, driver.send)
+    app.close()
+
+    loop_thread = threading.get_ident()
+    assert handler.answered_on and loop_thread not in handler.answered_on + handler.made_on
+    assert driver.body == b"".join(f"event: e\ndata: {n}\n\n".encode() for n in range(3))
+    assert handler.closed
+
+
+async def test_any_other_request_is_answered_on_the_event_loop() -> None:
+    handler = Waiting()
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}])
+
+    await AsgiApp(handler)(http_scope("GET", "/v1/assistants"), driver.receive, driver.send)
+
+    assert handler.answered_on == [threading.get_ident()] and set(handler.made_on) == {threading.get_ident()}
+
+
+async def test_a_stream_made_on_workers_stops_and_is_closed_when_the_client_goes() -> None:
+    handler = Waiting()
+    app = AsgiApp(handler)
+    driver = Driver([{"type": "http.request", "body": b"", "more_body": False}], disconnect_after_sends=2)
+
+    await app(http_scope("POST", "/v1/threads/thread_1/runs"), driver.receive, driver.send)
+    app.close()
+
+    assert len(handler.made_on) < 3 and handler.closed
+
+
+def test_the_served_fake_answers_thread_requests_and_run_advances_on_workers() -> None:
+    served = ServedFake(FakeAssistants())
+
+    def waits(method: str, path: str) -> bool:
+        return served.may_wait(ApiRequest(method, path, (), {}, b""))
+
+    assert waits("GET", "/v1/threads/thread_1/runs/run_1") and waits("POST", "/v1/threads/runs")
+    assert waits("POST", "/__fake__/runs/run_1/advance")
+    assert not waits("GET", "/v1/assistants") and not waits("POST", "/v1/files")
+    assert not waits("GET", "/__fake__/calls")

@@ -6,6 +6,11 @@ without one is refused as soon as it passes the limit. A streamed response body 
 chunk its own `http.response.body` message, so server-sent events reach the client as they are produced. When the client
 disconnects, production stops: the chunk iterator is closed and nothing more is computed.
 
+A request that may wait on a run's model (the handler's `may_wait(request)` says so: a request on a thread, whose
+run moves as it is read or streamed) is answered on a worker thread, and so is each chunk of its stream: a model's
+answer holds back only the requests waiting for it, while the event loop serves the others. Any other request is
+answered on the event loop, which costs no hand-over.
+
 Injected transport faults (`fake.faults.timeout()`, `.connection_error()`) become what a client would see from a
 real server: a timeout holds the request unanswered until the client gives up (at most `TIMEOUT_HOLD_SECONDS`),
 and a connection error drops the connection before a response arrives.
@@ -20,6 +25,7 @@ import ctypes.util
 import io
 import sys
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -38,6 +44,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 TIMEOUT_HOLD_SECONDS = 60.0
+WORKERS = 32  # requests that may wait on a model, answered at once (the others queue for a worker)
 
 
 class ConnectionDropped(Exception):
@@ -75,15 +82,31 @@ class AsgiApp:
 
     When `handler` has a `screen(request) -> ApiResponse | None` method, it sees each request (without its
     body) before the body is read: an answer refuses the request unread. `handler.refuse(error)`, when there
-    is one, answers a body over its limit (else the plain envelope)."""
+    is one, answers a body over its limit (else the plain envelope). `handler.may_wait(request) -> bool`, when
+    there is one, names the requests answered on a worker thread (they may wait on a model)."""
 
     def __init__(self, handler: Handler, *, limits: BodyLimits | None = None) -> None:
         self.handler = handler
         self.limits = limits or BodyLimits()
+        self.may_wait: Callable[[ApiRequest], bool] | None = getattr(handler, "may_wait", None)
+        self._workers: ThreadPoolExecutor | None = None
+
+    def workers(self) -> ThreadPoolExecutor:
+        """The threads answering requests that may wait on a model, started with the first such request."""
+        if self._workers is None:
+            self._workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="fake-assistants")
+        return self._workers
+
+    def close(self) -> None:
+        """Let the worker threads go (at the server's shutdown); a later request starts them again."""
+        workers, self._workers = self._workers, None
+        if workers is not None:
+            workers.shutdown(wait=False)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
+            self.close()
         elif scope["type"] == "http":
             await self._http(scope, receive, send)
         else:
@@ -110,8 +133,14 @@ class AsgiApp:
             await send({"type": "http.response.body", "body": refused.body, "more_body": False})
             return
         large = len(body) >= RELEASE_AFTER_BYTES
-        answer = self._answer(scope, body)
+        request = to_api_request(scope, body)
         del body
+        workers = self.workers() if self.may_wait is not None and self.may_wait(request) else None
+        if workers is None:
+            answer = self._answer(request)
+        else:
+            answer = await asyncio.get_running_loop().run_in_executor(workers, self._answer, request)
+        del request
         if large:  # a large body is gone: give its memory back to the system, not to the allocator's free lists
             release_memory()
         if isinstance(answer, TransportFault):
@@ -122,11 +151,11 @@ class AsgiApp:
         if isinstance(response.body, bytes):
             await send({"type": "http.response.body", "body": response.body, "more_body": False})
         else:
-            await _send_stream(response.body, receive, send)
+            await _send_stream(response.body, receive, send, workers)
 
-    def _answer(self, scope: Scope, body: bytes) -> ApiResponse | TransportFault:
+    def _answer(self, request: ApiRequest) -> ApiResponse | TransportFault:
         try:
-            return self.handler(to_api_request(scope, body))
+            return self.handler(request)
         except TransportFault as fault:
             return fault
 
@@ -200,12 +229,22 @@ def _headers(response: ApiResponse) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-async def _send_stream(chunks: Iterator[bytes], receive: Receive, send: Send) -> None:
-    """Send each chunk as it is produced; stop producing as soon as the client disconnects."""
+async def _send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
+                       workers: ThreadPoolExecutor | None = None) -> None:
+    """Send each chunk as it is produced (on one of `workers`, when given); stop producing as soon as the client
+    disconnects. The chunks are closed once no chunk is being produced."""
     gone = asyncio.Event()
     watcher = asyncio.ensure_future(_watch_disconnect(receive, gone))
+    producing: asyncio.Future[bytes | None] | None = None
     try:
-        for chunk in chunks:
+        while True:
+            if workers is None:
+                chunk = next(chunks, None)
+            else:
+                producing = asyncio.get_running_loop().run_in_executor(workers, next, chunks, None)
+                chunk = await asyncio.shield(producing)
+            if chunk is None:
+                break
             if gone.is_set():
                 return
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
@@ -214,9 +253,14 @@ async def _send_stream(chunks: Iterator[bytes], receive: Receive, send: Send) ->
                 return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
+        if producing is not None and not producing.done():  # cancelled while a worker makes a chunk
+            await asyncio.wait([producing])
         close = getattr(chunks, "close", None)
         if close is not None:
-            close()
+            if workers is None:
+                close()
+            else:
+                await asyncio.get_running_loop().run_in_executor(workers, close)
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher

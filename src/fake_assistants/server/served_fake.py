@@ -53,6 +53,13 @@ class ServedFake:
             return self.control.handle(request)
         return self.fake.handle(request)
 
+    def may_wait(self, request: ApiRequest) -> bool:
+        """Whether answering `request` may wait on a run's model (a responder): a request on a thread (its active
+        run moves as it is read, or as its stream is read) or the control API's advance of a run. The server
+        answers these on worker threads, so that a model's answer holds back only the requests waiting for it."""
+        path = request.path
+        return "/threads" in path or (path.endswith("/advance") and is_control_path(path))
+
     def screen(self, request: ApiRequest) -> ApiResponse | None:
         """The refusal of a request its headers alone refuse (host, origin, API key), or None."""
         denied = check_host(request, self.allowed_hosts)
