@@ -597,15 +597,18 @@ class RunEngine:
         step, message = yield from self._open_message_step(run)
         message.attachments = attachments or []
         images = images or []
-        for index, image in enumerate(images):
-            yield self._message_delta(run, message, {"index": index, **image})
-        if self.streaming(run):  # the text's deltas are made only for a stream to read
-            # The first delta is made alone (a client's request on reading it takes effect before the next one);
-            # the others DELTAS_PER_CHUNK at a time, as one Burst: nothing the stream reads changes between them.
-            index, progress, message_id = len(images), run.progress, message.id
-            deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
-            burst, made = 1, 0
-            try:
+        shown, made = 0, 0  # images, then characters of the text, sent so far
+        try:
+            for index, image in enumerate(images):
+                shown = index + 1
+                yield self._message_delta(run, message, {"index": index, **image})
+            if self.streaming(run):  # the text's deltas are made only for a stream to read
+                # The first delta is made alone (a client's request on reading it takes effect before the next
+                # one); the others DELTAS_PER_CHUNK at a time, as one Burst: nothing the stream reads changes
+                # between them.
+                index, progress, message_id = len(images), run.progress, message.id
+                deltas = text_deltas(text, annotations or [], self.world.options.stream_chunk_chars)
+                burst = 1
                 while group := tuple(islice(deltas, burst)):
                     burst = DELTAS_PER_CHUNK
                     made += sum(len(part["value"]) for part in group)
@@ -617,10 +620,11 @@ class RunEngine:
                         yield Burst(message_id, index, group)
                     else:
                         yield text_delta(message_id, index, group[0])
-            except GeneratorExit:  # cancelled, expired or failed part-way: the message keeps the text sent
-                message.content = [*images, {"type": "text", "text": {
-                    "value": text[:made], "annotations": [a for a in annotations or [] if a["end_index"] <= made]}}]
-                raise
+        except GeneratorExit:  # cancelled, expired or failed part-way: the message keeps what was sent
+            sent = [a for a in annotations or [] if a["end_index"] <= made]
+            message.content = [*images[:shown], *([{"type": "text", "text": {"value": text[:made],
+                                                                              "annotations": sent}}] if made else [])]
+            raise
         now = self.world.clock.now()
         message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
         run.progress.open_message = None

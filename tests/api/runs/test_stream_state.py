@@ -196,6 +196,22 @@ async def test_a_cancel_read_by_the_sdk_stream_helper_leaves_the_message_the_tex
     assert text_of((await messages_of(client, thread.id))[0]) == "S"
 
 
+async def test_a_cancel_after_an_image_leaves_the_message_the_image(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.code_interpreter("plot()", images=[b"\x89PNG fake"]).reply("Here is the plot.")
+    assistant, thread = await assistant_and_thread(client, "Plot it", tools=[{"type": "code_interpreter"}])
+    read: list[Any] = []
+
+    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)) as stream:
+        async for event in events_of(stream):
+            read.append(event)
+            if event.event == "thread.message.delta" and len([e for e in read if e.event == event.event]) == 1:
+                await settle(client.raw.beta.threads.runs.cancel(event_run_id(fake, thread.id), thread_id=thread.id))
+
+    incomplete = next(e.data for e in read if e.event == "thread.message.incomplete")
+    assert [part.type for part in incomplete.content] == ["image_file"]
+    assert [e.event for e in read][-1] == "thread.run.cancelled"
+
+
 async def test_a_cancel_at_a_later_delta_comes_after_the_rest_of_its_chunk(client: Sdk, fake: FakeAssistants) -> None:
     fake.options.stream_chunk_chars = 1  # one delta per character
     text = "abcdefghijklmnopqrstuvwxyz0123456789"
