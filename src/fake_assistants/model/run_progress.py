@@ -8,6 +8,7 @@ and files). A dump keeps it under a run's `"extra"`, one key per field (state/du
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -26,6 +27,15 @@ SAVED_WORK: tuple[SavedWork, ...] = ("execute", "finish_cancelling")
 SANDBOX_DIR = "sandbox:/mnt/data/"
 
 
+@dataclass(frozen=True, slots=True)
+class ModelCall:
+    """A run's model answering on the thread `thread` (its id), the fake's lock set aside: `done` is set once the
+    model is back and that thread holds the lock again."""
+
+    thread: int
+    done: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
 @dataclass(slots=True)
 class PendingWork:
     """A run's events still to come, produced lazily (one at a time, or a burst of text deltas), and the kind of
@@ -36,7 +46,7 @@ class PendingWork:
     started: bool = False  # an event has been asked for: the work is part-way and cannot be made again
     # a thread is making the next event and waits for the run's model, the fake's lock set aside (runs/engine.py):
     # no other thread may ask for an event or close the work meanwhile
-    calling: bool = False
+    calling: ModelCall | None = None
 
     def next_event(self) -> StreamItem | None:
         """The next event (or burst); None once the work is over."""
@@ -45,7 +55,7 @@ class PendingWork:
 
     def close(self) -> None:
         """End the work. Work waiting on its model is left to end itself: it finds it was dropped when it is back."""
-        if not self.calling:
+        if self.calling is None:
             self.events.close()
 
 

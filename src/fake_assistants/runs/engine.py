@@ -17,6 +17,7 @@ announced on it (`thread.run.cancelling` ... `thread.run.cancelled`, `thread.run
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
@@ -33,7 +34,7 @@ from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
 from ..model.message import Message
 from ..model.run import Run, RunStatus
-from ..model.run_progress import Citation, GeneratedFile, PendingWork, SavedWork
+from ..model.run_progress import Citation, GeneratedFile, ModelCall, PendingWork, SavedWork
 from ..model.step import RunStep
 from ..model.usage import usage
 from ..store.pagination import OrderedTable
@@ -146,7 +147,7 @@ class RunEngine:
         pending = run.progress.work
         try:
             while pending is not None:
-                if pending.calling:  # another thread makes its next event, waiting on the run's model
+                if pending.calling is not None:  # another thread makes its next event, waiting on the run's model
                     return
                 pending.started = True
                 for _ in pending.events:
@@ -179,7 +180,7 @@ class RunEngine:
         return flattened(self._work_items(run))
 
     def _work_items(self, run: Run) -> Iterator[StreamItem]:
-        while (pending := run.progress.work) is not None and not pending.calling:
+        while (pending := run.progress.work) is not None and pending.calling is None:
             event = self._next_event(run, pending)
             if event is not None:
                 yield event
@@ -243,6 +244,9 @@ class RunEngine:
                 pending = progress.work
                 if pending is None:
                     return
+                if pending.calling is not None:  # a read before the stream's first started the run: its model is out
+                    self._wait_for(pending.calling)
+                    continue
                 pending.started = True
                 try:
                     event = next(pending.events, None)
@@ -409,19 +413,40 @@ class RunEngine:
         pending = run.progress.work
         if pending is None:
             return call()
-        pending.calling = True
+        pending.calling = calling = ModelCall(threading.get_ident())
         try:
             with self.set_aside():
                 outcome = call()
         except Exception:
             if self._dropped(run, pending):  # what the call raised no longer concerns the run
+                self.turn_sources.pop(run.id, None)
                 raise _Dropped from None
             raise
         finally:
-            pending.calling = False
+            pending.calling = None
+            calling.done.set()
         if self._dropped(run, pending):
+            self.turn_sources.pop(run.id, None)
             raise _Dropped
         return outcome
+
+    def _wait_for(self, calling: ModelCall) -> None:
+        """Wait, the lock set aside, until the model another thread's run is waiting on is back."""
+        with self.set_aside():
+            calling.done.wait()
+
+    def await_models(self) -> None:
+        """Wait until no run's model is answering on another thread (the lock set aside meanwhile): what follows
+        reads every run between two of its events (a snapshot, a dump). A model answering on this thread (a
+        responder that saves the state) is not waited for: saving names its run as part-way."""
+        me = threading.get_ident()
+        while True:
+            calling = next((work.calling for run in self.world.store.all_runs()
+                            if (work := run.progress.work) is not None and work.calling is not None
+                            and work.calling.thread != me), None)
+            if calling is None:
+                return
+            self._wait_for(calling)
 
     def _dropped(self, run: Run, pending: PendingWork) -> bool:
         """`pending` is no longer the run's work, or the run is no longer in the state (its thread was deleted,
@@ -597,7 +622,7 @@ class RunEngine:
         step, message = yield from self._open_message_step(run)
         message.attachments = attachments or []
         images = images or []
-        shown, made = 0, 0  # images, then characters of the text, sent so far
+        shown, made = 0, 0  # images, then text deltas, sent so far
         try:
             for index, image in enumerate(images):
                 shown = index + 1
@@ -611,7 +636,7 @@ class RunEngine:
                 burst = 1
                 while group := tuple(islice(deltas, burst)):
                     burst = DELTAS_PER_CHUNK
-                    made += sum(len(part["value"]) for part in group)
+                    made += len(group)
                     if progress.streamed_segment is None or progress.streamed_segment != progress.segment:
                         for _ in group:  # the stream stopped reading the run: as _message_delta
                             yield ("thread.message.delta", UNREAD)
@@ -621,8 +646,10 @@ class RunEngine:
                     else:
                         yield text_delta(message_id, index, group[0])
         except GeneratorExit:  # cancelled, expired or failed part-way: the message keeps what was sent
-            sent = [a for a in annotations or [] if a["end_index"] <= made]
-            message.content = [*images[:shown], *([{"type": "text", "text": {"value": text[:made],
+            length = sum(len(part["value"]) for part in islice(
+                text_deltas(text, annotations or [], self.world.options.stream_chunk_chars), made))
+            sent = [a for a in annotations or [] if a["end_index"] <= length]
+            message.content = [*images[:shown], *([{"type": "text", "text": {"value": text[:length],
                                                                               "annotations": sent}}] if made else [])]
             raise
         now = self.world.clock.now()

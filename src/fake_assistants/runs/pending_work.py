@@ -34,8 +34,9 @@ def describe(run: Run) -> SavedWork | None:
 def mid_flight(runs: Iterable[Run]) -> StateError:
     named = ", ".join(f"{run.id} ({run.status}, thread {run.thread_id})" for run in runs)
     return StateError(
-        f"cannot save the fake's state: run {named} is part-way through a scripted turn (a stream read part-way, "
-        "or a run moved to in_progress by after_polls or advance()), and work in progress cannot be copied. "
+        f"cannot save the fake's state: run {named} is part-way through a scripted turn (its model answering on "
+        "this thread, a stream read part-way, or a run moved to in_progress by after_polls or advance()), and work "
+        "in progress cannot be copied. "
         "Let it settle first: finish or close the stream and read the run (immediate progression), advance it "
         "to requires_action or an end, or cancel it."
     )

@@ -238,11 +238,8 @@ async def _send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
     producing: asyncio.Future[bytes | None] | None = None
     try:
         while True:
-            if workers is None:
-                chunk = next(chunks, None)
-            else:
-                producing = asyncio.get_running_loop().run_in_executor(workers, next, chunks, None)
-                chunk = await asyncio.shield(producing)
+            producing = _on_worker(workers, next, chunks, None)
+            chunk = await asyncio.shield(producing)
             if chunk is None:
                 break
             if gone.is_set():
@@ -253,17 +250,31 @@ async def _send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
                 return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
-        if producing is not None and not producing.done():  # cancelled while a worker makes a chunk
-            await asyncio.wait([producing])
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            if workers is None:
-                close()
-            else:
-                await asyncio.get_running_loop().run_in_executor(workers, close)
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+        try:
+            if producing is not None and not producing.done():  # cancelled while a worker makes a chunk
+                await asyncio.wait([producing])
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                await _on_worker(workers, close)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+def _on_worker(workers: ThreadPoolExecutor | None, call: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+    """`call(*args)` on one of `workers`; made at once on the event loop when there are none, or when they were
+    let go (the server shutting down while a stream ends)."""
+    loop = asyncio.get_running_loop()
+    if workers is not None:
+        with contextlib.suppress(RuntimeError):  # cannot schedule new futures after shutdown
+            return loop.run_in_executor(workers, call, *args)
+    made: asyncio.Future[Any] = loop.create_future()
+    try:
+        made.set_result(call(*args))
+    except Exception as error:
+        made.set_exception(error)
+    return made
 
 
 async def _watch_disconnect(receive: Receive, gone: asyncio.Event) -> None:

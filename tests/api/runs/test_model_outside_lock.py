@@ -128,17 +128,42 @@ def test_a_fake_reset_while_a_model_answers_keeps_nothing_of_the_run(client: ope
     assert client.beta.assistants.list().data == []
 
 
-def test_a_snapshot_while_a_model_answers_names_the_run(client: openai.OpenAI, fake: FakeAssistants,
-                                                        background: Any) -> None:
+def test_a_snapshot_or_dump_while_a_model_answers_waits_for_it(client: openai.OpenAI, fake: FakeAssistants,
+                                                                background: Any) -> None:
     model = HeldModel()
-    _, polled = waiting_run(client, fake, model, background)
-
-    with pytest.raises(StateError, match="part-way through a scripted turn"):
-        fake.snapshot()
+    thread, polled = waiting_run(client, fake, model, background)
+    saved: list[Any] = []
+    savers = [threading.Thread(target=lambda: saved.append(fake.snapshot())),
+              threading.Thread(target=lambda: saved.append(fake.dump()))]
+    for saver in savers:
+        saver.start()
     model.go.set()
+    for saver in savers:
+        saver.join(BOUND)
 
     assert polled.result(BOUND).status == "completed"
-    fake.snapshot()
+    assert len(saved) == 2  # neither refused the run as part-way: each waited for its model, then its turn
+    copy = new_fake()
+    copy.restore(next(s for s in saved if not isinstance(s, str)))
+    assert copy.openai_client().beta.threads.runs.list(thread_id=thread.id).data[0].status == "completed"
+
+
+def test_a_responder_that_saves_the_fake_is_told_its_run_is_part_way(client: openai.OpenAI,
+                                                                    fake: FakeAssistants) -> None:
+    refusals: list[str] = []
+
+    def saving(context: TurnContext) -> str:
+        with pytest.raises(StateError, match="part-way through a scripted turn") as caught:
+            fake.dump()
+        refusals.append(str(caught.value))
+        return "saved nothing"
+
+    fake.script.respond_with(saving)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    run = client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Hi"}]})
+
+    assert run.status == "completed" and len(refusals) == 1 and run.id in refusals[0]
 
 
 def test_a_responder_that_raises_after_its_run_was_cancelled_does_not_fail_it(
@@ -226,3 +251,33 @@ def test_a_stream_cancelled_while_its_model_writes_announces_the_cancellation_an
     assert incomplete.content[0].text.value == "Hello"  # what was sent before the cancel
     assert held.closed.is_set() and not held.asked[2].is_set()  # the model's stream was let go, not read on
     assert client.beta.threads.runs.retrieve(run.id, thread_id=thread.id).status == "cancelled"
+
+
+def test_a_stream_read_while_another_threads_read_has_the_run_waiting_on_its_model_waits_for_it(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    model = HeldModel()
+    fake.script.respond_with(model)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    stream = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)  # unread
+    listed = background(lambda: client.beta.threads.runs.list(thread_id=thread.id).data[0])  # moves the run
+    assert model.called.wait(BOUND)
+    read: list[str] = []
+    first_two = threading.Event()
+
+    def read_all() -> None:
+        for event in stream:
+            read.append(event.event)
+            if len(read) == 2:
+                first_two.set()
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    assert first_two.wait(BOUND)  # the next read asks for the run's work, which the list's thread is making
+    model.go.set()
+    reader.join(BOUND)
+
+    assert not reader.is_alive() and read[:2] == ["thread.run.created", "thread.run.queued"]
+    assert "error" not in read
+    assert listed.result(BOUND).status == "completed"  # the list's read ran the turn; the stream waited for it
+    assert fake.script.responder_errors == []
