@@ -7,6 +7,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import pytest
 import fake_assistants
 from fake_assistants import ApiRequest, ApiResponse, FakeAssistants
 from fake_assistants.layers.faults import TransportFault
-from fake_assistants.server.asgi import AsgiApp, ConnectionDropped
+from fake_assistants.server.asgi import AsgiApp, ConnectionDropped, send_stream
 from fake_assistants.server.served_fake import ServedFake, check_api_key
 
 PACKAGE = Path(fake_assistants.__file__).parent
@@ -295,6 +296,34 @@ def test_the_served_fake_answers_thread_requests_and_run_advances_on_workers() -
         return served.may_wait(ApiRequest(method, path, (), {}, b""))
 
     assert waits("GET", "/v1/threads/thread_1/runs/run_1") and waits("POST", "/v1/threads/runs")
-    assert waits("POST", "/__fake__/runs/run_1/advance")
+    assert waits("POST", "/__fake__/runs/run_1/advance") and waits("GET", "/__fake__/state")
     assert not waits("GET", "/v1/assistants") and not waits("POST", "/v1/files")
     assert not waits("GET", "/__fake__/calls")
+
+
+async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_still_closed() -> None:
+    made_first, go = threading.Event(), threading.Event()
+    closed: list[bool] = []
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield b"event: a\ndata: 1\n\n"
+            made_first.set()
+            assert go.wait(30)
+            yield b"event: b\ndata: 2\n\n"
+        finally:
+            closed.append(True)
+
+    workers = ThreadPoolExecutor(2)
+    driver = Driver([])
+    task = asyncio.ensure_future(send_stream(chunks(), driver.receive, driver.send, workers))
+    assert await asyncio.get_running_loop().run_in_executor(None, made_first.wait, 30)
+    task.cancel()  # uvicorn's graceful shutdown gave up on the stream while a worker makes its next chunk
+    await asyncio.sleep(0)
+    workers.shutdown(wait=False)  # the app's close() at the lifespan's shutdown
+    go.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert closed == [True]  # closed on the event loop, the workers being gone
+    assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []  # no watcher left behind

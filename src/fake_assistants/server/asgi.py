@@ -151,7 +151,7 @@ class AsgiApp:
         if isinstance(response.body, bytes):
             await send({"type": "http.response.body", "body": response.body, "more_body": False})
         else:
-            await _send_stream(response.body, receive, send, workers)
+            await send_stream(response.body, receive, send, workers)
 
     def _answer(self, request: ApiRequest) -> ApiResponse | TransportFault:
         try:
@@ -229,7 +229,7 @@ def _headers(response: ApiResponse) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-async def _send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
+async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
                        workers: ThreadPoolExecutor | None = None) -> None:
     """Send each chunk as it is produced (on one of `workers`, when given); stop producing as soon as the client
     disconnects. The chunks are closed once no chunk is being produced."""

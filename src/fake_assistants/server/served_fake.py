@@ -55,10 +55,11 @@ class ServedFake:
 
     def may_wait(self, request: ApiRequest) -> bool:
         """Whether answering `request` may wait on a run's model (a responder): a request on a thread (its active
-        run moves as it is read, or as its stream is read) or the control API's advance of a run. The server
-        answers these on worker threads, so that a model's answer holds back only the requests waiting for it."""
+        run moves as it is read, or as its stream is read), the control API's advance of a run, or its read of the
+        state (a dump waits for models answering). The server answers these on worker threads, so that a model's
+        answer holds back only the requests waiting for it."""
         path = request.path
-        return "/threads" in path or (path.endswith("/advance") and is_control_path(path))
+        return "/threads" in path or (path.endswith(("/advance", "/state")) and is_control_path(path))
 
     def screen(self, request: ApiRequest) -> ApiResponse | None:
         """The refusal of a request its headers alone refuse (host, origin, API key), or None."""
