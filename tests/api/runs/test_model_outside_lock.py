@@ -202,34 +202,10 @@ class HeldChunks:
             self.closed.set()
 
 
-def test_a_streamed_run_waiting_for_its_models_next_chunk_lets_other_requests_through(
-        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
-    held = HeldChunks(["Hello", ", world", "!"])
-    fake.script.respond_with(lambda context: Reply(TextStream(iter(held))))
-    assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
-
-    def read() -> list[str]:
-        with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
-            return [event.event for event in stream]
-
-    events = background(read)
-    assert held.asked[1].wait(BOUND)
-    run = client.beta.threads.runs.list(thread_id=thread.id).data[0]
-    assert run.status == "in_progress"
-    assert client.beta.threads.messages.list(thread_id=thread.id).data[0].status == "in_progress"
-    held.go[1].set()
-    assert held.asked[2].wait(BOUND)
-    held.go[2].set()
-
-    assert events.result(BOUND)[-1] == "thread.run.completed"
-    answer = client.beta.threads.messages.list(thread_id=thread.id).data[0]
-    assert answer.content[0].text.value == "Hello, world!"  # type: ignore[union-attr]
-
-
-def test_a_stream_cancelled_while_its_model_writes_announces_the_cancellation_and_lets_go_of_the_model(
-        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
-    held = HeldChunks(["Hello", ", world", "!"])
+def streamed_run(client: openai.OpenAI, fake: FakeAssistants, held: HeldChunks,
+                 background: Callable[[Callable[[], Any]], Future[Any]]) -> tuple[Any, Future[list[Any]]]:
+    """A run whose model's text is `held`, streamed through the SDK's helper on another thread until its model
+    waits for its second chunk; the thread, and the events the stream reads."""
     fake.script.respond_with(lambda context: Reply(TextStream(iter(held))))
     assistant = client.beta.assistants.create(model="gpt-4o")
     thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
@@ -240,6 +216,30 @@ def test_a_stream_cancelled_while_its_model_writes_announces_the_cancellation_an
 
     events = background(read)
     assert held.asked[1].wait(BOUND)
+    return thread, events
+
+
+def test_a_streamed_run_waiting_for_its_models_next_chunk_lets_other_requests_through(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    held = HeldChunks(["Hello", ", world", "!"])
+    thread, events = streamed_run(client, fake, held, background)
+
+    run = client.beta.threads.runs.list(thread_id=thread.id).data[0]
+    assert run.status == "in_progress"
+    assert client.beta.threads.messages.list(thread_id=thread.id).data[0].status == "in_progress"
+    held.go[1].set()
+    assert held.asked[2].wait(BOUND)
+    held.go[2].set()
+
+    assert events.result(BOUND)[-1].event == "thread.run.completed"
+    answer = client.beta.threads.messages.list(thread_id=thread.id).data[0]
+    assert answer.content[0].text.value == "Hello, world!"  # type: ignore[union-attr]
+
+
+def test_a_stream_cancelled_while_its_model_writes_announces_the_cancellation_and_lets_go_of_the_model(
+        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+    held = HeldChunks(["Hello", ", world", "!"])
+    thread, events = streamed_run(client, fake, held, background)
     run = client.beta.threads.runs.list(thread_id=thread.id).data[0]
     client.beta.threads.runs.cancel(run.id, thread_id=thread.id)
     held.go[1].set()

@@ -174,19 +174,26 @@ async def test_cancel_during_the_stream_is_announced_on_it(client: Sdk, fake: Fa
     assert message.incomplete_details.reason == "run_cancelled"
 
 
+async def cancelled_at_the_first_delta(client: Sdk, fake: FakeAssistants, assistant_id: str,
+                                       thread_id: str) -> tuple[list[Any], list[Any]]:
+    """A run streamed through the SDK's helper (`runs.stream`) and cancelled on reading its first message delta:
+    the events read, and the helper's final messages."""
+    read: list[Any] = []
+    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread_id, assistant_id=assistant_id)) as stream:
+        async for event in events_of(stream):
+            read.append(event)
+            if event.event == "thread.message.delta" and len([e for e in read if e.event == event.event]) == 1:
+                await settle(client.raw.beta.threads.runs.cancel(event_run_id(fake, thread_id), thread_id=thread_id))
+        messages = await settle(stream.get_final_messages())
+    return read, messages
+
+
 async def test_a_cancel_read_by_the_sdk_stream_helper_leaves_the_message_the_text_sent(
         client: Sdk, fake: FakeAssistants) -> None:
     fake.options.stream_chunk_chars = 1  # one delta per character
     fake.script.reply("Sent, then cancelled.")
     assistant, thread = await assistant_and_thread(client, "Tell me something")
-    read: list[Any] = []
-
-    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)) as stream:
-        async for event in events_of(stream):
-            read.append(event)
-            if event.event == "thread.message.delta" and len([e for e in read if e.event == event.event]) == 1:
-                await settle(client.raw.beta.threads.runs.cancel(event_run_id(fake, thread.id), thread_id=thread.id))
-        messages = await settle(stream.get_final_messages())
+    read, messages = await cancelled_at_the_first_delta(client, fake, assistant.id, thread.id)
 
     # the message ends incomplete with the one delta sent (as a recorded incomplete message holds its text so
     # far): the SDK's helper, which indexes the content its deltas named, reads it to the end
@@ -199,13 +206,7 @@ async def test_a_cancel_read_by_the_sdk_stream_helper_leaves_the_message_the_tex
 async def test_a_cancel_after_an_image_leaves_the_message_the_image(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.code_interpreter("plot()", images=[b"\x89PNG fake"]).reply("Here is the plot.")
     assistant, thread = await assistant_and_thread(client, "Plot it", tools=[{"type": "code_interpreter"}])
-    read: list[Any] = []
-
-    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)) as stream:
-        async for event in events_of(stream):
-            read.append(event)
-            if event.event == "thread.message.delta" and len([e for e in read if e.event == event.event]) == 1:
-                await settle(client.raw.beta.threads.runs.cancel(event_run_id(fake, thread.id), thread_id=thread.id))
+    read, _ = await cancelled_at_the_first_delta(client, fake, assistant.id, thread.id)
 
     incomplete = next(e.data for e in read if e.event == "thread.message.incomplete")
     assert [part.type for part in incomplete.content] == ["image_file"]
