@@ -289,16 +289,26 @@ async def test_a_stream_made_on_workers_stops_and_is_closed_when_the_client_goes
     assert len(handler.made_on) < 3 and handler.closed
 
 
-def test_the_served_fake_answers_thread_requests_and_run_advances_on_workers() -> None:
-    served = ServedFake(FakeAssistants())
+def test_the_served_fake_answers_requests_on_runs_on_workers_while_a_model_may_answer_them() -> None:
+    fake = FakeAssistants()
+    served = ServedFake(fake)
 
     def waits(method: str, path: str) -> bool:
         return served.may_wait(ApiRequest(method, path, (), {}, b""))
 
-    assert waits("GET", "/v1/threads/thread_1/runs/run_1") and waits("POST", "/v1/threads/runs")
-    assert waits("POST", "/__fake__/runs/run_1/advance") and waits("GET", "/__fake__/state")
+    on_runs = [("GET", "/v1/threads/thread_1/runs/run_1"), ("POST", "/v1/threads/runs"),
+               ("POST", "/__fake__/runs/run_1/advance"), ("GET", "/__fake__/state")]
+    fake.script.reply("scripted turns never wait")
+    assert not any(waits(*request) for request in on_runs)  # on the event loop: no hand-over to pay
+
+    fake.script.respond_with(lambda context: "a model's answer")
+    assert all(waits(*request) for request in on_runs)
     assert not waits("GET", "/v1/assistants") and not waits("POST", "/v1/files")
     assert not waits("GET", "/__fake__/calls")
+
+    fake.script.clear()
+    fake.script.fallback = lambda context: "a model behind every run"  # as `serve --model-base-url` sets it
+    assert all(waits(*request) for request in on_runs)
 
 
 async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_still_closed() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from ..core.types import Json
 from ..core.wire import utf8_escaped, utf8_texts
@@ -138,6 +139,8 @@ class Incomplete:
 
 Action = Reply | Say | FunctionCalls | CodeInterpreter | FileSearch | BrokenStream | Fail | Incomplete
 ACTION_TYPES = (Reply, Say, FunctionCalls, CodeInterpreter, FileSearch, BrokenStream, Fail, Incomplete)
+_SCRIPTED = frozenset(ACTION_TYPES)
+_ACTION = attrgetter("action")
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +282,11 @@ class Script:
     def respond_with(self, responder: Responder, *, assistant_id: str | None = None,
                      repeat: bool = False) -> Script:
         return self._add(responder, assistant_id, repeat)
+
+    def may_respond(self) -> bool:
+        """Whether a run could be answered by a responder (a model): the fallback, or a responder turn queued. The
+        turns' types are compared without a Python loop: a server asks on every request on a thread."""
+        return self.fallback is not None or not _SCRIPTED.issuperset(map(type, map(_ACTION, self.turns)))
 
     def take(self, assistant_id: str) -> Turn | None:
         for position, turn in enumerate(self.turns):

@@ -6,10 +6,10 @@ without one is refused as soon as it passes the limit. A streamed response body 
 chunk its own `http.response.body` message, so server-sent events reach the client as they are produced. When the client
 disconnects, production stops: the chunk iterator is closed and nothing more is computed.
 
-A request that may wait on a run's model (the handler's `may_wait(request)` says so: a request on a thread, whose
-run moves as it is read or streamed) is answered on a worker thread, and so is each chunk of its stream: a model's
-answer holds back only the requests waiting for it, while the event loop serves the others. Any other request is
-answered on the event loop, which costs no hand-over.
+A request that may wait on a run's model (the handler's `may_wait(request)` says so: with a model behind the
+runs, a request on a thread, whose run moves as it is read or streamed) is answered on a worker thread, and so is
+each chunk of its stream: a model's answer holds back only the requests waiting for it, while the event loop
+serves the others. Any other request is answered on the event loop, which costs no hand-over.
 
 Injected transport faults (`fake.faults.timeout()`, `.connection_error()`) become what a client would see from a
 real server: a timeout holds the request unanswered until the client gives up (at most `TIMEOUT_HOLD_SECONDS`),
