@@ -311,6 +311,32 @@ def test_the_served_fake_answers_requests_on_runs_on_workers_while_a_model_may_a
     assert all(waits(*request) for request in on_runs)
 
 
+def test_while_a_model_answers_requests_on_runs_go_to_workers_though_the_script_is_empty() -> None:
+    fake = FakeAssistants()
+    served = ServedFake(fake)
+    called, go = threading.Event(), threading.Event()
+
+    def held(context: Any) -> str:
+        called.set()
+        assert go.wait(30)
+        return "answered"
+
+    fake.script.respond_with(held)  # taken by the run: the script is empty while the model answers
+    client = fake.openai_client()
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    polling = threading.Thread(target=lambda: client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Hi"}]}), daemon=True)
+    polling.start()
+    assert called.wait(30)
+
+    assert not fake.script.may_respond()
+    assert served.may_wait(ApiRequest("GET", "/v1/threads/thread_1/runs", (), {}, b""))
+    go.set()
+    polling.join(30)
+    assert not polling.is_alive() and fake.engine.models_answering == 0
+    assert not served.may_wait(ApiRequest("GET", "/v1/threads/thread_1/runs", (), {}, b""))
+
+
 async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_still_closed() -> None:
     made_first, go = threading.Event(), threading.Event()
     closed: list[bool] = []

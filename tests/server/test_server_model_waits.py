@@ -27,17 +27,20 @@ class Held:
 
     def __init__(self, chunks: list[str] | None = None) -> None:
         self.called, self.go = threading.Event(), threading.Event()
+        self.waiting = threading.Event()  # held: the whole answer, or the next chunk
         self.chunks = chunks
 
     def __call__(self, context: TurnContext) -> Reply | str:
         self.called.set()
         if self.chunks is not None:
             return Reply(TextStream(self.stream(self.chunks)))
+        self.waiting.set()
         assert self.go.wait(BOUND), "the test never let the model answer"
         return "the model's answer"
 
     def stream(self, chunks: list[str]) -> Iterator[str]:
         yield chunks[0]
+        self.waiting.set()
         assert self.go.wait(BOUND), "the test never let the model go on"
         yield from chunks[1:]
 
@@ -67,7 +70,7 @@ def test_a_polled_run_waiting_on_its_model_holds_back_no_other_client(served: Se
     polled = served.background.submit(
         lambda: first.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id,
                                                         poll_interval_ms=0))
-    assert model.called.wait(BOUND)
+    assert model.waiting.wait(BOUND)
 
     other = second.beta.threads.create(messages=[{"role": "user", "content": "Another conversation"}])
     (waiting,) = second.beta.threads.runs.list(thread_id=thread.id).data
@@ -94,7 +97,7 @@ def test_a_stream_waiting_on_its_models_next_chunk_holds_back_no_other_client(se
             return list(stream)
 
     events = served.background.submit(read)
-    assert model.called.wait(BOUND)
+    assert model.waiting.wait(BOUND)
 
     second.beta.assistants.create(model="gpt-4o", name="made meanwhile")
     (run,) = second.beta.threads.runs.list(thread_id=thread.id).data

@@ -29,10 +29,10 @@ SANDBOX_DIR = "sandbox:/mnt/data/"
 
 @dataclass(frozen=True, slots=True)
 class ModelCall:
-    """A run's model answering on the thread `thread` (its id), the fake's lock set aside: `done` is set once the
-    model is back and that thread holds the lock again."""
+    """A run's model answering on the Python thread `thread_ident` (`threading.get_ident()`), the fake's lock set
+    aside: `done` is set once the model is back and that thread holds the lock again."""
 
-    thread: int
+    thread_ident: int
     done: threading.Event = field(default_factory=threading.Event, compare=False)
 
 

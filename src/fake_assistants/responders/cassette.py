@@ -1,9 +1,10 @@
 """Recorded backend exchanges: each keyed by a stable hash of its request, written as they happen, replayed
 with no network; a request the recording does not hold is named with how it differs from the closest one.
 
-Several models may record to one file at the same time (an eval's conversations in threads, a fake and a model
-each): each exchange is added to what the file holds when it is written, under a lock per file, and the file is
-replaced whole (written beside it, then renamed), so no exchange is lost and a reader never sees half a file.
+Several models of one process may record to one file at the same time (an eval's conversations in threads, a
+fake and a model each): each exchange is added to what the file holds when it is written, under a lock per file,
+and the file is replaced whole (written beside it, then renamed), so no exchange is lost and a reader never sees
+half a file. Processes recording to one file (pytest-xdist workers) are not coordinated: give each its own file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
+import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -52,7 +55,8 @@ def request_key(request: Json) -> str:
 class Cassette:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.entries: list[Json] = self._read()
+        with _file_lock(self.path):  # not while another model of this process replaces the file
+            self.entries: list[Json] = self._read()
 
     def _read(self) -> list[Json]:
         if not self.path.exists():
@@ -86,9 +90,13 @@ class Cassette:
             self.entries = [*(e for e in self._read() if e["key"] != key), entry]
             self.path.parent.mkdir(parents=True, exist_ok=True)
             text = json.dumps({"format": FORMAT, "exchanges": self.entries}, indent=1, ensure_ascii=False)
-            written = self.path.with_name(f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+            handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+            written = Path(name)
             try:
-                written.write_text(text + "\n", encoding="utf-8")
+                with os.fdopen(handle, "w", encoding="utf-8") as file:
+                    file.write(text + "\n")
+                # the file's own mode (a new one: what write_text would make), not mkstemp's owner-only one
+                os.chmod(written, stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else 0o644)
                 os.replace(written, self.path)
             finally:
                 written.unlink(missing_ok=True)

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from ..core import error_catalog as catalog
-from ..core.errors import ApiError
+from ..core.errors import ApiError, StateError
 from ..core.types import Burst, Event, Json, StreamItem, flattened, message_delta, text_delta, text_part
 from ..core.wire import utf8_escaped, utf8_text
 from ..model import message_lifecycle, step_lifecycle
@@ -93,6 +93,7 @@ class RunEngine:
         # While a run's model answers (a responder's call, each chunk of its stream), the fake's lock is set aside
         # in this context, so that other requests go on (the fake gives it: layers/locking.py `set_aside`).
         self.set_aside: Callable[[], AbstractContextManager[object]] = nullcontext
+        self.models_answering = 0  # runs whose model is answering now, the lock set aside (changed under the lock)
 
     # -- reads and progression ------------------------------------------------------------------
 
@@ -245,7 +246,7 @@ class RunEngine:
                 if pending is None:
                     return
                 if pending.calling is not None:  # a read before the stream's first started the run: its model is out
-                    self._wait_for(pending.calling)
+                    self.wait_for_model(pending.calling)
                     continue
                 pending.started = True
                 try:
@@ -414,39 +415,41 @@ class RunEngine:
         if pending is None:
             return call()
         pending.calling = calling = ModelCall(threading.get_ident())
+        self.models_answering += 1
         try:
             with self.set_aside():
                 outcome = call()
         except Exception:
             if self._dropped(run, pending):  # what the call raised no longer concerns the run
-                self.turn_sources.pop(run.id, None)
                 raise _Dropped from None
             raise
         finally:
             pending.calling = None
+            self.models_answering -= 1
             calling.done.set()
         if self._dropped(run, pending):
-            self.turn_sources.pop(run.id, None)
             raise _Dropped
         return outcome
 
-    def _wait_for(self, calling: ModelCall) -> None:
+    def wait_for_model(self, calling: ModelCall) -> None:
         """Wait, the lock set aside, until the model another thread's run is waiting on is back."""
+        if calling.thread_ident == threading.get_ident():
+            raise StateError("a run's model cannot wait for itself: its responder asked for what waits on it")
         with self.set_aside():
             calling.done.wait()
 
     def await_models(self) -> None:
-        """Wait until no run's model is answering on another thread (the lock set aside meanwhile): what follows
-        reads every run between two of its events (a snapshot, a dump). A model answering on this thread (a
-        responder that saves the state) is not waited for: saving names its run as part-way."""
+        """Wait for the models answering on other threads now (the lock set aside meanwhile), so that a snapshot or
+        a dump reads their runs after their turns. Not for a model that starts later (its run is then part-way,
+        which saving refuses, as it refuses a stream read part-way), and not at all when a model is answering on
+        this thread (a responder saving the state: saving names its run as part-way)."""
         me = threading.get_ident()
-        while True:
-            calling = next((work.calling for run in self.world.store.all_runs()
-                            if (work := run.progress.work) is not None and work.calling is not None
-                            and work.calling.thread != me), None)
-            if calling is None:
-                return
-            self._wait_for(calling)
+        calls = [work.calling for run in self.world.store.all_runs()
+                 if (work := run.progress.work) is not None and work.calling is not None]
+        if any(calling.thread_ident == me for calling in calls):
+            return
+        for calling in calls:
+            self.wait_for_model(calling)
 
     def _dropped(self, run: Run, pending: PendingWork) -> bool:
         """`pending` is no longer the run's work, or the run is no longer in the state (its thread was deleted,
@@ -574,10 +577,12 @@ class RunEngine:
                     yield self._message_delta(run, message, text_part(0, {
                         "value": written[sent:safe], **({"annotations": []} if sent == 0 else {})}))
                     sent = safe
-        except _Dropped:  # the model's stream is not read further: let go of it
+        except (_Dropped, GeneratorExit) as ended:  # the model's stream is not read further: let go of it
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
+            if isinstance(ended, GeneratorExit):  # the work was closed between two chunks (a cancel, an expiry)
+                raise
             return
         except Exception as error:  # a responder's chunks that raise fail the run, as a raising responder does
             self.script.responder_errors.append((run.id, error))

@@ -285,7 +285,8 @@ class Script:
 
     def may_respond(self) -> bool:
         """Whether a run could be answered by a responder (a model): the fallback, or a responder turn queued. The
-        turns' types are compared without a Python loop: a server asks on every request on a thread."""
+        turns' types are compared without a Python loop (a server asks on every request under /threads); an action
+        of a subclass of the scripted types counts as a responder here, which only sends requests to a worker."""
         return self.fallback is not None or not _SCRIPTED.issuperset(map(type, map(_ACTION, self.turns)))
 
     def take(self, assistant_id: str) -> Turn | None:

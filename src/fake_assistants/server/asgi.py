@@ -139,7 +139,12 @@ class AsgiApp:
         if workers is None:
             answer = self._answer(request)
         else:
-            answer = await asyncio.get_running_loop().run_in_executor(workers, self._answer, request)
+            answering = _on_worker(workers, self._answer, request)
+            try:
+                answer = await asyncio.shield(answering)
+            except asyncio.CancelledError:  # the server gave up on the request: a stream made for it is closed unread
+                answering.add_done_callback(_close_unsent)
+                raise
         del request
         if large:  # a large body is gone: give its memory back to the system, not to the allocator's free lists
             release_memory()
@@ -260,6 +265,16 @@ async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+
+
+def _close_unsent(answering: asyncio.Future[Any]) -> None:
+    """Close the stream of an answer nobody will send."""
+    if answering.cancelled() or answering.exception() is not None:
+        return
+    answer = answering.result()
+    close = getattr(answer.body, "close", None) if isinstance(answer, ApiResponse) else None
+    if close is not None:
+        close()
 
 
 def _on_worker(workers: ThreadPoolExecutor | None, call: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:

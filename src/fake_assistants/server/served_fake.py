@@ -55,12 +55,13 @@ class ServedFake:
 
     def may_wait(self, request: ApiRequest) -> bool:
         """Whether answering `request` may wait on a run's model (a responder): while the script holds one (or a
-        fallback model), a request on a thread (its active run moves as it is read, or as its stream is read), the
-        control API's advance of a run, or its read of the state (a dump waits for models answering). The server
-        answers these on worker threads, so that a model's answer holds back only the requests waiting for it."""
+        fallback model) or a model is answering, a request under /threads (its active run moves as it is read, or
+        as its stream is read), the control API's advance of a run, or its read of the state (a dump waits for
+        models answering). The server answers these on worker threads, so that a model's answer holds back only
+        the requests waiting for it."""
         path = request.path
         on_a_run = "/threads" in path or (path.endswith(("/advance", "/state")) and is_control_path(path))
-        return on_a_run and self.fake.script.may_respond()
+        return on_a_run and (self.fake.script.may_respond() or self.fake.ctx.engine.models_answering > 0)
 
     def screen(self, request: ApiRequest) -> ApiResponse | None:
         """The refusal of a request its headers alone refuse (host, origin, API key), or None."""

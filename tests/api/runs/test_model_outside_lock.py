@@ -53,8 +53,54 @@ def client(request: pytest.FixtureRequest, fake: FakeAssistants) -> openai.OpenA
 
 @pytest.fixture
 def background() -> Iterator[Callable[[Callable[[], T]], Future[T]]]:
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
         yield pool.submit
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a test that failed part-way does not hang the session
+
+
+def on_thread(target: Callable[[], object]) -> threading.Thread:
+    """`target` started on a daemon thread (a deadlock fails its test, and does not hang the session at exit)."""
+    started = threading.Thread(target=target, daemon=True)
+    started.start()
+    return started
+
+
+def joined(thread: threading.Thread) -> None:
+    thread.join(BOUND)
+    assert not thread.is_alive(), "a thread did not end: a deadlock"
+
+
+class ModelWaits:
+    """Counts the threads that started waiting for another thread's model (`engine.wait_for_model`)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def noted(self) -> None:
+        with self.changed:
+            self.count += 1
+            self.changed.notify_all()
+
+    def until(self, count: int) -> None:
+        """Until `count` threads have started waiting (a bounded wait)."""
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.count >= count, BOUND), f"{self.count} of {count} waited"
+
+
+@pytest.fixture
+def model_waits(fake: FakeAssistants, monkeypatch: pytest.MonkeyPatch) -> ModelWaits:
+    waits = ModelWaits()
+    wait = fake.engine.wait_for_model
+
+    def noted(calling: Any) -> None:
+        waits.noted()
+        wait(calling)
+
+    monkeypatch.setattr(fake.engine, "wait_for_model", noted)
+    return waits
 
 
 def waiting_run(client: openai.OpenAI, fake: FakeAssistants, model: HeldModel,
@@ -129,17 +175,15 @@ def test_a_fake_reset_while_a_model_answers_keeps_nothing_of_the_run(client: ope
 
 
 def test_a_snapshot_or_dump_while_a_model_answers_waits_for_it(client: openai.OpenAI, fake: FakeAssistants,
-                                                                background: Any) -> None:
+                                                                background: Any, model_waits: ModelWaits) -> None:
     model = HeldModel()
     thread, polled = waiting_run(client, fake, model, background)
     saved: list[Any] = []
-    savers = [threading.Thread(target=lambda: saved.append(fake.snapshot())),
-              threading.Thread(target=lambda: saved.append(fake.dump()))]
-    for saver in savers:
-        saver.start()
+    savers = [on_thread(lambda: saved.append(fake.snapshot())), on_thread(lambda: saved.append(fake.dump()))]
+    model_waits.until(2)  # both are waiting for the model
     model.go.set()
     for saver in savers:
-        saver.join(BOUND)
+        joined(saver)
 
     assert polled.result(BOUND).status == "completed"
     assert len(saved) == 2  # neither refused the run as part-way: each waited for its model, then its turn
@@ -180,6 +224,32 @@ def test_a_responder_that_raises_after_its_run_was_cancelled_does_not_fail_it(
 
     assert polled.result(BOUND).status == "cancelled"
     assert fake.script.responder_errors == []
+
+
+def test_two_responders_saving_the_fake_at_once_are_both_told_their_runs_are_part_way(
+        client: openai.OpenAI, fake: FakeAssistants) -> None:
+    both_answering = threading.Barrier(2, timeout=BOUND)
+    refusals: list[str] = []
+
+    def saving(context: TurnContext) -> str:
+        both_answering.wait()  # each model answers while the other does
+        with pytest.raises(StateError, match="part-way through a scripted turn") as caught:
+            fake.dump()  # must not wait for the other model, which waits to save too
+        refusals.append(str(caught.value))
+        return "saved nothing"
+
+    fake.script.respond_with(saving, repeat=True)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    outcomes: list[str] = []
+
+    def conversation() -> None:
+        outcomes.append(client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Hi"}]}).status)
+
+    for conversing in [on_thread(conversation), on_thread(conversation)]:
+        joined(conversing)
+
+    assert outcomes == ["completed", "completed"] and len(refusals) == 2
 
 
 class HeldChunks:
@@ -254,7 +324,7 @@ def test_a_stream_cancelled_while_its_model_writes_announces_the_cancellation_an
 
 
 def test_a_stream_read_while_another_threads_read_has_the_run_waiting_on_its_model_waits_for_it(
-        client: openai.OpenAI, fake: FakeAssistants, background: Any) -> None:
+        client: openai.OpenAI, fake: FakeAssistants, background: Any, model_waits: ModelWaits) -> None:
     model = HeldModel()
     fake.script.respond_with(model)
     assistant = client.beta.assistants.create(model="gpt-4o")
@@ -263,21 +333,16 @@ def test_a_stream_read_while_another_threads_read_has_the_run_waiting_on_its_mod
     listed = background(lambda: client.beta.threads.runs.list(thread_id=thread.id).data[0])  # moves the run
     assert model.called.wait(BOUND)
     read: list[str] = []
-    first_two = threading.Event()
 
     def read_all() -> None:
-        for event in stream:
-            read.append(event.event)
-            if len(read) == 2:
-                first_two.set()
+        read.extend(event.event for event in stream)
 
-    reader = threading.Thread(target=read_all)
-    reader.start()
-    assert first_two.wait(BOUND)  # the next read asks for the run's work, which the list's thread is making
+    reader = on_thread(read_all)
+    model_waits.until(1)  # the stream asked for the run's work, which the list's thread is making
     model.go.set()
-    reader.join(BOUND)
+    joined(reader)
 
-    assert not reader.is_alive() and read[:2] == ["thread.run.created", "thread.run.queued"]
+    assert read[:2] == ["thread.run.created", "thread.run.queued"]
     assert "error" not in read
     assert listed.result(BOUND).status == "completed"  # the list's read ran the turn; the stream waited for it
     assert fake.script.responder_errors == []

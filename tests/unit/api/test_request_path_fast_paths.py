@@ -108,7 +108,6 @@ def test_what_the_fast_encoder_refuses_is_encoded_the_long_way(value: object) ->
     assert compact_json(value) == pydantic_core.to_json(value)
 
 
-
 @pytest.mark.parametrize("chunk_chars", [None, 3])
 @pytest.mark.parametrize("text", ["", "Hello! I'm just a reply.", "word " * 20, "  spaced  "])
 def test_text_deltas_without_citations_are_the_pieces_with_annotations_on_the_first(

@@ -48,7 +48,7 @@ def test_a_request_recorded_again_replaces_its_exchange(tmp_path: Path) -> None:
 def test_threads_recording_at_once_lose_no_exchange_and_leave_no_stray_file(tmp_path: Path) -> None:
     path = tmp_path / "recordings" / "eval.json"
     threads, per_thread = 8, 10
-    start = threading.Barrier(threads)
+    start = threading.Barrier(threads, timeout=30)
     shared = Cassette(path)
 
     def conversation(worker: int) -> None:
@@ -58,11 +58,22 @@ def test_threads_recording_at_once_lose_no_exchange_and_leave_no_stray_file(tmp_
             n = worker * per_thread + turn
             (shared if n % 2 else own).record(request(n), answer(n))
 
-    workers = [threading.Thread(target=conversation, args=(w,)) for w in range(threads)]
+    workers = [threading.Thread(target=conversation, args=(w,), daemon=True) for w in range(threads)]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join()
+        worker.join(30)
+        assert not worker.is_alive(), "a recording thread did not end"
 
     assert sorted(recorded_keys(path)) == sorted(request_key(request(n)) for n in range(threads * per_thread))
     assert [p.name for p in path.parent.iterdir()] == ["eval.json"]
+
+
+def test_a_recording_keeps_its_files_mode(tmp_path: Path) -> None:
+    path = tmp_path / "eval.json"
+    Cassette(path).record(request(1), answer(1))
+    assert path.stat().st_mode & 0o777 == 0o644  # as a new file is made, not owner-only as a temporary one is
+
+    path.chmod(0o640)
+    Cassette(path).record(request(2), answer(2))
+    assert path.stat().st_mode & 0o777 == 0o640
