@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.types import Json
+from ..core.types import Json, text_content
 from . import request_models as rm
 
 DEFAULT_RANKER = "default_2024_08_21"
@@ -71,7 +71,7 @@ def message_content(value: str | list[Any]) -> list[Json]:
 
 
 def text_part(value: str) -> Json:
-    return {"type": "text", "text": {"value": value, "annotations": []}}
+    return text_content(value, [])
 
 
 def content_part(part: rm.TextPart | rm.ImageFilePart | rm.ImageUrlPart) -> Json:

@@ -33,6 +33,11 @@ def message_delta(message_id: str, part: Json) -> Event:
     return ("thread.message.delta", {"id": message_id, "object": "thread.message.delta", "delta": {"content": [part]}})
 
 
+def text_content(value: str, annotations: list[Json]) -> Json:
+    """A message's text content part, as a stored message holds it."""
+    return {"type": "text", "text": {"value": value, "annotations": annotations}}
+
+
 def text_part(index: int, text: Any) -> Json:
     """A piece of a message's text content part number `index`: `text` is `{"value": ...}`, with the piece's
     annotations where it has any."""

@@ -3,7 +3,7 @@
 Every run holds its pending work (`run.progress.work`): a lazy iterator of events, with the kind of work
 that made it. Polling drains it as the progression policy says; a stream encodes the same events as the
 client reads them, so polled and streamed runs are one thing. Work that has not started can be saved by its
-kind and made again (`saved_work`, `restore_work`: snapshots and dumps).
+kind and made again (`saved_runs`, `restore_work`: snapshots and dumps).
 
 A run moves in segments: creation up to `requires_action` or the end, then each submit_tool_outputs
 up to the next. While a stream is reading a segment, that stream moves the run: reads of the run, its
@@ -27,7 +27,17 @@ from typing import Any, TypeVar, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError, StateError
-from ..core.types import Burst, Event, Json, StreamItem, flattened, message_delta, text_delta, text_part
+from ..core.types import (
+    Burst,
+    Event,
+    Json,
+    StreamItem,
+    flattened,
+    message_delta,
+    text_content,
+    text_delta,
+    text_part,
+)
 from ..core.wire import utf8_escaped, utf8_text
 from ..model import message_lifecycle, step_lifecycle
 from ..model import run_lifecycle as lifecycle
@@ -203,6 +213,13 @@ class RunEngine:
             run.progress.work = None
 
     # -- saving and restoring pending work ----------------------------------------------------------
+
+    def saved_runs(self) -> tuple[list[Run], dict[str, SavedWork]]:
+        """Every run, read once the models answering on other threads now are back (`await_models`), and the kind
+        of pending work of each that has some (`saved_work`): what a snapshot or a dump saves."""
+        self.await_models()
+        runs = self.world.store.all_runs()
+        return runs, self.saved_work(runs)
 
     def saved_work(self, runs: Iterable[Run]) -> dict[str, SavedWork]:
         """Run id -> the kind of pending work of each of `runs` that has some, to save along with it; StateError
@@ -439,8 +456,8 @@ class RunEngine:
             calling.done.wait()
 
     def await_models(self) -> None:
-        """Wait for the models answering on other threads now (the lock set aside meanwhile), so that a snapshot or
-        a dump reads their runs after their turns. Not for a model that starts later (its run is then part-way,
+        """Wait for the models answering on other threads now (the lock set aside meanwhile), so that saving
+        (`saved_runs`) reads their runs after their turns. Not for a model that starts later (its run is then part-way,
         which saving refuses, as it refuses a stream read part-way), and not at all when a model is answering on
         this thread (a responder saving the state: saving names its run as part-way)."""
         me = threading.get_ident()
@@ -454,10 +471,7 @@ class RunEngine:
     def _dropped(self, run: Run, pending: PendingWork) -> bool:
         """`pending` is no longer the run's work, or the run is no longer in the state (its thread was deleted,
         the fake reset, restored or loaded anew)."""
-        if run.progress.work is not pending:
-            return True
-        runs = self.world.store.runs.get(run.thread_id)
-        return runs is None or runs.by_id.get(run.id) is not run
+        return run.progress.work is not pending or self.world.store.find_run(run.thread_id, run.id) is not run
 
     def _searches_first(self, run: Run) -> bool:
         """The run has file_search over stores with completed files (or an expired store) and has not searched."""
@@ -571,7 +585,7 @@ class RunEngine:
                 written += utf8_text(chunk, "a responder's streamed chunk")
                 safe = held_back(written)
                 if safe > shown:  # the message holds what is written so far: a cancel now leaves it that text
-                    message.content = [{"type": "text", "text": {"value": written[:safe], "annotations": []}}]
+                    message.content = [text_content(written[:safe], [])]
                     shown = safe
                 if safe > sent and self.streaming(run):
                     yield self._message_delta(run, message, text_part(0, {
@@ -603,7 +617,7 @@ class RunEngine:
                         continue
                 yield self._message_delta(run, message, text_part(0, part))
         now = self.world.clock.now()
-        message.content = [{"type": "text", "text": {"value": text, "annotations": annotations}}]
+        message.content = [text_content(text, annotations)]
         run.progress.open_message = None
         if stream.incomplete is None:
             message_lifecycle.apply(message, "complete", now)
@@ -654,11 +668,10 @@ class RunEngine:
             length = sum(len(part["value"]) for part in islice(
                 text_deltas(text, annotations or [], self.world.options.stream_chunk_chars), made))
             sent = [a for a in annotations or [] if a["end_index"] <= length]
-            message.content = [*images[:shown], *([{"type": "text", "text": {"value": text[:length],
-                                                                              "annotations": sent}}] if made else [])]
+            message.content = [*images[:shown], *([text_content(text[:length], sent)] if made else [])]
             raise
         now = self.world.clock.now()
-        message.content = [*images, {"type": "text", "text": {"value": text, "annotations": annotations or []}}]
+        message.content = [*images, text_content(text, annotations or [])]
         run.progress.open_message = None
         if incomplete_reason is None:
             message_lifecycle.apply(message, "complete", now)

@@ -243,8 +243,11 @@ async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
     producing: asyncio.Future[bytes | None] | None = None
     try:
         while True:
-            producing = _on_worker(workers, next, chunks, None)
-            chunk = await asyncio.shield(producing)
+            if workers is None:  # no hand-over: the chunk is made here, on the event loop
+                chunk = next(chunks, None)
+            else:
+                producing = _on_worker(workers, next, chunks, None)
+                chunk = await asyncio.shield(producing)
             if chunk is None:
                 break
             if gone.is_set():

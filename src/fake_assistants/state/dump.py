@@ -87,9 +87,7 @@ def dump(engine: RunEngine) -> str:
 
 def dump_dict(engine: RunEngine) -> Json:
     store = engine.world.store
-    engine.await_models()  # a run whose model answers on another thread is saved once the model is back
-    runs = store.all_runs()
-    work = engine.saved_work(runs)
+    runs, work = engine.saved_runs()
     return {
         "format": FORMAT,
         "version": VERSION,

@@ -39,9 +39,7 @@ class Snapshot:
 def take(engine: RunEngine) -> Snapshot:
     """Copy the state (StateError when a run is part-way through a scripted turn)."""
     store, script = engine.world.store, engine.script
-    engine.await_models()  # a run whose model answers on another thread is saved once the model is back
-    runs = store.all_runs()
-    work = engine.saved_work(runs)
+    runs, work = engine.saved_runs()
     held = {run.id: run.progress.work for run in runs if run.progress.work is not None}  # not copyable
     for run in runs:
         run.progress.work = None
