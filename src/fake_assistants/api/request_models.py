@@ -179,7 +179,8 @@ class CodeInterpreterResources(Strict):
 
 
 class VectorStoreHelper(Strict):
-    file_ids: Annotated[list[str], Field(max_length=10_000)] | None = None
+    # The helper always makes a new store: the limit of stores made since Nov 2025 (10,000 before; CHECKLIST 1.1).
+    file_ids: Annotated[list[str], Field(max_length=100_000_000)] | None = None
     chunking_strategy: ChunkingStrategy | None = None
     metadata: Metadata | None = None
 

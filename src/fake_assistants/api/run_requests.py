@@ -37,7 +37,9 @@ class FunctionChoice(Strict):
 
 
 class BuiltinChoice(Strict):
-    type: Literal["code_interpreter", "file_search"]
+    # "function" never reaches here (`choice_tag` sends it to FunctionChoice); it is listed so that a bad type is
+    # answered with the spec's whole enum (AssistantsNamedToolChoice.type), in its order.
+    type: Literal["function", "code_interpreter", "file_search"]
 
 
 def choice_tag(value: Any) -> str | None:

@@ -381,6 +381,17 @@ def batch_needs_one_of() -> ApiError:
     )
 
 
+def file_search_needs_one_of() -> ApiError:
+    # (inferred) the spec's oneOf of FileSearchResources (CHECKLIST 1.1: either vector_store_ids or the
+    # vector_stores helper); worded as batch_needs_one_of, the same kind of rule (no recording shows either)
+    return ApiError(
+        400,
+        "Invalid request: exactly one of 'vector_store_ids' or 'vector_stores' must be provided.",
+        param="tool_resources.file_search",
+        code="invalid_value",
+    )
+
+
 # -- server mode: the API-key check and the control API ----------------------------------------------
 
 API_KEYS_URL = "https://platform.openai.com/account/api-keys"

@@ -240,6 +240,42 @@ async def test_the_helper_validates_its_chunking_strategy(client: Sdk) -> None:
     assert (await client.vector_stores.list()).data == []
 
 
+ONE_OF = "Invalid request: exactly one of 'vector_store_ids' or 'vector_stores' must be provided."
+
+
+@pytest.mark.parametrize("file_search", [
+    {"vector_store_ids": ["vs_abc"], "vector_stores": [{"file_ids": []}]},
+    {"vector_store_ids": [], "vector_stores": [{"file_ids": []}]},
+    {},
+], ids=["both", "both-with-no-ids", "neither"])
+async def test_file_search_takes_store_ids_or_the_helper_not_both_nor_neither(client: Sdk, file_search: Any) -> None:
+    """The spec's oneOf (CHECKLIST 1.1): answered before any store is made, on assistants, threads and the thread
+    of a create-and-run."""
+    resources: Any = {"file_search": file_search}
+    param = "tool_resources.file_search"
+    await expect_error(lambda: client.beta.assistants.create(model="gpt-4o", tool_resources=resources), 400,
+                       message=ONE_OF, param=param, code="invalid_value")
+    await expect_error(lambda: client.beta.threads.create(tool_resources=resources), 400,
+                       message=ONE_OF, param=param, code="invalid_value")
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    await expect_error(lambda: client.beta.threads.create_and_run(
+        assistant_id=assistant.id, thread={"tool_resources": resources}), 400, message=ONE_OF, param=param,
+        code="invalid_value")
+    assert (await client.vector_stores.list()).data == []
+
+
+async def test_the_helper_takes_more_files_than_a_vector_store_create(client: Sdk) -> None:
+    """The helper's limit is 100,000,000 ids, vector_stores.create's 500: 501 ids make one store of them (they
+    were a 500 server_error before)."""
+    planets = await upload(client)
+    assistant = await client.beta.assistants.create(model="gpt-4o", tool_resources={
+        "file_search": {"vector_stores": [{"file_ids": [planets.id] * 501}]}})
+    (store_id,) = assistant.tool_resources.file_search.vector_store_ids
+    assert [f.id for f in (await client.vector_stores.files.list(store_id)).data] == [planets.id]
+    await expect_error(lambda: client.vector_stores.create(file_ids=[planets.id] * 501), 400,
+                       param="file_ids", code="array_above_max_length")
+
+
 async def test_a_file_search_attachment_goes_to_the_threads_own_store(client: Sdk, fake: FakeAssistants) -> None:
     garden = await upload(client, "garden.txt", GARDEN)
     assistant = await client.beta.assistants.create(model="gpt-4o", tools=[FILE_SEARCH])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import openai
 import pytest
 
 from fake_assistants import FakeAssistants
@@ -623,3 +624,17 @@ async def test_say_then_function_call_streams_the_message_before_requires_action
         "thread.run.step.created", "thread.run.step.in_progress", "thread.run.step.delta",
         "thread.run.requires_action",
     ]
+
+
+async def test_a_bad_tool_choice_type_is_answered_with_the_whole_enum(client: Sdk) -> None:
+    """AssistantsNamedToolChoice.type: 'function', 'code_interpreter', 'file_search' (the spec's order)."""
+    assistant, thread = await assistant_and_thread(client, "Hi")
+    choice: Any = {"type": "web"}
+    with pytest.raises(openai.BadRequestError) as caught:
+        await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, tool_choice=choice)
+    assert caught.value.body == {
+        "message": "Invalid value: 'web'. Supported values are: 'function', 'code_interpreter', and 'file_search'.",
+        "type": "invalid_request_error", "param": "tool_choice.type", "code": "invalid_value"}
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, tool_choice={"type": "function", "function": {"name": "f"}})
+    assert run.tool_choice.model_dump(exclude_none=True) == {"type": "function", "function": {"name": "f"}}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...core import error_catalog as catalog
 from ...core.types import Json
 from ...model.assistant import Assistant
 from ...model.file import StoredFile
@@ -107,13 +108,18 @@ def _candidates(ctx: Context, vector_store_id: str) -> list[tuple[VectorStoreFil
 
 
 def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]:
-    """The `tool_resources.file_search.vector_stores` helper: create each store, return their ids."""
+    """The `tool_resources.file_search.vector_stores` helper: create each store, return their ids. `file_search`
+    takes exactly one of `vector_store_ids` and the helper (the spec's oneOf)."""
     if resources is None or resources.file_search is None:
         return []
+    file_search = resources.file_search
+    if (file_search.vector_store_ids is None) == (file_search.vector_stores is None):
+        raise catalog.file_search_needs_one_of()
     created: list[str] = []
-    for number, helper in enumerate(resources.file_search.vector_stores or []):
-        body = fr.CreateVectorStore(file_ids=helper.file_ids, chunking_strategy=helper.chunking_strategy,
-                                    metadata=helper.metadata)
+    for number, helper in enumerate(file_search.vector_stores or []):
+        # Already validated as a helper, whose file_ids may be more than a vector_stores.create's 500.
+        body = fr.CreateVectorStore.model_construct(
+            file_ids=helper.file_ids, chunking_strategy=helper.chunking_strategy, metadata=helper.metadata)
         param = f"tool_resources.file_search.vector_stores[{number}].chunking_strategy"
         created.append(new_vector_store(ctx, body, param).id)
     return created
