@@ -171,10 +171,13 @@ def options_for(node: pytest.Item) -> PluginOptions:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Validate the marker options of every test that has them, fixtures or not; switch the guard on."""
     if item.get_closest_marker(MARKER) is not None:
+        problem = None
         try:
             item.stash[OPTIONS_KEY] = options_for(item)
         except OptionsError as error:
-            pytest.fail(str(error), pytrace=False)
+            problem = str(error)
+        if problem is not None:  # failed outside the except: the report shows the message once, not chained
+            pytest.fail(problem, pytrace=False)
     if blocks_real_api(item, item.stash.get(OPTIONS_KEY, None)):
         GUARD.install()
         item.stash[GUARDED_KEY] = True
@@ -341,10 +344,13 @@ def check_faults_spent(fake: FakeAssistants) -> None:
 def _options(request: pytest.FixtureRequest) -> PluginOptions:
     node = request.node
     if OPTIONS_KEY not in node.stash:
+        problem = None
         try:
             node.stash[OPTIONS_KEY] = options_for(node)
         except OptionsError as error:
-            pytest.fail(str(error), pytrace=False)
+            problem = str(error)
+        if problem is not None:  # failed outside the except: the report shows the message once, not chained
+            pytest.fail(problem, pytrace=False)
     options: PluginOptions = node.stash[OPTIONS_KEY]
     return options
 
@@ -354,13 +360,16 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
     """A fresh, isolated fake for each test, configured by the `fake_assistants` marker."""
     options = _options(request)
     node = request.node
+    problem = None
     try:
         cassettes = options.cassette_paths(node.path, node.name, request.cls.__name__ if request.cls else None)
         fake = options.build_fake(cassettes)
     except OptionsError as error:
-        pytest.fail(str(error), pytrace=False)
+        problem = str(error)
     except CassetteError as error:  # not a cassette this package reads, or YAML without pyyaml
-        pytest.fail(f"@pytest.mark.{MARKER}: the cassette does not load: {error}", pytrace=False)
+        problem = f"@pytest.mark.{MARKER}: the cassette does not load: {error}"
+    if problem is not None:  # failed outside the except: the report shows the message once, not chained
+        pytest.fail(problem, pytrace=False)
     request.node.stash[FAKE_KEY] = fake
     with ExitStack() as stack:
         if options.intercept:
