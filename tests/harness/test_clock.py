@@ -60,3 +60,21 @@ def test_same_seed_same_clock_gives_identical_bodies() -> None:
 
     assert transcript(7) == transcript(7)
     assert transcript(7) != transcript(8)
+
+
+@pytest.mark.parametrize("name", ["advance", "set"])
+def test_moving_the_system_clock_names_what_moves_time(name: str) -> None:
+    fake = FakeAssistants()
+    with pytest.raises(AttributeError, match=f"no attribute '{name}': this fake reads the system clock") as caught:
+        getattr(fake.clock, name)
+    assert "FakeAssistants(clock=ManualClock())" in str(caught.value)
+    assert 'clock="manual"' in str(caught.value) and "freezegun" in str(caught.value)
+    assert (caught.value.name, caught.value.obj) == (name, fake.clock)
+
+
+def test_the_system_clock_is_still_a_clock_without_advance_to_getattr_and_hasattr() -> None:
+    clock = FakeAssistants().clock
+    assert getattr(clock, "advance", None) is None
+    assert not hasattr(clock, "set")
+    with pytest.raises(AttributeError, match=r"^'SystemClock' object has no attribute 'tick'$"):
+        clock.tick  # noqa: B018  (reading the attribute is what is tested)

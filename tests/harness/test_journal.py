@@ -151,6 +151,20 @@ def test_clear_last_and_limit() -> None:
     assert "files.list" in repr(fake.calls.last) and "status=200" in repr(fake.calls.last)
 
 
+def test_what_one_call_has_asked_of_many_says_how_to_pick_one() -> None:
+    fake = new_fake()
+    fake.handle(ApiRequest.build("GET", "/v1/files"))
+
+    with pytest.raises(AttributeError, match=r"^'Calls' object has no attribute 'body': it holds calls, not one "
+                       r"call\. Read one of them: \.last\.body \(the newest\), \[0\]\.body \(the first\)"):
+        _ = fake.calls["files.list"].body
+    with pytest.raises(AttributeError, match=r"^'Journal' object has no attribute 'status': it holds calls"):
+        _ = fake.calls.status
+    with pytest.raises(AttributeError, match=r"^'Journal' object has no attribute 'nothing'$"):
+        _ = fake.calls.nothing
+    assert getattr(fake.calls, "body", None) is None and fake.calls.last.status == 200
+
+
 def test_each_fake_has_its_own_journal() -> None:
     first, second = FakeAssistants(), FakeAssistants()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import NoReturn, Protocol
 
 
 class Clock(Protocol):
@@ -17,6 +17,16 @@ class SystemClock:
 
     def now(self) -> int:
         return int(time.time())
+
+    def __getattr__(self, name: str) -> NoReturn:
+        """A `ManualClock`'s `advance` or `set` asked of this clock: an AttributeError that says what moves time."""
+        if name in ("advance", "set"):
+            raise AttributeError(
+                f"'SystemClock' object has no attribute {name!r}: this fake reads the system clock, which it cannot "
+                "move. Give it a clock that moves when told (FakeAssistants(clock=ManualClock()), or "
+                "@pytest.mark.fake_assistants(clock=\"manual\")) and call fake.clock.advance(seconds), or move "
+                "the system's time with freezegun or time-machine (frozen.tick(seconds))", name=name, obj=self)
+        raise AttributeError(f"'SystemClock' object has no attribute {name!r}", name=name, obj=self)
 
 
 class ManualClock:

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any, Protocol, overload
+from typing import Any, NoReturn, Protocol, overload
 
 from ..api import multipart
 from ..api.pipeline import Exchange, Respond
@@ -235,6 +235,16 @@ class Calls:
                  "in_cassette": in_cassette}
         described = ", ".join(f"{k}={v!r}" for k, v in given.items() if v is not None)
         return Calls(chosen, description=f" ({described})" if described else "")
+
+    def __getattr__(self, name: str) -> NoReturn:
+        """What one call has (`body`, `status`, ...) asked of many: an AttributeError that says how to pick one."""
+        kind = type(self).__name__
+        if not name.startswith("_") and hasattr(RecordedCall, name):
+            raise AttributeError(
+                f"'{kind}' object has no attribute {name!r}: it holds calls, not one call. Read one of them: "
+                f".last.{name} (the newest), [0].{name} (the first), or [call.{name} for call in ...] (each)",
+                name=name, obj=self)
+        raise AttributeError(f"'{kind}' object has no attribute {name!r}", name=name, obj=self)
 
     def __repr__(self) -> str:
         return f"<Calls {len(self)}{self._description}: {self.routes!r}>"
