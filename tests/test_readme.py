@@ -100,7 +100,7 @@ def test_quickstart_runs(capsys: pytest.CaptureFixture[str]) -> None:
 def test_own_transport_snippet_runs() -> None:
     namespace: dict[str, Any] = {"FakeAssistants": FakeAssistants}
 
-    exec(python_block("http_client=httpx.Client(transport=fake.httpx_transport()))"), namespace)
+    exec(python_block("http_client=httpx2.Client(transport=fake.httpx2_transport()))"), namespace)
 
     client = namespace["client"]
     assert client.beta.threads.create().object == "thread"
