@@ -224,6 +224,12 @@ def pytest_runtest_makereport(
     """A test that used the fake gets its transcript as a report section: when it fails (or as chosen)."""
     report: pytest.TestReport = yield
     fake = item.stash.get(FAKE_KEY, None)
+    if fake is not None and report.failed and built_a_client_without_a_key(item, call):
+        report.sections.append((NO_KEY_SECTION, NO_KEY_HINT))
+    if fake is not None and report.failed and report.when == "call":  # the unused-turn check runs only on a pass
+        turns = unused_turns_of(fake)
+        if turns:
+            report.sections.append((UNUSED_SECTION, f"{UNUSED_HINT}\n" + "\n".join(turns)))
     if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
         return report
     mode = transcript_mode(item)
@@ -231,6 +237,39 @@ def pytest_runtest_makereport(
         item.stash[TRANSCRIBED_KEY] = True
         report.sections.append((TRANSCRIPT_SECTION, transcript_of(fake)))
     return report
+
+
+NO_KEY_SECTION = "fake-assistants: a client built with no API key"
+NO_KEY_HINT = (
+    "The code under test built its own OpenAI client, and the SDK found no API key. Outside intercept, such a "
+    "client talks to the real API, not to this test's fake. To make every client built inside the test talk to "
+    f"the fake (with a placeholder OPENAI_API_KEY set for it), mark the test @pytest.mark.{MARKER}(intercept=True); "
+    "or hand the code the client of the `openai_client` fixture."
+)
+
+
+UNUSED_SECTION = "fake-assistants: scripted turns no run used"
+UNUSED_HINT = ("When the test failed, these turns were still waiting for a run (a turn given an assistant_id waits "
+               "for a run of that assistant; the others for any run):")
+
+
+def unused_turns_of(fake: FakeAssistants) -> list[str]:
+    try:
+        return unused_turns(fake)
+    except Exception:  # a report must never fail for a hint's sake
+        return []
+
+
+def built_a_client_without_a_key(item: pytest.Item, call: pytest.CallInfo[None]) -> bool:
+    """The test failed with the SDK's missing-key error, raised where a client is made, and did not intercept."""
+    options = item.stash.get(OPTIONS_KEY, None)
+    if call.excinfo is None or (options is not None and options.intercept):
+        return False
+    error = call.excinfo.value
+    # openai.OpenAIError itself (its API errors are subclasses); "Missing credentials..." on 3.x, "The api_key
+    # client option must be set..." before: both name the variable.
+    return (type(error).__name__ == "OpenAIError" and type(error).__module__.startswith("openai")
+            and "OPENAI_API_KEY" in str(error))
 
 
 def transcript_mode(item: pytest.Item) -> str:
@@ -285,15 +324,22 @@ def warn_about_cassette(item: pytest.Item) -> None:
     )
 
 
-def check_script_consumed(fake: FakeAssistants) -> None:
+def unused_turns(fake: FakeAssistants) -> list[str]:
+    """The scripted turns no run used, one line each (recorded turns of a cassette left out: they are the
+    cassette warning's)."""
     pending = fake.script.pending
-    if fake.cassette is not None:  # recorded turns never used are the cassette warning's, not a failure
+    if fake.cassette is not None:
         recorded = fake.cassette.pending(pending)
         pending = [turn for turn, is_recorded in zip(pending, recorded, strict=True) if not is_recorded]
+    return [f"  - {turn.action!r}" + (f" (assistant {turn.assistant_id})" if turn.assistant_id else "")
+            for turn in pending]
+
+
+def check_script_consumed(fake: FakeAssistants) -> None:
+    pending = unused_turns(fake)
     if not pending:
         return
-    turns = "\n".join(f"  - {turn.action!r}" + (f" (assistant {turn.assistant_id})" if turn.assistant_id else "")
-                      for turn in pending)
+    turns = "\n".join(pending)
     pytest.fail(
         f"fake_assistants: {len(pending)} scripted turn(s) were never used by a run:\n{turns}\n"
         f"Use them, remove them, or switch this check off with "

@@ -183,3 +183,47 @@ def test_a_scripted_call_to_an_undeclared_function_fails_the_test(pytester: pyte
         "*- run run_*: the script calls function 'get_wether', which this run does not declare "
         "(its function tools: 'get_weather')",
     ])
+
+
+NO_KEY_CLIENT = """
+    import openai
+    import pytest
+
+    {marker}
+    def test_builds_its_own_client(fake_assistants):
+        openai.OpenAI().beta.threads.create()
+"""
+
+
+def test_a_client_built_with_no_key_is_explained(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run(pytester, NO_KEY_CLIENT.format(marker=""))
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake-assistants: a client built with no API key*",
+        "The code under test built its own OpenAI client, and the SDK found no API key.*"
+        "mark the test @pytest.mark.fake_assistants(intercept=True); or hand the code the client of the "
+        "`openai_client` fixture.",
+    ])
+
+
+def test_intercept_makes_that_client_the_fakes(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run(pytester, NO_KEY_CLIENT.format(marker="@pytest.mark.fake_assistants(intercept=True)"))
+
+    result.assert_outcomes(passed=1)
+    assert "a client built with no API key" not in result.stdout.str()
+
+
+def test_other_failures_get_no_such_hint(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run(pytester, """
+        import openai
+
+        def test_fails_otherwise(fake_assistants):
+            raise openai.OpenAIError("something else")
+    """)
+
+    result.assert_outcomes(failed=1)
+    assert "a client built with no API key" not in result.stdout.str()

@@ -108,3 +108,40 @@ def test_tests_without_the_fake_are_not_checked(pytester: pytest.Pytester) -> No
     """)
 
     result.assert_outcomes(passed=1)
+
+
+def test_a_failing_test_shows_the_turns_no_run_used(pytester: pytest.Pytester) -> None:
+    """The check above runs only when the test passed; a failing test's report still lists the turns left, which
+    often say why it failed (here a reply scoped to an assistant the runs are not of)."""
+    result = run(pytester, """
+        def test_scopes_a_reply_to_another_assistant(fake_assistants, openai_client):
+            fake_assistants.script.reply("scoped", assistant_id="asst_doesnotexist")
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            run = openai_client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            text = openai_client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value
+            assert text == "scoped"
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake-assistants: scripted turns no run used*",
+        "When the test failed, these turns were still waiting for a run (a turn given an assistant_id waits for a "
+        "run of that assistant; the others for any run):",
+        "  - Reply(text='scoped') (assistant asst_doesnotexist)",
+    ])
+    assert "scripted turn(s) were never used" not in result.stdout.str()  # not the passing test's check
+
+
+def test_a_failing_test_with_every_turn_used_has_no_such_section(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        def test_fails_after_using_its_turn(fake_assistants, openai_client):
+            fake_assistants.script.reply("used")
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            openai_client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            assert False, "the test's own failure"
+    """)
+
+    result.assert_outcomes(failed=1)
+    assert "scripted turns no run used" not in result.stdout.str()
