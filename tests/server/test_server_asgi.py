@@ -237,6 +237,7 @@ class Waiting:
     def __init__(self) -> None:
         self.answered_on: list[int] = []
         self.made_on: list[int] = []
+        self.daemon: list[bool] = []  # whether each thread that answered or made a chunk was a daemon thread
         self.closed = False
 
     def may_wait(self, request: ApiRequest) -> bool:
@@ -244,12 +245,14 @@ class Waiting:
 
     def __call__(self, request: ApiRequest) -> ApiResponse:
         self.answered_on.append(threading.get_ident())
+        self.daemon.append(threading.current_thread().daemon)
         return ApiResponse(200, [("content-type", "text/event-stream")], self.chunks())
 
     def chunks(self) -> Iterator[bytes]:
         try:
             for n in range(3):
                 self.made_on.append(threading.get_ident())
+                self.daemon.append(threading.current_thread().daemon)
                 yield f"event: e\ndata: {n}\n\n".encode()
         finally:
             self.closed = True
@@ -265,6 +268,7 @@ async def test_a_request_that_may_wait_on_a_model_is_answered_and_streamed_on_wo
 
     loop_thread = threading.get_ident()
     assert handler.answered_on and loop_thread not in handler.answered_on + handler.made_on
+    assert handler.daemon == [True] * 4  # a model that never answers keeps no process from exiting
     assert driver.body == b"".join(f"event: e\ndata: {n}\n\n".encode() for n in range(3))
     assert handler.closed
 

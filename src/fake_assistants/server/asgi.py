@@ -25,7 +25,7 @@ import ctypes.util
 import io
 import sys
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -37,6 +37,7 @@ from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import TransportFault
+from .worker_threads import DaemonThreads
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -89,12 +90,13 @@ class AsgiApp:
         self.handler = handler
         self.limits = limits or BodyLimits()
         self.may_wait: Callable[[ApiRequest], bool] | None = getattr(handler, "may_wait", None)
-        self._workers: ThreadPoolExecutor | None = None
+        self._workers: DaemonThreads | None = None
 
-    def workers(self) -> ThreadPoolExecutor:
-        """The threads answering requests that may wait on a model, started with the first such request."""
+    def workers(self) -> DaemonThreads:
+        """The threads answering requests that may wait on a model, started with the first such request (daemon
+        threads: a model that never answers does not keep the process from exiting once the server is gone)."""
         if self._workers is None:
-            self._workers = ThreadPoolExecutor(WORKERS, thread_name_prefix="fake-assistants")
+            self._workers = DaemonThreads(WORKERS, "fake-assistants")
         return self._workers
 
     def close(self) -> None:
@@ -235,7 +237,7 @@ def _headers(response: ApiResponse) -> list[tuple[bytes, bytes]]:
 
 
 async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
-                       workers: ThreadPoolExecutor | None = None) -> None:
+                       workers: Executor | None = None) -> None:
     """Send each chunk as it is produced (on one of `workers`, when given); stop producing as soon as the client
     disconnects. The chunks are closed once no chunk is being produced."""
     gone = asyncio.Event()
@@ -280,7 +282,7 @@ def _close_unsent(answering: asyncio.Future[Any]) -> None:
         close()
 
 
-def _on_worker(workers: ThreadPoolExecutor | None, call: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+def _on_worker(workers: Executor | None, call: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
     """`call(*args)` on one of `workers`; made at once on the event loop when there are none, or when they were
     let go (the server shutting down while a stream ends)."""
     loop = asyncio.get_running_loop()
