@@ -31,19 +31,71 @@ class Locking:
 
     def locked(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Produce stream chunks one at a time under the lock; closing this closes `chunks` too."""
-        lock = self.lock
+        return LockedChunks(chunks, self.lock)
+
+
+class LockedChunks:
+    """A stream's chunks, each made under the fake's lock; closing this closes them, under the lock too.
+
+    A close from another thread while a chunk is being made (its run's model answering, the lock set aside)
+    does not wait for it, nor fail as a generator closed while it runs would: the thread making the chunk closes
+    the stream once the chunk is made, and its read ends there (an app's "stop" button)."""
+
+    def __init__(self, chunks: Iterator[bytes], lock: threading.RLock) -> None:
+        self._chunks = chunks
+        self._lock = lock
+        self._guard = threading.Lock()  # the three flags below
+        self._making = False  # a thread is making the next chunk
+        self._close_asked = False  # closed while it did: it closes the stream once that chunk is made
+        self._done = False  # the chunks ended or were closed
+
+    def __iter__(self) -> LockedChunks:
+        return self
+
+    def __next__(self) -> bytes:
+        with self._guard:
+            if self._done:
+                raise StopIteration
+            if self._making:
+                raise ValueError("the next chunk of this stream is being made on another thread: read a stream "
+                                 "from one thread at a time")
+            self._making = True
+        chunk = None
         try:
-            while True:
-                with lock:
-                    chunk = next(chunks, None)
-                if chunk is None:
-                    return
-                yield chunk
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                with self.lock:
-                    close()
+            with self._lock:
+                chunk = next(self._chunks, None)
+        finally:  # the chunks ended, raised, or were closed meanwhile: close them now
+            with self._guard:
+                self._making = False
+                ending = not self._done and (chunk is None or self._close_asked)
+                if ending:
+                    self._done = True
+            if ending:
+                self._close_chunks()
+        if chunk is None or ending:
+            raise StopIteration
+        return chunk
+
+    def close(self) -> None:
+        with self._guard:
+            if self._done:
+                return
+            if self._making:  # the thread making a chunk closes the stream once it is made
+                self._close_asked = True
+                return
+            self._done = True
+        self._close_chunks()
+
+    def __del__(self) -> None:
+        """Dropped unread or part-way (as a generator's finally would run): its chunks are closed."""
+        if not self._done:
+            self.close()
+
+    def _close_chunks(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close is not None:
+            with self._lock:
+                close()
 
 
 @contextmanager

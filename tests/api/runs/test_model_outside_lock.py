@@ -346,3 +346,38 @@ def test_a_stream_read_while_another_threads_read_has_the_run_waiting_on_its_mod
     assert "error" not in read
     assert listed.result(BOUND).status == "completed"  # the list's read ran the turn; the stream waited for it
     assert fake.script.responder_errors == []
+
+
+def test_a_stream_closed_from_another_thread_while_its_model_writes_ends_there(
+        client: openai.OpenAI, fake: FakeAssistants) -> None:
+    """An app's "stop" button: one thread reads the stream, another closes it while the run waits for its model's
+    next chunk. The close returns at once (it raised ValueError: a generator closed while it runs); the reading
+    thread's stream ends once that chunk is made, without it. As for any stream closed part-way, the run goes on
+    and a later read finishes it."""
+    held = HeldChunks(["Hello", ", world", "!"])
+    fake.script.respond_with(lambda context: Reply(TextStream(iter(held))))
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    stream = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    read: list[str] = []
+    failures: list[BaseException] = []
+
+    def read_all() -> None:
+        try:
+            read.extend(event.event for event in stream)
+        except BaseException as error:  # whatever ends the read is what the test asserts on
+            failures.append(error)
+
+    reader = on_thread(read_all)
+    assert held.asked[1].wait(BOUND)  # the reader waits for the model's second chunk
+    stream.close()  # from this thread, while the reader's chunk is being made
+    held.go[1].set()
+    joined(reader)
+
+    assert failures == []
+    assert read[-2:] == ["thread.message.in_progress", "thread.message.delta"]  # "Hello", and no more
+    held.go[2].set()
+    run = client.beta.threads.runs.list(thread_id=thread.id).data[0]  # a later read finishes the run
+    assert run.status == "completed" and held.closed.is_set()
+    answer = client.beta.threads.messages.list(thread_id=thread.id).data[0]
+    assert answer.content[0].text.value == "Hello, world!"  # type: ignore[union-attr]
