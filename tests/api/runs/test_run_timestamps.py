@@ -167,3 +167,44 @@ async def test_fake_matches_a_recorded_polled_resume(client: Sdk, fake: FakeAssi
     seen = await polled_resume(client, fake, started=starts[0], restarted=starts[1], completed=completed)
 
     assert timeline(run.model_dump() for run in seen) == recorded
+
+
+# -- steps read over REST share their run's expires_at --------------------------------------------------------
+
+STEPS_AFTER_COMPLETION = "openai-dotnet/cs-proxy__AssistantsTests__BasicRunStepFunctionalityWorks.json"
+
+
+def recorded_steps_after_completion() -> list[tuple[str, int | None]]:
+    """(status, expires_at) of the steps a recording lists once their run completed."""
+    root = recordings_dir()
+    if root is None:
+        pytest.skip("the shared recordings (../shared/conformance/recordings) are absent")
+    entries = json.loads((root / STEPS_AFTER_COMPLETION).read_text(encoding="utf-8"))["Entries"]
+    lists = [entry["ResponseBody"]["data"] for entry in entries if isinstance(entry.get("ResponseBody"), dict)
+             and entry["ResponseBody"].get("object") == "list" and "/steps" in entry["RequestUri"]]
+    return [(step["status"], step["expires_at"]) for step in lists[-1]]
+
+
+async def test_steps_read_while_their_run_waits_show_its_expires_at_then_null_once_it_ended(
+        client: Sdk, fake: FakeAssistants) -> None:
+    """BasicRunStepFunctionalityWorks.json: every step listed after its run completed has expires_at null (while
+    the run waits, java threads_runssteps_getlist.json shows the run's). The stream events keep the value they
+    had when sent (every .sse recording)."""
+    recorded = recorded_steps_after_completion()
+    assert recorded and all(expires_at is None for _, expires_at in recorded)
+    fake.script.call_function("get_current_weather").reply("Wear something light.")
+    assistant = await client.beta.assistants.create(model="gpt-4o", tools=[WEATHER])
+    run = await client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "What should I wear?"}]})
+    assert run.status == "requires_action"
+    (waiting,) = (await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)).data
+    assert waiting.expires_at == run.expires_at == run.created_at + EXPIRY
+
+    (call,) = run.required_action.submit_tool_outputs.tool_calls
+    run = await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=run.thread_id, tool_outputs=[{"tool_call_id": call.id, "output": "sunny"}])
+    steps = (await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)).data
+    assert run.status == "completed" and run.expires_at is None
+    assert [(step.status, step.expires_at) for step in steps] == [("completed", None)] * 2
+    one = await client.beta.threads.runs.steps.retrieve(steps[0].id, thread_id=run.thread_id, run_id=run.id)
+    assert one.expires_at is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...core.types import Json
 from ...model.lists import list_envelope
+from ...model.run import Run
 from .. import request_models as rm
 from .. import run_requests as rr
 from ..context import Context
@@ -63,12 +64,22 @@ def list_steps(ctx: Context, call: Call) -> Json:
     include = include_search_content(call.query)
     page = ctx.store.steps[run.id].page(list_params(call.query))
     shape = ctx.options.shape
-    return list_envelope([s.to_wire(shape, include_search_content=include) for s in page.items], page.has_more)
+    return list_envelope([_read_step(s.to_wire(shape, include_search_content=include), run)
+                          for s in page.items], page.has_more)
 
 
 def retrieve_step(ctx: Context, call: Call) -> Json:
     step = ctx.store.step(call.param("thread_id"), call.param("run_id"), call.param("step_id"))
-    return step.to_wire(ctx.options.shape, include_search_content=include_search_content(call.query))
+    run = ctx.store.run(call.param("thread_id"), call.param("run_id"))  # there: its step is
+    return _read_step(step.to_wire(ctx.options.shape, include_search_content=include_search_content(call.query)), run)
+
+
+def _read_step(wire: Json, run: Run) -> Json:
+    """A step read over REST shares its run's `expires_at` as the run is now: null once the run has ended (the
+    .NET recordings of steps read after their run completed), where its stream events showed the run's while it
+    was active (SEQUENCES.md 6)."""
+    wire["expires_at"] = run.expires_at
+    return wire
 
 
 ROUTES = (
