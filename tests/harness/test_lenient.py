@@ -174,3 +174,30 @@ def test_without_lenient_unknown_ids_are_404s_and_bad_input_is_still_rejected() 
 def test_lenient_must_be_a_known_mode() -> None:
     with pytest.raises(ValueError, match="lenient must be True, False or 'prefixed'"):
         FakeAssistants(lenient="very")  # type: ignore[arg-type]
+
+
+def post(fake: FakeAssistants, path: str, body: bytes) -> int:
+    return fake.handle(ApiRequest.build("POST", path, headers={"OpenAI-Beta": "assistants=v2"}, body=body)).status
+
+
+@pytest.mark.parametrize("limit", ["%C2%B2", "-" + "9" * 4400, "99999999999999999999999"])
+def test_a_limit_lenient_mode_cannot_read_as_a_number_goes_to_the_handler(limit: str) -> None:
+    """"²" is a digit to str.isdigit, and int() refuses 4,300 digits: they answered 500. A whole number below 1
+    is relaxed to 1, however long; anything else is the handler's 400."""
+    fake = FakeAssistants(lenient=True)
+    status, body = get(fake, f"/v1/assistants?limit={limit}")
+    assert status == (200 if limit.startswith("-") else 400), body
+    assert get(fake, "/v1/assistants?limit=-0")[0] == 200
+
+
+@pytest.mark.parametrize("body", [b'{"file_ids": 5, "files": []}', b'{"file_ids": [], "files": 5}',
+                                  b'{"file_ids": ["file-a"], "files": true}',
+                                  b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}"],
+                         ids=["file_ids-not-a-list", "files-not-a-list", "files-true", "nested-5000-deep"])
+def test_a_file_batch_lenient_mode_cannot_join_goes_to_the_handler(body: bytes) -> None:
+    """They answered 500 (joining what is not two lists; json.loads's RecursionError): now the handler's 400."""
+    fake = FakeAssistants(lenient=True)
+    assert post(fake, "/v1/vector_stores/vs_abc/file_batches", body) == 400
+    assert post(fake, "/v1/threads/thread_a/runs/run_a/submit_tool_outputs",
+                b'{"tool_outputs":' + b"[" * 5000 + b"]" * 5000 + b"}") == 400
+    assert all(call.status == 400 for call in fake.calls)

@@ -30,9 +30,15 @@ class Part:
 def boundary_of(content_type: str | None) -> str:
     header = Message()
     header["content-type"] = content_type or ""
-    boundary = header.get_param("boundary")
-    if header.get_content_type() != "multipart/form-data" or not isinstance(boundary, str) or not boundary:
+    try:
+        boundary = header.get_param("boundary")
+        kind = header.get_content_type()
+    except UnicodeError:  # a lone surrogate, which the email package cannot read (only a hand-built request has one)
+        raise catalog.not_multipart(content_type) from None
+    if kind != "multipart/form-data" or not isinstance(boundary, str) or not boundary:
         raise catalog.not_multipart(content_type)
+    if not boundary.isascii():  # RFC 2046: a boundary is ASCII; no body can be split by any other
+        raise catalog.malformed_multipart()
     return boundary
 
 

@@ -205,10 +205,13 @@ class StandIns:
         an empty batch."""
         try:
             body = json.loads(request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # the handler answers what the body is
             return request
         if not isinstance(body, dict) or (body.get("file_ids") is None) != (body.get("files") is None):
             return request
+        if body.get("file_ids") is not None and not (isinstance(body["file_ids"], list)
+                                                     and isinstance(body["files"], list)):
+            return request  # not two lists to join: the handler answers what they are
         if body.get("file_ids") is None:
             store = self.store.vector_store(vector_store_id)
             batch = FileBatch(id=self.ctx.ids.new("file_batch"), created_at=self._now(), vector_store_id=store.id,
@@ -289,10 +292,20 @@ class StandIns:
         for name, value in query:
             if name in ("after", "before") and (table is None or value not in table):
                 continue
-            if name == "limit" and value.lstrip("-").isdigit() and int(value) < 1:
+            if name == "limit" and _below_one(value):
                 value = "1"
             relaxed.append((name, value))
         return tuple(relaxed)
+
+
+def _below_one(value: str) -> bool:
+    """Whether `value` is a whole number below 1, in ASCII digits of any length (anything else, the handler
+    answers: "²" is a digit to `str.isdigit`, and `int` refuses 4,300 digits and more)."""
+    negative = value.startswith("-")
+    digits = value[1:] if negative else value
+    if not digits or not (digits.isascii() and digits.isdigit()):
+        return False
+    return negative or digits.strip("0") == ""
 
 
 def _function_call(call_id: str) -> dict[str, Any]:
@@ -305,7 +318,7 @@ def _tool_call_ids(body: bytes) -> list[str] | None:
     handler then rejects it as usual)."""
     try:
         decoded = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     outputs = decoded.get("tool_outputs") if isinstance(decoded, dict) else None
     if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):

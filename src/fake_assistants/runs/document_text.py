@@ -20,6 +20,7 @@ import re
 from html.parser import HTMLParser
 from typing import Final
 
+from ..core.wire import is_utf8
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
 
@@ -196,9 +197,13 @@ _READERS = {"pdf": _pdf, "docx": _docx, "pptx": _pptx, "doc": _doc, "html": _htm
 
 _SPACES = re.compile(r"[ \t\f\v\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _tidy(text: str) -> str:
-    """Runs of spaces as one, lines trimmed, blank lines as one."""
+    """Runs of spaces as one, lines trimmed, blank lines as one; a lone surrogate (a PDF whose ToUnicode map
+    points to half of a UTF-16 pair, which pypdf hands on) as U+FFFD, the replacement character."""
+    if not is_utf8(text):
+        text = _SURROGATE.sub("\ufffd", text)
     lines = (_SPACES.sub(" ", line).strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()

@@ -51,6 +51,33 @@ def pdf_with(*lines: str) -> bytes:
     return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
 
 
+def pdf_whose_a_reads_as(target: bytes) -> bytes:
+    """A one-page PDF showing "AAA" in a font whose ToUnicode map reads "A" as the UTF-16 code `target` (hex):
+    `<D800>`, half of a surrogate pair, is handed on by pypdf as a lone surrogate."""
+    cmap = (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /X def\n"
+            b"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n1 beginbfchar\n<41> " + target +
+            b"\nendbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+    stream = b"BT /F1 12 Tf 10 10 Td (AAA) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"endstream",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
 def rewritten_pdf(data: bytes, *, user_password: str | None = None) -> bytes:
     """`data` rewritten by pypdf with compressed content streams (Flate), encrypted when a password is given."""
     from pypdf import PdfReader, PdfWriter
@@ -192,6 +219,21 @@ async def test_a_broken_document_fails_invalid_file(client: Sdk) -> None:
     for done, kind in ((pdf, "pdf"), (docx, "docx")):
         assert (done.status, done.last_error.code, done.usage_bytes) == ("failed", "invalid_file", 0)
         assert done.last_error.message.startswith(f"The file could not be parsed as a .{kind} document: ")
+
+
+async def test_a_pdf_whose_text_holds_a_lone_surrogate_reads_it_as_the_replacement_character(client: Sdk) -> None:
+    """pypdf hands on what a font's ToUnicode map says, half a surrogate pair included. That text could not be
+    encoded: the store's every read then answered 500. It now reads as U+FFFD, as a text extractor shows it."""
+    pytest.importorskip("pypdf", reason="reading PDFs needs the documents extra (pypdf)")
+    store = await client.vector_stores.create(name="Odd fonts")
+    odd = await client.vector_stores.files.upload_and_poll(vector_store_id=store.id,
+                                                           file=("odd.pdf", pdf_whose_a_reads_as(b"<D800>")))
+    assert odd.status == "completed"
+    (content,) = (await client.vector_stores.files.content(odd.id, vector_store_id=store.id)).data
+    assert content.text == "\ufffd" * 3
+    assert (await client.vector_stores.retrieve(store.id)).file_counts.completed == 1
+    assert [s.id for s in (await client.vector_stores.list()).data] == [store.id]
+    assert [r.filename for r in (await client.vector_stores.search(store.id, query="anything")).data] == ["odd.pdf"]
 
 
 async def test_an_encrypted_pdf_fails_invalid_file(client: Sdk) -> None:
