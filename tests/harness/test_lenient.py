@@ -201,3 +201,26 @@ def test_a_file_batch_lenient_mode_cannot_join_goes_to_the_handler(body: bytes) 
     assert post(fake, "/v1/threads/thread_a/runs/run_a/submit_tool_outputs",
                 b'{"tool_outputs":' + b"[" * 5000 + b"]" * 5000 + b"}") == 400
     assert all(call.status == 400 for call in fake.calls)
+
+
+@pytest.mark.parametrize(("route", "wrap"), [
+    ("/v1/assistants", lambda resources, assistant: {"model": "gpt-4o", "tool_resources": resources}),
+    ("/v1/threads", lambda resources, assistant: {"tool_resources": resources}),
+    ("/v1/threads/runs",
+     lambda resources, assistant: {"assistant_id": assistant, "thread": {"tool_resources": resources}}),
+], ids=["assistants.create", "threads.create", "threads.create_and_run"])
+def test_file_search_with_both_or_neither_is_taken_as_the_sdk_suites_send_it(route: str, wrap: Any) -> None:
+    """The generated suites send every parameter at once: both the ids and the helper. Strict mode answers the
+    spec's oneOf with a 400; lenient mode keeps the ids (both) or leaves file_search out (neither)."""
+    both = {"file_search": {"vector_store_ids": ["vs_abc"], "vector_stores": [{"file_ids": ["file-abc"]}]}}
+    neither: dict[str, Any] = {"file_search": {}}
+    for lenient in (False, True):
+        fake = FakeAssistants(lenient=lenient)
+        assistant = json.loads(fake.handle(ApiRequest.build("POST", "/v1/assistants", headers={
+            "OpenAI-Beta": "assistants=v2"}, body=b'{"model": "gpt-4o"}')).body)["id"]  # type: ignore[arg-type]
+        statuses = [post(fake, route, json.dumps(wrap(resources, assistant)).encode()) for resources in (both, neither)]
+        assert statuses == ([200, 200] if lenient else [400, 400])
+        if lenient and route != "/v1/threads/runs":
+            made = json.loads(fake.calls[1].response_content or b"")
+            assert made["tool_resources"]["file_search"] == {"vector_store_ids": ["vs_abc"]}
+            assert get(fake, "/v1/vector_stores")[1]["data"] == []  # the helper made no store

@@ -18,6 +18,9 @@
 - List cursors (`after`, `before`) naming no object of the list are ignored, and a `limit` below 1 is 1.
 - A file batch may name its files with both `file_ids` and `files` (all are added), or with neither (an
   empty batch).
+- `tool_resources.file_search` (of an assistant, a thread, a create-and-run's thread) may hold both
+  `vector_store_ids` and the `vector_stores` helper (the ids are kept, the helper left out), or neither (it is
+  left out), as the SDK suites send all of a request's parameters at once.
 """
 
 from __future__ import annotations
@@ -180,6 +183,9 @@ class StandIns:
             self._settle_for_write(params["thread_id"])
         if route == "vector_stores.file_batches.create":
             return self._batch_request(params["vector_store_id"], request)
+        resources_at = _FILE_SEARCH_RESOURCES.get(route)
+        if resources_at is not None:
+            return _one_file_search(request, resources_at)
         if route == "runs.cancel":
             self._ready_to_cancel(params["thread_id"], params["run_id"])
         elif route == "runs.submit_tool_outputs":
@@ -296,6 +302,37 @@ class StandIns:
                 value = "1"
             relaxed.append((name, value))
         return tuple(relaxed)
+
+
+# The routes whose body holds a `tool_resources` that may use the `vector_stores` helper, and where in the body.
+_FILE_SEARCH_RESOURCES: dict[str, tuple[str, ...]] = {
+    "assistants.create": ("tool_resources",),
+    "threads.create": ("tool_resources",),
+    "threads.create_and_run": ("thread", "tool_resources"),
+}
+
+
+def _one_file_search(request: ApiRequest, resources_at: tuple[str, ...]) -> ApiRequest:
+    """`file_search` with both `vector_store_ids` and `vector_stores`: the ids alone; with neither: left out.
+    Anything else, the handler answers."""
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, RecursionError):
+        return request
+    resources: Any = body
+    for key in resources_at:
+        resources = resources.get(key) if isinstance(resources, dict) else None
+    file_search = resources.get("file_search") if isinstance(resources, dict) else None
+    if not isinstance(file_search, dict):
+        return request
+    ids, helper = file_search.get("vector_store_ids") is not None, file_search.get("vector_stores") is not None
+    if ids and helper:
+        del file_search["vector_stores"]
+    elif not ids and not helper:
+        del resources["file_search"]
+    else:
+        return request
+    return replace(request, body=json.dumps(body).encode())
 
 
 def _below_one(value: str) -> bool:

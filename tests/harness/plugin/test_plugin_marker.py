@@ -116,7 +116,6 @@ def test_unknown_option_is_an_error_that_names_it(pytester: pytest.Pytester) -> 
         "*@pytest.mark.fake_assistants: unknown option 'colour'; known options:*",
     ])
     assert "During handling of the above exception" not in result.stdout.str()  # each message once, not chained
-    assert result.stdout.str().count("unknown option 'sed'") == 1  # once (the summary line is cut before it)
 
 
 def test_unknown_option_on_the_module_fails_each_test(pytester: pytest.Pytester) -> None:
