@@ -18,15 +18,23 @@ class SystemClock:
     def now(self) -> int:
         return int(time.time())
 
-    def __getattr__(self, name: str) -> NoReturn:
-        """A `ManualClock`'s `advance` or `set` asked of this clock: an AttributeError that says what moves time."""
-        if name in ("advance", "set"):
-            raise AttributeError(
-                f"'SystemClock' object has no attribute {name!r}: this fake reads the system clock, which it cannot "
-                "move. Give it a clock that moves when told (FakeAssistants(clock=ManualClock()), or "
-                "@pytest.mark.fake_assistants(clock=\"manual\")) and call fake.clock.advance(seconds), or move "
-                "the system's time with freezegun or time-machine (frozen.tick(seconds))", name=name, obj=self)
-        raise AttributeError(f"'SystemClock' object has no attribute {name!r}", name=name, obj=self)
+    # A ManualClock's `advance` and `set`, asked of this clock: an AttributeError that says what moves time. As
+    # properties, not a __getattr__, which would slow every attribute read of the clock (`now`, per request).
+    @property
+    def advance(self) -> NoReturn:
+        raise _cannot_move("advance", self)
+
+    @property
+    def set(self) -> NoReturn:
+        raise _cannot_move("set", self)
+
+
+def _cannot_move(name: str, clock: SystemClock) -> AttributeError:
+    return AttributeError(
+        f"'SystemClock' object has no attribute {name!r}: this fake reads the system clock, which it cannot "
+        "move. Give it a clock that moves when told (FakeAssistants(clock=ManualClock()), or "
+        "@pytest.mark.fake_assistants(clock=\"manual\")) and call fake.clock.advance(seconds), or move "
+        "the system's time with freezegun or time-machine (frozen.tick(seconds))", name=name, obj=clock)
 
 
 class ManualClock:

@@ -236,16 +236,6 @@ class Calls:
         described = ", ".join(f"{k}={v!r}" for k, v in given.items() if v is not None)
         return Calls(chosen, description=f" ({described})" if described else "")
 
-    def __getattr__(self, name: str) -> NoReturn:
-        """What one call has (`body`, `status`, ...) asked of many: an AttributeError that says how to pick one."""
-        kind = type(self).__name__
-        if not name.startswith("_") and hasattr(RecordedCall, name):
-            raise AttributeError(
-                f"'{kind}' object has no attribute {name!r}: it holds calls, not one call. Read one of them: "
-                f".last.{name} (the newest), [0].{name} (the first), or [call.{name} for call in ...] (each)",
-                name=name, obj=self)
-        raise AttributeError(f"'{kind}' object has no attribute {name!r}", name=name, obj=self)
-
     def __repr__(self) -> str:
         return f"<Calls {len(self)}{self._description}: {self.routes!r}>"
 
@@ -255,6 +245,25 @@ class Calls:
         if not items:
             return f"no calls{self._description}"
         return "\n".join(f"#{index} {call}" for index, call in enumerate(items))
+
+
+def _one_call_only(name: str) -> property:
+    """What one call has (`body`, `status`, ...) asked of many: an AttributeError that says how to pick one."""
+
+    def read(calls: Calls) -> NoReturn:
+        raise AttributeError(
+            f"'{type(calls).__name__}' object has no attribute {name!r}: it holds calls, not one call. Read one of "
+            f"them: .last.{name} (the newest), [0].{name} (the first), or [call.{name} for call in ...] (each)",
+            name=name, obj=calls)
+
+    return property(read)
+
+
+# As properties, not a __getattr__, which would slow every attribute read of the journal (several per request).
+for _name in dir(RecordedCall):
+    if not _name.startswith("_") and not hasattr(Calls, _name):
+        setattr(Calls, _name, _one_call_only(_name))
+del _name
 
 
 class CassetteRequests(Protocol):
