@@ -27,19 +27,21 @@ SENTENCE = "The lighthouse keeper counted seventeen herons at dawn."
 MARKUP = ("<", ">", "%PDF", " obj", "endstream", "/Font", "w:t", "a:t", "PK\x03\x04")
 
 
-def pdf_with(*lines: str) -> bytes:
-    """A one-page PDF showing `lines`, uncompressed, with a correct xref table."""
-    shown = b" ".join(b"(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
-                      + b") Tj 0 -16 Td" for line in lines)
-    stream = b"BT /F1 12 Tf 72 720 Td " + shown + b" ET"
+def one_page_pdf(content: bytes, *, to_unicode: bytes | None = None) -> bytes:
+    """A one-page PDF whose content stream is `content`, in Helvetica (its ToUnicode map `to_unicode`, when
+    given), uncompressed, with a correct xref table."""
+    mapped = b"" if to_unicode is None else b" /ToUnicode 6 0 R"
+    font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica" + mapped
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
         b"/Contents 5 0 R >>",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        font + b" >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
+    if to_unicode is not None:
+        objects.append(b"<< /Length %d >>\nstream\n" % len(to_unicode) + to_unicode + b"endstream")
     out = b"%PDF-1.4\n"
     offsets = []
     for number, body in enumerate(objects, 1):
@@ -49,6 +51,13 @@ def pdf_with(*lines: str) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def pdf_with(*lines: str) -> bytes:
+    """A one-page PDF showing `lines`."""
+    shown = b" ".join(b"(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
+                      + b") Tj 0 -16 Td" for line in lines)
+    return one_page_pdf(b"BT /F1 12 Tf 72 720 Td " + shown + b" ET")
 
 
 def pdf_whose_a_reads_as(target: bytes) -> bytes:
@@ -57,25 +66,7 @@ def pdf_whose_a_reads_as(target: bytes) -> bytes:
     cmap = (b"/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /X def\n"
             b"1 begincodespacerange\n<00> <FF>\nendcodespacerange\n1 beginbfchar\n<41> " + target +
             b"\nendbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
-    stream = b"BT /F1 12 Tf 10 10 Td (AAA) Tj ET"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
-        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"endstream",
-    ]
-    out = b"%PDF-1.4\n"
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return one_page_pdf(b"BT /F1 12 Tf 10 10 Td (AAA) Tj ET", to_unicode=cmap)
 
 
 def rewritten_pdf(data: bytes, *, user_password: str | None = None) -> bytes:
