@@ -34,6 +34,7 @@ Registered through the `pytest11` entry point under the same name as this module
 
 from __future__ import annotations
 
+import re
 import traceback
 import warnings
 from collections.abc import Generator, Iterator
@@ -226,8 +227,8 @@ def pytest_runtest_makereport(
     fake = item.stash.get(FAKE_KEY, None)
     if fake is not None and report.failed and built_a_client_without_a_key(item, call):
         report.sections.append((NO_KEY_SECTION, NO_KEY_HINT))
-    if fake is not None and report.failed and report.when == "call":  # the unused-turn check runs only on a pass
-        turns = unused_turns_of(fake)
+    if fake is not None and report.failed and report.when == "call" and not failed_for_unused_turns(call):
+        turns = unused_turns_of(fake)  # the check that fails a test for them runs only when its body passed
         if turns:
             report.sections.append((UNUSED_SECTION, f"{UNUSED_HINT}\n" + "\n".join(turns)))
     if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
@@ -267,9 +268,19 @@ def built_a_client_without_a_key(item: pytest.Item, call: pytest.CallInfo[None])
         return False
     error = call.excinfo.value
     # openai.OpenAIError itself (its API errors are subclasses); "Missing credentials..." on 3.x, "The api_key
-    # client option must be set..." before: both name the variable.
+    # client option must be set..." before: both name the variable. Not AzureOpenAI's (AZURE_OPENAI_API_KEY):
+    # intercept sets no placeholder for it.
     return (type(error).__name__ == "OpenAIError" and type(error).__module__.startswith("openai")
-            and "OPENAI_API_KEY" in str(error))
+            and _NAMES_OPENAI_API_KEY.search(str(error)) is not None)
+
+
+_NAMES_OPENAI_API_KEY = re.compile(r"(?<![A-Z_])OPENAI_API_KEY")
+UNUSED_CHECK_MESSAGE = "scripted turn(s) were never used by a run"
+
+
+def failed_for_unused_turns(call: pytest.CallInfo[None]) -> bool:
+    """The test failed by the check that lists its unused turns: they are in its message already."""
+    return call.excinfo is not None and UNUSED_CHECK_MESSAGE in str(call.excinfo.value)
 
 
 def transcript_mode(item: pytest.Item) -> str:
@@ -341,7 +352,7 @@ def check_script_consumed(fake: FakeAssistants) -> None:
         return
     turns = "\n".join(pending)
     pytest.fail(
-        f"fake_assistants: {len(pending)} scripted turn(s) were never used by a run:\n{turns}\n"
+        f"fake_assistants: {len(pending)} {UNUSED_CHECK_MESSAGE}:\n{turns}\n"
         f"Use them, remove them, or switch this check off with "
         f"@pytest.mark.{MARKER}(check_unconsumed_script=False) or the ini option {CHECK_INI} = false.",
         pytrace=False,

@@ -3,10 +3,12 @@ threads are daemon threads, so a call that never returns does not keep the proce
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 import textwrap
 import threading
+import weakref
 from concurrent.futures import CancelledError
 
 import pytest
@@ -84,3 +86,34 @@ def test_a_call_that_never_returns_does_not_keep_the_process_from_exiting() -> N
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "main is done\n", "")
+
+
+def test_threads_of_an_executor_dropped_without_shutdown_end() -> None:
+    threads = DaemonThreads(3, "dropped")
+    go = threading.Event()
+    held = [threads.submit(go.wait, WAIT) for _ in range(3)]
+    started = [thread for thread in threading.enumerate() if thread.name.startswith("dropped-")]
+    assert len(started) == 3
+    del threads
+    gc.collect()
+    go.set()
+    assert all(future.result(WAIT) for future in held)
+    for thread in started:
+        thread.join(WAIT)
+    assert not any(thread.is_alive() for thread in started)
+
+
+def test_an_idle_thread_keeps_nothing_of_its_last_call() -> None:
+    class Answer:
+        pass
+
+    threads = DaemonThreads(1, "worker")
+    future = threads.submit(Answer)
+    answer = weakref.ref(future.result(WAIT))
+    del future
+    failing = threads.submit(divmod, 1, 0)  # the thread moves on (a call that raises returns nothing to hold)
+    with pytest.raises(ZeroDivisionError):
+        failing.result(WAIT)  # its first call's ending was done before it took the second
+    gc.collect()
+    assert answer() is None
+    threads.shutdown()

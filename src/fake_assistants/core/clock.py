@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import NoReturn, Protocol
+from typing import TYPE_CHECKING, NoReturn, Protocol
 
 
 class Clock(Protocol):
@@ -18,15 +18,16 @@ class SystemClock:
     def now(self) -> int:
         return int(time.time())
 
-    # A ManualClock's `advance` and `set`, asked of this clock: an AttributeError that says what moves time. As
-    # properties, not a __getattr__, which would slow every attribute read of the clock (`now`, per request).
-    @property
-    def advance(self) -> NoReturn:
-        raise _cannot_move("advance", self)
+    if not TYPE_CHECKING:  # type checkers go on saying that a SystemClock has no `advance` and no `set`
+        # A ManualClock's `advance` and `set`, asked of this clock: an AttributeError that says what moves time.
+        # As properties, not a __getattr__, which would slow every attribute read of the clock (`now`, per request).
+        @property
+        def advance(self) -> NoReturn:
+            raise _cannot_move("advance", self)
 
-    @property
-    def set(self) -> NoReturn:
-        raise _cannot_move("set", self)
+        @property
+        def set(self) -> NoReturn:
+            raise _cannot_move("set", self)
 
 
 def _cannot_move(name: str, clock: SystemClock) -> AttributeError:

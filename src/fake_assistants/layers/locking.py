@@ -48,6 +48,7 @@ class LockedChunks:
         self._making = False  # a thread is making the next chunk
         self._close_asked = False  # closed while it did: it closes the stream once that chunk is made
         self._done = False  # the chunks ended or were closed
+        self._started = False  # a chunk was asked for: closing them then runs their code, under the lock
 
     def __iter__(self) -> LockedChunks:
         return self
@@ -59,7 +60,7 @@ class LockedChunks:
             if self._making:
                 raise ValueError("the next chunk of this stream is being made on another thread: read a stream "
                                  "from one thread at a time")
-            self._making = True
+            self._making = self._started = True
         chunk = None
         try:
             with self._lock:
@@ -93,9 +94,13 @@ class LockedChunks:
 
     def _close_chunks(self) -> None:
         close = getattr(self._chunks, "close", None)
-        if close is not None:
-            with self._lock:
-                close()
+        if close is None:
+            return
+        if not self._started:  # never read: closing runs none of their code (as a generator never started), and
+            close()  # the lock is not waited for, by the garbage collector least of all
+            return
+        with self._lock:
+            close()
 
 
 @contextmanager

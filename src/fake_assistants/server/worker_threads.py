@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from typing import Any, ParamSpec, TypeVar
@@ -21,7 +22,8 @@ _Work = tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]
 
 
 class DaemonThreads(Executor):
-    """At most `size` daemon threads, named `name-N`, running submitted calls in order."""
+    """At most `size` daemon threads, named `name-N`, running submitted calls in order. Its threads end after
+    `shutdown()`, or once the executor is dropped (they hold it only weakly), when the calls queued are done."""
 
     def __init__(self, size: int, name: str) -> None:
         if size < 1:
@@ -33,6 +35,8 @@ class DaemonThreads(Executor):
         self._idle = threading.Semaphore(0)  # threads waiting for work
         self._lock = threading.Lock()
         self._shut = False
+        # Dropped without a shutdown: one None wakes a thread, which ends and passes it on to the next.
+        self._dropped = weakref.ref(self, _stop_when_dropped(self._queue))
 
     def submit(self, fn: Callable[_P, _T], /, *args: _P.args, **kwargs: _P.kwargs) -> Future[_T]:
         future: Future[_T] = Future()
@@ -41,9 +45,10 @@ class DaemonThreads(Executor):
                 raise RuntimeError("cannot schedule new futures after shutdown")
             self._queue.put((future, fn, args, kwargs))
             if not self._idle.acquire(blocking=False) and len(self._threads) < self.size:
-                thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True)
-                self._threads.append(thread)
+                thread = threading.Thread(target=_work, args=(self._queue, self._idle),
+                                          name=f"{self.name}-{len(self._threads)}", daemon=True)
                 thread.start()
+                self._threads.append(thread)
         return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
@@ -60,25 +65,35 @@ class DaemonThreads(Executor):
                     if work is not None:
                         work[0].cancel()
             threads = list(self._threads)
-            for _ in threads:
-                self._queue.put(None)  # one stop per thread, after the calls already queued
+            self._queue.put(None)  # after the calls already queued: each thread ends and passes it on
         if wait:
             for thread in threads:
                 thread.join()
 
-    def _work(self) -> None:
-        while True:
-            work = self._queue.get()
-            if work is None:
-                return
-            future, fn, args, kwargs = work
-            del work
-            if future.set_running_or_notify_cancel():
-                try:
-                    result = fn(*args, **kwargs)
-                except BaseException as error:  # the standard pool's rule: the future holds whatever was raised
-                    future.set_exception(error)
-                else:
-                    future.set_result(result)
-            del future, fn, args, kwargs
-            self._idle.release()
+
+def _stop_when_dropped(work_queue: queue.SimpleQueue[_Work | None]) -> Callable[[weakref.ref[DaemonThreads]], None]:
+    def dropped(_: weakref.ref[DaemonThreads]) -> None:
+        work_queue.put(None)
+
+    return dropped
+
+
+def _work(work_queue: queue.SimpleQueue[_Work | None], idle: threading.Semaphore) -> None:
+    """One thread's loop (a function, not a method: the thread must not keep its executor alive)."""
+    while True:
+        work = work_queue.get()
+        if work is None:
+            work_queue.put(None)  # the next thread ends too
+            return
+        future, fn, args, kwargs = work
+        del work
+        if future.set_running_or_notify_cancel():
+            try:
+                result = fn(*args, **kwargs)
+            except BaseException as error:  # the standard pool's rule: the future holds whatever was raised
+                future.set_exception(error)
+            else:
+                future.set_result(result)
+                del result  # an idle thread keeps nothing of its last call
+        del future, fn, args, kwargs
+        idle.release()

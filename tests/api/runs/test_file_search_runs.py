@@ -474,3 +474,16 @@ async def test_max_num_results_defaults_by_model(client: Sdk, model: str, most: 
     eight_step, _, _ = await steps_and_answer(client, eight)
     assert len(eight_step.step_details.tool_calls[0].file_search.results) == min(8, most)
     assert assistant.tools[0].file_search.max_num_results is None
+
+
+async def test_a_refused_file_search_spends_no_id(client: Sdk) -> None:
+    """The oneOf is checked before the assistant's (or thread's) id is drawn: the ids after are those a fake that
+    never saw the refused request hands out."""
+    both: Any = {"file_search": {"vector_store_ids": ["vs_abc"], "vector_stores": [{"file_ids": []}]}}
+    await expect_error(lambda: client.beta.assistants.create(model="gpt-4o", tool_resources=both), 400,
+                       message=ONE_OF, param="tool_resources.file_search", code="invalid_value")
+    await expect_error(lambda: client.beta.threads.create(tool_resources=both), 400,
+                       message=ONE_OF, param="tool_resources.file_search", code="invalid_value")
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create()
+    assert (assistant.id, thread.id) == ("asst_asKxnyT4aUjuitCqd2Pn5H2y", "thread_f0lW9mJ5tXw8ulbfT1jRfVSY")

@@ -227,3 +227,20 @@ def test_other_failures_get_no_such_hint(pytester: pytest.Pytester, monkeypatch:
 
     result.assert_outcomes(failed=1)
     assert "a client built with no API key" not in result.stdout.str()
+
+
+def test_an_azure_client_with_no_key_gets_no_such_hint(pytester: pytest.Pytester,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """AzureOpenAI asks for AZURE_OPENAI_API_KEY, for which intercept sets no placeholder: the hint would not help."""
+    monkeypatch.delenv("AZURE_OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run(pytester, """
+        import openai
+
+        def test_builds_an_azure_client(fake_assistants):
+            openai.AzureOpenAI(azure_endpoint="https://contoso.openai.azure.com", api_version="2024-05-01-preview")
+    """)
+
+    result.assert_outcomes(failed=1)
+    assert "AZURE_OPENAI_API_KEY" in result.stdout.str()
+    assert "a client built with no API key" not in result.stdout.str()

@@ -145,3 +145,10 @@ def test_a_failing_test_with_every_turn_used_has_no_such_section(pytester: pytes
 
     result.assert_outcomes(failed=1)
     assert "scripted turns no run used" not in result.stdout.str()
+
+
+def test_the_check_that_fails_a_test_for_its_unused_turns_lists_them_once(pytester: pytest.Pytester) -> None:
+    result = run(pytester, UNUSED_TURN.format(marker=""))
+
+    result.assert_outcomes(failed=1)
+    assert "scripted turns no run used" not in result.stdout.str()  # not again, in a section of its own

@@ -127,3 +127,25 @@ def test_a_stream_dropped_part_way_closes_its_chunks() -> None:
     del stream
     gc.collect()
     assert chunks.closed_under_lock is True
+
+
+def test_a_stream_never_read_is_closed_without_waiting_for_the_lock() -> None:
+    """As a generator never started: closing runs none of the chunks' code, so the lock (held by another thread
+    here, as by a request in flight when the garbage collector drops an unread stream) is not waited for."""
+    lock = threading.RLock()
+    chunks = Chunks(lock)
+    stream = LockedChunks(chunks.iterator, lock)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with lock:
+            holding.set()
+            release.wait(BOUND)
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert holding.wait(BOUND)
+    stream.close()  # would wait for `release` if it took the lock
+    release.set()
+    holder.join(BOUND)
+    assert chunks.closed_under_lock is None and list(stream) == []  # the chunks' code never ran

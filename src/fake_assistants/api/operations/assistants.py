@@ -6,11 +6,12 @@ from ...model.assistant import Assistant
 from .. import request_models as rm
 from .. import shaping
 from ..context import Context
-from .vector_stores import helper_stores
+from .vector_stores import check_file_search, helper_stores
 
 
 def create_assistant(ctx: Context, body: rm.CreateAssistant) -> Assistant:
     """The assistant's id is drawn before those of the vector stores its tool_resources helper makes."""
+    check_file_search(body.tool_resources)
     assistant = Assistant(
         id=ctx.ids.new("assistant"),
         created_at=ctx.clock.now(),

@@ -7,11 +7,12 @@ from .. import request_models as rm
 from .. import shaping
 from ..context import Context
 from .messages import add_message
-from .vector_stores import helper_stores
+from .vector_stores import check_file_search, helper_stores
 
 
 def new_thread(ctx: Context, body: rm.CreateThread) -> Thread:
     """Create a thread and its initial messages, in order (also used by create-and-run)."""
+    check_file_search(body.tool_resources)
     thread = Thread(
         id=ctx.ids.new("thread"),
         created_at=ctx.clock.now(),

@@ -107,16 +107,20 @@ def _candidates(ctx: Context, vector_store_id: str) -> list[tuple[VectorStoreFil
     return pairs
 
 
+def check_file_search(resources: rm.ToolResources | None) -> None:
+    """`file_search` takes exactly one of `vector_store_ids` and the `vector_stores` helper (the spec's oneOf):
+    checked before the object's id is drawn, so that a refused request spends none."""
+    file_search = None if resources is None else resources.file_search
+    if file_search is not None and (file_search.vector_store_ids is None) == (file_search.vector_stores is None):
+        raise catalog.file_search_needs_one_of()
+
+
 def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]:
-    """The `tool_resources.file_search.vector_stores` helper: create each store, return their ids. `file_search`
-    takes exactly one of `vector_store_ids` and the helper (the spec's oneOf)."""
+    """The `tool_resources.file_search.vector_stores` helper: create each store, return their ids."""
     if resources is None or resources.file_search is None:
         return []
-    file_search = resources.file_search
-    if (file_search.vector_store_ids is None) == (file_search.vector_stores is None):
-        raise catalog.file_search_needs_one_of()
     created: list[str] = []
-    for number, helper in enumerate(file_search.vector_stores or []):
+    for number, helper in enumerate(resources.file_search.vector_stores or []):
         # Already validated as a helper, whose file_ids may be more than a vector_stores.create's 500.
         body = fr.CreateVectorStore.model_construct(
             file_ids=helper.file_ids, chunking_strategy=helper.chunking_strategy, metadata=helper.metadata)
