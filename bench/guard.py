@@ -30,7 +30,7 @@ import instructions  # bench/ is on the path: python runs bench/guard.py from th
 # fake / floor in instructions on openai 3.x with httpx2, and the figure each read when its ceiling was set
 # (docs/PERFORMANCE.md's instruction counts; 10 flows, the stream 1).
 # The stream's count moves more from process to process than the others (one stream per process: 1.004x to 1.017x
-# over six runs of unchanged code), so its ceiling sits further above it; undoing the 16-delta bursts read 1.036x.
+# over eight runs of equal-cost code), so its ceiling sits further above it; undoing the 16-delta bursts read 1.036x.
 CEILINGS = {"quickstart": 1.090, "crud": 1.075, "streaming": 1.030}
 READ_WHEN_SET = {"quickstart": 1.078, "crud": 1.062, "streaming": 1.008}
 WHERE_TO_LOOK = {
