@@ -209,11 +209,8 @@ class StandIns:
         """A batch needs exactly one of `file_ids` and `files`; the SDK suites send both, or neither.
         Both: one list of files (`file_ids` take the batch's chunking_strategy and attributes). Neither:
         an empty batch."""
-        try:
-            body = json.loads(request.body or b"{}")
-        except (ValueError, RecursionError):  # the handler answers what the body is
-            return request
-        if not isinstance(body, dict) or (body.get("file_ids") is None) != (body.get("files") is None):
+        body = _body_object(request.body)
+        if body is None or (body.get("file_ids") is None) != (body.get("files") is None):
             return request
         if body.get("file_ids") is not None and not (isinstance(body["file_ids"], list)
                                                      and isinstance(body["files"], list)):
@@ -315,10 +312,7 @@ _FILE_SEARCH_RESOURCES: dict[str, tuple[str, ...]] = {
 def _one_file_search(request: ApiRequest, resources_at: tuple[str, ...]) -> ApiRequest:
     """`file_search` with both `vector_store_ids` and `vector_stores`: the ids alone; with neither: left out.
     Anything else, the handler answers."""
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):
-        return request
+    body = _body_object(request.body)
     resources: Any = body
     for key in resources_at:
         resources = resources.get(key) if isinstance(resources, dict) else None
@@ -333,6 +327,16 @@ def _one_file_search(request: ApiRequest, resources_at: tuple[str, ...]) -> ApiR
     else:
         return request
     return replace(request, body=json.dumps(body).encode())
+
+
+def _body_object(body: bytes) -> dict[str, Any] | None:
+    """The JSON object a body holds (an empty body: `{}`), or None when it holds none: the handler then answers
+    what it is (JSON too deep to decode included)."""
+    try:
+        decoded = json.loads(body or b"{}")
+    except (ValueError, RecursionError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
 
 
 def _below_one(value: str) -> bool:
@@ -353,11 +357,8 @@ def _function_call(call_id: str) -> dict[str, Any]:
 def _tool_call_ids(body: bytes) -> list[str] | None:
     """The `tool_call_id`s a submit_tool_outputs body answers (None when the body is not usable: the
     handler then rejects it as usual)."""
-    try:
-        decoded = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
-    outputs = decoded.get("tool_outputs") if isinstance(decoded, dict) else None
+    decoded = _body_object(body)
+    outputs = None if decoded is None else decoded.get("tool_outputs")
     if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
         return None
     ids = [o.get("tool_call_id") or "" for o in outputs]
