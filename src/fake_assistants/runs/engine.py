@@ -78,6 +78,11 @@ UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (s
 DELTAS_PER_CHUNK = 16
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
 STEP_ERROR_CODES = frozenset({"server_error", "rate_limit_exceeded"})
+# What a tool call's own completion tokens add to its text's count (openai-dotnet's recordings: a call to
+# `get_current_weather` with `{}` counted 12, a file_search for "Using the files you have available, what's
+# Filip's favorite food?" 19; the service never reported 0 for a tool step).
+FUNCTION_CALL_TOKENS = 6
+FILE_SEARCH_TOKENS = 2
 
 
 _T = TypeVar("_T")
@@ -329,7 +334,9 @@ class RunEngine:
             call["function"]["output"] = by_id.get(call["id"]) or ""
         now = self.world.clock.now()
         step_lifecycle.apply(step, "complete", now)
-        step.usage = usage(run.progress.prompt_tokens or 0, 0)
+        written = sum(count_tokens(c["function"]["name"] + c["function"]["arguments"]) + FUNCTION_CALL_TOKENS
+                      for c in step.step_details["tool_calls"])
+        step.usage = usage(run.progress.prompt_tokens or 0, written)
         run.progress.pending_step = None
         lifecycle.apply(run, "submit_tool_outputs", now)
         run.polls, run.queued_at = 0, now
@@ -637,7 +644,8 @@ class RunEngine:
     def _message_step(self, run: Run, text: str, *, incomplete_reason: str | None = None,
                       annotations: list[Json] | None = None, images: list[Json] | None = None,
                       attachments: list[Json] | None = None,
-                      counted: tuple[int, int] | None = None) -> Iterator[StreamItem]:
+                      counted: tuple[int, int] | None = None,
+                      completion_tokens: int | None = None) -> Iterator[StreamItem]:
         step, message = yield from self._open_message_step(run)
         message.attachments = attachments or []
         images = images or []
@@ -680,7 +688,8 @@ class RunEngine:
             message_lifecycle.apply(message, "end_incomplete", now)
             message.incomplete_details = {"reason": incomplete_reason}
             yield ("thread.message.incomplete", self._message_data(run, message))
-        prompt, completion = counted or (self._prompt_tokens(run), count_tokens(text))  # a backend's own count
+        prompt, completion = counted or (  # a backend's own count, or the fake's
+            self._prompt_tokens(run), count_tokens(text) if completion_tokens is None else completion_tokens)
         yield self._complete_step(run, step, prompt, completion)
 
     def _function_step(self, run: Run, action: FunctionCalls) -> Iterator[Event]:
@@ -760,7 +769,8 @@ class RunEngine:
         yield self._step_delta(run, step, {"index": 0, "id": call_id, "type": "file_search",
                                       "file_search": {"ranking_options": ranking, "results": []}})
         limit = settings.get("max_num_results") or default_max_results(run.model)
-        results = self._search_results(run, action, ranking, limit)
+        query = action.query or last_user_text(self._thread_texts(run))
+        results = self._search_results(run, action, query, ranking, limit)
         # One citation per file, quoting its best result: the files whose results share a term with the query
         # (score above 0); when none does (a question in other words), the file of the best result.
         worth = [r for r in results if r["score"] > 0] or results[:1]
@@ -770,16 +780,15 @@ class RunEngine:
         run.progress.citations = list(cited.values())
         step.step_details = {"type": "tool_calls", "tool_calls": [
             {"id": call_id, "type": "file_search", "file_search": {"ranking_options": ranking, "results": results}}]}
-        yield self._complete_step(run, step, self._prompt_tokens(run), 0)
+        yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(query) + FILE_SEARCH_TOKENS)
 
-    def _search_results(self, run: Run, action: FileSearch, ranking: Json, limit: int) -> list[Json]:
+    def _search_results(self, run: Run, action: FileSearch, query: str, ranking: Json, limit: int) -> list[Json]:
         if action.results is not None:
             found = [(self.world.store.files.get(r.file_id), r) for r in action.results]
             return [_result(r.file_id, stored.filename if stored else r.file_id, r.score,
                             r.text if r.text is not None else (file_text(stored)[:800].decode("utf-8", "ignore")
                                                                if stored else ""))
                     for stored, r in found]
-        query = action.query or last_user_text(self._thread_texts(run))
         hits = search([query], self._search_files(run), max_results=limit, threshold=ranking["score_threshold"])
         for store_id in self._search_store_ids(run):
             store = self.world.store.vector_stores.get(store_id)
@@ -869,8 +878,10 @@ class RunEngine:
         text = action.text if action.text is not None else default_reply(self._thread_texts(run))
         if action.reason == "max_completion_tokens":
             limit = run.max_completion_tokens or max(1, count_tokens(text) // 2)
-            yield from self._message_step(run, text if action.as_written else text[: limit * 4],
-                                          incomplete_reason="max_tokens")
+            written = text if action.as_written else text[: limit * 4]
+            # the model stopped at the run's limit, so it wrote that many tokens (ruby-openai's recording: 16 of 16)
+            yield from self._message_step(run, written, incomplete_reason="max_tokens",
+                                          completion_tokens=run.max_completion_tokens)
         run.incomplete_details = {"reason": action.reason}
         yield self._finish(run, "end_incomplete")
 

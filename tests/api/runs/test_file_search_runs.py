@@ -132,6 +132,19 @@ async def test_a_script_can_fix_the_query(client: Sdk, fake: FakeAssistants) -> 
     assert text.value.startswith("Prune them in early summer")
     (annotation,) = assert_citations_slice_their_markers(text)
     assert annotation.file_citation.file_id == garden.id
+    # the step's own tokens are the query the model wrote, and a little around it (never 0, as recorded)
+    assert tool_step.usage.completion_tokens == -(-len("pruning tomato plants") // 4) + 2
+
+
+async def test_a_search_steps_tokens_match_the_recorded_search(client: Sdk) -> None:
+    """openai-dotnet's FileSearchWorks: the model's search for this question counted 19 completion tokens."""
+    store, _ = await store_with(client, ("planets.txt", PLANETS))
+
+    _, run = await ask(client, store.id, "Using the files you have available, what's Filip's favorite food?")
+
+    tool_step, message_step, _ = await steps_and_answer(client, run)
+    assert tool_step.usage.completion_tokens == 19
+    assert run.usage.completion_tokens == 19 + message_step.usage.completion_tokens
 
 
 async def test_a_script_can_fix_the_results(client: Sdk, fake: FakeAssistants) -> None:

@@ -71,6 +71,26 @@ async def test_function_call_then_reply(client: Sdk, fake: FakeAssistants) -> No
     assert (done_call.id, done_call.function.name, done_call.function.output) == (call.id, "get_weather", "22C, sunny")
     assert (message_step.type, message_step.status) == ("message_creation", "completed")
     assert message_step.step_details.message_creation.message_id == reply.id
+    # a function call's own tokens: its name and arguments, and what wraps them (never 0, as recorded)
+    assert tool_step.usage.completion_tokens == -(-len('get_weather{"location": "Paris"}') // 4) + 6
+    assert done.usage.completion_tokens == tool_step.usage.completion_tokens + message_step.usage.completion_tokens
+
+
+async def test_function_step_tokens_match_the_recorded_call(client: Sdk, fake: FakeAssistants) -> None:
+    """openai-dotnet's StreamingToolCall: `get_current_weather` called with `{}` counted 12 completion tokens."""
+    fake.script.call_function("get_current_weather", {}).reply("Warm and sunny.")
+    thread, run = await poll_run(client, tools=[{"type": "function", "function": {
+        "name": "get_current_weather", "parameters": {"type": "object", "properties": {}}}}])
+    assert run.required_action.submit_tool_outputs.tool_calls[0].function.arguments == "{}"
+
+    (waiting,) = await steps_of(client, run)
+    assert waiting.usage is None  # null while the step is in progress
+
+    await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=thread.id,
+        tool_outputs=[{"tool_call_id": run.required_action.submit_tool_outputs.tool_calls[0].id, "output": "warm"}])
+    tool_step, _ = await steps_of(client, run)
+    assert tool_step.usage.completion_tokens == 12
 
 
 async def test_tool_step_stays_open_while_action_is_required(client: Sdk, fake: FakeAssistants) -> None:
@@ -217,6 +237,22 @@ async def test_incomplete_at_max_completion_tokens(client: Sdk, fake: FakeAssist
     assert 0 < len(text_of(reply)) < len("The answer is long. " * 10)
     (step,) = await steps_of(client, run)
     assert (step.type, step.status) == ("message_creation", "completed")
+    assert step.usage.completion_tokens == run.usage.completion_tokens == -(-len(text_of(reply)) // 4)
+
+
+async def test_incomplete_at_the_runs_limit_reports_the_limit(client: Sdk, fake: FakeAssistants) -> None:
+    """A run cut off by its max_completion_tokens wrote that many tokens, whatever the scripted text's length
+    (ruby-openai's runs_streamed_create: 16 of 16, on the step and the run)."""
+    fake.script.incomplete(reason="max_completion_tokens", text="Short, as scripted.")
+    created, thread = await assistant_and_thread(client, "Tell me everything.")
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=created.id, max_completion_tokens=300)
+
+    assert (run.status, run.usage.completion_tokens) == ("incomplete", 300)
+    (step,) = await steps_of(client, run)
+    assert step.usage.completion_tokens == 300
+    assert text_of((await messages_of(client, thread.id))[0]) == "Short, as scripted."
 
 
 async def test_incomplete_at_max_prompt_tokens_writes_nothing(client: Sdk, fake: FakeAssistants) -> None:
