@@ -1,14 +1,17 @@
 """What the run engine keeps about a run between its events: typed, and not on the wire.
 
 `RunProgress` is a run's bookkeeping: its pending work (the lazy events still to come, with the kind of work
-that made them), which segment it is in and whether a stream reads it, the step waiting for tool outputs, the
-message being written, and what one step leaves for the next (file_search citations, code_interpreter images
-and files). A dump keeps it under a run's `"extra"`, one key per field (state/dump.py).
+that made them), which segment it is in and whether a stream reads it (and what it has not read yet), the step
+waiting for tool outputs, the message being written, and what one step leaves for the next (file_search
+citations, code_interpreter images and files). A dump keeps it under a run's `"extra"`, one key per field
+(state/dump.py).
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
+from collections import deque
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Literal
@@ -59,6 +62,18 @@ class PendingWork:
             self.events.close()
 
 
+class StreamBacklog:
+    """What the run did between a stream's creation and its first read: the events reads of the run made meanwhile
+    (a poll, a list of the thread's messages), which the stream sends first, as the service's stream had them
+    waiting. Held by the stream alone (the run keeps a weak reference): a stream dropped unread takes it along."""
+
+    __slots__ = ("__weakref__", "events", "reading")
+
+    def __init__(self) -> None:
+        self.events: deque[StreamItem] = deque()
+        self.reading = False  # the stream has begun: it moves the run from here on
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A file a file_search step found, cited by the next answer."""
@@ -97,7 +112,9 @@ class RunProgress:
     pending_step: RunStep | None = None  # the tool_calls step waiting for outputs
     prompt_tokens: int | None = None  # the prompt of the step waiting for outputs (its usage, once answered)
     work: PendingWork | None = None  # the events still to come
-    streamed_segment: int | None = None  # the segment a stream is reading
+    streamed_segment: int | None = None  # the segment a stream reads (from the stream's creation)
+    # the backlog of that stream while it is not read yet: reads of the run move it meanwhile, into the backlog
+    unread_stream: weakref.ref[StreamBacklog] | None = None
     history: list[StatusChange] = field(default_factory=list)  # every status change, in order (for transcripts)
     # step id -> the model whose turn made the step (a responder's `model_label`), for transcripts
     model_steps: dict[str, str] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import threading
+import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
@@ -44,7 +45,7 @@ from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
 from ..model.message import Message
 from ..model.run import Run, RunStatus
-from ..model.run_progress import Citation, GeneratedFile, ModelCall, PendingWork, SavedWork
+from ..model.run_progress import Citation, GeneratedFile, ModelCall, PendingWork, SavedWork, StreamBacklog
 from ..model.step import RunStep
 from ..model.usage import usage
 from ..store.pagination import OrderedTable
@@ -86,6 +87,7 @@ FILE_SEARCH_TOKENS = 2
 
 
 _T = TypeVar("_T")
+Sink = Callable[[StreamItem], None]  # where a read of a run puts the events it makes (a stream's backlog)
 
 
 class _Dropped(Exception):
@@ -125,6 +127,8 @@ class RunEngine:
         """
         if not self.streaming(run):
             self._progress(run, self.policy_for(run), poll=poll, listed=listed)
+        elif run.progress.unread_stream is not None:  # a stream not read yet: the run moves into its backlog
+            self._progress(run, self.policy_for(run), poll=poll, listed=listed, sink=self._backlog_sink(run))
         self.expire_if_due(run)
 
     def on_write(self, run: Run) -> None:
@@ -133,40 +137,44 @@ class RunEngine:
         if self._due(run):
             self.on_read(run, poll=False)
 
-    def _progress(self, run: Run, policy: RunPolicy, *, poll: bool, listed: bool = False) -> None:
+    def _progress(self, run: Run, policy: RunPolicy, *, poll: bool, listed: bool = False,
+                  sink: Sink | None = None) -> None:
         if isinstance(policy, Immediate):
-            self.drain(run)
+            self.drain(run, sink)
         elif isinstance(policy, AfterPolls):
             if poll:
-                self._polled(run, 0, policy.polls)
+                self._polled(run, 0, policy.polls, sink)
         elif isinstance(policy, AsRecorded):
             if poll or listed:
-                self._polled(run, *policy.reads(run.progress.segment))
+                self._polled(run, *policy.reads(run.progress.segment), sink)
         elif isinstance(policy, AfterSeconds):
             if self.world.clock.now() - run.queued_at >= policy.seconds:
-                self.drain(run)
+                self.drain(run, sink)
         elif isinstance(policy, Manual):
             return
 
-    def _polled(self, run: Run, queued: int, in_progress: int) -> None:
+    def _polled(self, run: Run, queued: int, in_progress: int, sink: Sink | None = None) -> None:
         """One more read of a run counted by its policy: the first `queued` reads leave it queued, the next
         `in_progress` show it in progress, and the one after sees its outcome."""
         run.polls += 1
         if run.polls > queued + in_progress:
-            self.drain(run)
+            self.drain(run, sink)
         elif run.polls > queued and run.status == "queued":
-            self._step(run)
+            self._step(run, sink)
 
-    def drain(self, run: Run) -> None:
+    def drain(self, run: Run, sink: Sink | None = None) -> None:
         """Run the run's work to its end: what `work` yields, consumed here without a generator per event
-        (each pending work's events until they end or the run's work is replaced, as `work` reads them)."""
+        (each pending work's events until they end or the run's work is replaced, as `work` reads them). `sink`
+        keeps the events (a stream's backlog); without it nobody reads them."""
         pending = run.progress.work
         try:
             while pending is not None:
                 if pending.calling is not None:  # another thread makes its next event, waiting on the run's model
                     return
                 pending.started = True
-                for _ in pending.events:
+                for event in pending.events:
+                    if sink is not None:
+                        sink(event)
                     if run.progress.work is not pending:
                         break
                 else:
@@ -179,17 +187,34 @@ class RunEngine:
     def advance(self, run: Run) -> RunStatus:
         """Move the run by one status change (for manual progression). Returns the new status.
 
-        A run that a stream is reading is moved by that stream: advancing it changes nothing."""
-        if self.expire_if_due(run) or self.streaming(run):
+        A run that a stream is reading is moved by that stream: advancing it changes nothing. A run whose stream
+        is not read yet moves into the stream's backlog."""
+        if self.expire_if_due(run):
             return run.status
-        return self._step(run)
+        if not self.streaming(run):
+            return self._step(run)
+        if run.progress.unread_stream is not None:
+            return self._step(run, self._backlog_sink(run))
+        return run.status
 
-    def _step(self, run: Run) -> RunStatus:
+    def _step(self, run: Run, sink: Sink | None = None) -> RunStatus:
         before = run.status
-        for name, _ in self.work(run):
-            if _is_run_event(name) and run.status != before:
+        for event in self.work(run):
+            if sink is not None:
+                sink(event)
+            if _is_run_event(event[0]) and run.status != before:
                 break
         return run.status
+
+    def _backlog_sink(self, run: Run) -> Sink | None:
+        """Where a read puts the events it makes for the run's stream that is not read yet: its backlog. A stream
+        dropped unread leaves none, and the run is moved as if it had no stream."""
+        reference = run.progress.unread_stream
+        backlog = reference() if reference is not None else None
+        if backlog is None:
+            run.progress.streamed_segment = run.progress.unread_stream = None
+            return None
+        return backlog.events.append
 
     def work(self, run: Run) -> Iterator[Event]:
         """The events still to come for this run, produced lazily (a burst's one by one)."""
@@ -234,7 +259,7 @@ class RunEngine:
     def restore_work(self, run: Run, kind: SavedWork | None) -> None:
         """Give `run`, a saved copy, its pending work again, made anew from its kind (None: it has none). No
         stream reads a copy."""
-        run.progress.streamed_segment = None
+        run.progress.streamed_segment = run.progress.unread_stream = None
         run.progress.work = None
         if kind == "execute":
             run.progress.work = self._execution(run)
@@ -247,18 +272,35 @@ class RunEngine:
         """The events of one stream: `first` (already produced), then the run's current segment, lazily (a burst of
         text deltas as one item).
 
-        The stream moves the run from its first read until the segment ends (requires_action or a
-        final status) or the stream is closed; a cancellation or expiry on the way is announced on it,
-        following that work. A run whose thread was deleted (or whose fake was reset or loaded anew) ends the
-        stream at once, with the 404 the next request about it gets. A broken stream raises the ApiError that
-        `sse` turns into `event: error`; any other failure is a server error, never a traceback."""
+        The stream claims the run's segment when it is made. Until its first read, reads of the run move it as
+        the progression policy says, the events kept in the stream's backlog, which it sends first (a client that
+        lists the thread's messages before reading the stream still gets all of it). From its first read the
+        stream moves the run, until the segment ends (requires_action or a final status) or the stream is closed;
+        a cancellation or expiry on the way is announced on it, following that work. A run whose thread was
+        deleted (or whose fake was reset or loaded anew) ends the stream at once, with the 404 the next request
+        about it gets. A broken stream raises the ApiError that `sse` turns into `event: error`; any other failure
+        is a server error, never a traceback."""
+        segment, backlog = run.progress.segment, StreamBacklog()
+        run.progress.streamed_segment = segment
+        run.progress.unread_stream = weakref.ref(backlog)
+        return self._stream(run, first, segment, backlog)
+
+    def _stream(self, run: Run, first: list[Event], segment: int, backlog: StreamBacklog) -> Iterator[StreamItem]:
         progress, store, clock, expirable = run.progress, self.world.store, self.world.clock, lifecycle.EXPIRABLE
-        segment = progress.segment
-        progress.streamed_segment = segment
+        if progress.segment == segment:  # a stream read once its segment is over sends what it has, then ends
+            progress.streamed_segment = segment
+        backlog.reading = True
+        if progress.unread_stream is not None and progress.unread_stream() is backlog:
+            progress.unread_stream = None
+        waiting = backlog.events
         try:
             yield from first
             # One loop, the checks inlined: every streamed event takes this path.
-            while progress.segment == segment:
+            while True:
+                while waiting:  # what reads made before the first read (or meanwhile, this stream waiting on a model)
+                    yield waiting.popleft()
+                if progress.segment != segment:
+                    break
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
                 if runs is None or runs.by_id.get(run.id) is not run:
                     raise self._gone(run)
@@ -295,8 +337,10 @@ class RunEngine:
 
     def stop_streaming(self, run: Run) -> None:
         """Take the run back from a stream reading it: the progression policy moves it again (the stream, if
-        still open, ends where the run has got to)."""
-        run.progress.streamed_segment = None
+        still open, ends where the run has got to). A stream not read yet keeps it: reads move the run into that
+        stream's backlog."""
+        if run.progress.unread_stream is None:
+            run.progress.streamed_segment = None
 
     def _gone(self, run: Run) -> ApiError:
         """The not-found error of the run's thread, or of the run, once either is no longer in the state."""
@@ -307,6 +351,7 @@ class RunEngine:
     def _new_segment(self, run: Run, work: PendingWork) -> None:
         run.progress.segment += 1
         run.progress.work = work
+        run.progress.unread_stream = None
 
     # -- creation, submission, cancellation --------------------------------------------------------
 

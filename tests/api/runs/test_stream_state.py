@@ -353,6 +353,94 @@ async def test_reads_during_a_stream_see_it_as_far_as_it_got(client: Sdk, fake: 
     assert names(events)[-1] == "thread.run.completed"
 
 
+STREAMED_TEXT_RUN = [
+    "thread.run.created", "thread.run.queued", "thread.run.in_progress", "thread.run.step.created",
+    "thread.run.step.in_progress", "thread.message.created", "thread.message.in_progress", "thread.message.delta",
+    "thread.message.completed", "thread.run.step.completed", "thread.run.completed"]
+
+
+async def test_reads_before_a_streams_first_read_move_the_run_and_the_stream_sends_it_all(
+        client: Sdk, fake: FakeAssistants) -> None:
+    """A client that lists the thread's messages after starting a stream, before reading it, sees the reply (the
+    run went on, as the service's did), and the stream still sends every event, as it had them waiting."""
+    fake.script.reply("Waiting on the wire.")
+    assistant, thread = await assistant_and_thread(client, "Hi")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    listed = await messages_of(client, thread.id)
+    assert [(m.role, m.status) for m in listed] == [("assistant", "completed"), ("user", "completed")]
+    events = [event async for event in events_of(stream)]
+
+    assert names(events) == STREAMED_TEXT_RUN
+    assert "".join(e.data.delta.content[0].text.value for e in events if e.event == "thread.message.delta") == (
+        "Waiting on the wire.")
+    assert events[-1].data.model_dump() == (await retrieve(client, events[-1].data)).model_dump()
+    message = next(e.data for e in events if e.event == "thread.message.completed")
+    assert message.model_dump() == listed[0].model_dump()
+
+
+async def test_polls_before_a_streams_first_read_count_and_the_stream_sends_it_all(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.set_progression(after_polls(1))
+    fake.script.reply("Polled while the stream waited.")
+    assistant, thread = await assistant_and_thread(client, "Hi")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    run_id = event_run_id(fake, thread.id)
+    assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "in_progress"
+    events = [event async for event in events_of(stream)]
+
+    assert names(events) == STREAMED_TEXT_RUN
+    assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "completed"
+
+
+async def test_advance_before_a_streams_first_read_moves_the_run_into_the_stream(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.set_progression("manual")
+    fake.script.reply("Advanced by hand.")
+    assistant, thread = await assistant_and_thread(client, "Hi")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    run_id = event_run_id(fake, thread.id)
+    assert fake.advance(run_id) == "in_progress"
+    events = [event async for event in events_of(stream)]
+
+    assert names(events) == STREAMED_TEXT_RUN  # from its first read, the stream moved the rest
+    assert events[2].data.status == "in_progress"
+
+
+async def test_a_stream_read_after_its_segment_ended_ends_at_requires_action(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.call_function("get_weather", {"location": "Paris"}).reply("Sunny.")
+    assistant, thread = await assistant_and_thread(client, "Weather?")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    run_id = event_run_id(fake, thread.id)
+    run = await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)
+    assert run.status == "requires_action"
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    done = await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run_id, thread_id=thread.id, tool_outputs=[{"tool_call_id": call.id, "output": "sunny"}])
+    assert done.status == "completed"
+    events = [event async for event in events_of(stream)]
+
+    assert names(events)[-1] == "thread.run.requires_action"  # that stream's part of the run, as it was sent
+    assert events[-1].data.required_action.submit_tool_outputs.tool_calls[0].id == call.id
+
+
+async def test_a_stream_closed_unread_leaves_the_run_to_the_policy(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.reply("Never streamed.")
+    assistant, thread = await assistant_and_thread(client, "Hi")
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    await settle(stream.close())
+    del stream
+    run = await client.beta.threads.runs.poll(event_run_id(fake, thread.id), thread_id=thread.id)
+
+    assert run.status == "completed"
+    assert text_of((await messages_of(client, thread.id))[0]) == "Never streamed."
+
+
 async def test_a_stream_closed_part_way_hands_the_run_back(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.reply("An answer nobody reads to the end.")
     assistant, thread = await assistant_and_thread(client, "Hi")

@@ -12,9 +12,10 @@ from fake_assistants import FakeAssistants, StateError
 from fake_assistants.model.run_progress import RunProgress
 from fake_assistants.state.dump import EXTRA_TYPES
 
-# the work is named by its kind; no stream reads a saved copy; the status history is for transcripts (a loaded
-# run's history starts when it is loaded, so the dump format stays as it was); so are the steps a model made
-NOT_DUMPED = ("work", "streamed_segment", "history", "model_steps")
+# the work is named by its kind; no stream reads a saved copy (nor waits to); the status history is for
+# transcripts (a loaded run's history starts when it is loaded, so the dump format stays as it was); so are
+# the steps a model made
+NOT_DUMPED = ("work", "streamed_segment", "unread_stream", "history", "model_steps")
 
 
 def test_every_progress_field_is_dumped_in_field_order_or_left_out_on_purpose() -> None:
