@@ -16,6 +16,7 @@ announced on it (`thread.run.cancelling` ... `thread.run.cancelled`, `thread.run
 
 from __future__ import annotations
 
+import copy
 import math
 import threading
 import weakref
@@ -564,11 +565,14 @@ class RunEngine:
         return [{"role": m.role, "content": m.content} for m in self.world.store.messages[run.thread_id].values()]
 
     def _turn_context(self, run: Run) -> TurnContext:
+        """What a responder sees, as its own copy: changing it changes nothing in the fake, and a context kept
+        for later still shows the turn as it was (the wire objects share lists with the state)."""
         shape = self.world.options.shape
         messages = [m.to_wire(shape, full=True) for m in self.world.store.messages[run.thread_id].values()]
         steps = [step.to_wire(shape, include_search_content=True)  # a responder reads what was found
                  for step in self.world.store.steps[run.id].values()]
-        return TurnContext(self._run_wire(run), messages, run.tools, steps, searchable=bool(self._search_files(run)))
+        seen = copy.deepcopy((self._run_wire(run), messages, run.tools, steps))
+        return TurnContext(*seen, searchable=bool(self._search_files(run)))
 
     def _prompt_tokens(self, run: Run, *, last: int | None = None) -> int:
         """Instructions plus the thread's messages, as `truncation_strategy` (or `last`) keeps them."""

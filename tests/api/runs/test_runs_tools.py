@@ -288,6 +288,30 @@ async def test_respond_with_sees_the_thread(client: Sdk, fake: FakeAssistants) -
     assert [t["type"] for t in context.tools] == ["function", "function"]
 
 
+async def test_a_responder_that_changes_its_context_changes_nothing_in_the_fake(
+        client: Sdk, fake: FakeAssistants) -> None:
+    kept: list[TurnContext] = []
+
+    def meddle(context: TurnContext) -> str:
+        kept.append(context)
+        context.messages[0]["content"].clear()
+        context.messages[0]["metadata"]["seen"] = "yes"
+        context.tools.clear()
+        context.run["tools"].clear()
+        return "Done meddling."
+
+    fake.script.respond_with(meddle)
+    thread, run = await poll_run(client, "Leave this alone")
+
+    assert run.status == "completed"
+    assert [t.type for t in run.tools] == ["function", "function"]
+    question = (await messages_of(client, thread.id))[-1]
+    assert (text_of(question), question.metadata) == ("Leave this alone", {})
+    assert (await client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)).tools == run.tools
+    (context,) = kept  # a context kept for later shows the turn as it was, not the run as it is now
+    assert (context.run["status"], context.messages[0]["content"]) == ("in_progress", [])
+
+
 async def test_respond_with_may_return_an_action(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.respond_with(_weather_for)
 
