@@ -61,8 +61,20 @@ class Cassette:
     def _read(self) -> list[Json]:
         if not self.path.exists():
             return []
-        loaded = json.loads(self.path.read_text(encoding="utf-8"))
-        return list(loaded.get("exchanges", []))
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as error:  # JSONDecodeError is a ValueError
+            raise ValueError(_unreadable(self.path, f"it is not JSON ({error})")) from None
+        exchanges = loaded.get("exchanges", []) if isinstance(loaded, dict) else None
+        if not isinstance(exchanges, list):
+            raise ValueError(_unreadable(self.path, 'it is not an object with an "exchanges" list'))
+        for index, entry in enumerate(exchanges):
+            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                    and isinstance(entry.get("status"), int)
+                    and ("response" in entry or isinstance(entry.get("chunks"), list))):
+                raise ValueError(_unreadable(
+                    self.path, f'exchange {index} is not {{"key", "request", "status", and "response" or "chunks"}}'))
+        return exchanges
 
     def find(self, request: Json) -> Exchange | None:
         key = request_key(request)
@@ -109,6 +121,11 @@ class Cassette:
         closest = min((differences(e["request"], request) for e in self.entries), key=len)
         shown = "; ".join(closest[:3]) + (f"; and {len(closest) - 3} more" if len(closest) > 3 else "")
         return f"{head}; the closest recorded request differs: {shown}"
+
+
+def _unreadable(path: Path, why: str) -> str:
+    return (f"{path} is not a recording of model exchanges (record_to=, replay_from=): {why}. Delete it to record "
+            "anew, or restore it from version control.")
 
 
 def _file_lock(path: Path) -> threading.Lock:

@@ -1,11 +1,14 @@
 """A recording file of backend exchanges (`record_to`) written by several models at once, as an eval's
-conversations in threads write it (a fake and a model each): every exchange is kept, and the file is always whole."""
+conversations in threads write it (a fake and a model each): every exchange is kept, and the file is always whole.
+A damaged file is named, with what to do about it."""
 
 from __future__ import annotations
 
 import json
 import threading
 from pathlib import Path
+
+import pytest
 
 from fake_assistants.responders.cassette import Cassette, Exchange, request_key
 
@@ -77,3 +80,31 @@ def test_a_recording_keeps_its_files_mode(tmp_path: Path) -> None:
     path.chmod(0o640)
     Cassette(path).record(request(2), answer(2))
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    ("{not json", "it is not JSON"),
+    ('["a list"]', 'it is not an object with an "exchanges" list'),
+    ('{"exchanges": {"key": "k"}}', 'it is not an object with an "exchanges" list'),
+    ('{"exchanges": [{"key": "k", "status": 200, "response": {}}, {"status": 200}]}', "exchange 1 is not"),
+])
+def test_a_damaged_recording_is_named_with_what_to_do(tmp_path: Path, text: str, why: str) -> None:
+    path = tmp_path / "eval.json"
+    path.write_text(text, encoding="utf-8")
+
+    with pytest.raises(ValueError, match="not a recording of model exchanges") as raised:
+        Cassette(path)
+
+    assert str(path) in str(raised.value) and why in str(raised.value)
+    assert "Delete it to record anew, or restore it from version control." in str(raised.value)
+
+
+def test_a_recording_damaged_while_recording_is_named_when_it_is_next_written(tmp_path: Path) -> None:
+    path = tmp_path / "eval.json"
+    cassette = Cassette(path)
+    cassette.record(request(1), answer(1))
+    path.write_text("{", encoding="utf-8")
+
+    with pytest.raises(ValueError, match="it is not JSON"):
+        cassette.record(request(2), answer(2))
+    assert path.read_text(encoding="utf-8") == "{"  # left as it was found, for its owner to look at
