@@ -367,3 +367,37 @@ async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_st
 
     assert closed == [True]  # closed on the event loop, the workers being gone
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []  # no watcher left behind
+
+
+async def test_a_stream_cancelled_twice_while_a_worker_makes_a_chunk_is_still_closed() -> None:
+    """A second cancel (a server giving up on the stream, then on its clean-up) no longer leaves the chunks open:
+    they are closed once the worker has made its chunk, so the run they read is handed back to the polls."""
+    made_first, go = threading.Event(), threading.Event()
+    closed = threading.Event()
+
+    def chunks() -> Iterator[bytes]:
+        try:
+            yield b"event: a\ndata: 1\n\n"
+            made_first.set()
+            assert go.wait(30)
+            yield b"event: b\ndata: 2\n\n"
+        finally:
+            closed.set()
+
+    workers = ThreadPoolExecutor(2)
+    driver = Driver([])
+    made = chunks()  # held here, as the journal holds a response: not closed by being let go
+    task = asyncio.ensure_future(send_stream(made, driver.receive, driver.send, workers))
+    loop = asyncio.get_running_loop()
+    assert await loop.run_in_executor(None, made_first.wait, 30)
+    task.cancel()
+    await asyncio.sleep(0)  # the task is in its clean-up now, waiting for the worker's chunk
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert not closed.is_set()  # the worker still makes its chunk: the chunks cannot be closed yet
+
+    go.set()
+    assert await loop.run_in_executor(None, closed.wait, 30)
+    workers.shutdown(wait=True)
+    assert made.gi_frame is None  # over

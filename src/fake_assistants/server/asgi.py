@@ -260,16 +260,40 @@ async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
                 return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
+        close: Callable[[], object] | None = getattr(chunks, "close", None)
         try:
             if producing is not None and not producing.done():  # cancelled while a worker makes a chunk
                 await asyncio.wait([producing])
-            close = getattr(chunks, "close", None)
             if close is not None:
-                await _on_worker(workers, close)
+                closing, close = _on_worker(workers, close), None
+                await closing
+        except asyncio.CancelledError:  # cancelled again meanwhile: closed once no worker makes a chunk
+            if close is not None:
+                _close_after(producing, workers, close)
+            raise
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+
+
+def _close_after(producing: asyncio.Future[Any] | None, workers: Executor | None, close: Callable[[], object]) -> None:
+    """`close()` (on one of `workers`) once `producing` is done: a stream's chunks, once no chunk is being made."""
+
+    def then(_: object = None) -> None:
+        closing = _on_worker(workers, close)
+        closing.add_done_callback(_retrieved)
+
+    if producing is None or producing.done():
+        then()
+    else:
+        producing.add_done_callback(then)
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Take a finished future's exception (a close nobody awaits): asyncio would log it as never retrieved."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _close_unsent(answering: asyncio.Future[Any]) -> None:
