@@ -3,6 +3,10 @@
 A small model predicts, after every operation, each run's status, timestamps, steps and messages, and
 which operations the API must reject (and with which catalogued wording). The fake is compared with
 the model after every step by looking at its store, which (unlike an API read) never moves a run.
+
+Runs may also be created streamed and their streams read later, or dropped unread: until its first read a
+stream leaves its run to the policy (the model does not know it is there), and once read it has sent its
+segment whole, ending where the segment ended.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ class ModelRun:
     incomplete_reason: str | None = None
     calls: int = 0  # function calls waiting for outputs
     steps: list[list[str]] = field(default_factory=list)  # [type, status], oldest first
+    segment: int = 1  # the creation, then each accepted submission of tool outputs, starts a segment
 
     @property
     def expires_at(self) -> int:
@@ -193,6 +198,15 @@ class Model:
         return default_reply(wire)
 
 
+@dataclass
+class UnreadStream:
+    """A stream the SDK returned for a streamed create, not read yet."""
+
+    stream: Any
+    run: ModelRun
+    segment: int
+
+
 # -- the machine ------------------------------------------------------------------------------------------
 
 
@@ -208,8 +222,11 @@ class RunMachine(RuleBasedStateMachine):
         self.assistants: dict[bool, str] = {}  # has instructions -> assistant id
         self.terminal: dict[str, dict[str, Any]] = {}  # run id -> its wire when first seen terminal
         self.counter = 0
+        self.unread: list[UnreadStream] = []
 
     def teardown(self) -> None:
+        for unread in self.unread:
+            unread.stream.close()
         self.client.close()
 
     # -- set-up ---------------------------------------------------------------------------------------
@@ -277,20 +294,64 @@ class RunMachine(RuleBasedStateMachine):
 
     @rule(thread=threads, instructed=st.booleans())
     def create_run(self, thread: str, instructed: bool) -> None:
+        self.create(thread, instructed, stream=False)
+
+    @rule(thread=threads, instructed=st.booleans())
+    def create_streamed_run(self, thread: str, instructed: bool) -> None:
+        """A streamed create whose stream is read later (read_stream), or never (drop_stream)."""
+        self.create(thread, instructed, stream=True)
+
+    def create(self, thread: str, instructed: bool, *, stream: bool) -> None:
         self.model.on_write(thread)
         active = self.model.active(thread)
         has_user_message = any(m.role == "user" for m in self.model.messages[thread])
 
         def create() -> Any:
-            return self.client.beta.threads.runs.create(thread_id=thread, assistant_id=self.assistants[instructed])
+            return self.client.beta.threads.runs.create(thread_id=thread, assistant_id=self.assistants[instructed],
+                                                        stream=stream)
 
         if active is not None:
             self.rejected(create, f"Thread {thread} already has an active run {active.id}.")
         elif not (has_user_message or instructed):
             message = "Run creation requires a Thread with a user message or an assistant with instructions."
             self.rejected(create, message, code="invalid_thread")
-        else:
+        elif not stream:
             self.started(create())
+        else:
+            made = create()
+            run = self.fake.store.find_run(thread, str(self.fake.store.active_runs[thread]))
+            assert run is not None
+            self.started(run)
+            self.unread.append(UnreadStream(made, self.model.runs[run.id], 1))
+
+    @precondition(lambda self: bool(self.unread))
+    @rule(data=st.data())
+    def read_stream(self, data: st.DataObject) -> None:
+        """Read a stream made earlier: it sends what reads made of its run meanwhile, then moves the run to its
+        segment's end itself, and its run events end where that segment ended."""
+        unread = self.unread.pop(data.draw(st.integers(0, len(self.unread) - 1)))
+        run = unread.run
+        event("a stream read after other requests moved its run" if (run.status, run.segment) != ("queued", 1)
+              else "a stream read before its run moved")
+        events = list(unread.stream)
+        if run.segment == unread.segment:  # still its segment: the stream moves the run, whatever the policy
+            self.model.expire_if_due(run)
+            self.model.drain(run)
+        statuses = [e.data.status for e in events
+                    if e.event.startswith("thread.run.") and not e.event.startswith("thread.run.step.")]
+        assert statuses[:2] == ["queued", "queued"]  # thread.run.created, thread.run.queued
+        ended = "requires_action" if run.segment > unread.segment else run.status
+        assert statuses[-1] == ended, (statuses, ended)
+        if ended == "completed":
+            texts = [e.data.content[0].text.value for e in events if e.event == "thread.message.completed"]
+            (answer,) = [m for m in self.model.messages[run.thread_id] if m.run_id == run.id]
+            assert texts[-1] == answer.text
+
+    @precondition(lambda self: bool(self.unread))
+    @rule(data=st.data())
+    def drop_stream(self, data: st.DataObject) -> None:
+        """Close a stream never read: its run is left to the policy, as the model has it."""
+        self.unread.pop(data.draw(st.integers(0, len(self.unread) - 1))).stream.close()
 
     @precondition(lambda self: len(self.model.messages) < MAX_THREADS)
     @rule(target=threads)
@@ -353,6 +414,7 @@ class RunMachine(RuleBasedStateMachine):
             assert submit().status == "queued"
             self.model.close_open_steps(run, "completed")
             run.status, run.polls, run.queued_at, run.calls = "queued", 0, self.clock.now(), 0
+            run.segment += 1
 
     @rule(thread=threads)
     def cancel(self, thread: str) -> None:
@@ -509,6 +571,7 @@ class RunMachine(RuleBasedStateMachine):
         return [call["id"] for call in required["submit_tool_outputs"]["tool_calls"]] if required else []
 
     def started(self, run: Any) -> None:
+        """A run just created (as the SDK or the store has it)."""
         assert (run.status, run.expires_at) == ("queued", run.created_at + EXPIRY)
         now = self.clock.now()
         self.model.runs[run.id] = ModelRun(run.id, run.thread_id, run.created_at, queued_at=now)
