@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from email.parser import HeaderParser
-from urllib.parse import unquote
+from email.utils import collapse_rfc2231_value
 
 from ..core import error_catalog as catalog
 
@@ -86,15 +86,20 @@ def _part(body: bytes, start: int, end: int) -> tuple[str, str | None, str | Non
     headers = HeaderParser().parsestr(body[start:split].decode("utf-8", "replace"))
     disposition = Message()
     disposition["content-disposition"] = headers.get("content-disposition", "")
-    name = disposition.get_param("name", header="content-disposition")
-    return str(name or ""), _filename(disposition), headers.get("content-type"), split + 4, end
+    name = _parameter(disposition, "name")
+    return name or "", _parameter(disposition, "filename"), headers.get("content-type"), split + 4, end
 
 
-def _filename(disposition: Message) -> str | None:
-    value = disposition.get_param("filename*", header="content-disposition")
-    if isinstance(value, str) and "''" in value:
-        return unquote(value.split("''", 1)[1])
-    value = disposition.get_param("filename", header="content-disposition")
-    if isinstance(value, tuple):  # RFC 2231 form, already split by the email package
-        return unquote(value[2])
-    return None if value is None else str(value)
+def _parameter(disposition: Message, key: str) -> str | None:
+    """A Content-Disposition parameter. Its RFC 2231 form (`filename*=utf-8''r%C3%A9sum%C3%A9.pdf`, which .NET's
+    HttpClient sends beside a plain `filename` for a name that is not ASCII) comes first, as RFC 6266 says, decoded
+    in the charset it names (the email package calls it `filename` too, and leaves its bytes as Latin-1)."""
+    plain: str | None = None
+    for found, value in disposition.get_params(header="content-disposition") or ():
+        if found != key:
+            continue
+        if isinstance(value, tuple):
+            return collapse_rfc2231_value(value, errors="replace")
+        if plain is None:
+            plain = value
+    return plain
