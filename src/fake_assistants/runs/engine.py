@@ -999,9 +999,10 @@ class RunEngine:
 
     def _finish(self, run: Run, trigger: lifecycle.Trigger) -> Event:
         status = lifecycle.apply(run, trigger, self.world.clock.now())
+        # every end, an expiry's too: `usage` is "null if the run is not in a terminal state" (the spec), and
+        # expired is one (the SDK's poll helpers stop on it)
         steps = [s.usage for s in self.world.store.steps[run.id].values() if s.usage]
-        if status != "expired":
-            run.usage = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
+        run.usage = usage(sum(u["prompt_tokens"] for u in steps), sum(u["completion_tokens"] for u in steps))
         self.world.store.release_thread(run)
         return (f"thread.run.{status}", self._run_data(run))
 

@@ -504,6 +504,8 @@ async def test_run_left_in_requires_action_expires(client: Sdk, fake: FakeAssist
     assert expired.status == "expired"
     assert expired.expires_at == START + EXPIRY
     assert (expired.completed_at, expired.failed_at, expired.cancelled_at) == (None, None, None)
+    # terminal, so its usage is there ("null if the run is not in a terminal state"), as a failed or cancelled run's
+    assert expired.usage is not None and expired.usage.total_tokens == 0
     (step,) = await steps_of(client, run)
     assert (step.status, step.expired_at) == ("expired", START + EXPIRY)
 
