@@ -470,12 +470,26 @@ class RunEngine:
             except Exception as error:  # a responder that raises fails the run; the plugin fails the test
                 self.script.responder_errors.append((run.id, error))
                 return responder_failure(error)
+            except BaseException as error:  # KeyboardInterrupt, SystemExit, pytest.skip(): it goes on up
+                self._interrupted(run, error)
+                raise
             return self._usable(run, action)
         if self.script.strict:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
         if not run.progress.searched and (self._search_files(run) or self._expired_store(run)):
             return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
         return Reply(default_reply(self._thread_texts(run)))
+
+    def _interrupted(self, run: Run, error: BaseException) -> None:
+        """A responder interrupted by what is not an error of its own (KeyboardInterrupt, SystemExit, pytest's
+        skip or fail), which goes on up: its run fails as if it had raised, without events (its work ends here), so
+        that nothing polls it or waits on its thread for ever."""
+        if self.world.store.find_run(run.thread_id, run.id) is not run or run.status != "in_progress":
+            return  # the run was cancelled, expired or dropped while its model answered
+        run.last_error = {"code": "server_error", "message": responder_failure(error).message}
+        for _ in self._fail_open_steps(run):
+            pass
+        self._finish(run, "fail")
 
     def _outside_lock(self, run: Run, call: Callable[[], _T]) -> _T:
         """`call()`, the run's model answering, with the fake's lock set aside: other requests go on meanwhile,
@@ -657,6 +671,9 @@ class RunEngine:
         except Exception as error:  # a responder's chunks that raise fail the run, as a raising responder does
             self.script.responder_errors.append((run.id, error))
             stream.failure = responder_failure(error).message
+        except BaseException as error:  # KeyboardInterrupt, SystemExit, pytest.skip(): it goes on up
+            self._interrupted(run, error)
+            raise
         if stream.failure is not None:
             run.last_error = {"code": "server_error", "message": utf8_escaped(stream.failure)}
             yield from self._fail_open_steps(run)

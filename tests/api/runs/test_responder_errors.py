@@ -4,10 +4,12 @@ exception) on the first read after creation, and the plugin fails the test with 
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 import pytest
 
 from fake_assistants import FakeAssistants, UnencodableText
+from fake_assistants.runs.script import Reply, TextStream
 from runs_support import assistant_and_thread, retrieve, steps_of
 from sdk_matrix import Sdk
 from stream_support import collect_events
@@ -66,6 +68,50 @@ async def test_the_script_goes_on_after_a_raising_responder(client: Sdk, fake: F
     second = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
 
     assert (first.status, second.status) == ("failed", "completed")
+
+
+class Interrupted(BaseException):
+    """What is not an error of the responder's own: as KeyboardInterrupt, SystemExit or pytest.skip() are."""
+
+
+def interrupt(_context: object) -> str:
+    raise Interrupted("stopped by hand")
+
+
+async def test_an_interrupted_responder_fails_its_run_and_the_interruption_goes_on(
+        client: Sdk, fake: FakeAssistants) -> None:
+    """The interruption reaches the caller; the run does not stay in_progress for ever (a poll would never end,
+    the thread would keep an active run): it failed, naming what interrupted it."""
+    fake.script.respond_with(interrupt).reply("after the interruption")
+    assistant, thread = await assistant_and_thread(client, "hi")
+    created = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+
+    with pytest.raises(Interrupted):
+        await retrieve(client, created)
+
+    run = await retrieve(client, created)
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message == "fake-assistants: the responder raised Interrupted: stopped by hand"
+    assert fake.script.responder_errors == []  # the interruption was raised to the caller: nothing to report twice
+    again = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    assert again.status == "completed"
+
+
+async def test_a_model_stream_interrupted_between_chunks_fails_its_run(client: Sdk, fake: FakeAssistants) -> None:
+    def chunks() -> Iterator[str]:
+        yield "Half an ans"
+        raise Interrupted("stopped mid-answer")
+
+    fake.script.respond_with(lambda context: Reply(TextStream(chunks())))
+    assistant, thread = await assistant_and_thread(client, "hi")
+    created = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+
+    with pytest.raises(Interrupted):
+        await retrieve(client, created)
+
+    run = await retrieve(client, created)
+    assert run.status == "failed"
+    assert "Interrupted: stopped mid-answer" in run.last_error.message
 
 
 LONE_SURROGATE_MESSAGE = (
