@@ -16,6 +16,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..core.errors import ApiError
 from ..core.types import StreamItem
 from .message import Message
 from .run_status import StatusChange
@@ -70,7 +71,7 @@ class StreamBacklog:
     __slots__ = ("__weakref__", "events", "reading")
 
     def __init__(self) -> None:
-        self.events: deque[StreamItem] = deque()
+        self.events: deque[StreamItem | ApiError] = deque()  # an ApiError: the run's work broke off there
         self.reading = False  # the stream has begun: it moves the run from here on
 
 

@@ -69,8 +69,8 @@ class Cassette:
         if not isinstance(exchanges, list):
             raise ValueError(_unreadable(self.path, 'it is not an object with an "exchanges" list'))
         for index, entry in enumerate(exchanges):
-            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
-                    and isinstance(entry.get("status"), int)
+            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str) and "request" in entry
+                    and type(entry.get("status")) is int  # not a bool
                     and ("response" in entry or isinstance(entry.get("chunks"), list))):
                 raise ValueError(_unreadable(
                     self.path, f'exchange {index} is not {{"key", "request", "status", and "response" or "chunks"}}'))

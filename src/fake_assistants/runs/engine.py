@@ -88,7 +88,9 @@ FILE_SEARCH_TOKENS = 2
 
 
 _T = TypeVar("_T")
-Sink = Callable[[StreamItem], None]  # where a read of a run puts the events it makes (a stream's backlog)
+# where a read of a run puts the events it makes (a stream's backlog), and the error a broken stream ends with
+Sink = Callable[[StreamItem | ApiError], None]
+REQUIRES_ACTION = "thread.run.requires_action"  # a stream ends with it
 
 
 class _Dropped(Exception):
@@ -181,9 +183,11 @@ class RunEngine:
                 else:
                     self._drop_work(run, pending)
                 pending = run.progress.work
-        except ApiError:  # a broken stream: the run has already failed, a poller just sees that
+        except ApiError as error:  # a broken stream: the run has already failed, a poller just sees that
             if pending is not None:
                 self._drop_work(run, pending)
+            if sink is not None:  # a stream not read yet breaks off there
+                sink(error)
 
     def advance(self, run: Run) -> RunStatus:
         """Move the run by one status change (for manual progression). Returns the new status.
@@ -200,11 +204,15 @@ class RunEngine:
 
     def _step(self, run: Run, sink: Sink | None = None) -> RunStatus:
         before = run.status
-        for event in self.work(run):
+        try:
+            for event in self.work(run):
+                if sink is not None:
+                    sink(event)
+                if _is_run_event(event[0]) and run.status != before:
+                    break
+        except ApiError as error:  # a broken stream: the run has already failed, as `drain` sees it
             if sink is not None:
-                sink(event)
-            if _is_run_event(event[0]) and run.status != before:
-                break
+                sink(error)
         return run.status
 
     def _backlog_sink(self, run: Run) -> Sink | None:
@@ -299,9 +307,14 @@ class RunEngine:
             # One loop, the checks inlined: every streamed event takes this path.
             while True:
                 while waiting:  # what reads made before the first read (or meanwhile, this stream waiting on a model)
-                    yield waiting.popleft()
-                if progress.segment != segment:
-                    break
+                    item = waiting.popleft()
+                    if isinstance(item, ApiError):  # the run's work broke off there (a broken stream)
+                        raise item
+                    yield item
+                    if type(item) is tuple and item[0] == REQUIRES_ACTION:
+                        return
+                if progress.segment != segment or progress.work is None:  # the segment is over: all of it was sent
+                    return
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
                 if runs is None or runs.by_id.get(run.id) is not run:
                     raise self._gone(run)
@@ -323,6 +336,8 @@ class RunEngine:
                     self._drop_work(run, pending)
                 else:
                     yield event
+                    if type(event) is tuple and event[0] == REQUIRES_ACTION:  # the stream ends there, as the service's
+                        return
         except ApiError:
             raise
         except Exception as failure:
@@ -936,18 +951,28 @@ class RunEngine:
                 prompt = self._prompt_tokens(run, last=1)
             if prompt > run.max_prompt_tokens:
                 return "max_prompt_tokens"
-        if run.max_completion_tokens is not None and count_tokens(text) > run.max_completion_tokens:
+        left = self._completion_left(run)
+        if left is not None and count_tokens(text) > left:
             return "max_completion_tokens"
         return None
+
+    def _completion_left(self, run: Run) -> int | None:
+        """What `max_completion_tokens` leaves for the run's next step: it holds over the whole run ("used over
+        the course of the run"), so the completion tokens of its steps so far count against it."""
+        if run.max_completion_tokens is None:
+            return None
+        used: int = sum(s.usage["completion_tokens"] for s in self.world.store.steps[run.id].values() if s.usage)
+        return max(0, run.max_completion_tokens - used)
 
     def _incomplete(self, run: Run, action: Incomplete) -> Iterator[StreamItem]:
         text = action.text if action.text is not None else default_reply(self._thread_texts(run))
         if action.reason == "max_completion_tokens":
-            limit = run.max_completion_tokens or max(1, count_tokens(text) // 2)
+            left = self._completion_left(run)
+            limit = left if left is not None else max(1, count_tokens(text) // 2)
             written = text if action.as_written else text[: limit * 4]
-            # the model stopped at the run's limit, so it wrote that many tokens (ruby-openai's recording: 16 of 16)
-            yield from self._message_step(run, written, incomplete_reason="max_tokens",
-                                          completion_tokens=run.max_completion_tokens)
+            # the model stopped at the run's limit, so it wrote what was left of it (ruby-openai's recording: 16 of
+            # 16, in a run of one step)
+            yield from self._message_step(run, written, incomplete_reason="max_tokens", completion_tokens=left)
         run.incomplete_details = {"reason": action.reason}
         yield self._finish(run, "end_incomplete")
 

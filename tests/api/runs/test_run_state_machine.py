@@ -6,12 +6,14 @@ the model after every step by looking at its store, which (unlike an API read) n
 
 Runs may also be created streamed and their streams read later, or dropped unread: until its first read a
 stream leaves its run to the policy (the model does not know it is there), and once read it has sent its
-segment whole, ending where the segment ended.
+segment whole, each object once, its run moving only as the run table allows, and ending where the segment
+ended (at requires_action, whatever happened to the run after it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import openai
@@ -28,7 +30,7 @@ from hypothesis.stateful import (
 )
 
 from fake_assistants import FakeAssistants, ManualClock
-from fake_assistants.model.run_lifecycle import ACTIVE, TERMINAL
+from fake_assistants.model.run_lifecycle import ACTIVE, RUN_TRANSITIONS, TERMINAL
 from fake_assistants.progression import AfterPolls, AfterSeconds, Immediate, Manual, Policy
 from fake_assistants.runs.engine import STEP_ERROR_CODES
 from fake_assistants.runs.script import default_reply
@@ -77,6 +79,7 @@ class ModelRun:
     calls: int = 0  # function calls waiting for outputs
     steps: list[list[str]] = field(default_factory=list)  # [type, status], oldest first
     segment: int = 1  # the creation, then each accepted submission of tool outputs, starts a segment
+    action_segment: int = 0  # the last segment that ended requires_action (a stream of it ends there)
 
     @property
     def expires_at(self) -> int:
@@ -163,7 +166,7 @@ class Model:
             run.status, run.completed_at = "completed", now
         elif kind == "call":
             run.steps.append(["tool_calls", "in_progress"])
-            run.status, run.calls = "requires_action", turn[1]
+            run.status, run.calls, run.action_segment = "requires_action", turn[1], run.segment
         elif kind == "fail":
             if turn[1] in STEP_ERROR_CODES:
                 run.steps.append(["message_creation", "failed"])
@@ -334,14 +337,18 @@ class RunMachine(RuleBasedStateMachine):
         event("a stream read after other requests moved its run" if (run.status, run.segment) != ("queued", 1)
               else "a stream read before its run moved")
         events = list(unread.stream)
-        if run.segment == unread.segment:  # still its segment: the stream moves the run, whatever the policy
+        if run.segment == unread.segment and run.action_segment != unread.segment:  # the stream moves the run
             self.model.expire_if_due(run)
             self.model.drain(run)
         statuses = [e.data.status for e in events
                     if e.event.startswith("thread.run.") and not e.event.startswith("thread.run.step.")]
         assert statuses[:2] == ["queued", "queued"]  # thread.run.created, thread.run.queued
-        ended = "requires_action" if run.segment > unread.segment else run.status
+        for before, after in pairwise(statuses[1:]):  # each a move the run's table allows
+            assert after in RUN_TRANSITIONS[before].values(), statuses  # type: ignore[index]
+        ended = "requires_action" if run.action_segment == unread.segment else run.status
         assert statuses[-1] == ended, (statuses, ended)
+        objects = [(e.event, e.data.id) for e in events if not e.event.endswith(".delta")]
+        assert len(objects) == len(set(objects)), objects  # nothing sent twice
         if ended == "completed":
             texts = [e.data.content[0].text.value for e in events if e.event == "thread.message.completed"]
             (answer,) = [m for m in self.model.messages[run.thread_id] if m.run_id == run.id]

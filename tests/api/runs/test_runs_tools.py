@@ -475,6 +475,17 @@ async def test_manual_progression_moves_only_on_advance(client: Sdk, fake: FakeA
     assert (await retrieve(client, run)).status == "completed"
 
 
+async def test_advance_through_a_broken_stream_shows_the_failed_run(client: Sdk, fake: FakeAssistants) -> None:
+    """A polled run's broken stream is its failure, as a poll sees it: `advance` returns it, it does not raise the
+    stream's error (which only a stream reading the run gets)."""
+    fake.script.break_stream("Breaks off", after_deltas=1)
+    fake.set_progression("manual")
+    _thread, run = await start_run(client)
+
+    assert [fake.advance(run.id), fake.advance(run.id)] == ["in_progress", "failed"]
+    assert (await retrieve(client, run)).last_error.code == "server_error"
+
+
 async def test_after_seconds_uses_the_fake_clock(client: Sdk, fake: FakeAssistants) -> None:
     fake.set_progression(after_seconds(30))
     _thread, run = await start_run(client)

@@ -428,7 +428,77 @@ async def test_a_stream_read_after_its_segment_ended_ends_at_requires_action(
     assert events[-1].data.required_action.submit_tool_outputs.tool_calls[0].id == call.id
 
 
+@pytest.mark.parametrize("then", ["cancel", "expire"])
+async def test_a_stream_read_after_its_run_required_action_ends_there(
+        client: Sdk, fake: FakeAssistants, then: str) -> None:
+    """A stream ends with `thread.run.requires_action`, as the service's did: what happened to the run after it
+    (a cancel, an expiry), before the stream was read, is not on it."""
+    fake.script.call_function("get_weather", {"location": "Paris"})
+    assistant, thread = await assistant_and_thread(client, "Weather?")
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    run_id = event_run_id(fake, thread.id)
+    assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "requires_action"
+    if then == "cancel":
+        await client.beta.threads.runs.cancel(run_id, thread_id=thread.id)
+    else:
+        clock_of(fake).advance(600)
+    assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status in ("cancelled", "expired")
+
+    events = [event async for event in events_of(stream)]
+
+    assert names(events)[-1] == "thread.run.requires_action"
+
+
+async def test_a_cancel_sent_on_reading_requires_action_is_not_on_the_stream(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.call_function("get_weather", {"location": "Paris"})
+    assistant, thread = await assistant_and_thread(client, "Weather?")
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+
+    events = []
+    async for event in events_of(stream):
+        events.append(event)
+        if event.event == "thread.run.requires_action":
+            await client.beta.threads.runs.cancel(event.data.id, thread_id=thread.id)
+
+    assert names(events)[-1] == "thread.run.requires_action"
+    run = await client.beta.threads.runs.poll(events[-1].data.id, thread_id=thread.id)
+    assert run.status == "cancelled"
+
+
+async def test_a_stream_that_breaks_before_its_first_read_still_ends_with_the_error(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.break_stream("This answer breaks off after a few words", after_deltas=2)
+    assistant, thread = await assistant_and_thread(client, "Hi")
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    assert (await client.beta.threads.runs.retrieve(event_run_id(fake, thread.id), thread_id=thread.id)).status == (
+        "failed")
+    received: list[str] = []
+
+    with pytest.raises(openai.APIError) as caught:
+        async for event in events_of(stream):
+            received.append(event.event)
+
+    assert received.count("thread.message.delta") == 2
+    assert caught.value.body["type"] == "server_error"  # type: ignore[index]
+
+
+async def test_a_stream_whose_run_ended_before_its_thread_was_deleted_is_sent_whole(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.reply("Sent before the thread went.")
+    assistant, thread = await assistant_and_thread(client, "Hi")
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    await messages_of(client, thread.id)  # the run ends, into the stream's backlog
+    await client.beta.threads.delete(thread.id)
+
+    events = [event async for event in events_of(stream)]
+
+    assert names(events) == STREAMED_TEXT_RUN
+
+
 async def test_a_stream_closed_unread_leaves_the_run_to_the_policy(client: Sdk, fake: FakeAssistants) -> None:
+    """A guard: closing a stream never read does not keep its run from the policy (it held before the stream
+    claimed its run when made, and holds now; tests/unit/runs/test_unread_events.py checks the claim is let go)."""
     fake.script.reply("Never streamed.")
     assistant, thread = await assistant_and_thread(client, "Hi")
 

@@ -86,7 +86,10 @@ def test_a_recording_keeps_its_files_mode(tmp_path: Path) -> None:
     ("{not json", "it is not JSON"),
     ('["a list"]', 'it is not an object with an "exchanges" list'),
     ('{"exchanges": {"key": "k"}}', 'it is not an object with an "exchanges" list'),
-    ('{"exchanges": [{"key": "k", "status": 200, "response": {}}, {"status": 200}]}', "exchange 1 is not"),
+    ('{"exchanges": [{"key": "k", "request": {}, "status": 200, "response": {}}, {"status": 200}]}',
+     "exchange 1 is not"),
+    ('{"exchanges": [{"key": "k", "status": 200, "response": {}}]}', "exchange 0 is not"),  # no request
+    ('{"exchanges": [{"key": "k", "request": {}, "status": true, "response": {}}]}', "exchange 0 is not"),
 ])
 def test_a_damaged_recording_is_named_with_what_to_do(tmp_path: Path, text: str, why: str) -> None:
     path = tmp_path / "eval.json"
