@@ -985,7 +985,7 @@ class RunEngine:
         now = self.world.clock.now()
         yield from self._close_open_message(run, "run_cancelled", now)
         for step in self._open_steps(run):
-            step_lifecycle.apply(step, "cancel", now)
+            self._close_step(run, step, "cancel", now)
             yield ("thread.run.step.cancelled", self._step_data(run, step))
         yield self._finish(run, "finish_cancelling")
 
@@ -993,7 +993,7 @@ class RunEngine:
         now = self.world.clock.now()
         yield from self._close_open_message(run, "run_failed", now)
         for step in self._open_steps(run):
-            step_lifecycle.apply(step, "fail", now)
+            self._close_step(run, step, "fail", now)
             step.last_error = run.last_error
             yield ("thread.run.step.failed", self._step_data(run, step))
 
@@ -1010,7 +1010,7 @@ class RunEngine:
         self._close_work(run)
         events = list(self._close_open_message(run, "run_expired", now))
         for step in self._open_steps(run):
-            step_lifecycle.apply(step, "expire", now)
+            self._close_step(run, step, "expire", now)
             events.append(("thread.run.step.expired", self._step_data(run, step)))
         run.progress.pending_step = None
         events.append(self._finish(run, "expire"))
@@ -1026,6 +1026,28 @@ class RunEngine:
             message_lifecycle.apply(message, "end_incomplete", now)
             message.incomplete_details = {"reason": reason}
             yield ("thread.message.incomplete", self._message_data(run, message))
+
+    def _close_step(self, run: Run, step: RunStep, trigger: step_lifecycle.StepTrigger, now: int) -> None:
+        """End an open step (cancelled, failed, expired) with its usage, which is null only while a step is in
+        progress (the spec): the prompt it had and what the model had written of it."""
+        step_lifecycle.apply(step, trigger, now)
+        prompt = run.progress.prompt_tokens if step is run.progress.pending_step else None
+        step.usage = usage(self._prompt_tokens(run) if prompt is None else prompt, self._written_tokens(run, step))
+
+    def _written_tokens(self, run: Run, step: RunStep) -> int:
+        """What the model had written of a step: its message's text, or its tool calls."""
+        details = step.step_details
+        if details["type"] == "message_creation":
+            message = self.world.store.messages[run.thread_id].get(details["message_creation"]["message_id"])
+            text = "".join(p["text"]["value"] for p in message.content if p.get("type") == "text") if message else ""
+            return count_tokens(text)
+        written = 0
+        for call in details.get("tool_calls", []):
+            if call["type"] == "function":
+                written += count_tokens(call["function"]["name"] + call["function"]["arguments"]) + FUNCTION_CALL_TOKENS
+            elif call["type"] == "code_interpreter":
+                written += count_tokens(call["code_interpreter"]["input"])
+        return written
 
     def _open_steps(self, run: Run) -> list[RunStep]:
         return [s for s in self.world.store.steps[run.id].values() if s.status == "in_progress"]

@@ -197,6 +197,8 @@ async def test_fail_with_each_code(client: Sdk, fake: FakeAssistants, code: str)
     reply = messages[0]
     assert (reply.id, reply.role, reply.run_id) == (step.step_details.message_creation.message_id, "assistant", run.id)
     assert (reply.status, reply.incomplete_details.reason, reply.content) == ("incomplete", "run_failed", [])
+    assert (step.usage.completion_tokens, step.usage.prompt_tokens > 0) == (0, True)  # null only while in progress
+    assert run.usage.model_dump() == step.usage.model_dump()
 
 
 async def test_fail_with_own_message_after_a_tool_call(client: Sdk, fake: FakeAssistants) -> None:
@@ -515,10 +517,11 @@ async def test_run_left_in_requires_action_expires(client: Sdk, fake: FakeAssist
     assert expired.status == "expired"
     assert expired.expires_at == START + EXPIRY
     assert (expired.completed_at, expired.failed_at, expired.cancelled_at) == (None, None, None)
-    # terminal, so its usage is there ("null if the run is not in a terminal state"), as a failed or cancelled run's
-    assert expired.usage is not None and expired.usage.total_tokens == 0
     (step,) = await steps_of(client, run)
     assert (step.status, step.expired_at) == ("expired", START + EXPIRY)
+    # usage is null only while a run or step is not over (the spec): the expired step counts the call it wrote
+    assert step.usage.completion_tokens == -(-len('get_weather{"location": "Paris"}') // 4) + 6
+    assert expired.usage.model_dump() == step.usage.model_dump()
 
 
 async def test_expired_run_frees_its_thread_without_a_read(client: Sdk, fake: FakeAssistants) -> None:
@@ -616,6 +619,8 @@ async def test_cancel_a_run_that_requires_action(client: Sdk, fake: FakeAssistan
     assert (cancelled.required_action, cancelled.expires_at) == (None, None)
     (step,) = await steps_of(client, run)
     assert (step.status, step.cancelled_at) == ("cancelled", START + 5)
+    assert step.usage.completion_tokens == -(-len('get_weather{"location": "Paris"}') // 4) + 6
+    assert cancelled.usage.model_dump() == step.usage.model_dump()
 
 
 async def test_poll_follows_a_cancellation_to_its_end(client: Sdk, fake: FakeAssistants) -> None:
