@@ -341,22 +341,23 @@ def test_while_a_model_answers_requests_on_runs_go_to_workers_though_the_script_
     assert not served.may_wait(ApiRequest("GET", "/v1/threads/thread_1/runs", (), {}, b""))
 
 
-async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_still_closed() -> None:
-    made_first, go = threading.Event(), threading.Event()
-    closed: list[bool] = []
+def two_chunks(made_first: threading.Event, go: threading.Event, closed: threading.Event) -> Iterator[bytes]:
+    """A stream's chunks: the second is made once `go` is set (a worker makes it meanwhile); `closed` once over."""
+    try:
+        yield b"event: a\ndata: 1\n\n"
+        made_first.set()
+        assert go.wait(30)
+        yield b"event: b\ndata: 2\n\n"
+    finally:
+        closed.set()
 
-    def chunks() -> Iterator[bytes]:
-        try:
-            yield b"event: a\ndata: 1\n\n"
-            made_first.set()
-            assert go.wait(30)
-            yield b"event: b\ndata: 2\n\n"
-        finally:
-            closed.append(True)
+
+async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_still_closed() -> None:
+    made_first, go, closed = threading.Event(), threading.Event(), threading.Event()
 
     workers = ThreadPoolExecutor(2)
     driver = Driver([])
-    task = asyncio.ensure_future(send_stream(chunks(), driver.receive, driver.send, workers))
+    task = asyncio.ensure_future(send_stream(two_chunks(made_first, go, closed), driver.receive, driver.send, workers))
     assert await asyncio.get_running_loop().run_in_executor(None, made_first.wait, 30)
     task.cancel()  # uvicorn's graceful shutdown gave up on the stream while a worker makes its next chunk
     await asyncio.sleep(0)
@@ -365,28 +366,18 @@ async def test_a_stream_cancelled_at_shutdown_while_a_worker_makes_a_chunk_is_st
     with pytest.raises(asyncio.CancelledError):
         await task
 
-    assert closed == [True]  # closed on the event loop, the workers being gone
+    assert closed.is_set()  # closed on the event loop, the workers being gone
     assert [t for t in asyncio.all_tasks() if t is not asyncio.current_task()] == []  # no watcher left behind
 
 
 async def test_a_stream_cancelled_twice_while_a_worker_makes_a_chunk_is_still_closed() -> None:
     """A second cancel (a server giving up on the stream, then on its clean-up) no longer leaves the chunks open:
     they are closed once the worker has made its chunk, so the run they read is handed back to the polls."""
-    made_first, go = threading.Event(), threading.Event()
-    closed = threading.Event()
-
-    def chunks() -> Iterator[bytes]:
-        try:
-            yield b"event: a\ndata: 1\n\n"
-            made_first.set()
-            assert go.wait(30)
-            yield b"event: b\ndata: 2\n\n"
-        finally:
-            closed.set()
+    made_first, go, closed = threading.Event(), threading.Event(), threading.Event()
 
     workers = ThreadPoolExecutor(2)
     driver = Driver([])
-    made = chunks()  # held here, as the journal holds a response: not closed by being let go
+    made = two_chunks(made_first, go, closed)  # held here, as the journal holds a response: not closed by being let go
     task = asyncio.ensure_future(send_stream(made, driver.receive, driver.send, workers))
     loop = asyncio.get_running_loop()
     assert await loop.run_in_executor(None, made_first.wait, 30)

@@ -15,13 +15,7 @@ from sdk_matrix import new_fake
 
 def _run_and_poll(progression: str) -> tuple[Run, list[tuple[str, object]]]:
     fake = new_fake(progression=progression)
-    client = fake.openai_client(max_retries=0)
-    fake.script.reply("Hello there, how are you?")
-    assistant = client.beta.assistants.create(model="gpt-4o")
-    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
-    created = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
-    run = fake.store.find_run(thread.id, created.id)
-    assert run is not None
+    run = _queued_run(fake)
     events = list(fake.engine.work(run))
     return run, events
 
