@@ -14,7 +14,9 @@ import openai
 import pytest
 
 from fake_assistants import ApiRequest, FakeAssistants
+from fake_assistants.progression import after_polls
 from sdk_matrix import START, Sdk, Variant, new_fake, open_sdk
+from stream_support import events_of
 
 
 @pytest.fixture
@@ -88,6 +90,26 @@ async def test_a_write_takes_the_run_back_from_a_stream_still_reading_it(lenient
     assert (first.event, rest) == ("thread.run.created", ["thread.run.queued"])  # then `done`: the run moved on
     runs = (await lenient.beta.threads.runs.list("thread_id")).data
     assert [(r.id, r.status) for r in runs] == [(second.id, "completed"), (first.data.id, "completed")]
+
+
+@pytest.mark.parametrize("progression", ["manual", "after_polls"])
+async def test_a_write_mid_stream_ends_the_stream_where_the_run_got_to(
+        lenient_fake: FakeAssistants, lenient: Sdk, progression: str) -> None:
+    """Under a policy that does not finish the run on the write, the stream still just ends (it used to go on
+    reading the run it no longer held, and failed on the events it made for nobody)."""
+    lenient_fake.set_progression("manual" if progression == "manual" else after_polls(5))
+    lenient_fake.script.reply("word " * 200)
+    stream = await lenient.beta.threads.runs.create(thread_id="thread_id", assistant_id="assistant_id", stream=True)
+    names: list[str] = []
+    async for event in events_of(stream):
+        names.append(event.event)
+        if names.count("thread.message.delta") == 2:
+            await lenient.beta.threads.update("thread_id", metadata={"k": "v"})
+
+    assert names[-1] == "thread.message.delta"  # the rest of the burst it was in, then `done`
+    run = lenient_fake.store.find_run("thread_id", str(lenient_fake.store.active_runs["thread_id"]))
+    assert run is not None and run.status == "in_progress"
+    assert lenient_fake.advance(run.id) == "completed"
 
 
 async def test_a_stand_in_run_takes_the_state_a_request_needs(lenient: Sdk) -> None:

@@ -23,9 +23,10 @@ from .run_status import StatusChange
 from .step import RunStep
 
 # What made a run's pending work: a turn of the script (from a queued run), the end of a cancellation, or the
-# events announcing an expiry to the stream reading the run. Only work that has not started can be saved,
-# and only the first two kinds are ever saved (an expired run has nothing left to do).
-WorkKind = Literal["execute", "finish_cancelling", "announce_expiry"]
+# events announcing an expiry, or a failure its work could not send (an interrupted responder), to the stream
+# reading the run. Only work that has not started can be saved, and only the first two kinds are ever saved (an
+# expired or failed run has nothing left to do).
+WorkKind = Literal["execute", "finish_cancelling", "announce_expiry", "announce_failure"]
 SavedWork = Literal["execute", "finish_cancelling"]
 SAVED_WORK: tuple[SavedWork, ...] = ("execute", "finish_cancelling")
 SANDBOX_DIR = "sandbox:/mnt/data/"

@@ -315,6 +315,8 @@ class RunEngine:
                         return
                 if progress.segment != segment or progress.work is None:  # the segment is over: all of it was sent
                     return
+                if progress.streamed_segment != segment:  # taken back (lenient mode's writes): it ends here
+                    return
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
                 if runs is None or runs.by_id.get(run.id) is not run:
                     raise self._gone(run)
@@ -497,14 +499,14 @@ class RunEngine:
 
     def _interrupted(self, run: Run, error: BaseException) -> None:
         """A responder interrupted by what is not an error of its own (KeyboardInterrupt, SystemExit, pytest's
-        skip or fail), which goes on up: its run fails as if it had raised, without events (its work ends here), so
-        that nothing polls it or waits on its thread for ever."""
+        skip or fail), which goes on up: its run fails as if it had raised (its work ends here; a stream of the run
+        reads the failure next), so that nothing polls it or waits on its thread for ever."""
         if self.world.store.find_run(run.thread_id, run.id) is not run or run.status != "in_progress":
             return  # the run was cancelled, expired or dropped while its model answered
         run.last_error = {"code": "server_error", "message": responder_failure(error).message}
-        for _ in self._fail_open_steps(run):
-            pass
-        self._finish(run, "fail")
+        events = [*self._fail_open_steps(run), self._finish(run, "fail")]
+        if self.streaming(run):  # announced on the stream reading the run (or not reading it yet)
+            run.progress.work = PendingWork("announce_failure", _announced(events))
 
     def _outside_lock(self, run: Run, call: Callable[[], _T]) -> _T:
         """`call()`, the run's model answering, with the fake's lock set aside: other requests go on meanwhile,

@@ -26,8 +26,9 @@ def describe(run: Run) -> SavedWork | None:
     work = run.progress.work
     if work is None or run.status in SETTLED:
         return None  # what a finished or waiting run's work still holds is its own ending: nothing is left to do
-    if not work.started and work.kind != "announce_expiry":
-        return work.kind
+    kind = work.kind
+    if not work.started and kind != "announce_expiry" and kind != "announce_failure":
+        return kind
     raise mid_flight([run])
 
 

@@ -97,6 +97,22 @@ async def test_an_interrupted_responder_fails_its_run_and_the_interruption_goes_
     assert again.status == "completed"
 
 
+async def test_an_interrupted_responder_on_a_stream_not_read_yet_is_announced_on_it(
+        client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.respond_with(interrupt)
+    assistant, thread = await assistant_and_thread(client, "hi")
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    (run,) = fake.store.runs[thread.id].values()
+
+    with pytest.raises(Interrupted):
+        await client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)
+    events = await collect_events(stream)
+
+    assert [e.event for e in events] == [  # the responder was asked before any step was opened
+        "thread.run.created", "thread.run.queued", "thread.run.in_progress", "thread.run.failed"]
+    assert events[-1].data.last_error.message == "fake-assistants: the responder raised Interrupted: stopped by hand"
+
+
 async def test_a_model_stream_interrupted_between_chunks_fails_its_run(client: Sdk, fake: FakeAssistants) -> None:
     def chunks() -> Iterator[str]:
         yield "Half an ans"
