@@ -918,9 +918,11 @@ class RunEngine:
     def _broken_reply(self, run: Run, action: BrokenStream) -> Iterator[Event]:
         """Deltas up to the break, then the run fails (server_error) and the stream gets `event: error`."""
         _, message = yield from self._open_message_step(run)
-        deltas = text_deltas(action.text, [], self.world.options.stream_chunk_chars)
-        for piece in islice(deltas, action.after_deltas) if self.streaming(run) else ():
+        written = list(islice(text_deltas(action.text, [], self.world.options.stream_chunk_chars), action.after_deltas))
+        for piece in written if self.streaming(run) else ():
             yield self._message_delta(run, message, text_part(0, piece))
+        if written:  # the message keeps what was written before the break (polled or streamed, as a cancel leaves it)
+            message.content = [text_content("".join(piece["value"] for piece in written), [])]
         error = catalog.server_error(self.world.ids.request_id())
         if action.message:
             error.message = action.message

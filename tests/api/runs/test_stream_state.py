@@ -576,6 +576,8 @@ async def test_a_broken_stream_raises_api_error(client: Sdk, fake: FakeAssistant
     assert (step.status, step.last_error.code) == ("failed", "server_error")
     reply = (await messages_of(client, thread.id))[0]
     assert (reply.status, reply.incomplete_details.reason) == ("incomplete", "run_failed")
+    assert text_of(reply) == "This answer"  # what the two deltas sent, as a cancel part-way leaves it
+    assert step.usage.completion_tokens == 3  # what was written of it
 
 
 async def test_a_broken_stream_raises_through_the_helpers(client: Sdk, fake: FakeAssistants) -> None:
