@@ -4,10 +4,10 @@ A small model predicts, after every operation, each run's status, timestamps, st
 which operations the API must reject (and with which catalogued wording). The fake is compared with
 the model after every step by looking at its store, which (unlike an API read) never moves a run.
 
-Runs may also be created streamed and their streams read later, or dropped unread: until its first read a
-stream leaves its run to the policy (the model does not know it is there), and once read it has sent its
-segment whole, each object once, its run moving only as the run table allows, and ending where the segment
-ended (at requires_action, whatever happened to the run after it).
+Runs may also be created (and tool outputs submitted) streamed, and their streams read later, or dropped
+unread: until its first read a stream leaves its run to the policy (the model does not know it is there), and
+once read it has sent its segment whole, each object once, its run moving only as the run table allows, and
+ending where the segment ended (at requires_action, whatever happened to the run after it).
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ class UnreadStream:
     stream: Any
     run: ModelRun
     segment: int
-
+    first: list[str] = field(default_factory=lambda: ["queued", "queued"])  # its run events' statuses, first
 
 # -- the machine ------------------------------------------------------------------------------------------
 
@@ -334,18 +334,22 @@ class RunMachine(RuleBasedStateMachine):
         segment's end itself, and its run events end where that segment ended."""
         unread = self.unread.pop(data.draw(st.integers(0, len(self.unread) - 1)))
         run = unread.run
-        event("a stream read after other requests moved its run" if (run.status, run.segment) != ("queued", 1)
-              else "a stream read before its run moved")
+        moved = run.segment != unread.segment or run.status != "queued"
+        event(f"a {'submission' if len(unread.first) == 1 else 'create'}'s stream read "
+              f"{'after other requests moved its run' if moved else 'before its run moved'}")
         events = list(unread.stream)
         if run.segment == unread.segment and run.action_segment != unread.segment:  # the stream moves the run
             self.model.expire_if_due(run)
             self.model.drain(run)
         statuses = [e.data.status for e in events
                     if e.event.startswith("thread.run.") and not e.event.startswith("thread.run.step.")]
-        assert statuses[:2] == ["queued", "queued"]  # thread.run.created, thread.run.queued
-        for before, after in pairwise(statuses[1:]):  # each a move the run's table allows
+        # a create's stream begins thread.run.created, thread.run.queued; a submission's thread.run.queued
+        assert statuses[:len(unread.first)] == unread.first
+        for before, after in pairwise(statuses[len(unread.first) - 1:]):  # each a move the run's table allows
             assert after in RUN_TRANSITIONS[before].values(), statuses  # type: ignore[index]
-        ended = "requires_action" if run.action_segment == unread.segment else run.status
+        # a segment that is over, or that reached requires_action, ended there
+        over = run.segment > unread.segment or run.action_segment == unread.segment
+        ended = "requires_action" if over else run.status
         assert statuses[-1] == ended, (statuses, ended)
         objects = [(e.event, e.data.id) for e in events if not e.event.endswith(".delta")]
         assert len(objects) == len(set(objects)), objects  # nothing sent twice
@@ -395,14 +399,15 @@ class RunMachine(RuleBasedStateMachine):
             self.submit(run, outputs)
 
     @precondition(lambda self: self.waiting() is not None)
-    @rule()
-    def answer_tool_calls(self) -> None:
-        """Submit every pending output of a run that requires action (most random submissions are refused)."""
+    @rule(stream=st.booleans())
+    def answer_tool_calls(self, stream: bool) -> None:
+        """Submit every pending output of a run that requires action (most random submissions are refused),
+        streamed or not (a streamed submission's stream is read later, or dropped)."""
         run = self.waiting()
         assert run is not None
-        self.submit(run, "all")
+        self.submit(run, "all", stream=stream)
 
-    def submit(self, run: ModelRun, outputs: str) -> None:
+    def submit(self, run: ModelRun, outputs: str, *, stream: bool = False) -> None:
         self.model.on_write(run.thread_id)
         pending = self.pending_call_ids(run)
         given = {"all": pending, "first": pending[:1], "unknown": ["call_unknown"]}[outputs]
@@ -410,7 +415,7 @@ class RunMachine(RuleBasedStateMachine):
         def submit() -> Any:
             tool_outputs = [{"tool_call_id": call_id, "output": "42"} for call_id in given]
             return self.client.beta.threads.runs.submit_tool_outputs(
-                run.id, thread_id=run.thread_id, tool_outputs=tool_outputs
+                run.id, thread_id=run.thread_id, tool_outputs=tool_outputs, stream=stream
             )
 
         if run.status != "requires_action":
@@ -418,7 +423,11 @@ class RunMachine(RuleBasedStateMachine):
         elif sorted(given) != sorted(pending):
             self.rejected(submit, f"Expected tool outputs for call_ids {pending!r}, got {given!r}")
         else:
-            assert submit().status == "queued"
+            made = submit()
+            if stream:
+                self.unread.append(UnreadStream(made, run, run.segment + 1, ["queued"]))
+            else:
+                assert made.status == "queued"
             self.model.close_open_steps(run, "completed")
             run.status, run.polls, run.queued_at, run.calls = "queued", 0, self.clock.now(), 0
             run.segment += 1
