@@ -443,6 +443,10 @@ class RunEngine:
                 yield self._finish(run, "complete")
                 return
             if isinstance(action, Say):
+                limit = self._token_limit_hit(run, action.text)
+                if limit == "max_completion_tokens":  # the limit holds over the run: a message on the way counts
+                    yield from self._incomplete(run, Incomplete(limit, action.text))
+                    return
                 yield from self._reply(run, action.text)
                 continue
             if isinstance(action, FileSearch):

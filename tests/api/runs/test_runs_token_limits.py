@@ -72,3 +72,19 @@ async def test_max_completion_tokens_holds_over_the_whole_run(client: Sdk, fake:
     assert tool_step.usage.completion_tokens + message_step.usage.completion_tokens == 256
     message = (await client.beta.threads.messages.list(thread_id=thread.id)).data[0]
     assert len(message.content[0].text.value) == message_step.usage.completion_tokens * 4
+
+
+async def test_a_message_on_the_way_counts_against_max_completion_tokens(client: Sdk, fake: FakeAssistants) -> None:
+    """A `say(...)` before the answer is written by the model too: past the run's limit, the run ends there."""
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Think aloud."}])
+    fake.script.say("hmm " * 300).reply("Done.")
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_completion_tokens=256)
+
+    assert (run.status, run.incomplete_details.reason, run.usage.completion_tokens) == (
+        "incomplete", "max_completion_tokens", 256)
+    (message,) = [m for m in (await client.beta.threads.messages.list(thread_id=thread.id)).data
+                  if m.role == "assistant"]
+    assert (message.status, len(message.content[0].text.value)) == ("incomplete", 256 * 4)
