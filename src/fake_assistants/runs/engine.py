@@ -313,9 +313,8 @@ class RunEngine:
                     yield item
                     if type(item) is tuple and item[0] == REQUIRES_ACTION:
                         return
-                if progress.segment != segment or progress.work is None:  # the segment is over: all of it was sent
-                    return
-                if progress.streamed_segment != segment:  # taken back (lenient mode's writes): it ends here
+                # the segment is over (all of it was sent), or taken back by lenient mode's writes: it ends here
+                if progress.segment != segment or progress.work is None or progress.streamed_segment != segment:
                     return
                 runs = store.runs.get(run.thread_id)  # the thread's runs are dropped with the thread
                 if runs is None or runs.by_id.get(run.id) is not run:
@@ -397,9 +396,7 @@ class RunEngine:
             call["function"]["output"] = by_id.get(call["id"]) or ""
         now = self.world.clock.now()
         step_lifecycle.apply(step, "complete", now)
-        written = sum(count_tokens(c["function"]["name"] + c["function"]["arguments"]) + FUNCTION_CALL_TOKENS
-                      for c in step.step_details["tool_calls"])
-        step.usage = usage(run.progress.prompt_tokens or 0, written)
+        step.usage = usage(run.progress.prompt_tokens or 0, self._written_tokens(run, step))
         run.progress.pending_step = None
         lifecycle.apply(run, "submit_tool_outputs", now)
         run.polls, run.queued_at = 0, now
@@ -464,9 +461,7 @@ class RunEngine:
             if isinstance(action, Fail):
                 if action.code in STEP_ERROR_CODES:  # the model fails while it writes its answer
                     yield from self._open_message_step(run)
-                run.last_error = {"code": action.code, "message": action.message}
-                yield from self._fail_open_steps(run)
-                yield self._finish(run, "fail")
+                yield from self._fail(run, action.code, action.message)
                 return
             yield from self._incomplete(run, action)
             return
@@ -507,8 +502,7 @@ class RunEngine:
         reads the failure next), so that nothing polls it or waits on its thread for ever."""
         if self.world.store.find_run(run.thread_id, run.id) is not run or run.status != "in_progress":
             return  # the run was cancelled, expired or dropped while its model answered
-        run.last_error = {"code": "server_error", "message": responder_failure(error).message}
-        events = [*self._fail_open_steps(run), self._finish(run, "fail")]
+        events = list(self._fail(run, "server_error", responder_failure(error).message))
         if self.streaming(run):  # announced on the stream reading the run (or not reading it yet)
             run.progress.work = PendingWork("announce_failure", _announced(events))
 
@@ -696,9 +690,7 @@ class RunEngine:
             self._interrupted(run, error)
             raise
         if stream.failure is not None:
-            run.last_error = {"code": "server_error", "message": utf8_escaped(stream.failure)}
-            yield from self._fail_open_steps(run)
-            yield self._finish(run, "fail")
+            yield from self._fail(run, "server_error", utf8_escaped(stream.failure))
             return
         text, annotations = cite(written, citations, source, found)
         if self.streaming(run):
@@ -930,10 +922,8 @@ class RunEngine:
         error = catalog.server_error(self.world.ids.request_id())
         if action.message:
             error.message = action.message
-        run.last_error = {"code": "server_error", "message": error.message}
-        for _ in self._fail_open_steps(run):
+        for _ in self._fail(run, "server_error", error.message):
             pass
-        self._finish(run, "fail")
         raise error
 
     def break_off(self, run: Run, error: ApiError) -> None:
@@ -945,10 +935,8 @@ class RunEngine:
         self._close_work(run)
         if run.status == "queued":
             self._move(run, "start")
-        run.last_error = {"code": "server_error", "message": error.message}
-        for _ in self._fail_open_steps(run):
+        for _ in self._fail(run, "server_error", error.message):
             pass
-        self._finish(run, "fail")
 
     def _token_limit_hit(self, run: Run, text: str) -> str | None:
         """Which token limit a reply of `text` would break. With `auto` truncation the context is cut
@@ -997,13 +985,17 @@ class RunEngine:
             yield ("thread.run.step.cancelled", self._step_data(run, step))
         yield self._finish(run, "finish_cancelling")
 
-    def _fail_open_steps(self, run: Run) -> Iterator[Event]:
+    def _fail(self, run: Run, code: str, message: str) -> Iterator[Event]:
+        """The run fails with `last_error` {code, message}: its open message ends incomplete, its open steps fail
+        with the same error, then the run. Lazy, as the events are: consumed whole, even when nobody reads them."""
+        run.last_error = {"code": code, "message": message}
         now = self.world.clock.now()
         yield from self._close_open_message(run, "run_failed", now)
         for step in self._open_steps(run):
             self._close_step(run, step, "fail", now)
             step.last_error = run.last_error
             yield ("thread.run.step.failed", self._step_data(run, step))
+        yield self._finish(run, "fail")
 
     def _due(self, run: Run) -> bool:
         """The run could still expire, and its `expires_at` has passed."""

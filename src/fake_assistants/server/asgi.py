@@ -260,34 +260,24 @@ async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
                 return
         await send({"type": "http.response.body", "body": b"", "more_body": False})
     finally:
-        close: Callable[[], object] | None = getattr(chunks, "close", None)
-        try:
-            if producing is not None and not producing.done():  # cancelled while a worker makes a chunk
-                await asyncio.wait([producing])
-            if close is not None:
-                closing, close = _on_worker(workers, close), None
-                await closing
-        except asyncio.CancelledError:  # cancelled again meanwhile: closed once no worker makes a chunk
-            if close is not None:
-                _close_after(producing, workers, close)
-            raise
+        try:  # a task of its own: cancelled again meanwhile, it still closes the chunks once no chunk is being made
+            closing = asyncio.ensure_future(_close_when_free(chunks, producing, workers))
+            closing.add_done_callback(_retrieved)
+            await asyncio.shield(closing)
         finally:
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
 
 
-def _close_after(producing: asyncio.Future[Any] | None, workers: Executor | None, close: Callable[[], object]) -> None:
-    """`close()` (on one of `workers`) once `producing` is done: a stream's chunks, once no chunk is being made."""
-
-    def then(_: object = None) -> None:
-        closing = _on_worker(workers, close)
-        closing.add_done_callback(_retrieved)
-
-    if producing is None or producing.done():
-        then()
-    else:
-        producing.add_done_callback(then)
+async def _close_when_free(chunks: Iterator[bytes], producing: asyncio.Future[Any] | None,
+                           workers: Executor | None) -> None:
+    """Close a stream's chunks (on one of `workers`) once the chunk a worker may be making is made."""
+    if producing is not None and not producing.done():  # cancelled while a worker makes a chunk
+        await asyncio.wait([producing])
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        await _on_worker(workers, close)
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:
