@@ -781,12 +781,16 @@ class RunEngine:
         yield ("thread.run.step.created", self._step_data(run, step))
         yield ("thread.run.step.in_progress", self._step_data(run, step))
         for index, call in enumerate(calls):
-            first: Json = {"index": index, "id": call["id"], "type": "function",
-                     "function": {"name": call["function"]["name"], "arguments": "", "output": None}}
-            yield self._step_delta(run, step, first)
+            call_id, name = call["id"], call["function"]["name"]
+            step.step_details = _calls_sent(calls[:index], call_id, name, "")
+            yield self._step_delta(run, step, {"index": index, "id": call_id, "type": "function",
+                                               "function": {"name": name, "arguments": "", "output": None}})
+            sent = ""
             for fragment in self._chunks(call["function"]["arguments"]):
+                sent += fragment
+                step.step_details = _calls_sent(calls[:index], call_id, name, sent)
                 yield self._step_delta(run, step, {"index": index, "type": "function",
-                                              "function": {"arguments": fragment}})
+                                                   "function": {"arguments": fragment}})
         step.step_details = {"type": "tool_calls", "tool_calls": calls}
         run.progress.pending_step = step
         run.progress.prompt_tokens = self._prompt_tokens(run)
@@ -802,9 +806,13 @@ class RunEngine:
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
         yield ("thread.run.step.created", self._step_data(run, step))
         yield ("thread.run.step.in_progress", self._step_data(run, step))
+        step.step_details = _code_sent(call_id, "")
         yield self._step_delta(run, step, {"index": 0, "id": call_id, "type": "code_interpreter",
                                       "code_interpreter": {"input": "", "outputs": []}})
+        sent = ""
         for fragment in self._chunks(action.input):
+            sent += fragment
+            step.step_details = _code_sent(call_id, sent)
             yield self._step_delta(run, step, {"index": 0, "type": "code_interpreter",
                                           "code_interpreter": {"input": fragment}})
         outputs: list[Json] = []
@@ -845,6 +853,8 @@ class RunEngine:
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
         yield ("thread.run.step.created", self._step_data(run, step))
         yield ("thread.run.step.in_progress", self._step_data(run, step))
+        step.step_details = {"type": "tool_calls", "tool_calls": [  # as far as the delta went
+            {"id": call_id, "type": "file_search", "file_search": {"ranking_options": ranking, "results": []}}]}
         yield self._step_delta(run, step, {"index": 0, "id": call_id, "type": "file_search",
                                       "file_search": {"ranking_options": ranking, "results": []}})
         limit = settings.get("max_num_results") or default_max_results(run.model)
@@ -1133,6 +1143,20 @@ class RunEngine:
 
     def _message_data(self, run: Run, message: Message) -> Json:
         return self._message_wire(message) if self.streaming(run) else UNREAD
+
+
+def _calls_sent(done: list[Json], call_id: str, name: str, arguments: str) -> Json:
+    """A function step's details as far as its deltas went: the calls sent whole, then the one being sent with
+    its arguments so far. A cancel part-way leaves them on the step, as the stream showed them."""
+    sending: Json = {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments,
+                                                                     "output": None}}
+    return {"type": "tool_calls", "tool_calls": [*done, sending]}
+
+
+def _code_sent(call_id: str, code: str) -> Json:
+    """A code_interpreter step's details as far as its deltas went: the code sent so far, no outputs yet."""
+    return {"type": "tool_calls", "tool_calls": [
+        {"id": call_id, "type": "code_interpreter", "code_interpreter": {"input": code, "outputs": []}}]}
 
 
 _EMPTY: Any = OrderedTable()

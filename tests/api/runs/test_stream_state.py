@@ -242,6 +242,40 @@ async def test_a_cancel_at_a_later_delta_comes_after_the_rest_of_its_chunk(clien
         1, DELTAS_PER_CHUNK]
 
 
+@pytest.mark.parametrize("tool", ["function", "code_interpreter"])
+async def test_a_cancel_part_way_through_a_tool_call_leaves_the_step_what_was_sent(
+        client: Sdk, fake: FakeAssistants, tool: str) -> None:
+    fake.options.stream_chunk_chars = 1  # one delta per character of the arguments or the code
+    if tool == "function":
+        fake.script.call_function("get_weather", {"location": "Paris"}).reply("Sunny.")
+        tools: list[Any] = [{"type": "function", "function": {"name": "get_weather"}}]
+    else:
+        fake.script.code_interpreter("print(6 * 7)", logs="42").reply("42.")
+        tools = [{"type": "code_interpreter"}]
+    assistant, thread = await assistant_and_thread(client, "Go", tools=tools)
+    deltas: list[Any] = []
+
+    async def cancel_at_the_third(event: Any) -> None:
+        if event.event == "thread.run.step.delta":
+            deltas.append(event.data.delta.step_details.tool_calls[0])
+            if len(deltas) == 3:
+                await client.beta.threads.runs.cancel(event_run_id(fake, thread.id), thread_id=thread.id)
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    events = await read_checked(client, stream, on_event=cancel_at_the_third)
+
+    # the step keeps the call as its deltas showed it (read_checked: the event is what a retrieve returns)
+    assert names(events)[-3:] == ["thread.run.cancelling", "thread.run.step.cancelled", "thread.run.cancelled"]
+    step = next(e.data for e in events if e.event == "thread.run.step.cancelled")
+    (call,) = step.step_details.tool_calls
+    assert call.id == deltas[0].id
+    if tool == "function":
+        assert (call.function.name, call.function.arguments, call.function.output) == ("get_weather", '{"', None)
+    else:
+        assert (call.code_interpreter.input, call.code_interpreter.outputs) == ("pr", [])
+    assert step.usage is not None and step.usage.completion_tokens > 0  # what the model had written of it
+
+
 async def test_expiry_during_the_stream_is_announced_on_it(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.reply("An answer that takes longer than the run may.")
     assistant, thread = await assistant_and_thread(client, "Tell me something")
