@@ -5,6 +5,11 @@ Several models of one process may record to one file at the same time (an eval's
 fake and a model each): each exchange is added to what the file holds when it is written, under a lock per file,
 and the file is replaced whole (written beside it, then renamed), so no exchange is lost and a reader never sees
 half a file. Processes recording to one file (pytest-xdist workers) are not coordinated: give each its own file.
+
+Writing an exchange costs what the file's bytes cost to write, not to read and encode again: the process keeps
+each exchange of a file it writes as encoded, and reads the file again only when it changed since (its inode,
+size or modification time differ). A long eval's recording grows in linear time, where reading and encoding the
+whole file for each exchange made it quadratic (500 exchanges took 15 s).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +30,20 @@ FORMAT = 1
 
 _FILE_LOCKS: dict[Path, threading.Lock] = {}  # one per recording file written in this process
 _FILE_LOCKS_GUARD = threading.Lock()
+
+FileSignature = tuple[int, int, int]  # inode, size, modification time (ns): what changes when a file is written
+
+
+@dataclass(slots=True)
+class _Written:
+    """A recording file as this process last read or wrote it: each exchange's key and its JSON as written in the
+    file, in order, and the file's signature then (None: the file did not exist)."""
+
+    texts: dict[str, str]
+    signature: FileSignature | None
+
+
+_WRITTEN: dict[Path, _Written] = {}  # read and changed under the file's lock
 
 
 class BackendUnreachable(Exception):
@@ -99,19 +118,34 @@ class Cassette:
         else:
             entry["response"] = exchange.body
         with _file_lock(self.path):
-            self.entries = [*(e for e in self._read() if e["key"] != key), entry]
+            written = self._written()
+            written.texts.pop(key, None)
+            written.texts[key] = encoded_exchange(entry)
+            self.entries = [*(e for e in self.entries if e["key"] != key), entry]
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps({"format": FORMAT, "exchanges": self.entries}, indent=1, ensure_ascii=False)
             handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-            written = Path(name)
+            temporary = Path(name)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as file:
-                    file.write(text + "\n")
+                    file.write(recording_text(written.texts.values()))
                 # the file's own mode (a new one: what write_text would make), not mkstemp's owner-only one
-                os.chmod(written, stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else 0o644)
-                os.replace(written, self.path)
+                os.chmod(temporary, stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else 0o644)
+                os.replace(temporary, self.path)
+            except BaseException:
+                _WRITTEN.pop(self.path.resolve(), None)  # what the file holds is not known: read it next time
+                raise
             finally:
-                written.unlink(missing_ok=True)
+                temporary.unlink(missing_ok=True)
+            written.signature = _signature(self.path)
+
+    def _written(self) -> _Written:
+        """The file as it is now (under its lock): as this process last wrote it, unless it changed since."""
+        where = self.path.resolve()
+        known = _WRITTEN.get(where)
+        now = _signature(self.path)
+        if known is None or known.signature != now:
+            known = _WRITTEN[where] = _Written({e["key"]: encoded_exchange(e) for e in self._read()}, now)
+        return known
 
     def miss_message(self, request: Json) -> str:
         key = request_key(request)
@@ -121,6 +155,27 @@ class Cassette:
         closest = min((differences(e["request"], request) for e in self.entries), key=len)
         shown = "; ".join(closest[:3]) + (f"; and {len(closest) - 3} more" if len(closest) > 3 else "")
         return f"{head}; the closest recorded request differs: {shown}"
+
+
+def _signature(path: Path) -> FileSignature | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return (found.st_ino, found.st_size, found.st_mtime_ns)
+
+
+def encoded_exchange(entry: Json) -> str:
+    """One exchange as `recording_text` places it: indented as `json.dumps(..., indent=1)` indents the second level."""
+    return json.dumps(entry, indent=1, ensure_ascii=False).replace("\n", "\n  ")
+
+
+def recording_text(entry_texts: Iterable[str]) -> str:
+    """The file's text from its exchanges' texts: the bytes `json.dumps({"format": FORMAT, "exchanges": [...]},
+    indent=1, ensure_ascii=False)` and a newline make, without encoding every exchange again."""
+    exchanges = ",\n  ".join(entry_texts)
+    listed = f"[\n  {exchanges}\n ]" if exchanges else "[]"
+    return f'{{\n "format": {FORMAT},\n "exchanges": {listed}\n}}\n'
 
 
 def _unreadable(path: Path, why: str) -> str:

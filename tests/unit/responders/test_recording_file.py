@@ -9,8 +9,17 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from fake_assistants.responders.cassette import Cassette, Exchange, request_key
+from fake_assistants.responders.cassette import (
+    FORMAT,
+    Cassette,
+    Exchange,
+    encoded_exchange,
+    recording_text,
+    request_key,
+)
 
 
 def request(n: int) -> dict[str, object]:
@@ -111,3 +120,29 @@ def test_a_recording_damaged_while_recording_is_named_when_it_is_next_written(tm
     with pytest.raises(ValueError, match="it is not JSON"):
         cassette.record(request(2), answer(2))
     assert path.read_text(encoding="utf-8") == "{"  # left as it was found, for its owner to look at
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=10)
+
+
+@given(st.lists(st.dictionaries(st.text(max_size=5), json_values, max_size=4), max_size=4))
+def test_the_file_is_what_one_json_encoding_of_it_makes(entries: list[dict[str, object]]) -> None:
+    # each exchange is encoded once, when it is recorded; the file is the same bytes as encoding it whole
+    whole = json.dumps({"format": FORMAT, "exchanges": entries}, indent=1, ensure_ascii=False) + "\n"
+    assert recording_text(encoded_exchange(entry) for entry in entries) == whole
+
+
+def test_a_file_changed_since_this_process_wrote_it_is_read_again(tmp_path: Path) -> None:
+    path = tmp_path / "eval.json"
+    cassette = Cassette(path)
+    cassette.record(request(1), answer(1))
+    elsewhere = json.loads(path.read_text(encoding="utf-8"))  # another process adds an exchange meanwhile
+    elsewhere["exchanges"].append({"key": "k2", "request": request(2), "status": 200, "response": {"n": 2}})
+    path.write_text(json.dumps(elsewhere), encoding="utf-8")
+
+    cassette.record(request(3), answer(3))
+
+    assert recorded_keys(path) == [request_key(request(1)), "k2", request_key(request(3))]
