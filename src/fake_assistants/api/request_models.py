@@ -174,8 +174,11 @@ ChunkingStrategy = Annotated[
 ]
 
 
+MAX_CODE_INTERPRETER_FILES = 20  # tool_resources.code_interpreter.file_ids, on a request and on the thread (spec)
+
+
 class CodeInterpreterResources(Strict):
-    file_ids: Annotated[list[str], Field(max_length=20)] | None = None
+    file_ids: Annotated[list[str], Field(max_length=MAX_CODE_INTERPRETER_FILES)] | None = None
 
 
 class VectorStoreHelper(Strict):

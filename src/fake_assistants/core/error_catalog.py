@@ -270,6 +270,19 @@ def thread_too_long(thread_id: str, maximum: int) -> ApiError:
     )
 
 
+def too_many_code_interpreter_files(param: str, maximum: int, got: int) -> ApiError:
+    # (inferred) the thread object's tool_resources.code_interpreter.file_ids holds at most 20 (spec: maxItems, "a
+    # maximum of 20 files"); what the service answered to attachments past it is unrecorded. The fake refuses the
+    # message rather than keep a list it would refuse if the client sent it back (thread modify).
+    return ApiError(
+        400,
+        f"Invalid '{param}': a thread's code_interpreter tool can have at most {maximum} files "
+        f"(tool_resources.code_interpreter.file_ids), and these attachments would give it {got}.",
+        param=param,
+        code="array_above_max_length",
+    )
+
+
 def _num(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

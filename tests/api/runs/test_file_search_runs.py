@@ -346,6 +346,43 @@ async def test_a_code_interpreter_attachment_joins_the_threads_file_ids(client: 
     assert updated.tool_resources.file_search is None
 
 
+def code_files(ids: list[str]) -> list[Any]:
+    return [{"file_id": file_id, "tools": [{"type": "code_interpreter"}]} for file_id in ids]
+
+
+async def test_attachments_cannot_take_a_threads_code_interpreter_past_20_files(client: Sdk) -> None:
+    """The thread's `code_interpreter.file_ids` holds at most 20 (the spec): a message whose attachments would
+    take it past them is refused, before anything is made, so the thread never shows a list it would refuse."""
+    ids = [(await upload(client, f"data{n}.csv", b"a,b\n")).id for n in range(21)]
+    thread = await client.beta.threads.create(tool_resources={"code_interpreter": {"file_ids": ids[:19]}})
+    # a file already there counts once: 20 files
+    await client.beta.threads.messages.create(thread.id, role="user", content="More",
+                                              attachments=code_files(ids[18:20]))
+
+    error = await expect_error(lambda: client.beta.threads.messages.create(
+        thread.id, role="user", content="Too many", attachments=code_files(ids[20:])),
+        400, param="attachments", code="array_above_max_length")
+    assert "at most 20 files" in error.message and "would give it 21" in error.message
+    assert len((await client.beta.threads.messages.list(thread.id)).data) == 1
+    updated = await client.beta.threads.retrieve(thread.id)
+    assert updated.tool_resources.code_interpreter.file_ids == ids[:20]
+    await client.beta.threads.update(thread.id, tool_resources=updated.tool_resources.model_dump())  # sent back whole
+
+    message = {"role": "user", "content": "x", "attachments": code_files(ids[10:])}
+    first = {"role": "user", "content": "ok", "attachments": code_files(ids[:10])}
+    await expect_error(lambda: client.beta.threads.create(messages=[first, message]),
+                       400, param="messages[1].attachments", code="array_above_max_length")
+    assistant = await client.beta.assistants.create(model="gpt-4o", tools=[{"type": "code_interpreter"}])
+    await expect_error(lambda: client.beta.threads.create_and_run(assistant_id=assistant.id, thread={
+        "messages": [message], "tool_resources": {"code_interpreter": {"file_ids": ids[:10]}}}),
+        400, param="thread.messages[0].attachments", code="array_above_max_length")
+    await expect_error(lambda: client.beta.threads.runs.create(
+        thread.id, assistant_id=assistant.id, additional_messages=[message]),
+        400, param="additional_messages[0].attachments", code="array_above_max_length")
+    assert len((await client.beta.threads.messages.list(thread.id)).data) == 1  # nothing was added
+    assert (await client.beta.threads.runs.list(thread.id)).data == []
+
+
 # -- as the service did it: search before a scripted answer, markers annotated in place, ranking at 0 -----------
 
 # FileSearchWorks (openai-dotnet): the file, the question and the recorded answer.

@@ -7,7 +7,7 @@ from ...model.message import Message
 from .. import request_models as rm
 from .. import shaping
 from ..context import Context
-from .vector_stores import attach_to_thread
+from .vector_stores import attach_to_thread, check_attachments_fit, code_interpreter_files
 
 
 def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
@@ -32,6 +32,7 @@ def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message
 def post_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
     """The create-message endpoint: refused while the thread has an active run."""
     ctx.store.ensure_no_active_run_for_message(thread_id)
+    check_attachments_fit(code_interpreter_files(ctx.store.thread(thread_id)), [body], "attachments")
     return add_message(ctx, thread_id, body)
 
 

@@ -18,6 +18,7 @@ from .. import shaping
 from ..context import Context
 from .messages import add_message
 from .threads import new_thread
+from .vector_stores import check_attachments_fit, code_interpreter_files
 
 Started = tuple[Run, list[Event]]  # a run the engine has begun, and its first events
 
@@ -40,6 +41,7 @@ def create_run(ctx: Context, thread: Thread, body: rr.CreateRun, *, include_sear
     )
     if needs_input and not has_user_message and not instructions:
         raise catalog.invalid_thread()
+    check_attachments_fit(code_interpreter_files(thread), body.additional_messages or [], "additional_messages")
     for message in body.additional_messages or []:
         add_message(ctx, thread.id, message)
     run = _new_run(ctx, thread, assistant, body, instructions)
@@ -52,7 +54,7 @@ def create_run(ctx: Context, thread: Thread, body: rr.CreateRun, *, include_sear
 def create_thread_and_run(ctx: Context, body: rr.CreateThreadAndRun) -> Started:
     """A new thread (with its messages) and a run on it, begun; the first event says the thread was made."""
     assistant = ctx.store.assistant(body.assistant_id)
-    thread = new_thread(ctx, body.thread or rm.CreateThread())
+    thread = new_thread(ctx, body.thread or rm.CreateThread(), messages_param="thread.messages")
     if body.tool_resources is not None and not thread.tool_resources:
         thread.tool_resources = shaping.tool_resources(body.tool_resources, [])
     if not thread.tool_resources and any(t["type"] == "code_interpreter" for t in assistant.tools):

@@ -7,12 +7,16 @@ from .. import request_models as rm
 from .. import shaping
 from ..context import Context
 from .messages import add_message
-from .vector_stores import check_file_search, helper_stores
+from .vector_stores import check_attachments_fit, check_file_search, helper_stores
 
 
-def new_thread(ctx: Context, body: rm.CreateThread) -> Thread:
-    """Create a thread and its initial messages, in order (also used by create-and-run)."""
+def new_thread(ctx: Context, body: rm.CreateThread, *, messages_param: str = "messages") -> Thread:
+    """Create a thread and its initial messages, in order (also used by create-and-run, whose messages are
+    `thread.messages`)."""
     check_file_search(body.tool_resources)
+    resources = body.tool_resources
+    given = resources.code_interpreter.file_ids if resources and resources.code_interpreter else None
+    check_attachments_fit(given or [], body.messages or [], messages_param)
     thread = Thread(
         id=ctx.ids.new("thread"),
         created_at=ctx.clock.now(),

@@ -3,6 +3,7 @@ delete and search."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...core import error_catalog as catalog
@@ -127,6 +128,26 @@ def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]
         param = f"tool_resources.file_search.vector_stores[{number}].chunking_strategy"
         created.append(new_vector_store(ctx, body, param).id)
     return created
+
+
+def check_attachments_fit(files: list[str], messages: Sequence[rm.CreateMessage], param: str) -> None:
+    """Before any message is added: the code_interpreter attachments of `messages` (whose place is `param`, a list
+    such as `messages`, or one message's `attachments`) would not take the thread's `files` past 20. Each new file
+    id counts once; the first message that would is named."""
+    ids = set(files)
+    for index, message in enumerate(messages):
+        for attachment in message.attachments or []:
+            if any(tool.type == "code_interpreter" for tool in attachment.tools or []):
+                ids.add(attachment.file_id)
+        if len(ids) > rm.MAX_CODE_INTERPRETER_FILES:
+            named = param if param == "attachments" else f"{param}[{index}].attachments"
+            raise catalog.too_many_code_interpreter_files(named, rm.MAX_CODE_INTERPRETER_FILES, len(ids))
+
+
+def code_interpreter_files(thread: Thread) -> list[str]:
+    """The file ids a thread's code_interpreter has."""
+    resources: Json = thread.tool_resources.get("code_interpreter") or {}
+    return list(resources.get("file_ids") or [])
 
 
 def attach_to_thread(ctx: Context, thread: Thread, attachments: list[Json]) -> None:
