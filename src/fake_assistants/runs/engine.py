@@ -457,6 +457,8 @@ class RunEngine:
                 return
             if isinstance(action, CodeInterpreter):
                 yield from self._code_step(run, action)
+                if run.status == "incomplete":  # its code was cut by max_completion_tokens
+                    return
                 continue
             if isinstance(action, Fail):
                 if action.code in STEP_ERROR_CODES:  # the model fails while it writes its answer
@@ -777,6 +779,10 @@ class RunEngine:
              "function": {"name": name, "arguments": arguments, "output": None}}
             for name, arguments in action.calls
         ]
+        left = self._completion_left(run)
+        cut = left is not None and sum(_call_tokens(call) for call in calls) > left
+        if cut:  # max_completion_tokens: the model stops where its tokens run out, in the calls it writes
+            calls = _calls_within(calls, left or 0)
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
         yield ("thread.run.step.created", self._step_data(run, step))
         yield ("thread.run.step.in_progress", self._step_data(run, step))
@@ -792,6 +798,11 @@ class RunEngine:
                 yield self._step_delta(run, step, {"index": index, "type": "function",
                                                    "function": {"arguments": fragment}})
         step.step_details = {"type": "tool_calls", "tool_calls": calls}
+        if cut:  # calls cut short are not run: the run ends incomplete, as a message cut short ends it
+            yield self._complete_step(run, step, self._prompt_tokens(run), left or 0)
+            run.incomplete_details = {"reason": "max_completion_tokens"}
+            yield self._finish(run, "end_incomplete")
+            return
         run.progress.pending_step = step
         run.progress.prompt_tokens = self._prompt_tokens(run)
         run.required_action = {"type": "submit_tool_outputs", "submit_tool_outputs": {"tool_calls": [
@@ -802,7 +813,11 @@ class RunEngine:
         yield self._move(run, "require_action")
 
     def _code_step(self, run: Run, action: CodeInterpreter) -> Iterator[Event]:
+        """A code_interpreter step. Code longer than what `max_completion_tokens` leaves is cut there and not run:
+        the step completes with the code written, and the run ends incomplete."""
         call_id = self.world.ids.new("call")
+        left = self._completion_left(run)
+        code = action.input if left is None or count_tokens(action.input) <= left else action.input[:left * 4]
         step = self._new_step(run, "tool_calls", {"type": "tool_calls", "tool_calls": []})
         yield ("thread.run.step.created", self._step_data(run, step))
         yield ("thread.run.step.in_progress", self._step_data(run, step))
@@ -810,11 +825,16 @@ class RunEngine:
         yield self._step_delta(run, step, {"index": 0, "id": call_id, "type": "code_interpreter",
                                       "code_interpreter": {"input": "", "outputs": []}})
         sent = ""
-        for fragment in self._chunks(action.input):
+        for fragment in self._chunks(code):
             sent += fragment
             step.step_details = _code_sent(call_id, sent)
             yield self._step_delta(run, step, {"index": 0, "type": "code_interpreter",
                                           "code_interpreter": {"input": fragment}})
+        if code != action.input:
+            yield self._complete_step(run, step, self._prompt_tokens(run), left or 0)
+            run.incomplete_details = {"reason": "max_completion_tokens"}
+            yield self._finish(run, "end_incomplete")
+            return
         outputs: list[Json] = []
         if action.logs is not None:
             outputs.append({"type": "logs", "logs": action.logs})
@@ -1054,7 +1074,7 @@ class RunEngine:
         written = 0
         for call in details.get("tool_calls", []):
             if call["type"] == "function":
-                written += count_tokens(call["function"]["name"] + call["function"]["arguments"]) + FUNCTION_CALL_TOKENS
+                written += _call_tokens(call)
             elif call["type"] == "code_interpreter":
                 written += count_tokens(call["code_interpreter"]["input"])
         return written
@@ -1143,6 +1163,29 @@ class RunEngine:
 
     def _message_data(self, run: Run, message: Message) -> Json:
         return self._message_wire(message) if self.streaming(run) else UNREAD
+
+
+def _call_tokens(call: Json) -> int:
+    """A function call's completion tokens: its name and arguments, and FUNCTION_CALL_TOKENS for its frame."""
+    return count_tokens(call["function"]["name"] + call["function"]["arguments"]) + FUNCTION_CALL_TOKENS
+
+
+def _calls_within(calls: list[Json], tokens: int) -> list[Json]:
+    """The function calls a model with `tokens` completion tokens left writes before it stops: whole calls while
+    they fit, then the one it was writing, its arguments cut where the tokens ran out."""
+    written: list[Json] = []
+    for call in calls:
+        cost = _call_tokens(call)
+        if cost <= tokens:
+            written.append(call)
+            tokens -= cost
+            continue
+        if tokens > 0:
+            function = call["function"]
+            room = max(0, (tokens - FUNCTION_CALL_TOKENS) * 4 - len(function["name"]))
+            written.append({**call, "function": {**function, "arguments": function["arguments"][:room]}})
+        break
+    return written
 
 
 def _calls_sent(done: list[Json], call_id: str, name: str, arguments: str) -> Json:

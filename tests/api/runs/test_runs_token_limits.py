@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import math
+
 from fake_assistants import FakeAssistants
 from sdk_matrix import Sdk
 
@@ -88,3 +91,47 @@ async def test_a_message_on_the_way_counts_against_max_completion_tokens(client:
     (message,) = [m for m in (await client.beta.threads.messages.list(thread_id=thread.id)).data
                   if m.role == "assistant"]
     assert (message.status, len(message.content[0].text.value)) == ("incomplete", 256 * 4)
+
+
+async def test_function_calls_past_max_completion_tokens_are_cut_and_not_asked_for(
+        client: Sdk, fake: FakeAssistants) -> None:
+    """The model writes its calls with the run's tokens too: calls past what is left are cut where the tokens ran
+    out, and the run ends incomplete instead of asking for their outputs (its usage is the limit, not more)."""
+    tool = {"type": "function", "function": {"name": "save", "parameters": {"type": "object"}}}
+    assistant = await client.beta.assistants.create(model="gpt-4o", tools=[tool])  # type: ignore[list-item]
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Save it all."}])
+    short, long = {"text": "a" * 100}, {"text": "b" * 2000}
+    fake.script.call_functions([("save", short), ("save", long)])
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_completion_tokens=256)
+
+    assert (run.status, run.incomplete_details.reason, run.required_action) == (
+        "incomplete", "max_completion_tokens", None)
+    assert run.usage.completion_tokens == 256
+    (step,) = (await client.beta.threads.runs.steps.list(run.id, thread_id=thread.id)).data
+    assert (step.status, step.usage.completion_tokens) == ("completed", 256)
+    first, second = step.step_details.tool_calls
+    assert json.loads(first.function.arguments) == short  # whole
+    first_tokens = math.ceil(len(first.function.name + first.function.arguments) / 4) + 6  # 6: the call's frame
+    # the rest of the 256: 6 for the second call's frame, and 4 characters a token of its name and arguments
+    assert len(second.function.name + second.function.arguments) == (256 - first_tokens - 6) * 4
+    assert long["text"].startswith(second.function.arguments[len('{"text": "'):])
+    assert second.function.output is None
+
+
+async def test_code_past_max_completion_tokens_is_cut_and_not_run(client: Sdk, fake: FakeAssistants) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o", tools=[{"type": "code_interpreter"}])
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Compute."}])
+    fake.script.code_interpreter("x = 1\n" * 300, logs="done").reply("Done.")
+
+    run = await client.beta.threads.runs.create_and_poll(
+        thread_id=thread.id, assistant_id=assistant.id, max_completion_tokens=256)
+
+    assert (run.status, run.incomplete_details.reason, run.usage.completion_tokens) == (
+        "incomplete", "max_completion_tokens", 256)
+    (step,) = (await client.beta.threads.runs.steps.list(run.id, thread_id=thread.id)).data
+    (call,) = step.step_details.tool_calls
+    assert (step.status, call.code_interpreter.input, call.code_interpreter.outputs) == (
+        "completed", ("x = 1\n" * 300)[:256 * 4], [])
+    assert [m.role for m in (await client.beta.threads.messages.list(thread_id=thread.id)).data] == ["user"]

@@ -276,6 +276,24 @@ async def test_a_cancel_part_way_through_a_tool_call_leaves_the_step_what_was_se
     assert step.usage is not None and step.usage.completion_tokens > 0  # what the model had written of it
 
 
+async def test_calls_cut_by_max_completion_tokens_end_the_stream_incomplete(client: Sdk, fake: FakeAssistants) -> None:
+    fake.script.call_function("save", {"text": "b" * 2000})
+    assistant, thread = await assistant_and_thread(client, "Save it", tools=[
+        {"type": "function", "function": {"name": "save"}}])
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True,
+                                                   max_completion_tokens=256)
+    events = await read_checked(client, stream)
+
+    assert names(events)[-4:] == ["thread.run.step.in_progress", "thread.run.step.delta",
+                                  "thread.run.step.completed", "thread.run.incomplete"]
+    sent = "".join(e.data.delta.step_details.tool_calls[0].function.arguments or ""
+                   for e in events if e.event == "thread.run.step.delta")
+    step = next(e.data for e in events if e.event == "thread.run.step.completed")
+    assert step.step_details.tool_calls[0].function.arguments == sent == '{"text": "' + "b" * (sent.count("b"))
+    assert events[-1].data.incomplete_details.reason == "max_completion_tokens"
+
+
 async def test_expiry_during_the_stream_is_announced_on_it(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.reply("An answer that takes longer than the run may.")
     assistant, thread = await assistant_and_thread(client, "Tell me something")
