@@ -13,6 +13,12 @@ from ..runs.script import Action, Fail, FileSearch, FunctionCalls, Incomplete, R
 from .cassette import BackendUnreachable, Cassette, Exchange
 from .chat_request import FILE_SEARCH, chat_request
 
+try:  # httpx, imported with this module (on the thread that imports it), not on a model's first call: openai 3.x
+    # reads `httpx` from sys.modules while it builds each request, and would meet it half-imported on another thread
+    from . import http_backend
+except ImportError:  # not installed (the `responders` extra): replaying needs nothing; reaching a backend says so
+    http_backend = None  # type: ignore[assignment]
+
 FINISH_INCOMPLETE = {"length": "max_completion_tokens"}
 
 
@@ -71,9 +77,10 @@ class ChatCompletionsModel:
     def _exchange(self, request: Json) -> Exchange:
         if self.player is not None:
             return self.player.answer(request)
-        from .http_backend import post_chat_completion  # httpx, only when a backend is reached
-
-        exchange = post_chat_completion(self.url, request, api_key=self.api_key, timeout=self.timeout)
+        if http_backend is None:
+            raise ImportError("ChatCompletionsModel needs httpx to reach a backend (replaying needs nothing): "
+                              "pip install 'fake-assistants[responders]'")
+        exchange = http_backend.post_chat_completion(self.url, request, api_key=self.api_key, timeout=self.timeout)
         if self.recorder is not None and exchange.arriving is None:
             self.recorder.record(request, exchange)
         return exchange
