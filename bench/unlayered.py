@@ -36,7 +36,7 @@ def pipeline(app: App) -> Respond:
     http: list[Callable[[Respond], Respond]] = [
         partial(RouteMatch, routes=app.routes),
         partial(ResponseHeaders, ids=app.ctx.ids, options=app.ctx.options),
-        ErrorEnvelope,
+        partial(ErrorEnvelope, errors=app.internal_errors),
     ]
     handler: list[Callable[[Answer], Answer]] = [KnownRoute, partial(RunSettling, ctx=app.ctx)]
     endpoint: Respond = ReplyEncoding(compose(handler, call_handler(app.ctx)))

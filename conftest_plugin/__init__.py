@@ -206,6 +206,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     fake = item.stash.get(FAKE_KEY, None)
     if fake is not None:
         options = item.stash.get(OPTIONS_KEY, PluginOptions())
+        check_internal_errors(fake)
         check_responder_errors(fake)
         check_script_mistakes(fake)
         if options.checks_unconsumed_script(bool(item.config.getini(CHECK_INI))):
@@ -231,9 +232,13 @@ def pytest_runtest_makereport(
         turns = unused_turns_of(fake)  # the check that fails a test for them runs only when its body passed
         if turns:
             report.sections.append((UNUSED_SECTION, f"{UNUSED_HINT}\n" + "\n".join(turns)))
+        if fake.internal_errors and not failed_for_internal_errors(call):  # the 500s the test may have failed on
+            report.sections.append((INTERNAL_SECTION, internal_errors_text(fake)))
     if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
         return report
     mode = transcript_mode(item)
+    if mode == "fail" and report.failed and saw_nothing(fake):  # a failure that is not the fake's: no transcript
+        return report
     if (mode == "fail" and report.failed) or (mode == "always" and (report.when == "call" or report.failed)):
         item.stash[TRANSCRIBED_KEY] = True
         report.sections.append((TRANSCRIPT_SECTION, transcript_of(fake)))
@@ -357,6 +362,32 @@ def check_script_consumed(fake: FakeAssistants) -> None:
         f"@pytest.mark.{MARKER}(check_unconsumed_script=False) or the ini option {CHECK_INI} = false.",
         pytrace=False,
     )
+
+
+INTERNAL_SECTION = "fake-assistants: errors inside the fake (its clients got 500 server_error)"
+INTERNAL_MESSAGE = "fake_assistants: an error inside the fake answered a request with a 500 server_error"
+INTERNAL_HINT = ("A value the fake was given that it could not use (a scripted turn, an option) is the likely cause; "
+                 "otherwise this is a bug of fake-assistants: please report it with this traceback.")
+
+
+def internal_errors_text(fake: FakeAssistants) -> str:
+    return "\n\n".join(str(error) for error in fake.internal_errors) + f"\n\n{INTERNAL_HINT}"
+
+
+def check_internal_errors(fake: FakeAssistants) -> None:
+    """Requests the fake answered with a 500 for an exception of its own: the test fails with their tracebacks,
+    even when the code under test swallowed the SDK's `InternalServerError`."""
+    if fake.internal_errors:
+        pytest.fail(f"{INTERNAL_MESSAGE}:\n{internal_errors_text(fake)}", pytrace=False)
+
+
+def failed_for_internal_errors(call: pytest.CallInfo[None]) -> bool:
+    return call.excinfo is not None and INTERNAL_MESSAGE in str(call.excinfo.value)
+
+
+def saw_nothing(fake: FakeAssistants) -> bool:
+    """The fake answered no request and holds no thread: a failure of the test is none of its business."""
+    return len(fake.calls) == 0 and not fake.store.threads and not fake.internal_errors
 
 
 def check_responder_errors(fake: FakeAssistants) -> None:

@@ -7,7 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .api.routes import ROUTE_NAMES, UnknownRoute
 from .cassettes.plan import CassetteReport, CassetteSource, CassetteWarning
 from .core.clock import Clock, ManualClock, SystemClock
-from .core.errors import ApiError, IllegalTransition, StateError
+from .core.errors import ApiError, IllegalTransition, InternalError, StateError
 from .core.wire import ApiRequest, ApiResponse, UnencodableText
 from .fake import FakeAssistants
 from .layers.faults import Fault, Faults, TransportFault
@@ -39,6 +39,7 @@ __all__ = [
     "Faults",
     "IllegalTransition",
     "Interception",
+    "InternalError",
     "ManualClock",
     "OptionsError",
     "PluginOptions",

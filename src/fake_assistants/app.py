@@ -54,6 +54,7 @@ class App:
         ctx.engine.set_aside = partial(set_aside, self.lock)  # a run's model answers with the lock set aside
         self.journal = Journal()  # fake.calls
         self.faults = Faults()  # fake.faults
+        self.internal_errors = ctx.engine.internal_errors  # fake.internal_errors: what answered a 500
         self._stand_ins: StandIns | None = None  # lenient mode
         self.pipeline = self.build()
 
@@ -75,7 +76,7 @@ class App:
             partial(Journaling, journal=self.journal),  # fake.calls
             partial(ResponseHeaders, ids=self.ctx.ids, options=self.ctx.options),  # x-request-id, drawn first
             partial(FaultInjection, faults=self.faults, on_break=self.break_run),  # fake.faults
-            ErrorEnvelope,  # ApiError -> its envelope; anything else -> 500 server_error
+            partial(ErrorEnvelope, errors=self.internal_errors),  # ApiError -> its envelope; else 500 server_error
         ]
         lenient = self._stand_ins
         handler: list[Callable[[Answer], Answer]] = [

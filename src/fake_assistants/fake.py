@@ -12,7 +12,7 @@ from .api.context import Context
 from .app import App
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, SystemClock
-from .core.errors import StateError
+from .core.errors import InternalError, StateError
 from .core.ids import IdFactory
 from .core.options import Options
 from .core.types import Shape
@@ -143,6 +143,14 @@ class FakeAssistants:
         """Scheduled HTTP errors, timeouts, connection errors and broken streams (see `faults`)."""
         return self.app.faults
 
+    @property
+    def internal_errors(self) -> list[InternalError]:
+        """The exceptions inside this fake that its clients saw as the service's 500 `server_error` (or a stream's
+        `error` event), with their tracebacks (`str(error)`): a bug of the fake, or something it was given that it
+        could not use. Each is logged on the `fake_assistants` logger too; under the pytest plugin, a test whose
+        fake has any fails with them. `reset()` empties it."""
+        return self.engine.internal_errors
+
     # -- state ------------------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:
@@ -175,6 +183,7 @@ class FakeAssistants:
             reset(self.engine, self.seed, None if source is None else source.id_source())
             self.app.journal.clear()
             self.app.faults.clear()
+            self.engine.internal_errors.clear()
             if source is not None:
                 self._replay_from(source)
             elif self.cassette is not None:

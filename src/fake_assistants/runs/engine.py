@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from ..core import error_catalog as catalog
-from ..core.errors import ApiError, StateError
+from ..core.errors import ApiError, InternalError, StateError, note_internal_error
 from ..core.types import (
     Burst,
     Event,
@@ -114,6 +114,7 @@ class RunEngine:
         # in this context, so that other requests go on (the fake gives it: layers/locking.py `set_aside`).
         self.set_aside: Callable[[], AbstractContextManager[object]] = nullcontext
         self.models_answering = 0  # runs whose model is answering now, the lock set aside (changed under the lock)
+        self.internal_errors: list[InternalError] = []  # what answered a 500 (`fake.internal_errors`)
 
     # -- reads and progression ------------------------------------------------------------------
 
@@ -342,7 +343,9 @@ class RunEngine:
         except ApiError:
             raise
         except Exception as failure:
-            raise catalog.server_error(self.world.ids.request_id()) from failure
+            request_id = self.world.ids.request_id()
+            note_internal_error(self.internal_errors, InternalError(request_id, f"the stream of run {run.id}", failure))
+            raise catalog.server_error(request_id) from failure
         finally:
             if progress.streamed_segment == segment:
                 progress.streamed_segment = None

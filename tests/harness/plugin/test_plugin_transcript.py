@@ -133,3 +133,12 @@ def test_a_misspelled_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
 
     bad_option = run(pytester, args=("--fake-assistants-transcript=sometimes",))
     bad_option.stderr.fnmatch_lines(["*invalid choice: 'sometimes'*"])
+
+
+def test_a_failure_before_the_fake_saw_anything_gets_no_transcript(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_user="def test_fails(fake_assistants):\n    assert 1 == 2\n")
+    result = pytester.runpytest()
+
+    result.assert_outcomes(failed=1)
+    assert "fake-assistants transcript" not in result.stdout.str()  # the failure is none of the fake's business
