@@ -6,12 +6,12 @@ import importlib
 import json
 from collections.abc import Iterable, Mapping
 from os import PathLike, fspath
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
 from .api.context import Context
 from .app import App
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
-from .core.clock import Clock, SystemClock
+from .core.clock import Clock, ManualClock, SystemClock
 from .core.errors import InternalError, StateError
 from .core.ids import IdFactory
 from .core.options import Options
@@ -20,6 +20,7 @@ from .core.wire import ApiRequest, ApiResponse
 from .layers.faults import Faults
 from .layers.journal import Journal
 from .layers.lenient import Leniency, StandIns, check_leniency
+from .model.run import Run
 from .runs.engine import RunEngine
 from .runs.ingestion import Ingestion
 from .runs.progression import Policy, PolicyName, as_policy
@@ -40,7 +41,9 @@ HttpLibrary = Literal["httpx", "httpx2"]
 
 
 class FakeAssistants:
-    """An in-memory Assistants API. Same seed, same ids; time comes from `clock` (the system clock by default).
+    """An in-memory Assistants API. Same seed, same ids; time comes from `clock`: the system clock by default
+    (`"system"`: freezegun and time-machine apply), `"manual"` (a new `ManualClock`, moved only by its `advance`), or
+    any object with a `now()` method.
 
     `shape="recorded"` answers key for key as the real service did; `shape="schema"` also fills in
     the fields the OpenAPI schema requires that the service left out (for the SDK's strict validation).
@@ -52,7 +55,7 @@ class FakeAssistants:
         self,
         seed: int | str = 0,
         *,
-        clock: Clock | None = None,
+        clock: Clock | Literal["system", "manual"] | None = None,
         shape: Shape = "recorded",
         poll_after_ms: int = 0,
         progression: Policy | PolicyName = "immediate",
@@ -61,8 +64,10 @@ class FakeAssistants:
         lenient: Leniency = False,
         api_versions: Iterable[ApiVersion] | str = DEFAULT_VERSIONS,
     ) -> None:
+        _check_options(seed=seed, shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars,
+                       strict_script=strict_script)
         self.seed = seed
-        self.clock: Clock = clock or SystemClock()
+        self.clock: Clock = _clock(clock)
         self.options = Options(shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars,
                                api_versions=check_versions(api_versions))
         self.store = Store()
@@ -240,6 +245,8 @@ class FakeAssistants:
         there is none). `format="json"`: the same account as JSON (what the live page draws)."""
         from .state.transcript import build, render
 
+        if format not in ("text", "json"):
+            raise ValueError(f'transcript(format=...) is "text" or "json", not {format!r}')
         with self.app.lock:
             transcript = build(self.store, list(self.app.journal), thread_id)
         if format == "json":
@@ -248,20 +255,33 @@ class FakeAssistants:
 
     # -- runs -------------------------------------------------------------------------------------
 
-    def set_progression(self, policy: Policy | PolicyName, *, run_id: str | None = None) -> None:
-        """Choose when runs move: for every run of this fake, or for one run."""
+    def set_progression(self, policy: Policy | PolicyName, *, run_id: str | HasId | None = None) -> None:
+        """Choose when runs move: for every run of this fake, or for one run (its id, or the run object; KeyError
+        when this fake has no such run)."""
+        chosen = as_policy(policy)
         if run_id is None:
-            self.engine.policy = as_policy(policy)
-        else:
-            self.engine.run_policies[run_id] = as_policy(policy)
-
-    def advance(self, run_id: str) -> str:
-        """Move one run by one status change (manual progression). Returns its new status."""
+            self.engine.policy = chosen
+            return
         with self.app.lock:
-            run = self.store.run_by_id(run_id)
-            if run is None:
-                raise KeyError(f"no run with id {run_id!r}")
-            return self.engine.advance(run)
+            self.engine.run_policies[self._run(run_id, "set_progression").id] = chosen
+
+    def advance(self, run_id: str | HasId) -> str:
+        """Move one run by one status change (manual progression): its id, or the run object. Returns its new
+        status (KeyError when this fake has no such run)."""
+        with self.app.lock:
+            return self.engine.advance(self._run(run_id, "advance"))
+
+    def _run(self, run_id: str | HasId, caller: str) -> Run:
+        """The run `run_id` names: an id, or an object with the id (the SDK's `Run`)."""
+        given = run_id if isinstance(run_id, str) else getattr(run_id, "id", None)
+        if not isinstance(given, str):
+            raise TypeError(f"{caller}() takes a run's id (a str such as 'run_abc123') or a run object, not "
+                            f"{type(run_id).__name__}: {run_id!r}")
+        run = self.store.run_by_id(given)
+        if run is None:
+            raise KeyError(f"no run with id {given!r} in this fake (runs are made by runs.create and "
+                           "threads.create_and_run; a fixture's fake and one built in the test are not the same fake)")
+        return run
 
     # -- file ingestion ---------------------------------------------------------------------------
 
@@ -317,7 +337,7 @@ class FakeAssistants:
     def openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> OpenAI:
         """`openai.OpenAI` wired to this fake: httpx2 on openai 3.x, httpx on 1.x/2.x."""
         openai = importlib.import_module("openai")
-        library = http or default_http_library()
+        library = _http_library(http)
         http_client = self._http_client(library, asynchronous=False)
         client: OpenAI = openai.OpenAI(**_client_kwargs(kwargs), http_client=http_client)
         return client
@@ -325,7 +345,7 @@ class FakeAssistants:
     def async_openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> AsyncOpenAI:
         """`openai.AsyncOpenAI` wired to this fake, like `openai_client`."""
         openai = importlib.import_module("openai")
-        library = http or default_http_library()
+        library = _http_library(http)
         http_client = self._http_client(library, asynchronous=True)
         client: AsyncOpenAI = openai.AsyncOpenAI(**_client_kwargs(kwargs), http_client=http_client)
         return client
@@ -352,3 +372,47 @@ def default_http_library() -> HttpLibrary:
 
 def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {"api_key": "sk-fake-assistants", "base_url": DEFAULT_BASE_URL, **kwargs}
+
+
+class HasId(Protocol):
+    """A run object, such as the SDK's `Run`: what names a run as well as its id."""
+
+    @property
+    def id(self) -> str: ...
+
+
+def _http_library(http: object) -> HttpLibrary:
+    if http is None:
+        return default_http_library()
+    if http in ("httpx", "httpx2"):
+        return http
+    raise ValueError(f'http= is "httpx", "httpx2" or None (the SDK\'s own: {default_http_library()!r}), not {http!r}')
+
+
+def _clock(clock: object) -> Clock:
+    if clock is None or clock == "system":
+        return SystemClock()
+    if clock == "manual":
+        return ManualClock()
+    if isinstance(clock, str) or not callable(getattr(clock, "now", None)):
+        raise TypeError(f'clock= is "system", "manual", or a clock (an object with a now() method returning Unix '
+                        f"seconds, such as ManualClock()), not {clock!r}")
+    return cast(Clock, clock)
+
+
+def _check_options(*, seed: object, shape: object, poll_after_ms: object, stream_chunk_chars: object,
+                   strict_script: object) -> None:
+    """The constructor's options, refused at once with what to pass instead (a wrong one used to surface later,
+    as a 500 on some request)."""
+    if isinstance(seed, bool) or not isinstance(seed, int | str):
+        raise TypeError(f"seed= is an int or a str, not {seed!r}")
+    if shape not in ("recorded", "schema"):
+        raise ValueError(f'shape= is "recorded" (key for key as the service answered) or "schema" (also the fields '
+                         f"the OpenAPI schema requires), not {shape!r}")
+    if isinstance(poll_after_ms, bool) or not isinstance(poll_after_ms, int) or poll_after_ms < 0:
+        raise ValueError(f"poll_after_ms= is a whole number of milliseconds, at least 0, not {poll_after_ms!r}")
+    if stream_chunk_chars is not None and (isinstance(stream_chunk_chars, bool) or not isinstance(
+            stream_chunk_chars, int) or stream_chunk_chars < 1):
+        raise ValueError(f"stream_chunk_chars= is None or a whole number of at least 1, not {stream_chunk_chars!r}")
+    if not isinstance(strict_script, bool):
+        raise TypeError(f"strict_script= is True or False, not {strict_script!r}")

@@ -24,7 +24,7 @@ from ..cassettes.plan import CassetteReport
 from ..core import error_catalog as catalog
 from ..core.clock import Clock, ManualClock
 from ..core.envelope import error_response, json_response
-from ..core.errors import ApiError, StateError
+from ..core.errors import ApiError, InternalError, StateError, note_internal_error
 from ..core.types import Json
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import Fault, Faults
@@ -105,6 +105,9 @@ class Steerable(Protocol):
     @property
     def faults(self) -> Faults: ...
 
+    @property
+    def internal_errors(self) -> list[InternalError]: ...
+
     def reset(self) -> None: ...
 
     def dump(self) -> str: ...
@@ -150,8 +153,11 @@ class ControlApi:
                 return answer if isinstance(answer, ApiResponse) else json_response(200, answer)
         except ApiError as error:
             return error_response(error)
-        except Exception:  # never a traceback over the wire
-            return error_response(catalog.server_error(self.fake.ctx.ids.request_id()))
+        except Exception as error:  # never a traceback over the wire: kept and logged instead
+            request_id = self.fake.ctx.ids.request_id()
+            where = f"{request.method} {request.path}"
+            note_internal_error(self.fake.internal_errors, InternalError(request_id, where, error))
+            return error_response(catalog.server_error(request_id))
 
 
 # -- handlers --------------------------------------------------------------------------------------
