@@ -236,8 +236,9 @@ def _at_least(minimum: int, *, optional: bool = False) -> Check:
 def _progression(value: Any) -> str | None:
     try:
         as_policy(value)
-    except ValueError:
-        return "must be 'immediate', 'manual' or a policy from fake_assistants.progression"
+    except ValueError as error:  # as_policy's reason (a factory not called: "call it, as after_polls(3)")
+        reason = str(error).removeprefix("unknown progression policy: ")
+        return f"must be 'immediate', 'manual' or a policy from fake_assistants.progression: {reason}"
     return None
 
 

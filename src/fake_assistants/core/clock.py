@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import time
+from datetime import timedelta
+from numbers import Real
 from typing import TYPE_CHECKING, NoReturn, Protocol
 
 
@@ -16,6 +19,7 @@ class SystemClock:
     """Reads the system clock at call time, so freezegun and time-machine both apply."""
 
     def now(self) -> int:
+        """The system's time, in Unix seconds, read at the call."""
         return int(time.time())
 
     if not TYPE_CHECKING:  # type checkers go on saying that a SystemClock has no `advance` and no `set`
@@ -42,16 +46,39 @@ class ManualClock:
     """A clock that only moves when told to: for property tests and virtual time."""
 
     def __init__(self, start: int = 1_700_000_000) -> None:
+        _seconds("ManualClock", "start", start, "ManualClock(start=1_700_000_000)")
         self._now = int(start)
 
     def now(self) -> int:
+        """The clock's time: Unix seconds, as the fake stamps `created_at` and the like."""
         return self._now
 
     def advance(self, seconds: float) -> int:
+        """Move the clock `seconds` forward (a fraction is dropped); returns the new time."""
+        _seconds("ManualClock.advance", "seconds", seconds, "fake.clock.advance(60)")
         if seconds < 0:
-            raise ValueError("a ManualClock cannot move backwards")
+            raise ValueError(f"a ManualClock cannot move backwards: ManualClock.advance(seconds) needs seconds >= 0, "
+                             f"not {seconds!r}; to go back to a time, call fake.clock.set(timestamp)")
         self._now += int(seconds)
         return self._now
 
     def set(self, timestamp: int) -> None:
+        """Put the clock at `timestamp` (Unix seconds), forward or back."""
+        _seconds("ManualClock.set", "timestamp", timestamp, "fake.clock.set(1_700_000_000)")
         self._now = int(timestamp)
+
+
+def _seconds(call: str, name: str, value: object, example: str) -> None:
+    """A TypeError unless `value` is a number of seconds (an int or a float; a bool is not), a ValueError unless it
+    is finite: each names `name` and how to pass it."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        hint = ""
+        if hasattr(value, "timestamp"):  # a datetime
+            hint = " (a datetime's Unix seconds: int(moment.timestamp()))"
+        elif isinstance(value, timedelta):
+            hint = " (a timedelta's seconds: delta.total_seconds())"
+        raise TypeError(f"{call}: {name} must be a number of seconds (an int), not {type(value).__name__} "
+                        f"{value!r}{hint}; pass a number, as {example}")
+    if not math.isfinite(value):
+        raise ValueError(f"{call}: {name} must be a finite number of seconds, not {value!r}; pass a number, "
+                         f"as {example}")

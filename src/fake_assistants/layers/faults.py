@@ -69,9 +69,11 @@ class Fault:
 
     @property
     def spent(self) -> bool:
+        """Whether the fault has answered all the requests it counted (a `count=None` fault never is)."""
         return self.remaining is not None and self.remaining <= 0
 
     def matches(self, route: str | None) -> bool:
+        """Whether a request of route `route` is one this fault answers (its name, its pattern, or every one)."""
         return self.route is None or (route is not None and fnmatchcase(route, self.route))
 
     def describe(self) -> str:
@@ -82,6 +84,7 @@ class Fault:
         return f"{self.kind}{status} on {route}: answered {self.hits} request(s), {left}"
 
     def use(self) -> Fault:
+        """Count one request answered; returns the fault."""
         self.hits += 1
         if self.remaining is not None:
             self.remaining -= 1
@@ -104,6 +107,7 @@ class Fault:
         return error
 
     def response(self, request_id: str) -> ApiResponse:
+        """The HTTP response this fault answers with: its error envelope and retry headers."""
         error = self.error(request_id)
         headers: list[tuple[str, str]] = []
         if self.retry_after_ms is not None:
@@ -127,52 +131,60 @@ class Faults:
               retry_after_ms: int | None = None, should_retry: bool | None = None) -> Fault:
         """Answer with HTTP `status` and an OpenAI error envelope. 429 and 5xx have the real wordings
         (rate_limit_exceeded, server_error); any other status needs `message`."""
-        if not 400 <= status <= 599:
-            raise ValueError(f"an HTTP error fault needs a 4xx or 5xx status, not {status}")
-        if message is None and status != 429 and status < 500:
-            raise ValueError(f"a status {status} fault needs a message=")
-        return self._add(Fault("http_error", route, _count(count), status, message, type, code, param,
-                               _delay(retry_after_ms), should_retry))
+        return self._http_error("error", route, status, count, message, type, code, param, retry_after_ms,
+                                should_retry)
 
     def rate_limit(self, route: str | None = None, *, count: int | None = 1, retry_after_ms: int | None = 1,
                    should_retry: bool | None = None, message: str | None = None) -> Fault:
         """429 `rate_limit_exceeded`. The SDK retries it after `retry-after-ms` (note: it ignores 0 and
         backs off exponentially instead, so the default is 1)."""
-        return self.error(route, status=429, count=count, message=message, retry_after_ms=retry_after_ms,
-                          should_retry=should_retry)
+        return self._http_error("rate_limit", route, 429, count, message, None, None, None, retry_after_ms,
+                                should_retry)
 
     def server_error(self, route: str | None = None, *, status: int = 500, count: int | None = 1,
                      retry_after_ms: int | None = 1, should_retry: bool | None = None,
                      message: str | None = None) -> Fault:
         """5xx `server_error` with the service's wording. `should_retry=False` sends `x-should-retry: false`."""
+        _int("server_error", "status", status, "a 5xx HTTP status (an int)", "status=503")
         if not 500 <= status <= 599:
-            raise ValueError(f"a server error needs a 5xx status, not {status}")
-        return self.error(route, status=status, count=count, message=message, retry_after_ms=retry_after_ms,
-                          should_retry=should_retry)
+            raise ValueError(f"fake.faults.server_error: a server error needs a 5xx status, not {status}; pass "
+                             f"status=500 (or 502, 503, ...), or use fake.faults.error(status={status}, message=...)")
+        return self._http_error("server_error", route, status, count, message, None, None, None, retry_after_ms,
+                                should_retry)
 
     def timeout(self, route: str | None = None, *, count: int | None = 1) -> Fault:
         """No answer in time: the transport raises its `ReadTimeout` (the SDK: `APITimeoutError`)."""
-        return self._add(Fault("timeout", route, _count(count)))
+        _route("timeout", route)
+        return self._add(Fault("timeout", route, _count("timeout", count)))
 
     def connection_error(self, route: str | None = None, *, count: int | None = 1) -> Fault:
         """No connection: the transport raises its `ConnectError` (the SDK: `APIConnectionError`)."""
-        return self._add(Fault("connection_error", route, _count(count)))
+        _route("connection_error", route)
+        return self._add(Fault("connection_error", route, _count("connection_error", count)))
 
     def stream_error(self, route: str | None = None, *, after_events: int = 0, count: int | None = 1,
                      message: str | None = None) -> Fault:
         """Break the next event stream of `route` after `after_events` events: `event: error` with
         `data: {"error": {...}}` (server_error), no `done`; the run fails with server_error, as a scripted
         `break_stream` does. Requests whose answer is not a stream leave this fault pending."""
+        _route("stream_error", route)
+        _int("stream_error", "after_events", after_events, "an int >= 0 (the events sent before the break)",
+             "after_events=2")
         if after_events < 0:
-            raise ValueError("after_events must be >= 0")
-        return self._add(Fault("stream_error", route, _count(count), message=message, after_events=after_events))
+            raise ValueError(f"fake.faults.stream_error: after_events must be >= 0 (the events sent before the "
+                             f"break), not {after_events}; pass after_events=0 to break before the first")
+        _texts("stream_error", message=message)
+        return self._add(Fault("stream_error", route, _count("stream_error", count), message=message,
+                               after_events=after_events))
 
     def clear(self) -> None:
+        """Drop every scheduled fault, spent or not."""
         with self._guard:
             self._faults.clear()
 
     @property
     def pending(self) -> list[Fault]:
+        """The faults that will still answer requests, in the order they were scheduled."""
         with self._guard:
             return [f for f in self._faults if not f.spent]
 
@@ -181,6 +193,24 @@ class Faults:
         """Faults a test scheduled but did not use up: a counted fault with requests left, or a `count=None`
         fault that answered none (the pytest plugin fails a test that leaves any)."""
         return [f for f in self.pending if f.remaining is not None or f.hits == 0]
+
+    def _http_error(self, method: str, route: str | None, status: int, count: int | None, message: str | None,
+                    type: str | None, code: str | None, param: str | None, retry_after_ms: int | None,
+                    should_retry: bool | None) -> Fault:
+        _route(method, route)
+        _int(method, "status", status, "a 4xx or 5xx HTTP status (an int)", "status=404")
+        if not 400 <= status <= 599:
+            raise ValueError(f"fake.faults.{method}: an HTTP error fault needs a 4xx or 5xx status, not {status}; "
+                             "pass status=404, 429, 500, ...")
+        _texts(method, message=message, type=type, code=code, param=param)
+        if message is None and status != 429 and status < 500:
+            raise ValueError(f"fake.faults.{method}: a status {status} fault needs a message= (the error's "
+                             f"message), as error(status={status}, message=\"No assistant found.\")")
+        if should_retry is not None and not isinstance(should_retry, bool):
+            raise TypeError(f"fake.faults.{method}: should_retry must be True, False or None, not "
+                            f"{_given(should_retry)}; pass should_retry=False to send x-should-retry: false")
+        return self._add(Fault("http_error", route, _count(method, count), status, message, type, code, param,
+                               _delay(method, retry_after_ms), should_retry))
 
     def _add(self, fault: Fault) -> Fault:
         if fault.route is not None:
@@ -204,16 +234,58 @@ class Faults:
         return None
 
 
-def _count(count: int | None) -> int | None:
-    if count is not None and count < 1:
-        raise ValueError("count must be >= 1, or None for every matching request")
+def _given(value: object) -> str:
+    """`str '2'`, `None`: what a test passed, for messages."""
+    return "None" if value is None else f"{type(value).__name__} {value!r}"
+
+
+def _int(method: str, name: str, value: object, wanted: str, example: str) -> None:
+    """TypeError unless `value` is an int (a bool is not), naming the argument, what it must be (`wanted`) and how
+    to pass it."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, str) and value.strip().isdigit():
+            example = f"{name}={int(value)}"
+        raise TypeError(f"fake.faults.{method}: {name} must be {wanted}, not {_given(value)}; pass an int, as "
+                        f"{example}")
+
+
+def _count(method: str, count: int | None) -> int | None:
+    """`count` if it is None (every matching request) or an int >= 1, else a TypeError or ValueError naming it."""
+    if count is None:
+        return None
+    _int(method, "count", count, "an int >= 1, or None for every matching request", "count=2")
+    if count < 1:
+        raise ValueError(f"fake.faults.{method}: count must be >= 1, or None for every matching request, not "
+                         f"{count}; pass count=1 (the default) or more")
     return count
 
 
-def _delay(retry_after_ms: int | None) -> int | None:
-    if retry_after_ms is not None and retry_after_ms < 0:
-        raise ValueError("retry_after_ms must be >= 0")
+def _delay(method: str, retry_after_ms: int | None) -> int | None:
+    """`retry_after_ms` if it is None or an int >= 0, else a TypeError or ValueError naming it."""
+    if retry_after_ms is None:
+        return None
+    _int(method, "retry_after_ms", retry_after_ms, "an int >= 0 (milliseconds), or None for no retry-after-ms header",
+         "retry_after_ms=1")
+    if retry_after_ms < 0:
+        raise ValueError(f"fake.faults.{method}: retry_after_ms must be >= 0, or None, not {retry_after_ms}; pass "
+                         "retry_after_ms=1 (the SDK ignores 0)")
     return retry_after_ms
+
+
+def _route(method: str, route: object) -> None:
+    """TypeError unless `route` is a str or None (which name is a route is `check_route`'s to say)."""
+    if route is not None and not isinstance(route, str):
+        raise TypeError(f"fake.faults.{method}: route must be a route name or pattern (a str), or None for every "
+                        f"request, not {_given(route)}; pass a name from fake_assistants.ROUTES, as "
+                        f"{method}(\"runs.create\") or {method}(\"runs.*\")")
+
+
+def _texts(method: str, **fields: object) -> None:
+    """TypeError unless each of `fields` is a str or None."""
+    for name, value in fields.items():
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"fake.faults.{method}: {name} must be a str or None, not {_given(value)}; pass the "
+                            f"text, as {name}=\"...\"")
 
 
 def broken_events(items: Iterator[StreamItem], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[Event]:

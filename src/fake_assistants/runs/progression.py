@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -50,30 +51,78 @@ PolicyName = Literal["immediate", "manual"]
 
 
 def immediate() -> Immediate:
+    """Runs (and ingestion) move at once: the create response says `queued`, the next read sees the outcome."""
     return Immediate()
 
 
 def after_polls(n: int) -> AfterPolls:
-    if n < 0:
-        raise ValueError("after_polls needs n >= 0")
+    """The first `n` reads of a run see it `in_progress`; the next one sees its outcome (`n` >= 0)."""
+    _whole("after_polls", "n", n, "reads that see the run in_progress")
     return AfterPolls(n)
 
 
 def manual() -> Manual:
+    """Runs move only when told, one status at a time: `fake.advance(run_id)`."""
     return Manual()
 
 
 def after_seconds(seconds: int) -> AfterSeconds:
-    if seconds < 0:
-        raise ValueError("after_seconds needs seconds >= 0")
+    """Virtual time: a run's outcome shows once the fake's clock is `seconds` (>= 0) past its queueing."""
+    _whole("after_seconds", "seconds", seconds, "whole seconds on the fake's clock")
     return AfterSeconds(seconds)
 
 
+ACCEPTED = ("'immediate' or immediate(), 'manual' or manual(), after_polls(n) or after_seconds(seconds) "
+            "(from fake_assistants.progression)")
+FACTORIES: dict[object, str] = {  # a factory passed instead of its policy: what calling it looks like
+    immediate: "immediate()", manual: "manual()", after_polls: "after_polls(3)", after_seconds: "after_seconds(30)",
+    Immediate: "immediate()", Manual: "manual()", AfterPolls: "after_polls(3)", AfterSeconds: "after_seconds(30)",
+}
+
+
 def as_policy(value: Policy | PolicyName) -> Policy:
+    """The policy `value` names: 'immediate', 'manual' or a policy (immediate(), manual(), after_polls(n),
+    after_seconds(seconds)); else a ValueError listing those."""
     if value == "immediate":
         return Immediate()
     if value == "manual":
         return Manual()
     if isinstance(value, Immediate | AfterPolls | Manual | AfterSeconds):
         return value
-    raise ValueError(f"unknown progression policy: {value!r}")
+    raise ValueError(f"unknown progression policy: {_unknown(value)}; pass {ACCEPTED}")
+
+
+def _unknown(value: object) -> str:
+    """What is wrong with `value` as a policy, naming the call it stands for when it is a factory or its name."""
+    try:
+        called = FACTORIES.get(value)
+    except TypeError:  # unhashable (a list, a dict)
+        called = None
+    if called is not None:
+        name = getattr(value, "__name__", repr(value))
+        if isinstance(value, type):
+            return f"{name} is a class, not a policy: build one with its function, as {called}"
+        return f"{name} is a function, not a policy: call it, as {called}"
+    if value in ("after_polls", "after_seconds"):
+        return f"{value!r} needs its number: call the function, as {value}(3)"
+    return f"{value!r} ({type(value).__name__})"
+
+
+def _whole(factory: str, name: str, value: object, meaning: str) -> None:
+    """TypeError unless `value` is an int (a bool is not), ValueError if it is negative."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        example = _as_int(value)
+        given = "None" if value is None else f"{type(value).__name__} {value!r}"
+        raise TypeError(f"{factory}: {name} must be an int >= 0 ({meaning}), not {given}; "
+                        f"pass an int, as {factory}({example})")
+    if value < 0:
+        raise ValueError(f"{factory} needs {name} >= 0 ({meaning}), not {value}; pass 0 or more, as {factory}(0)")
+
+
+def _as_int(value: object) -> int:
+    """The int a test probably meant by `value` (`"2"`, `2.0`), for an example; else 3."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, float) and math.isfinite(value) and value >= 0:
+        return math.ceil(value)
+    return 3

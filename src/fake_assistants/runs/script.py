@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
@@ -187,6 +187,7 @@ class Turn:
         return self.action
 
     def resolve(self, context: TurnContext) -> Action:
+        """The turn's action: the scripted one, or what the responder returns for `context` (a str is a reply)."""
         if isinstance(self.action, ACTION_TYPES):
             return self.action
         produced = self.action(context)
@@ -212,21 +213,35 @@ class Script:
         return self
 
     def reply(self, text: str, *, assistant_id: str | None = None) -> Script:
+        """The model's final answer: the run completes with a message of `text`. `assistant_id` limits the turn
+        to that assistant's runs (any run takes it by default)."""
+        _text("reply", "text", text, 'the answer\'s text, as reply("It is sunny in Paris.")')
+        _assistant_id("reply", assistant_id)
         return self._add(Reply(text), assistant_id)
 
     def say(self, text: str, *, assistant_id: str | None = None) -> Script:
         """A message step part-way through the run ("Let me look that up."); the run goes on with the next
         turn (a tool step, another message, the final reply), as the model did before calling a tool."""
+        _text("say", "text", text, 'the message\'s text, as say("Let me look that up.")')
+        _assistant_id("say", assistant_id)
         return self._add(Say(text), assistant_id)
 
     def call_function(self, name: str, arguments: Json | str | None = None, *,
                       assistant_id: str | None = None) -> Script:
-        return self.call_functions([(name, arguments)], assistant_id=assistant_id)
+        """The run stops in `requires_action`, calling function `name` with `arguments`: a dict, a str (sent as
+        written: a JSON object, or malformed on purpose), or None for `{}`. After `submit_tool_outputs` the run takes
+        the next turn."""
+        _text("call_function", "name", name, 'the function\'s name, as call_function("get_weather", {"city": "Paris"})')
+        _assistant_id("call_function", assistant_id)
+        encoded = _arguments(arguments, "call_function", "arguments")
+        return self._add(FunctionCalls(((name, encoded),)), assistant_id)
 
     def call_functions(self, calls: Sequence[tuple[str, Json | str | None]], *,
                        assistant_id: str | None = None) -> Script:
-        encoded = tuple((name, _arguments(args)) for name, args in calls)
-        return self._add(FunctionCalls(encoded), assistant_id)
+        """Parallel function calls in one `requires_action`: `calls` is a list of (name, arguments) pairs, each's
+        arguments as `call_function` takes them."""
+        _assistant_id("call_functions", assistant_id)
+        return self._add(FunctionCalls(_calls(calls)), assistant_id)
 
     def code_interpreter(self, input: str, logs: str | None = None, *, images: Sequence[bytes] = (),
                          files: Mapping[str, bytes] | Sequence[tuple[str, bytes]] = (),
@@ -238,8 +253,12 @@ class Script:
         answer links as `sandbox:/mnt/data/<name>` with a `file_path` annotation (appended as a markdown
         link when the reply does not mention that path) and lists in its `attachments`.
         """
-        generated = tuple(files.items()) if isinstance(files, Mapping) else tuple(files)
-        return self._add(CodeInterpreter(input, logs, tuple(images), generated), assistant_id)
+        _text("code_interpreter", "input", input, 'the code, as code_interpreter("print(1 + 1)", logs="2")')
+        _text("code_interpreter", "logs", logs, 'what the code printed, as code_interpreter("print(1 + 1)", logs="2")',
+              optional=True)
+        _assistant_id("code_interpreter", assistant_id)
+        generated = _files(files)
+        return self._add(CodeInterpreter(input, logs, _images(images), generated), assistant_id)
 
     def file_search(self, query: str | None = None, results: Sequence[SearchResult | str] | None = None, *,
                     assistant_id: str | None = None) -> Script:
@@ -248,21 +267,32 @@ class Script:
         Without `results` the run's vector stores are searched for `query` (default: the last user
         message); with `results` (SearchResult or file ids) the step reports exactly those.
         """
-        fixed = None if results is None else tuple(
-            r if isinstance(r, SearchResult) else SearchResult(r) for r in results
-        )
-        return self._add(FileSearch(query, fixed), assistant_id)
+        return self._file_search("file_search", query, results, assistant_id)
 
     def retrieval(self, query: str | None = None, results: Sequence[SearchResult | str] | None = None, *,
                   assistant_id: str | None = None) -> Script:
         """Assistants v1's name for `file_search`: v1 shows the step as `{"type": "retrieval", "retrieval": {}}`
         and the reply's citations with their `quote`."""
-        return self.file_search(query, results, assistant_id=assistant_id)
+        return self._file_search("retrieval", query, results, assistant_id)
+
+    def _file_search(self, method: str, query: str | None, results: Sequence[SearchResult | str] | None,
+                     assistant_id: str | None) -> Script:
+        _text(method, "query", query, f'what the model searched for, as {method}("largest planet")', optional=True)
+        _assistant_id(method, assistant_id)
+        fixed = None if results is None else tuple(
+            r if isinstance(r, SearchResult) else SearchResult(r) for r in _results(method, results)
+        )
+        return self._add(FileSearch(query, fixed), assistant_id)
 
     def break_stream(self, text: str = "This answer breaks off", after_deltas: int = 1,
                      message: str | None = None, *, assistant_id: str | None = None) -> Script:
         """The answer stops after `after_deltas` deltas with a server error: the run fails (server_error);
         a stream of it ends with `event: error` and no `done`."""
+        _text("break_stream", "text", text, 'the answer\'s text, as break_stream("This answer breaks off")')
+        _count_at_least("break_stream", "after_deltas", after_deltas, 0, "the text deltas sent before the break")
+        _text("break_stream", "message", message, 'the error\'s message, as break_stream(message="The model broke.")',
+              optional=True)
+        _assistant_id("break_stream", assistant_id)
         return self._add(BrokenStream(text, after_deltas, message), assistant_id)
 
     def fail(self, code: str = "server_error", message: str | None = None, *,
@@ -271,16 +301,32 @@ class Script:
         being written (a failed message_creation step, an `incomplete` message); `invalid_prompt` fails first."""
         if code not in LAST_ERROR_CODES:
             raise ValueError(f"last_error code must be one of {LAST_ERROR_CODES}, not {code!r}")
+        _text("fail", "message", message, 'the last_error\'s message, as fail("server_error", "The model broke.")',
+              optional=True)
+        _assistant_id("fail", assistant_id)
         return self._add(Fail(code, message or DEFAULT_FAILURE_MESSAGES[code]), assistant_id)
 
     def incomplete(self, reason: str = "max_completion_tokens", text: str | None = None, *,
                    assistant_id: str | None = None) -> Script:
+        """The run ends `incomplete` for `reason` (`max_completion_tokens` or `max_prompt_tokens`). Under
+        `max_completion_tokens` the answer (`text`; None: the default reply) is cut where the tokens ran out."""
         if reason not in INCOMPLETE_REASONS:
             raise ValueError(f"incomplete reason must be one of {INCOMPLETE_REASONS}, not {reason!r}")
+        _text("incomplete", "text", text, 'the answer the model was writing, as incomplete(text="The weather in")',
+              optional=True)
+        _assistant_id("incomplete", assistant_id)
         return self._add(Incomplete(reason, text), assistant_id)
 
     def respond_with(self, responder: Responder, *, assistant_id: str | None = None,
                      repeat: bool = False) -> Script:
+        """A turn that `responder` decides: called with the run's `TurnContext`, it returns the reply's text or an
+        action. With `repeat=True` it answers every further run it fits, and `pending` does not count it."""
+        if not callable(responder):
+            fix = f"; to script that reply, call reply({responder!r})" if isinstance(responder, str) else ""
+            raise TypeError(f"fake.script.respond_with: responder must be a callable that takes a TurnContext and "
+                            f"returns the reply's text or an action, not {_given(responder)}; pass a function, as "
+                            f"respond_with(lambda context: f\"You said: {{context.last_user_text}}\"){fix}")
+        _assistant_id("respond_with", assistant_id)
         return self._add(responder, assistant_id, repeat)
 
     def may_respond(self) -> bool:
@@ -290,6 +336,8 @@ class Script:
         return self.fallback is not None or not _SCRIPTED.issuperset(map(type, map(_ACTION, self.turns)))
 
     def take(self, assistant_id: str) -> Turn | None:
+        """The turn the next run of `assistant_id` answers with (the first that fits, removed unless it repeats),
+        the fallback when none fits, or None."""
         for position, turn in enumerate(self.turns):
             if turn.assistant_id in (None, assistant_id):
                 if not turn.repeat:
@@ -302,9 +350,12 @@ class Script:
 
     @property
     def pending(self) -> list[Turn]:
+        """The turns still queued, in order (a `repeat=True` turn is never used up, so it is not listed)."""
         return [t for t in self.turns if not t.repeat]
 
     def clear(self) -> None:
+        """Drop every queued turn and what was recorded (`mistakes`, `responder_errors`); `strict` and
+        `fallback` stay."""
         self.turns.clear()
         self.mistakes.clear()
         self.responder_errors.clear()
@@ -322,10 +373,153 @@ def undeclared_call(action: FunctionCalls, tools: Sequence[Json]) -> str | None:
             f"(its function tools: {offered})")
 
 
-def _arguments(arguments: Json | str | None) -> str:
+# -- checking what a test scripts: a mistake is refused at the call that makes it, naming the fix ----------------
+
+
+def _given(value: object) -> str:
+    """`int 42`, `dict {'text': 'hi'}`, `None`: what a test passed, for messages (a long repr cut short)."""
+    if value is None:
+        return "None"
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{type(value).__name__} {shown}"
+
+
+def _text(method: str, name: str, value: object, fix: str, *, optional: bool = False) -> None:
+    """TypeError unless `value` is a str (or None when `optional`), naming the argument and how to pass it."""
+    if isinstance(value, str) or (optional and value is None):
+        return
+    wanted = "a str or None" if optional else "a str"
+    hint = ""
+    if isinstance(value, Mapping) and isinstance(value.get("text"), str):
+        hint = f" (pass the text itself, {value['text']!r}, not a dict holding it)"
+    elif value is None and method == "reply":
+        hint = " (to let the run answer with the default reply, script no turn)"
+    raise TypeError(f"fake.script.{method}: {name} must be {wanted}, not {_given(value)}{hint}; pass {fix}")
+
+
+def _assistant_id(method: str, assistant_id: object) -> None:
+    if assistant_id is None or isinstance(assistant_id, str):
+        return
+    held = getattr(assistant_id, "id", None)
+    hint = f" (pass its id, assistant_id={held!r})" if isinstance(held, str) else ""
+    raise TypeError(f"fake.script.{method}: assistant_id must be an assistant's id (a str) or None for any "
+                    f"assistant's runs, not {_given(assistant_id)}{hint}; pass assistant_id=assistant.id")
+
+
+def _count_at_least(method: str, name: str, value: object, minimum: int, meaning: str) -> None:
+    """TypeError unless `value` is an int (a bool is not), ValueError if it is below `minimum`."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        example = int(value) if isinstance(value, str) and value.strip().isdigit() else max(minimum, 1)
+        raise TypeError(f"fake.script.{method}: {name} must be an int >= {minimum} ({meaning}), not "
+                        f"{_given(value)}; pass an int, as {name}={example}")
+    if value < minimum:
+        raise ValueError(f"fake.script.{method}: {name} must be >= {minimum} ({meaning}), not {value}; pass "
+                         f"{name}={minimum} or more")
+
+
+ARGUMENTS_FIX = ('pass the arguments as a dict, as call_function("get_weather", {"city": "Paris"}), or the JSON '
+                 "text itself, as '{\"city\": \"Paris\"}', or None for no arguments")
+
+
+def _arguments(arguments: object, method: str = "call_function", name: str = "arguments") -> str:
+    """A function call's arguments as the API carries them, a JSON object in a str: a dict is encoded, a str is
+    kept as written (a test may script a model's malformed arguments on purpose), None is `{}`."""
     if arguments is None:
         return "{}"
-    return arguments if isinstance(arguments, str) else json.dumps(arguments)
+    if isinstance(arguments, str):  # as written, even when it is not JSON: a model's malformed arguments, on purpose
+        utf8_texts("a function call", arguments=arguments)  # UnencodableText: it names the character
+        return arguments
+    if isinstance(arguments, Mapping):
+        try:
+            return json.dumps(arguments if isinstance(arguments, dict) else dict(arguments))
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"fake.script.{method}: {name} must hold only JSON values (str, int, float, bool, None, "
+                            f"list, dict), and {_given(arguments)} does not: {error}; convert the values first, "
+                            "as {\"when\": moment.isoformat()}") from None
+    raise TypeError(f"fake.script.{method}: {name} must be a dict, a str (the JSON text), or None, not "
+                    f"{_given(arguments)} (function arguments are a JSON object: each has a name); {ARGUMENTS_FIX}")
+
+
+CALLS_FIX = ('pass a list of (name, arguments) pairs, as '
+             'call_functions([("get_weather", {"city": "Paris"}), ("get_time", None)])')
+
+
+def _calls(calls: object) -> tuple[tuple[str, str], ...]:
+    """`call_functions`' calls, checked and encoded: (name, JSON arguments) pairs, at least one."""
+    if isinstance(calls, Mapping):
+        raise TypeError(f"fake.script.call_functions: calls must be a list of (name, arguments) pairs, not "
+                        f"{_given(calls)}; {CALLS_FIX} (from a dict: call_functions(list(calls.items())))")
+    if isinstance(calls, str | bytes) or not isinstance(calls, Iterable):
+        raise TypeError(f"fake.script.call_functions: calls must be a list of (name, arguments) pairs, not "
+                        f"{_given(calls)}; {CALLS_FIX}")
+    encoded: list[tuple[str, str]] = []
+    for position, call in enumerate(calls):
+        if isinstance(call, str | bytes) or not isinstance(call, Sequence) or len(call) != 2:
+            raise TypeError(f"fake.script.call_functions: calls[{position}] must be a (name, arguments) pair, not "
+                            f"{_given(call)}; {CALLS_FIX}")
+        name, arguments = call
+        _text("call_functions", f"calls[{position}]'s name", name, CALLS_FIX[len("pass "):])
+        encoded.append((name, _arguments(arguments, "call_functions", f"calls[{position}]'s arguments")))
+    if not encoded:
+        raise ValueError(f"fake.script.call_functions: calls must hold at least one call, not {_given(calls)}; "
+                         f"{CALLS_FIX}")
+    return tuple(encoded)
+
+
+BINARY = (bytes, bytearray, memoryview)
+STRINGS = (str, *BINARY)  # iterable, but one text or one blob, never a list of them
+
+
+def _images(images: object) -> tuple[bytes, ...]:
+    """`code_interpreter`'s images as a tuple, checked: each an image's bytes."""
+    if isinstance(images, STRINGS) or not isinstance(images, Iterable):
+        raise TypeError(f"fake.script.code_interpreter: images must be a list of images' bytes, one per image, not "
+                        f"{_given(images)}; pass images=[png_bytes]")
+    shots = tuple(images)
+    for position, image in enumerate(shots):
+        if not isinstance(image, BINARY):
+            raise TypeError(f"fake.script.code_interpreter: images[{position}] must be an image's bytes, not "
+                            f"{_given(image)}; pass the bytes, as images=[Path(\"chart.png\").read_bytes()]")
+    return shots
+
+
+FILES_FIX = 'pass a dict of name -> bytes, as files={"report.csv": b"a,b\\n1,2\\n"}'
+
+
+def _files(files: object) -> tuple[tuple[str, bytes], ...]:
+    """`code_interpreter`'s files (a mapping or (name, bytes) pairs) as pairs, checked."""
+    if isinstance(files, STRINGS) or not isinstance(files, Iterable):
+        raise TypeError(f"fake.script.code_interpreter: files must be a dict of name -> bytes, not {_given(files)}; "
+                        f"{FILES_FIX}")
+    generated = tuple(files.items()) if isinstance(files, Mapping) else tuple(files)
+    for position, item in enumerate(generated):
+        if isinstance(item, STRINGS) or not isinstance(item, Sequence) or len(item) != 2:
+            raise TypeError(f"fake.script.code_interpreter: files[{position}] must be a (name, bytes) pair, not "
+                            f"{_given(item)}; {FILES_FIX}")
+        name, content = item
+        if not isinstance(name, str):
+            raise TypeError(f"fake.script.code_interpreter: a file's name must be a str, not {_given(name)}; "
+                            f"{FILES_FIX}")
+        if not isinstance(content, BINARY):
+            raise TypeError(f"fake.script.code_interpreter: file {name!r} must be bytes, not {_given(content)}; "
+                            f"{FILES_FIX} (a text's bytes: text.encode())")
+    return generated
+
+
+def _results(method: str, results: object) -> list[SearchResult | str]:
+    fix = f'pass a list of file ids or SearchResult, as {method}(results=["file-abc"])'
+    if isinstance(results, str | SearchResult) or not isinstance(results, Iterable):
+        raise TypeError(f"fake.script.{method}: results must be a list of file ids or SearchResult, or None to "
+                        f"search the run's vector stores, not {_given(results)}; {fix}")
+    checked: list[SearchResult | str] = []
+    for position, result in enumerate(results):
+        if not isinstance(result, str | SearchResult):
+            raise TypeError(f"fake.script.{method}: results[{position}] must be a file id (a str) or a SearchResult, "
+                            f"not {_given(result)}; {fix}")
+        checked.append(result)
+    return checked
 
 
 def last_user_text(messages: Sequence[Json]) -> str:

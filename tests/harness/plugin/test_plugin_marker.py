@@ -142,6 +142,8 @@ def test_unknown_option_on_the_module_fails_each_test(pytester: pytest.Pytester)
         ("poll_after_ms=-1", "option 'poll_after_ms' must be an integer >= 0, not -1"),
         ("strict_script='yes'", "option 'strict_script' must be True or False, not 'yes'"),
         ("progression='eventually'", "option 'progression' must be 'immediate', 'manual' or a policy*"),
+        ("progression=__import__('fake_assistants.progression').progression.after_polls",
+         "option 'progression' must be * after_polls is a function, not a policy: call it, as after_polls(3)*"),
         ("base_url='http://testserver/api'", "option 'base_url' must be an http(s) URL ending in /v1 or /openai*"),
         ("seed=1.5", "option 'seed' must be an integer or a string, not 1.5"),
     ],

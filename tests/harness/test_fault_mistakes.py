@@ -1,0 +1,94 @@
+"""Mistakes in scheduling a fault are refused at the call that makes them, naming the method, the argument, what
+was given and what to pass: `fake.faults.rate_limit(count="2")` is a TypeError there, not `'<' not supported`
+at the next request. Nothing is scheduled."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from fake_assistants import FakeAssistants, Faults
+
+Mistake = Callable[[Faults], object]
+
+TYPE_MISTAKES: list[tuple[Mistake, str]] = [
+    (lambda f: f.rate_limit("runs.create", count="2"),
+     "fake.faults.rate_limit: count must be an int >= 1, or None for every matching request, not str '2'; "
+     "pass an int, as count=2"),
+    (lambda f: f.timeout(count=True),
+     "fake.faults.timeout: count must be an int >= 1, or None for every matching request, not bool True; "
+     "pass an int, as count=2"),
+    (lambda f: f.connection_error(count=1.0),
+     "fake.faults.connection_error: count must be an int >= 1, or None for every matching request, not float 1.0; "
+     "pass an int, as count=2"),
+    (lambda f: f.error(status="404", message="No assistant found."),
+     "fake.faults.error: status must be a 4xx or 5xx HTTP status (an int), not str '404'; pass an int, as status=404"),
+    (lambda f: f.server_error(status="503"),
+     "fake.faults.server_error: status must be a 5xx HTTP status (an int), not str '503'; pass an int, as status=503"),
+    (lambda f: f.rate_limit(retry_after_ms=1.5),
+     "fake.faults.rate_limit: retry_after_ms must be an int >= 0 (milliseconds), or None for no retry-after-ms "
+     "header, not float 1.5; pass an int, as retry_after_ms=1"),
+    (lambda f: f.stream_error(after_events="1"),
+     "fake.faults.stream_error: after_events must be an int >= 0 (the events sent before the break), not str '1'; "
+     "pass an int, as after_events=1"),
+    (lambda f: f.rate_limit(42),
+     "fake.faults.rate_limit: route must be a route name or pattern (a str), or None for every request, not int 42; "
+     'pass a name from fake_assistants.ROUTES, as rate_limit("runs.create") or rate_limit("runs.*")'),
+    (lambda f: f.error(status=400, message=400),
+     'fake.faults.error: message must be a str or None, not int 400; pass the text, as message="..."'),
+    (lambda f: f.server_error(should_retry="no"),
+     "fake.faults.server_error: should_retry must be True, False or None, not str 'no'; pass should_retry=False "
+     "to send x-should-retry: false"),
+]
+
+VALUE_MISTAKES: list[tuple[Mistake, str]] = [
+    (lambda f: f.rate_limit(count=0),
+     "fake.faults.rate_limit: count must be >= 1, or None for every matching request, not 0; "
+     "pass count=1 (the default) or more"),
+    (lambda f: f.server_error(retry_after_ms=-1),
+     "fake.faults.server_error: retry_after_ms must be >= 0, or None, not -1; pass retry_after_ms=1 "
+     "(the SDK ignores 0)"),
+    (lambda f: f.stream_error(after_events=-1),
+     "fake.faults.stream_error: after_events must be >= 0 (the events sent before the break), not -1; "
+     "pass after_events=0 to break before the first"),
+    (lambda f: f.server_error(status=404),
+     "fake.faults.server_error: a server error needs a 5xx status, not 404; pass status=500 (or 502, 503, ...), "
+     "or use fake.faults.error(status=404, message=...)"),
+    (lambda f: f.error(status=302, message="Found"),
+     "fake.faults.error: an HTTP error fault needs a 4xx or 5xx status, not 302; pass status=404, 429, 500, ..."),
+    (lambda f: f.error(status=404),
+     'fake.faults.error: a status 404 fault needs a message= (the error\'s message), as '
+     'error(status=404, message="No assistant found.")'),
+]
+
+
+MISTAKES = [(call, said, TypeError) for call, said in TYPE_MISTAKES] + [
+    (call, said, ValueError) for call, said in VALUE_MISTAKES]
+
+
+@pytest.mark.parametrize(("call", "said", "error"), MISTAKES, ids=[said.split(":")[0] for _, said, _ in MISTAKES])
+def test_a_mistake_is_refused_naming_the_fix(call: Mistake, said: str, error: type[Exception]) -> None:
+    """A wrong type is a TypeError, a wrong value a ValueError; either says what to pass, and schedules nothing."""
+    faults = FakeAssistants().faults
+
+    with pytest.raises(error) as raised:
+        call(faults)
+
+    assert type(raised.value) is error and str(raised.value) == said
+    assert faults.pending == []
+
+
+def test_valid_faults_are_scheduled_as_before() -> None:
+    faults = FakeAssistants().faults
+    limited = faults.rate_limit("runs.create", count=2)
+    every = faults.server_error(status=503, count=None, retry_after_ms=None, should_retry=False)
+    broken = faults.stream_error("runs.*", after_events=0)
+
+    assert [fault.describe() for fault in faults.pending] == [
+        "http_error 429 on runs.create: answered 0 request(s), 2 left",
+        "http_error 503 on every route: answered 0 request(s), every further one",
+        "stream_error on runs.*: answered 0 request(s), 1 left",
+    ]
+    assert (limited.retry_after_ms, every.retry_after_ms, every.should_retry, broken.after_events) == (
+        1, None, False, 0)
