@@ -60,6 +60,18 @@ async def test_helpers_filter_by_route_method_path_and_status(client: Sdk, fake:
     assert isinstance(fake.calls[1:], Calls) and fake.calls[1:].call_count == 3
 
 
+@pytest.mark.parametrize(("filters", "said"), [
+    ({"status": "200"}, "calls.filter(status=...) takes an int or None, not str '200': as filter(status=200)"),
+    ({"status": True}, "calls.filter(status=...) takes an int or None, not bool True"),
+    ({"method": b"POST"}, "calls.filter(method=...) takes a str or None, not bytes b'POST'"),
+    ({"in_cassette": "no"}, "calls.filter(in_cassette=...) takes True or False or None"),
+])
+def test_a_filter_of_the_wrong_type_is_named_not_silently_empty(filters: dict[str, Any], said: str) -> None:
+    with pytest.raises(TypeError) as raised:
+        FakeAssistants().calls.filter(**filters)
+    assert said in str(raised.value)
+
+
 async def test_stream_events_are_recorded_as_the_client_reads_them(client: Sdk, fake: FakeAssistants) -> None:
     assistant = await client.beta.assistants.create(model="gpt-4o")
     thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hello"}])

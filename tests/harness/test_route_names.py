@@ -33,6 +33,25 @@ def test_a_mistyped_fault_route_suggests_the_right_one(typed: str, suggested: st
     assert fake.faults.pending == []
 
 
+@pytest.mark.parametrize(("typed", "route"), [
+    ("beta.threads.runs.create", "runs.create"),
+    ("client.beta.threads.runs.create_and_poll", "runs.create"),
+    ("beta.threads.create_and_run_poll", "threads.create_and_run"),
+    ("beta.threads.runs.steps.list", "runs.steps.list"),
+    ("beta.threads.messages.list", "messages.list"),
+    ("vector_stores.file_batches.upload_and_poll", "vector_stores.file_batches.create"),
+])
+def test_the_name_of_an_sdk_method_suggests_its_route(typed: str, route: str) -> None:
+    with pytest.raises(UnknownRoute) as raised:
+        FakeAssistants().calls[typed]
+    assert f"unknown route '{typed}' (did you mean '{route}'?)" in str(raised.value)
+
+
+def test_a_path_for_a_route_name_points_to_path_matching() -> None:
+    with pytest.raises(UnknownRoute, match=re.escape("as fake.calls.filter(path='/v1/threads/*')")):
+        FakeAssistants().calls["/v1/threads"]
+
+
 def test_patterns_must_match_a_route() -> None:
     fake = FakeAssistants()
 

@@ -54,10 +54,36 @@ def check_route(route: str) -> str:
         PATTERN_CHARACTERS & set(route) and any(fnmatchcase(name, route) for name in ROUTE_NAMES)
     ):
         return route
-    close = difflib.get_close_matches(route, ROUTE_NAMES, n=2, cutoff=0.6)
+    sdk_name = route_of_sdk_method(route)
+    close = [sdk_name] if sdk_name is not None else difflib.get_close_matches(route, ROUTE_NAMES, n=2, cutoff=0.6)
     hint = f" (did you mean {' or '.join(repr(name) for name in close)}?)" if close else ""
     kind = "pattern" if PATTERN_CHARACTERS & set(route) else "route"
+    path = ("; a request path is matched by path=, as fake.calls.filter(path='/v1/threads/*')"
+            if route.startswith("/") else "")
     raise UnknownRoute(
         f"unknown {kind} {route!r}{hint}; route names are resource.action, such as 'runs.create' "
-        "(fake_assistants.ROUTES lists them all)"
+        f"(fake_assistants.ROUTES lists them all){path}"
     )
+
+
+# The SDK's helpers that poll or stream: the request each one starts with.
+_SDK_HELPERS = {
+    "create_and_poll": "create", "create_and_stream": "create", "stream": "create", "poll": "retrieve",
+    "submit_tool_outputs_and_poll": "submit_tool_outputs", "submit_tool_outputs_stream": "submit_tool_outputs",
+    "create_and_run_poll": "create_and_run", "create_and_run_stream": "create_and_run",
+    "upload": "create", "upload_and_poll": "create",
+}
+
+
+def route_of_sdk_method(name: str) -> str | None:
+    """The route an SDK method's path names (`beta.threads.runs.create` -> `runs.create`,
+    `client.beta.threads.create_and_run_poll` -> `threads.create_and_run`), or None."""
+    parts = name.split(".")
+    while parts and parts[0] in ("client", "openai_client", "beta"):
+        parts = parts[1:]
+    if len(parts) > 2 and parts[0] == "threads" and parts[1] in ("runs", "messages"):
+        parts = parts[1:]
+    if parts:
+        parts[-1] = _SDK_HELPERS.get(parts[-1], parts[-1])
+    found = ".".join(parts)
+    return found if found != name and found in ROUTE_NAMES else None

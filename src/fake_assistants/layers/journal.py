@@ -222,6 +222,7 @@ class Calls:
         does not show."""
         if route is not None:
             check_route(route)
+        _check_filters(method=method, path=path, status=status, fault=fault, in_cassette=in_cassette)
         chosen = [
             call for call in self._items()
             if (route is None or (call.route is not None and fnmatchcase(call.route, route)))
@@ -245,6 +246,18 @@ class Calls:
         if not items:
             return f"no calls{self._description}"
         return "\n".join(f"#{index} {call}" for index, call in enumerate(items))
+
+
+def _check_filters(*, method: object, path: object, status: object, fault: object, in_cassette: object) -> None:
+    """A filter of the wrong type would match nothing, silently (`status="200"`): a TypeError naming it."""
+    for name, value, wanted in (("method", method, str), ("path", path, str), ("fault", fault, str),
+                                ("status", status, int), ("in_cassette", in_cassette, bool)):
+        if value is not None and (not isinstance(value, wanted) or (wanted is int and isinstance(value, bool))):
+            example = {"method": "'POST'", "path": "'/v1/threads/*'", "fault": "'http_error'",
+                       "status": "200", "in_cassette": "False"}[name]
+            kind = {str: "a str", int: "an int", bool: "True or False"}[wanted]
+            raise TypeError(f"calls.filter({name}=...) takes {kind} or None, not {type(value).__name__} {value!r}: "
+                            f"as filter({name}={example})")
 
 
 def _one_call_only(name: str) -> property:
