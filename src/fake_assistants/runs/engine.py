@@ -464,7 +464,7 @@ class RunEngine:
                     return
                 continue
             if isinstance(action, Fail):
-                if action.code in STEP_ERROR_CODES:  # the model fails while it writes its answer
+                if action.writing and action.code in STEP_ERROR_CODES:  # the model fails while it writes its answer
                     yield from self._open_message_step(run)
                 yield from self._fail(run, action.code, action.message)
                 return
@@ -580,7 +580,7 @@ class RunEngine:
             mistake = undeclared_call(action, run.tools)
             if mistake is not None:
                 self.script.mistakes.append(f"run {run.id}: {mistake}")
-                return Fail("server_error", f"fake-assistants: {mistake}")
+                return Fail("server_error", f"fake-assistants: {mistake}", writing=False)  # it was calling, not writing
         expired = self._expired_store(run) if isinstance(action, FileSearch) else None
         return action if expired is None else Fail("server_error", catalog.vector_store_expired(expired).message)
 

@@ -121,6 +121,7 @@ class BrokenStream:
 class Fail:
     code: str
     message: str
+    writing: bool = True  # the model fails while it writes its answer (server_error, rate_limit_exceeded)
 
     def __post_init__(self) -> None:
         utf8_texts("a failure", code=self.code, message=self.message)

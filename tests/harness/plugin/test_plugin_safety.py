@@ -171,6 +171,9 @@ UNDECLARED = """
             assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
         assert run.status == "failed"
         assert "its function tools: 'get_weather'" in run.last_error.message
+        # the model was calling a function, not writing: no message step, no empty assistant message
+        assert openai_client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id).data == []
+        assert [m.role for m in openai_client.beta.threads.messages.list(run.thread_id).data] == ["user"]
 """
 
 
