@@ -445,6 +445,18 @@ def clock_not_manual() -> ApiError:
     )
 
 
+def run_polled_in_vain(run_id: str, status: str, polls: int, policy: str, fix: str) -> ApiError:
+    # (the fake's own) not a service error: a poll loop (the SDK's *_and_poll helpers) on a run that no poll can
+    # move would never end; the fake says why instead, once `polls` polls in a row found it unchanged
+    return ApiError(
+        400,
+        f"fake-assistants: run {run_id} is still {status!r} after {polls:,} polls in a row under the {policy} "
+        f"progression, where a poll does not move a run, so this poll loop would never end: {fix}. (The SDK's "
+        "*_and_poll helpers poll until the run ends.)",
+        param="run_id",
+    )
+
+
 # -- injected faults (fake.faults) ---------------------------------------------------------------------
 
 RATE_LIMITS_URL = "https://platform.openai.com/account/rate-limits"

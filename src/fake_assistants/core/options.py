@@ -19,3 +19,8 @@ class Options:
     max_thread_messages: int = 100_000
     stream_chunk_chars: int | None = None  # None: message deltas split at words
     api_versions: tuple[ApiVersion, ...] = DEFAULT_VERSIONS  # the Assistants API versions served
+    # Polls in a row that find a run unchanged under a policy by which no poll moves it (`manual`; `after_seconds`
+    # on a clock that does not move), before that poll is a 400 saying why: a poll loop that would never end
+    # (`create_and_poll` under `manual`). The SDK polls at once (poll_after_ms 0), about 1,500 times a second here.
+    # None: never.
+    idle_polls: int | None = 10_000

@@ -98,6 +98,16 @@ class GeneratedFile:
 
 
 @dataclass(slots=True)
+class IdlePolls:
+    """Polls in a row that found the run where the last one did (its status, the fake's clock), under a policy by
+    which a poll cannot move it (`manual`; `after_seconds` on a clock that does not move)."""
+
+    status: str
+    now: int
+    count: int = 0
+
+
+@dataclass(slots=True)
 class RunProgress:
     """A run's bookkeeping. A field at its default is unset (a dump leaves it out); the fields are in the
     order a run first sets them, which is the order of a dump's `"extra"`."""
@@ -120,3 +130,4 @@ class RunProgress:
     history: list[StatusChange] = field(default_factory=list)  # every status change, in order (for transcripts)
     # step id -> the model whose turn made the step (a responder's `model_label`), for transcripts
     model_steps: dict[str, str] = field(default_factory=dict)
+    idle_polls: IdlePolls | None = None  # polls in a row that could not move the run (a poll loop with no end)

@@ -46,7 +46,15 @@ from ..model import run_lifecycle as lifecycle
 from ..model.file import StoredFile
 from ..model.message import Message
 from ..model.run import Run, RunStatus
-from ..model.run_progress import Citation, GeneratedFile, ModelCall, PendingWork, SavedWork, StreamBacklog
+from ..model.run_progress import (
+    Citation,
+    GeneratedFile,
+    IdlePolls,
+    ModelCall,
+    PendingWork,
+    SavedWork,
+    StreamBacklog,
+)
 from ..model.step import RunStep
 from ..model.usage import usage
 from ..store.pagination import OrderedTable
@@ -154,8 +162,34 @@ class RunEngine:
         elif isinstance(policy, AfterSeconds):
             if self.world.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run, sink)
-        elif isinstance(policy, Manual):
+            elif poll:
+                self._polled_in_vain(run, policy)
+        elif isinstance(policy, Manual) and poll:
+            self._polled_in_vain(run, policy)
+
+    def _polled_in_vain(self, run: Run, policy: Manual | AfterSeconds) -> None:
+        """A poll that cannot move the run. `options.idle_polls` of them in a row that find it unchanged (its
+        status, the fake's clock) are a poll loop that would never end (`create_and_poll` under `manual`): that
+        poll is a 400 saying so, and what moves the run."""
+        limit = self.world.options.idle_polls
+        if limit is None:
             return
+        now, idle = self.world.clock.now(), run.progress.idle_polls
+        if idle is None or (idle.status, idle.now) != (run.status, now):
+            run.progress.idle_polls = idle = IdlePolls(run.status, now, 0)
+        idle.count += 1
+        if idle.count < limit:
+            return
+        run.progress.idle_polls = None  # a client that goes on polling gets as many again first
+        if isinstance(policy, Manual):
+            raise catalog.run_polled_in_vain(
+                run.id, run.status, limit, "'manual'",
+                f"move it with fake.advance({run.id!r}), one status at a time, or let polls move it "
+                f"(fake.set_progression('immediate', run_id={run.id!r}), or after_polls(n))")
+        raise catalog.run_polled_in_vain(
+            run.id, run.status, limit, f"after_seconds({policy.seconds})",
+            f"its outcome shows once the fake's clock is {policy.seconds} s past its queueing, and the clock has not "
+            f"moved: move it (fake.clock.advance({policy.seconds}) on a ManualClock, or freezegun's tick)")
 
     def _polled(self, run: Run, queued: int, in_progress: int, sink: Sink | None = None) -> None:
         """One more read of a run counted by its policy: the first `queued` reads leave it queued, the next

@@ -501,6 +501,43 @@ async def test_after_seconds_uses_the_fake_clock(client: Sdk, fake: FakeAssistan
     assert done.completed_at == START + 30
 
 
+async def test_a_poll_loop_that_could_never_end_is_told_why(client: Sdk, fake: FakeAssistants) -> None:
+    """create_and_poll under `manual` would poll for ever (no poll moves the run): after `options.idle_polls`
+    polls in a row that find it unchanged, the poll is a 400 saying why and what moves the run."""
+    fake.options.idle_polls = 5
+    fake.set_progression("manual")
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+
+    with pytest.raises(openai.BadRequestError) as raised:
+        await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    message = raised.value.message
+    assert "is still 'queued' after 5 polls in a row under the 'manual' progression" in message
+    assert "move it with fake.advance('run_" in message and raised.value.param == "run_id"
+    assert fake.calls["runs.retrieve"].call_count == 5
+    run_id = fake.calls["runs.create"].last.response["id"]
+    assert fake.advance(run_id) == "in_progress"  # the run is as it was: a test that catches the error goes on
+    assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "in_progress"
+
+
+async def test_polls_that_see_the_run_or_the_clock_move_are_not_counted(client: Sdk, fake: FakeAssistants) -> None:
+    fake.options.idle_polls = 3
+    fake.set_progression(after_seconds(30))
+    _thread, run = await start_run(client)
+    for _ in range(4):  # two polls, then the clock moves: never three in a row that find the run unchanged
+        await retrieve(client, run)
+        await retrieve(client, run)
+        clock_of(fake).advance(1)
+
+    with pytest.raises(openai.BadRequestError, match=r"under the after_seconds\(30\) progression.*has not moved"):
+        for _ in range(3):
+            await retrieve(client, run)
+    fake.options.idle_polls = None  # never
+    for _ in range(5):
+        assert (await retrieve(client, run)).status == "queued"
+
+
 # -- expiry ----------------------------------------------------------------------------------------
 
 
