@@ -347,8 +347,17 @@ def unused_turns(fake: FakeAssistants) -> list[str]:
     if fake.cassette is not None:
         recorded = fake.cassette.pending(pending)
         pending = [turn for turn, is_recorded in zip(pending, recorded, strict=True) if not is_recorded]
-    return [f"  - {turn.action!r}" + (f" (assistant {turn.assistant_id})" if turn.assistant_id else "")
-            for turn in pending]
+    return [f"  - {turn.action!r}" + _owner(fake, turn.assistant_id) for turn in pending]
+
+
+def _owner(fake: FakeAssistants, assistant_id: str | None) -> str:
+    """Whose runs a turn waits for; an assistant the fake never had is named as such (a typo, or an id from
+    another fake)."""
+    if assistant_id is None:
+        return ""
+    if assistant_id not in fake.store.assistants:
+        return f" (assistant {assistant_id}: this fake has no such assistant)"
+    return f" (assistant {assistant_id})"
 
 
 def check_script_consumed(fake: FakeAssistants) -> None:

@@ -149,6 +149,17 @@ class FakeAssistants:
         return self.app.faults
 
     @property
+    def manual_clock(self) -> ManualClock:
+        """This fake's clock as the `ManualClock` it is, typed so (`fake.manual_clock.advance(601)` passes mypy,
+        where `fake.clock` is any `Clock`): for a fake built with `clock="manual"` or a `ManualClock` (the marker's
+        `clock="manual"`). A TypeError says how to get one for any other clock."""
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError(f"this fake's clock is a {type(self.clock).__name__}, which is not moved by the test: "
+                            "build the fake with clock='manual' (under the plugin, "
+                            "@pytest.mark.fake_assistants(clock='manual')) to move time with manual_clock.advance()")
+        return self.clock
+
+    @property
     def internal_errors(self) -> list[InternalError]:
         """The exceptions inside this fake that its clients saw as the service's 500 `server_error` (or a stream's
         `error` event), with their tracebacks (`str(error)`): a bug of the fake, or something it was given that it

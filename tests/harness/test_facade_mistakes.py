@@ -18,6 +18,15 @@ def test_clock_takes_the_names_the_marker_takes() -> None:
     assert FakeAssistants(clock="system").clock.now() > 0
 
 
+def test_the_manual_clock_is_reached_typed_or_named_missing() -> None:
+    fake = FakeAssistants(clock="manual")
+    fake.manual_clock.advance(601)  # typed ManualClock: mypy --strict sees advance()
+    assert fake.clock.now() == 1_700_000_601
+
+    with pytest.raises(TypeError, match=r"this fake's clock is a SystemClock.*clock='manual'"):
+        FakeAssistants().manual_clock.advance(1)
+
+
 @pytest.mark.parametrize(("options", "error", "named"), [
     ({"clock": "manaul"}, TypeError, 'clock= is "system", "manual", or a clock'),
     ({"clock": 1_700_000_000}, TypeError, "an object with a now() method"),

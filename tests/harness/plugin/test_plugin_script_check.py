@@ -49,7 +49,7 @@ def test_every_kind_of_unused_turn_is_listed(pytester: pytest.Pytester) -> None:
         "*3 scripted turn(s) were never used by a run:",
         "*- FunctionCalls(calls=(('get_weather', '{\"city\": \"Paris\"}'),))",
         "*- Fail(code='rate_limit_exceeded', *",
-        "*- Reply(text='for one assistant') (assistant asst_abc)",
+        "*- Reply(text='for one assistant') (assistant asst_abc: this fake has no such assistant)",
     ])
 
 
@@ -110,6 +110,18 @@ def test_tests_without_the_fake_are_not_checked(pytester: pytest.Pytester) -> No
     result.assert_outcomes(passed=1)
 
 
+def test_a_turn_for_an_assistant_the_fake_has_is_listed_plainly(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        def test_scopes_a_reply_to_an_assistant_never_run(fake_assistants, openai_client):
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            fake_assistants.script.reply("for later", assistant_id=assistant.id)
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*- Reply(text='for later') (assistant asst_*)"])
+    assert "no such assistant" not in result.stdout.str()
+
+
 def test_a_failing_test_shows_the_turns_no_run_used(pytester: pytest.Pytester) -> None:
     """The check above runs only when the test passed; a failing test's report still lists the turns left, which
     often say why it failed (here a reply scoped to an assistant the runs are not of)."""
@@ -128,7 +140,7 @@ def test_a_failing_test_shows_the_turns_no_run_used(pytester: pytest.Pytester) -
         "*fake-assistants: scripted turns no run used*",
         "When the test failed, these turns were still waiting for a run (a turn given an assistant_id waits for a "
         "run of that assistant; the others for any run):",
-        "  - Reply(text='scoped') (assistant asst_doesnotexist)",
+        "  - Reply(text='scoped') (assistant asst_doesnotexist: this fake has no such assistant)",
     ])
     assert "scripted turn(s) were never used" not in result.stdout.str()  # not the passing test's check
 
