@@ -351,12 +351,12 @@ def unused_turns(fake: FakeAssistants) -> list[str]:
 
 
 def _owner(fake: FakeAssistants, assistant_id: str | None) -> str:
-    """Whose runs a turn waits for; an assistant the fake never had is named as such (a typo, or an id from
-    another fake)."""
+    """Whose runs a turn waits for; an assistant the fake does not have is named as such (a typo, an id from
+    another fake, or one deleted)."""
     if assistant_id is None:
         return ""
     if assistant_id not in fake.store.assistants:
-        return f" (assistant {assistant_id}: this fake has no such assistant)"
+        return f" (assistant {assistant_id}: this fake has no such assistant now)"
     return f" (assistant {assistant_id})"
 
 

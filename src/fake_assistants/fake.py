@@ -405,6 +405,9 @@ def _clock(clock: object) -> Clock:
         return SystemClock()
     if clock == "manual":
         return ManualClock()
+    if isinstance(clock, type):  # the class, not a clock: its now() wants an instance
+        raise TypeError(f"clock= takes a clock, not the class {clock.__name__}: pass {clock.__name__}(), or "
+                        '"manual" for a new ManualClock')
     if isinstance(clock, str) or not callable(getattr(clock, "now", None)):
         raise TypeError(f'clock= is "system", "manual", or a clock (an object with a now() method returning Unix '
                         f"seconds, such as ManualClock()), not {clock!r}")

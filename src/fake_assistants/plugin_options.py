@@ -259,6 +259,8 @@ def _api_versions(value: Any) -> str | None:
 
 
 def _clock(value: Any) -> str | None:
+    if isinstance(value, type):
+        return f"must be a clock, not the class {value.__name__}: pass {value.__name__}(), or 'manual'"
     if value in ("system", "manual") or callable(getattr(value, "now", None)):
         return None
     return "must be 'system', 'manual' or a clock (an object with a now() method)"

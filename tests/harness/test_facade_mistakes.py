@@ -30,6 +30,7 @@ def test_the_manual_clock_is_reached_typed_or_named_missing() -> None:
 @pytest.mark.parametrize(("options", "error", "named"), [
     ({"clock": "manaul"}, TypeError, 'clock= is "system", "manual", or a clock'),
     ({"clock": 1_700_000_000}, TypeError, "an object with a now() method"),
+    ({"clock": ManualClock}, TypeError, "clock= takes a clock, not the class ManualClock: pass ManualClock()"),
     ({"shape": "schem"}, ValueError, 'shape= is "recorded"'),
     ({"seed": 1.5}, TypeError, "seed= is an int or a str"),
     ({"poll_after_ms": -1}, ValueError, "poll_after_ms= is a whole number"),

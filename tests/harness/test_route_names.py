@@ -39,7 +39,8 @@ def test_a_mistyped_fault_route_suggests_the_right_one(typed: str, suggested: st
     ("beta.threads.create_and_run_poll", "threads.create_and_run"),
     ("beta.threads.runs.steps.list", "runs.steps.list"),
     ("beta.threads.messages.list", "messages.list"),
-    ("vector_stores.file_batches.upload_and_poll", "vector_stores.file_batches.create"),
+    ("vector_stores.file_batches.upload_and_poll", "files.create"),  # the helper uploads first
+    ("beta.vector_stores.files.upload", "files.create"),
 ])
 def test_the_name_of_an_sdk_method_suggests_its_route(typed: str, route: str) -> None:
     with pytest.raises(UnknownRoute) as raised:

@@ -71,19 +71,22 @@ _SDK_HELPERS = {
     "create_and_poll": "create", "create_and_stream": "create", "stream": "create", "poll": "retrieve",
     "submit_tool_outputs_and_poll": "submit_tool_outputs", "submit_tool_outputs_stream": "submit_tool_outputs",
     "create_and_run_poll": "create_and_run", "create_and_run_stream": "create_and_run",
-    "upload": "create", "upload_and_poll": "create",
 }
+_UPLOADS = ("upload", "upload_and_poll")  # a vector store's upload helpers upload the file first: files.create
 
 
 def route_of_sdk_method(name: str) -> str | None:
-    """The route an SDK method's path names (`beta.threads.runs.create` -> `runs.create`,
-    `client.beta.threads.create_and_run_poll` -> `threads.create_and_run`), or None."""
+    """The route an SDK method's path names (`beta.threads.runs.create` -> `runs.create`), or of the request
+    an SDK helper starts with (`client.beta.threads.create_and_run_poll` -> `threads.create_and_run`,
+    `vector_stores.files.upload_and_poll` -> `files.create`), or None."""
     parts = name.split(".")
     while parts and parts[0] in ("client", "openai_client", "beta"):
         parts = parts[1:]
     if len(parts) > 2 and parts[0] == "threads" and parts[1] in ("runs", "messages"):
         parts = parts[1:]
-    if parts:
+    if parts and parts[-1] in _UPLOADS:
+        parts = ["files", "create"]
+    elif parts:
         parts[-1] = _SDK_HELPERS.get(parts[-1], parts[-1])
     found = ".".join(parts)
     return found if found != name and found in ROUTE_NAMES else None

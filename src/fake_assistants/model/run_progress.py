@@ -99,8 +99,9 @@ class GeneratedFile:
 
 @dataclass(slots=True)
 class IdlePolls:
-    """Polls in a row that found the run where the last one did (its status, the fake's clock), under a policy by
-    which a poll cannot move it (`manual`; `after_seconds` on a clock that does not move)."""
+    """Polls in a row that found the run where the last one did (its status; under `after_seconds`, the fake's
+    clock), under a policy by which a poll cannot move it (`manual`; `after_seconds` on a clock that does not
+    move)."""
 
     status: str
     now: int

@@ -37,9 +37,10 @@ FileSignature = tuple[int, int, int]  # inode, size, modification time (ns): wha
 @dataclass(slots=True)
 class _Written:
     """A recording file as this process last read or wrote it: each exchange's key and its JSON as written in the
-    file, in order, and the file's signature then (None: the file did not exist)."""
+    file, in order (a key twice, as a file edited by hand may hold, is kept twice, as it was read), and the file's
+    signature then (None: the file did not exist)."""
 
-    texts: dict[str, str]
+    texts: list[tuple[str, str]]
     signature: FileSignature | None
 
 
@@ -117,17 +118,17 @@ class Cassette:
             entry["chunks"] = exchange.chunks
         else:
             entry["response"] = exchange.body
+        text = encoded_exchange(entry)  # first: an exchange that does not encode leaves everything as it was
         with _file_lock(self.path):
             written = self._written()
-            written.texts.pop(key, None)
-            written.texts[key] = encoded_exchange(entry)
+            written.texts = [*((k, t) for k, t in written.texts if k != key), (key, text)]
             self.entries = [*(e for e in self.entries if e["key"] != key), entry]
             self.path.parent.mkdir(parents=True, exist_ok=True)
             handle, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
             temporary = Path(name)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as file:
-                    file.write(recording_text(written.texts.values()))
+                    file.write(recording_text(t for _, t in written.texts))
                 # the file's own mode (a new one: what write_text would make), not mkstemp's owner-only one
                 os.chmod(temporary, stat.S_IMODE(self.path.stat().st_mode) if self.path.exists() else 0o644)
                 os.replace(temporary, self.path)
@@ -144,7 +145,7 @@ class Cassette:
         known = _WRITTEN.get(where)
         now = _signature(self.path)
         if known is None or known.signature != now:
-            known = _WRITTEN[where] = _Written({e["key"]: encoded_exchange(e) for e in self._read()}, now)
+            known = _WRITTEN[where] = _Written([(e["key"], encoded_exchange(e)) for e in self._read()], now)
         return known
 
     def miss_message(self, request: Json) -> str:

@@ -169,12 +169,15 @@ class RunEngine:
 
     def _polled_in_vain(self, run: Run, policy: Manual | AfterSeconds) -> None:
         """A poll that cannot move the run. `options.idle_polls` of them in a row that find it unchanged (its
-        status, the fake's clock) are a poll loop that would never end (`create_and_poll` under `manual`): that
-        poll is a 400 saying so, and what moves the run."""
+        status; under `after_seconds`, the fake's clock too: a clock that moves will move the run) are a poll loop
+        that would never end (`create_and_poll` under `manual`): that poll is a 400 saying so, and what moves the
+        run. A run waiting for tool outputs, or over, is not counted: no poll helper waits on it, and `advance`
+        does not move it."""
         limit = self.world.options.idle_polls
-        if limit is None:
+        if limit is None or run.status not in ("queued", "in_progress", "cancelling"):
             return
-        now, idle = self.world.clock.now(), run.progress.idle_polls
+        now = self.world.clock.now() if isinstance(policy, AfterSeconds) else 0  # the clock moves no manual run
+        idle = run.progress.idle_polls
         if idle is None or (idle.status, idle.now) != (run.status, now):
             run.progress.idle_polls = idle = IdlePolls(run.status, now, 0)
         idle.count += 1

@@ -28,7 +28,7 @@ class Manual:
 class AfterSeconds:
     """Virtual time: the outcome is visible once the fake's clock has moved `seconds` past the queueing."""
 
-    seconds: int
+    seconds: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,9 +66,16 @@ def manual() -> Manual:
     return Manual()
 
 
-def after_seconds(seconds: int) -> AfterSeconds:
-    """Virtual time: a run's outcome shows once the fake's clock is `seconds` (>= 0) past its queueing."""
-    _whole("after_seconds", "seconds", seconds, "whole seconds on the fake's clock")
+def after_seconds(seconds: float) -> AfterSeconds:
+    """Virtual time: a run's outcome shows once the fake's clock is `seconds` (a number >= 0) past its queueing."""
+    meaning = "seconds on the fake's clock"
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        given = "None" if seconds is None else f"{type(seconds).__name__} {seconds!r}"
+        raise TypeError(f"after_seconds: seconds must be a number >= 0 ({meaning}), not {given}; pass a number, as "
+                        f"after_seconds({_as_int(seconds)})")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"after_seconds needs seconds >= 0 ({meaning}), not {seconds}; pass 0 or more, as "
+                         "after_seconds(0)")
     return AfterSeconds(seconds)
 
 

@@ -474,7 +474,7 @@ STRINGS = (str, *BINARY)  # iterable, but one text or one blob, never a list of 
 
 
 def _images(images: object) -> tuple[bytes, ...]:
-    """`code_interpreter`'s images as a tuple, checked: each an image's bytes."""
+    """`code_interpreter`'s images as a tuple of bytes, checked (a bytearray or memoryview is copied to bytes)."""
     if isinstance(images, STRINGS) or not isinstance(images, Iterable):
         raise TypeError(f"fake.script.code_interpreter: images must be a list of images' bytes, one per image, not "
                         f"{_given(images)}; pass images=[png_bytes]")
@@ -483,14 +483,15 @@ def _images(images: object) -> tuple[bytes, ...]:
         if not isinstance(image, BINARY):
             raise TypeError(f"fake.script.code_interpreter: images[{position}] must be an image's bytes, not "
                             f"{_given(image)}; pass the bytes, as images=[Path(\"chart.png\").read_bytes()]")
-    return shots
+    return tuple(bytes(image) for image in shots)
 
 
 FILES_FIX = 'pass a dict of name -> bytes, as files={"report.csv": b"a,b\\n1,2\\n"}'
 
 
 def _files(files: object) -> tuple[tuple[str, bytes], ...]:
-    """`code_interpreter`'s files (a mapping or (name, bytes) pairs) as pairs, checked."""
+    """`code_interpreter`'s files (a mapping or (name, bytes) pairs) as (name, bytes) pairs, checked (a bytearray
+    or memoryview is copied to bytes)."""
     if isinstance(files, STRINGS) or not isinstance(files, Iterable):
         raise TypeError(f"fake.script.code_interpreter: files must be a dict of name -> bytes, not {_given(files)}; "
                         f"{FILES_FIX}")
@@ -506,7 +507,7 @@ def _files(files: object) -> tuple[tuple[str, bytes], ...]:
         if not isinstance(content, BINARY):
             raise TypeError(f"fake.script.code_interpreter: file {name!r} must be bytes, not {_given(content)}; "
                             f"{FILES_FIX} (a text's bytes: text.encode())")
-    return generated
+    return tuple((name, bytes(content)) for name, content in generated)
 
 
 def _results(method: str, results: object) -> list[SearchResult | str]:

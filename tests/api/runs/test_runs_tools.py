@@ -521,6 +521,40 @@ async def test_a_poll_loop_that_could_never_end_is_told_why(client: Sdk, fake: F
     assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "in_progress"
 
 
+class TickingClock:
+    """A clock that moves a second at every read, as the system clock does under a long poll loop."""
+
+    def __init__(self) -> None:
+        self.time = START
+
+    def now(self) -> int:
+        self.time += 1
+        return self.time
+
+
+def test_the_clock_moving_does_not_hide_a_manual_poll_loop() -> None:
+    fake = FakeAssistants(progression="manual", clock=TickingClock())
+    fake.options.idle_polls = 5
+    sdk = fake.openai_client(max_retries=0)
+    assistant = sdk.beta.assistants.create(model="gpt-4o")
+
+    with pytest.raises(openai.BadRequestError, match="after 5 polls in a row under the 'manual' progression"):
+        sdk.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Hi"}]})
+
+
+async def test_a_run_waiting_for_tool_outputs_is_not_a_poll_loop(client: Sdk, fake: FakeAssistants) -> None:
+    """No poll helper waits on a run in requires_action, and advance does not move it: polls of it never count."""
+    fake.options.idle_polls = 3
+    fake.script.call_function("get_weather", {"location": "Paris"})
+    _thread, run = await start_run(client)
+    fake.set_progression("manual", run_id=run.id)
+    assert [fake.advance(run), fake.advance(run)] == ["in_progress", "requires_action"]
+
+    for _ in range(6):
+        assert (await retrieve(client, run)).status == "requires_action"
+
+
 async def test_polls_that_see_the_run_or_the_clock_move_are_not_counted(client: Sdk, fake: FakeAssistants) -> None:
     fake.options.idle_polls = 3
     fake.set_progression(after_seconds(30))

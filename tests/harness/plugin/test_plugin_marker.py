@@ -146,6 +146,8 @@ def test_unknown_option_on_the_module_fails_each_test(pytester: pytest.Pytester)
          "option 'progression' must be * after_polls is a function, not a policy: call it, as after_polls(3)*"),
         ("base_url='http://testserver/api'", "option 'base_url' must be an http(s) URL ending in /v1 or /openai*"),
         ("seed=1.5", "option 'seed' must be an integer or a string, not 1.5"),
+        ("clock=__import__('fake_assistants').ManualClock",
+         "option 'clock' must be a clock, not the class ManualClock: pass ManualClock(), or 'manual'*"),
     ],
 )
 def test_ill_typed_option_is_an_error_that_names_it(pytester: pytest.Pytester, option: str, message: str) -> None:

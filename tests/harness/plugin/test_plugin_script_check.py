@@ -49,7 +49,7 @@ def test_every_kind_of_unused_turn_is_listed(pytester: pytest.Pytester) -> None:
         "*3 scripted turn(s) were never used by a run:",
         "*- FunctionCalls(calls=(('get_weather', '{\"city\": \"Paris\"}'),))",
         "*- Fail(code='rate_limit_exceeded', *",
-        "*- Reply(text='for one assistant') (assistant asst_abc: this fake has no such assistant)",
+        "*- Reply(text='for one assistant') (assistant asst_abc: this fake has no such assistant now)",
     ])
 
 
@@ -140,7 +140,7 @@ def test_a_failing_test_shows_the_turns_no_run_used(pytester: pytest.Pytester) -
         "*fake-assistants: scripted turns no run used*",
         "When the test failed, these turns were still waiting for a run (a turn given an assistant_id waits for a "
         "run of that assistant; the others for any run):",
-        "  - Reply(text='scoped') (assistant asst_doesnotexist: this fake has no such assistant)",
+        "  - Reply(text='scoped') (assistant asst_doesnotexist: this fake has no such assistant now)",
     ])
     assert "scripted turn(s) were never used" not in result.stdout.str()  # not the passing test's check
 

@@ -146,3 +146,31 @@ def test_a_file_changed_since_this_process_wrote_it_is_read_again(tmp_path: Path
     cassette.record(request(3), answer(3))
 
     assert recorded_keys(path) == [request_key(request(1)), "k2", request_key(request(3))]
+
+
+def test_a_key_twice_in_a_file_stays_twice_when_another_is_recorded(tmp_path: Path) -> None:
+    """A file edited by hand may hold a request twice; replay answers with the first. Recording another request
+    keeps both as they were (the file is rewritten with what it held, as before the encoding was kept)."""
+    path = tmp_path / "eval.json"
+    key = request_key(request(1))
+    twice = [{"key": key, "request": request(1), "status": 200, "response": {"first": first}}
+             for first in (True, False)]
+    path.write_text(json.dumps({"format": FORMAT, "exchanges": twice}), encoding="utf-8")
+
+    Cassette(path).record(request(2), answer(2))
+
+    assert recorded_keys(path) == [key, key, request_key(request(2))]
+    assert Cassette(path).answer(request(1)).body == {"first": True}
+
+
+def test_an_exchange_that_does_not_encode_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "eval.json"
+    cassette = Cassette(path)
+    cassette.record(request(1), answer(1))
+
+    with pytest.raises(TypeError):
+        cassette.record(request(1), Exchange(200, {"not json": object()}, None))
+    cassette.record(request(2), answer(2))
+
+    assert recorded_keys(path) == [request_key(request(1)), request_key(request(2))]
+    assert Cassette(path).answer(request(1)).body == answer(1).body

@@ -53,11 +53,11 @@ def test_set_progression_says_the_same() -> None:
                                "not str '2'; pass an int, as after_polls(2)"),
     (lambda: after_polls(True), "after_polls: n must be an int >= 0 (reads that see the run in_progress), "
                                 "not bool True; pass an int, as after_polls(3)"),
-    (lambda: after_seconds(1.5), "after_seconds: seconds must be an int >= 0 (whole seconds on the fake's clock), "
-                                 "not float 1.5; pass an int, as after_seconds(2)"),
-    (lambda: after_seconds(None), "after_seconds: seconds must be an int >= 0 (whole seconds on the fake's clock), "
-                                  "not None; pass an int, as after_seconds(3)"),
-], ids=["str", "bool", "float", "None"])
+    (lambda: after_seconds("2"), "after_seconds: seconds must be a number >= 0 (seconds on the fake's clock), "
+                                 "not str '2'; pass a number, as after_seconds(2)"),
+    (lambda: after_seconds(None), "after_seconds: seconds must be a number >= 0 (seconds on the fake's clock), "
+                                  "not None; pass a number, as after_seconds(3)"),
+], ids=["str", "bool", "seconds str", "None"])
 def test_a_wrong_type_of_number_is_a_type_error_at_the_call(call: Callable[[], object], said: str) -> None:
     with pytest.raises(TypeError) as raised:
         call()
@@ -68,9 +68,11 @@ def test_a_wrong_type_of_number_is_a_type_error_at_the_call(call: Callable[[], o
 @pytest.mark.parametrize(("call", "said"), [
     (lambda: after_polls(-1), "after_polls needs n >= 0 (reads that see the run in_progress), not -1; "
                               "pass 0 or more, as after_polls(0)"),
-    (lambda: after_seconds(-5), "after_seconds needs seconds >= 0 (whole seconds on the fake's clock), not -5; "
+    (lambda: after_seconds(-5), "after_seconds needs seconds >= 0 (seconds on the fake's clock), not -5; "
                                 "pass 0 or more, as after_seconds(0)"),
-], ids=["polls", "seconds"])
+    (lambda: after_seconds(float("nan")), "after_seconds needs seconds >= 0 (seconds on the fake's clock), not nan; "
+                                          "pass 0 or more, as after_seconds(0)"),
+], ids=["polls", "seconds", "nan"])
 def test_a_negative_number_is_a_value_error_at_the_call(call: Callable[[], object], said: str) -> None:
     with pytest.raises(ValueError) as raised:
         call()
@@ -80,6 +82,6 @@ def test_a_negative_number_is_a_value_error_at_the_call(call: Callable[[], objec
 
 def test_valid_policies_are_taken_as_before() -> None:
     assert (as_policy("immediate"), as_policy("manual")) == (Immediate(), Manual())
-    assert (after_polls(0), after_polls(3), after_seconds(0), after_seconds(30)) == (
-        AfterPolls(0), AfterPolls(3), AfterSeconds(0), AfterSeconds(30))
+    assert (after_polls(0), after_polls(3), after_seconds(0), after_seconds(30), after_seconds(1.5)) == (
+        AfterPolls(0), AfterPolls(3), AfterSeconds(0), AfterSeconds(30), AfterSeconds(1.5))
     assert as_policy(after_polls(2)) == AfterPolls(2)

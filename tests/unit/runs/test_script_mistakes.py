@@ -138,3 +138,15 @@ def test_every_public_method_says_what_it_does(owner: type[Any]) -> None:
 
     assert methods  # the check looked at something
     assert [name for name, method in methods.items() if not inspect.getdoc(method)] == []
+
+
+def test_a_bytearray_or_memoryview_is_kept_as_bytes() -> None:
+    """Accepted as binary, then copied: a memoryview could not be snapshot, nor either be served as a file."""
+    script = Script()
+    script.code_interpreter("x", images=[bytearray(b"\x89PNG")], files={"a.csv": memoryview(b"a,b\n")})
+
+    (turn,) = script.turns
+    assert turn.action == CodeInterpreter("x", None, (b"\x89PNG",), (("a.csv", b"a,b\n"),))
+    assert isinstance(turn.action, CodeInterpreter)
+    assert [type(image) for image in turn.action.images] == [bytes]
+    assert [type(content) for _, content in turn.action.files] == [bytes]
