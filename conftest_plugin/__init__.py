@@ -45,6 +45,7 @@ import pytest
 
 from fake_assistants import CassetteWarning, FakeAssistants
 from fake_assistants.cassettes.reader import CassetteError
+from fake_assistants.fake import fakes_built
 from fake_assistants.plugin_options import MARKER, TRANSCRIPT_MODES, OptionsError, PluginOptions
 
 from .guard import ALLOW_OPTION, BLOCK_INI, GUARD, blocked_message
@@ -69,6 +70,7 @@ TRANSCRIPT_SECTION = "fake-assistants"
 OPTIONS_KEY = pytest.StashKey[PluginOptions]()
 FAKE_KEY = pytest.StashKey[FakeAssistants]()
 TRANSCRIBED_KEY = pytest.StashKey[bool]()
+BUILT_KEY = pytest.StashKey[list[FakeAssistants]]()  # the fakes the test body built, until its report is made
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -200,7 +202,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     """After the test body passed: scripted turns left unused, faults not used up, scripted calls to undeclared
     functions and requests the guard stopped (had the test swallowed them) fail the test."""
-    result = yield
+    with fakes_built() as built:
+        item.stash[BUILT_KEY] = built
+        result = yield
     if item.stash.get(GUARDED_KEY, False) and GUARD.blocked:
         pytest.fail(blocked_message(GUARD.blocked), pytrace=False)
     fake = item.stash.get(FAKE_KEY, None)
@@ -211,6 +215,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         check_script_mistakes(fake)
         if options.checks_unconsumed_script(bool(item.config.getini(CHECK_INI))):
             check_script_consumed(fake)
+            check_other_fakes(item, fake)
         checks_faults = options.check_unspent_faults
         if checks_faults is None:
             checks_faults = bool(item.config.getini(FAULTS_INI))
@@ -232,8 +237,13 @@ def pytest_runtest_makereport(
         turns = unused_turns_of(fake)  # the check that fails a test for them runs only when its body passed
         if turns:
             report.sections.append((UNUSED_SECTION, f"{UNUSED_HINT}\n" + "\n".join(turns)))
+        others = other_fakes_turns(item, fake)
+        if others and not (call.excinfo is not None and OTHER_FAKES_MESSAGE in str(call.excinfo.value)):
+            report.sections.append((OTHER_FAKES_SECTION, "\n".join(others) + f"\n{OTHER_FAKES_HINT}"))
         if fake.internal_errors and not failed_for_internal_errors(call):  # the 500s the test may have failed on
             report.sections.append((INTERNAL_SECTION, internal_errors_text(fake)))
+    if report.when == "call" and BUILT_KEY in item.stash:
+        del item.stash[BUILT_KEY]  # the fakes the body built go with it
     if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
         return report
     mode = transcript_mode(item)
@@ -255,6 +265,7 @@ NO_KEY_HINT = (
 
 
 UNUSED_SECTION = "fake-assistants: scripted turns no run used"
+OTHER_FAKES_SECTION = "fake-assistants: turns scripted on a fake the test built itself, which no run used"
 UNUSED_HINT = ("When the test failed, these turns were still waiting for a run (a turn given an assistant_id waits "
                "for a run of that assistant; the others for any run):")
 
@@ -358,6 +369,29 @@ def _owner(fake: FakeAssistants, assistant_id: str | None) -> str:
     if assistant_id not in fake.store.assistants:
         return f" (assistant {assistant_id}: this fake has no such assistant now)"
     return f" (assistant {assistant_id})"
+
+
+OTHER_FAKES_MESSAGE = "scripted turn(s) on a FakeAssistants the test built itself were never used by a run"
+OTHER_FAKES_HINT = ("The plugin's clients (openai_client, async_openai_client, intercept) talk to the test's own fake, "
+                    "the fake_assistants fixture, not to one the test builds. Script that one "
+                    "(fake_assistants.script.reply(...)), or give the code the other fake's own client "
+                    "(other.openai_client()).")
+
+
+def other_fakes_turns(item: pytest.Item, fake: FakeAssistants) -> list[str]:
+    """The unused turns of the fakes the test body built (the fixture's is built before it), one line each."""
+    others = [other for other in item.stash.get(BUILT_KEY, []) if other is not fake and other.script.pending]
+    return [line for other in others for line in unused_turns(other)]
+
+
+def check_other_fakes(item: pytest.Item, fake: FakeAssistants) -> None:
+    """Turns scripted on a fake the test built itself, while its fixtures' clients talk to the fixture's fake: a
+    mistake that otherwise shows only as the default reply."""
+    turns = other_fakes_turns(item, fake)
+    if turns:
+        listed = "\n".join(turns)
+        pytest.fail(f"fake_assistants: {len(turns)} {OTHER_FAKES_MESSAGE}:\n{listed}\n{OTHER_FAKES_HINT}",
+                    pytrace=False)
 
 
 def check_script_consumed(fake: FakeAssistants) -> None:

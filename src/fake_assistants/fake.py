@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from os import PathLike, fspath
 from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 
@@ -82,6 +83,8 @@ class FakeAssistants:
             self.app.stand_ins = self.store.stand_ins = StandIns(self.ctx, self.lenient)
         # what from_cassette built this fake from (what reset() goes back to); None for any other fake
         self.cassette: CassetteSource | None = None
+        for built in _WATCHING:
+            built.append(self)
 
     # -- cassettes -------------------------------------------------------------------------------
 
@@ -383,6 +386,21 @@ def default_http_library() -> HttpLibrary:
 
 def _client_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     return {"api_key": "sk-fake-assistants", "base_url": DEFAULT_BASE_URL, **kwargs}
+
+
+_WATCHING: list[list[FakeAssistants]] = []  # the lists `fakes_built` fills
+
+
+@contextmanager
+def fakes_built() -> Iterator[list[FakeAssistants]]:
+    """The fakes built inside the `with`, in order (kept alive until the list is dropped): the pytest plugin tells
+    the fakes a test built itself from the one its fixtures give."""
+    built: list[FakeAssistants] = []
+    _WATCHING.append(built)
+    try:
+        yield built
+    finally:  # by identity: two lists of the same fakes (two empty ones) are equal
+        del _WATCHING[next(index for index, watching in enumerate(_WATCHING) if watching is built)]
 
 
 class HasId(Protocol):

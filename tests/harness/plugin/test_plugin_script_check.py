@@ -122,6 +122,69 @@ def test_a_turn_for_an_assistant_the_fake_has_is_listed_plainly(pytester: pytest
     assert "no such assistant" not in result.stdout.str()
 
 
+def test_turns_scripted_on_a_fake_the_test_built_itself_are_named(pytester: pytest.Pytester) -> None:
+    """The fixtures' client talks to the fixture's fake: turns scripted on another fake the test built go unused
+    (the run answers with the default reply), and the test fails saying which fake to script."""
+    result = run(pytester, """
+        from fake_assistants import FakeAssistants
+
+        def test_scripts_its_own_fake(openai_client):
+            mine = FakeAssistants()
+            mine.script.reply("scripted, but on another fake")
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            run = openai_client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            assert run.status == "completed"
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: 1 scripted turn(s) on a FakeAssistants the test built itself were never used by a run:",
+        "*- Reply(text='scripted, but on another fake')",
+        "The plugin's clients (openai_client, async_openai_client, intercept) talk to the test's own fake, the "
+        "fake_assistants fixture, not to one the test builds.*",
+    ])
+
+
+def test_a_fake_the_test_uses_through_its_own_client_is_fine(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from fake_assistants import FakeAssistants
+
+        def test_two_fakes_each_used(fake_assistants, openai_client):
+            mine = FakeAssistants()
+            mine.script.reply("mine")
+            client = mine.openai_client()
+            assistant = client.beta.assistants.create(model="gpt-4o")
+            client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            spare = FakeAssistants()  # built, never scripted: nothing to say
+            assert openai_client.beta.assistants.list().data == []
+    """)
+
+    result.assert_outcomes(passed=1)
+
+
+def test_a_failing_test_names_turns_on_its_own_fake_in_a_section(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from fake_assistants import FakeAssistants
+
+        def test_expects_the_scripted_reply(openai_client):
+            mine = FakeAssistants()
+            mine.script.reply("expected")
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            run = openai_client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            text = openai_client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value
+            assert text == "expected"
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake-assistants: turns scripted on a fake the test built itself, which no run used*",
+        "  - Reply(text='expected')",
+    ])
+
+
 def test_a_failing_test_shows_the_turns_no_run_used(pytester: pytest.Pytester) -> None:
     """The check above runs only when the test passed; a failing test's report still lists the turns left, which
     often say why it failed (here a reply scoped to an assistant the runs are not of)."""
