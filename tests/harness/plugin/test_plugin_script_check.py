@@ -164,19 +164,22 @@ def test_a_fake_the_test_uses_through_its_own_client_is_fine(pytester: pytest.Py
     result.assert_outcomes(passed=1)
 
 
-def test_a_failing_test_names_turns_on_its_own_fake_in_a_section(pytester: pytest.Pytester) -> None:
-    result = run(pytester, """
-        from fake_assistants import FakeAssistants
+ASKS_AND_READS = """
+    import pytest
+    from fake_assistants import FakeAssistants
 
-        def test_expects_the_scripted_reply(openai_client):
-            mine = FakeAssistants()
-            mine.script.reply("expected")
-            assistant = openai_client.beta.assistants.create(model="gpt-4o")
-            run = openai_client.beta.threads.create_and_run_poll(
-                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
-            text = openai_client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value
-            assert text == "expected"
-    """)
+    def test_reads_the_answer(fake_assistants, openai_client):
+        {script}
+        assistant = openai_client.beta.assistants.create(model="gpt-4o")
+        run = openai_client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={{"messages": [{{"role": "user", "content": "hi"}}]}})
+        text = openai_client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value
+        assert text == "expected"
+"""
+
+
+def test_a_failing_test_names_turns_on_its_own_fake_in_a_section(pytester: pytest.Pytester) -> None:
+    result = run(pytester, ASKS_AND_READS.format(script='FakeAssistants().script.reply("expected")'))
 
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
@@ -188,15 +191,8 @@ def test_a_failing_test_names_turns_on_its_own_fake_in_a_section(pytester: pytes
 def test_a_failing_test_shows_the_turns_no_run_used(pytester: pytest.Pytester) -> None:
     """The check above runs only when the test passed; a failing test's report still lists the turns left, which
     often say why it failed (here a reply scoped to an assistant the runs are not of)."""
-    result = run(pytester, """
-        def test_scopes_a_reply_to_another_assistant(fake_assistants, openai_client):
-            fake_assistants.script.reply("scoped", assistant_id="asst_doesnotexist")
-            assistant = openai_client.beta.assistants.create(model="gpt-4o")
-            run = openai_client.beta.threads.create_and_run_poll(
-                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
-            text = openai_client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value
-            assert text == "scoped"
-    """)
+    result = run(pytester, ASKS_AND_READS.format(
+        script='fake_assistants.script.reply("scoped", assistant_id="asst_doesnotexist")'))
 
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
