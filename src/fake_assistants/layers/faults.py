@@ -25,6 +25,7 @@ from ..api.routes import check_route
 from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
+from ..core.given import given
 from ..core.sse import EventBody
 from ..core.types import Event, StreamItem, flattened
 from ..core.wire import ApiResponse, utf8_texts
@@ -208,7 +209,7 @@ class Faults:
                              f"message), as error(status={status}, message=\"No assistant found.\")")
         if should_retry is not None and not isinstance(should_retry, bool):
             raise TypeError(f"fake.faults.{method}: should_retry must be True, False or None, not "
-                            f"{_given(should_retry)}; pass should_retry=False to send x-should-retry: false")
+                            f"{given(should_retry)}; pass should_retry=False to send x-should-retry: false")
         return self._add(Fault("http_error", route, _count(method, count), status, message, type, code, param,
                                _delay(method, retry_after_ms), should_retry))
 
@@ -234,18 +235,13 @@ class Faults:
         return None
 
 
-def _given(value: object) -> str:
-    """`str '2'`, `None`: what a test passed, for messages."""
-    return "None" if value is None else f"{type(value).__name__} {value!r}"
-
-
 def _int(method: str, name: str, value: object, wanted: str, example: str) -> None:
     """TypeError unless `value` is an int (a bool is not), naming the argument, what it must be (`wanted`) and how
     to pass it."""
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, str) and value.strip().isdigit():
             example = f"{name}={int(value)}"
-        raise TypeError(f"fake.faults.{method}: {name} must be {wanted}, not {_given(value)}; pass an int, as "
+        raise TypeError(f"fake.faults.{method}: {name} must be {wanted}, not {given(value)}; pass an int, as "
                         f"{example}")
 
 
@@ -276,7 +272,7 @@ def _route(method: str, route: object) -> None:
     """TypeError unless `route` is a str or None (which name is a route is `check_route`'s to say)."""
     if route is not None and not isinstance(route, str):
         raise TypeError(f"fake.faults.{method}: route must be a route name or pattern (a str), or None for every "
-                        f"request, not {_given(route)}; pass a name from fake_assistants.ROUTES, as "
+                        f"request, not {given(route)}; pass a name from fake_assistants.ROUTES, as "
                         f"{method}(\"runs.create\") or {method}(\"runs.*\")")
 
 
@@ -284,7 +280,7 @@ def _texts(method: str, **fields: object) -> None:
     """TypeError unless each of `fields` is a str or None."""
     for name, value in fields.items():
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"fake.faults.{method}: {name} must be a str or None, not {_given(value)}; pass the "
+            raise TypeError(f"fake.faults.{method}: {name} must be a str or None, not {given(value)}; pass the "
                             f"text, as {name}=\"...\"")
 
 

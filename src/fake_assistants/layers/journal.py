@@ -33,6 +33,7 @@ from ..api import multipart
 from ..api.pipeline import Exchange, Respond
 from ..api.routes import check_route
 from ..core.errors import ApiError
+from ..core.given import given
 from ..core.sse import chunk_events, event_count
 from ..core.wire import ApiRequest, ApiResponse
 
@@ -256,7 +257,7 @@ def _check_filters(*, method: object, path: object, status: object, fault: objec
             example = {"method": "'POST'", "path": "'/v1/threads/*'", "fault": "'http_error'",
                        "status": "200", "in_cassette": "False"}[name]
             kind = {str: "a str", int: "an int", bool: "True or False"}[wanted]
-            raise TypeError(f"calls.filter({name}=...) takes {kind} or None, not {type(value).__name__} {value!r}: "
+            raise TypeError(f"calls.filter({name}=...) takes {kind} or None, not {given(value)}: "
                             f"as filter({name}={example})")
 
 

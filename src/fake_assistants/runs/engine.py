@@ -839,9 +839,7 @@ class RunEngine:
                                                    "function": {"arguments": fragment}})
         step.step_details = {"type": "tool_calls", "tool_calls": calls}
         if cut:  # calls cut short are not run: the run ends incomplete, as a message cut short ends it
-            yield self._complete_step(run, step, self._prompt_tokens(run), left or 0)
-            run.incomplete_details = {"reason": "max_completion_tokens"}
-            yield self._finish(run, "end_incomplete")
+            yield from self._cut_short(run, step, left or 0)
             return
         run.progress.pending_step = step
         run.progress.prompt_tokens = self._prompt_tokens(run)
@@ -871,9 +869,7 @@ class RunEngine:
             yield self._step_delta(run, step, {"index": 0, "type": "code_interpreter",
                                           "code_interpreter": {"input": fragment}})
         if code != action.input:
-            yield self._complete_step(run, step, self._prompt_tokens(run), left or 0)
-            run.incomplete_details = {"reason": "max_completion_tokens"}
-            yield self._finish(run, "end_incomplete")
+            yield from self._cut_short(run, step, left or 0)
             return
         outputs: list[Json] = []
         if action.logs is not None:
@@ -890,6 +886,13 @@ class RunEngine:
             {"id": call_id, "type": "code_interpreter",
              "code_interpreter": {"input": action.input, "outputs": outputs}}]}
         yield self._complete_step(run, step, self._prompt_tokens(run), count_tokens(action.input))
+
+    def _cut_short(self, run: Run, step: RunStep, written: int) -> Iterator[Event]:
+        """A tool step `max_completion_tokens` cut short: it completes with what was written (`written` tokens, what
+        the limit left), it is not run, and the run ends incomplete."""
+        yield self._complete_step(run, step, self._prompt_tokens(run), written)
+        run.incomplete_details = {"reason": "max_completion_tokens"}
+        yield self._finish(run, "end_incomplete")
 
     def _output_file(self, run: Run, data: bytes) -> str:
         """An image code_interpreter made: downloadable, shown in the next message as `image_file`."""

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
+from ..core.given import given
+
 
 @dataclass(frozen=True, slots=True)
 class Immediate:
@@ -70,9 +72,8 @@ def after_seconds(seconds: float) -> AfterSeconds:
     """Virtual time: a run's outcome shows once the fake's clock is `seconds` (a number >= 0) past its queueing."""
     meaning = "seconds on the fake's clock"
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-        given = "None" if seconds is None else f"{type(seconds).__name__} {seconds!r}"
-        raise TypeError(f"after_seconds: seconds must be a number >= 0 ({meaning}), not {given}; pass a number, as "
-                        f"after_seconds({_as_int(seconds)})")
+        raise TypeError(f"after_seconds: seconds must be a number >= 0 ({meaning}), not {given(seconds)}; pass a "
+                        f"number, as after_seconds({_as_int(seconds)})")
     if not math.isfinite(seconds) or seconds < 0:
         raise ValueError(f"after_seconds needs seconds >= 0 ({meaning}), not {seconds}; pass 0 or more, as "
                          "after_seconds(0)")
@@ -119,8 +120,7 @@ def _whole(factory: str, name: str, value: object, meaning: str) -> None:
     """TypeError unless `value` is an int (a bool is not), ValueError if it is negative."""
     if isinstance(value, bool) or not isinstance(value, int):
         example = _as_int(value)
-        given = "None" if value is None else f"{type(value).__name__} {value!r}"
-        raise TypeError(f"{factory}: {name} must be an int >= 0 ({meaning}), not {given}; "
+        raise TypeError(f"{factory}: {name} must be an int >= 0 ({meaning}), not {given(value)}; "
                         f"pass an int, as {factory}({example})")
     if value < 0:
         raise ValueError(f"{factory} needs {name} >= 0 ({meaning}), not {value}; pass 0 or more, as {factory}(0)")

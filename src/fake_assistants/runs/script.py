@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+from ..core.given import given
 from ..core.types import Json
 from ..core.wire import utf8_escaped, utf8_texts
 
@@ -325,7 +326,7 @@ class Script:
         if not callable(responder):
             fix = f"; to script that reply, call reply({responder!r})" if isinstance(responder, str) else ""
             raise TypeError(f"fake.script.respond_with: responder must be a callable that takes a TurnContext and "
-                            f"returns the reply's text or an action, not {_given(responder)}; pass a function, as "
+                            f"returns the reply's text or an action, not {given(responder)}; pass a function, as "
                             f"respond_with(lambda context: f\"You said: {{context.last_user_text}}\"){fix}")
         _assistant_id("respond_with", assistant_id)
         return self._add(responder, assistant_id, repeat)
@@ -377,16 +378,6 @@ def undeclared_call(action: FunctionCalls, tools: Sequence[Json]) -> str | None:
 # -- checking what a test scripts: a mistake is refused at the call that makes it, naming the fix ----------------
 
 
-def _given(value: object) -> str:
-    """`int 42`, `dict {'text': 'hi'}`, `None`: what a test passed, for messages (a long repr cut short)."""
-    if value is None:
-        return "None"
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{type(value).__name__} {shown}"
-
-
 def _text(method: str, name: str, value: object, fix: str, *, optional: bool = False) -> None:
     """TypeError unless `value` is a str (or None when `optional`), naming the argument and how to pass it."""
     if isinstance(value, str) or (optional and value is None):
@@ -397,7 +388,7 @@ def _text(method: str, name: str, value: object, fix: str, *, optional: bool = F
         hint = f" (pass the text itself, {value['text']!r}, not a dict holding it)"
     elif value is None and method == "reply":
         hint = " (to let the run answer with the default reply, script no turn)"
-    raise TypeError(f"fake.script.{method}: {name} must be {wanted}, not {_given(value)}{hint}; pass {fix}")
+    raise TypeError(f"fake.script.{method}: {name} must be {wanted}, not {given(value)}{hint}; pass {fix}")
 
 
 def _assistant_id(method: str, assistant_id: object) -> None:
@@ -406,7 +397,7 @@ def _assistant_id(method: str, assistant_id: object) -> None:
     held = getattr(assistant_id, "id", None)
     hint = f" (pass its id, assistant_id={held!r})" if isinstance(held, str) else ""
     raise TypeError(f"fake.script.{method}: assistant_id must be an assistant's id (a str) or None for any "
-                    f"assistant's runs, not {_given(assistant_id)}{hint}; pass assistant_id=assistant.id")
+                    f"assistant's runs, not {given(assistant_id)}{hint}; pass assistant_id=assistant.id")
 
 
 def _count_at_least(method: str, name: str, value: object, minimum: int, meaning: str) -> None:
@@ -414,7 +405,7 @@ def _count_at_least(method: str, name: str, value: object, minimum: int, meaning
     if isinstance(value, bool) or not isinstance(value, int):
         example = int(value) if isinstance(value, str) and value.strip().isdigit() else max(minimum, 1)
         raise TypeError(f"fake.script.{method}: {name} must be an int >= {minimum} ({meaning}), not "
-                        f"{_given(value)}; pass an int, as {name}={example}")
+                        f"{given(value)}; pass an int, as {name}={example}")
     if value < minimum:
         raise ValueError(f"fake.script.{method}: {name} must be >= {minimum} ({meaning}), not {value}; pass "
                          f"{name}={minimum} or more")
@@ -437,10 +428,10 @@ def _arguments(arguments: object, method: str = "call_function", name: str = "ar
             return json.dumps(arguments if isinstance(arguments, dict) else dict(arguments))
         except (TypeError, ValueError) as error:
             raise TypeError(f"fake.script.{method}: {name} must hold only JSON values (str, int, float, bool, None, "
-                            f"list, dict), and {_given(arguments)} does not: {error}; convert the values first, "
+                            f"list, dict), and {given(arguments)} does not: {error}; convert the values first, "
                             "as {\"when\": moment.isoformat()}") from None
     raise TypeError(f"fake.script.{method}: {name} must be a dict, a str (the JSON text), or None, not "
-                    f"{_given(arguments)} (function arguments are a JSON object: each has a name); {ARGUMENTS_FIX}")
+                    f"{given(arguments)} (function arguments are a JSON object: each has a name); {ARGUMENTS_FIX}")
 
 
 CALLS_FIX = ('pass a list of (name, arguments) pairs, as '
@@ -451,20 +442,20 @@ def _calls(calls: object) -> tuple[tuple[str, str], ...]:
     """`call_functions`' calls, checked and encoded: (name, JSON arguments) pairs, at least one."""
     if isinstance(calls, Mapping):
         raise TypeError(f"fake.script.call_functions: calls must be a list of (name, arguments) pairs, not "
-                        f"{_given(calls)}; {CALLS_FIX} (from a dict: call_functions(list(calls.items())))")
+                        f"{given(calls)}; {CALLS_FIX} (from a dict: call_functions(list(calls.items())))")
     if isinstance(calls, str | bytes) or not isinstance(calls, Iterable):
         raise TypeError(f"fake.script.call_functions: calls must be a list of (name, arguments) pairs, not "
-                        f"{_given(calls)}; {CALLS_FIX}")
+                        f"{given(calls)}; {CALLS_FIX}")
     encoded: list[tuple[str, str]] = []
     for position, call in enumerate(calls):
         if isinstance(call, str | bytes) or not isinstance(call, Sequence) or len(call) != 2:
             raise TypeError(f"fake.script.call_functions: calls[{position}] must be a (name, arguments) pair, not "
-                            f"{_given(call)}; {CALLS_FIX}")
+                            f"{given(call)}; {CALLS_FIX}")
         name, arguments = call
         _text("call_functions", f"calls[{position}]'s name", name, CALLS_FIX[len("pass "):])
         encoded.append((name, _arguments(arguments, "call_functions", f"calls[{position}]'s arguments")))
     if not encoded:
-        raise ValueError(f"fake.script.call_functions: calls must hold at least one call, not {_given(calls)}; "
+        raise ValueError(f"fake.script.call_functions: calls must hold at least one call, not {given(calls)}; "
                          f"{CALLS_FIX}")
     return tuple(encoded)
 
@@ -477,12 +468,12 @@ def _images(images: object) -> tuple[bytes, ...]:
     """`code_interpreter`'s images as a tuple of bytes, checked (a bytearray or memoryview is copied to bytes)."""
     if isinstance(images, STRINGS) or not isinstance(images, Iterable):
         raise TypeError(f"fake.script.code_interpreter: images must be a list of images' bytes, one per image, not "
-                        f"{_given(images)}; pass images=[png_bytes]")
+                        f"{given(images)}; pass images=[png_bytes]")
     shots = tuple(images)
     for position, image in enumerate(shots):
         if not isinstance(image, BINARY):
             raise TypeError(f"fake.script.code_interpreter: images[{position}] must be an image's bytes, not "
-                            f"{_given(image)}; pass the bytes, as images=[Path(\"chart.png\").read_bytes()]")
+                            f"{given(image)}; pass the bytes, as images=[Path(\"chart.png\").read_bytes()]")
     return tuple(bytes(image) for image in shots)
 
 
@@ -493,19 +484,19 @@ def _files(files: object) -> tuple[tuple[str, bytes], ...]:
     """`code_interpreter`'s files (a mapping or (name, bytes) pairs) as (name, bytes) pairs, checked (a bytearray
     or memoryview is copied to bytes)."""
     if isinstance(files, STRINGS) or not isinstance(files, Iterable):
-        raise TypeError(f"fake.script.code_interpreter: files must be a dict of name -> bytes, not {_given(files)}; "
+        raise TypeError(f"fake.script.code_interpreter: files must be a dict of name -> bytes, not {given(files)}; "
                         f"{FILES_FIX}")
     generated = tuple(files.items()) if isinstance(files, Mapping) else tuple(files)
     for position, item in enumerate(generated):
         if isinstance(item, STRINGS) or not isinstance(item, Sequence) or len(item) != 2:
             raise TypeError(f"fake.script.code_interpreter: files[{position}] must be a (name, bytes) pair, not "
-                            f"{_given(item)}; {FILES_FIX}")
+                            f"{given(item)}; {FILES_FIX}")
         name, content = item
         if not isinstance(name, str):
-            raise TypeError(f"fake.script.code_interpreter: a file's name must be a str, not {_given(name)}; "
+            raise TypeError(f"fake.script.code_interpreter: a file's name must be a str, not {given(name)}; "
                             f"{FILES_FIX}")
         if not isinstance(content, BINARY):
-            raise TypeError(f"fake.script.code_interpreter: file {name!r} must be bytes, not {_given(content)}; "
+            raise TypeError(f"fake.script.code_interpreter: file {name!r} must be bytes, not {given(content)}; "
                             f"{FILES_FIX} (a text's bytes: text.encode())")
     return tuple((name, bytes(content)) for name, content in generated)
 
@@ -514,12 +505,12 @@ def _results(method: str, results: object) -> list[SearchResult | str]:
     fix = f'pass a list of file ids or SearchResult, as {method}(results=["file-abc"])'
     if isinstance(results, str | SearchResult) or not isinstance(results, Iterable):
         raise TypeError(f"fake.script.{method}: results must be a list of file ids or SearchResult, or None to "
-                        f"search the run's vector stores, not {_given(results)}; {fix}")
+                        f"search the run's vector stores, not {given(results)}; {fix}")
     checked: list[SearchResult | str] = []
     for position, result in enumerate(results):
         if not isinstance(result, str | SearchResult):
             raise TypeError(f"fake.script.{method}: results[{position}] must be a file id (a str) or a SearchResult, "
-                            f"not {_given(result)}; {fix}")
+                            f"not {given(result)}; {fix}")
         checked.append(result)
     return checked
 

@@ -32,7 +32,8 @@ def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message
 def post_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
     """The create-message endpoint: refused while the thread has an active run."""
     ctx.store.ensure_no_active_run_for_message(thread_id)
-    check_attachments_fit(code_interpreter_files(ctx.store.thread(thread_id)), [body], "attachments")
+    if body.attachments:  # the thread is looked up only for a message with attachments
+        check_attachments_fit(code_interpreter_files(ctx.store.thread(thread_id)), [body], "attachments")
     return add_message(ctx, thread_id, body)
 
 

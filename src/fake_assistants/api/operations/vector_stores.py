@@ -3,7 +3,7 @@ delete and search."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ...core import error_catalog as catalog
@@ -130,10 +130,12 @@ def helper_stores(ctx: Context, resources: rm.ToolResources | None) -> list[str]
     return created
 
 
-def check_attachments_fit(files: list[str], messages: Sequence[rm.CreateMessage], param: str) -> None:
+def check_attachments_fit(files: Iterable[str], messages: Sequence[rm.CreateMessage], param: str) -> None:
     """Before any message is added: the code_interpreter attachments of `messages` (whose place is `param`, a list
     such as `messages`, or one message's `attachments`) would not take the thread's `files` past 20. Each new file
-    id counts once; the first message that would is named."""
+    id counts once; the first message that would is named. Messages without attachments (most) cost one look."""
+    if not any(message.attachments for message in messages):
+        return
     ids = set(files)
     for index, message in enumerate(messages):
         for attachment in message.attachments or []:
@@ -145,9 +147,10 @@ def check_attachments_fit(files: list[str], messages: Sequence[rm.CreateMessage]
 
 
 def code_interpreter_files(thread: Thread) -> list[str]:
-    """The file ids a thread's code_interpreter has."""
+    """The file ids a thread's code_interpreter has (its own list: read it, do not change it)."""
     resources: Json = thread.tool_resources.get("code_interpreter") or {}
-    return list(resources.get("file_ids") or [])
+    files: list[str] = resources.get("file_ids") or []
+    return files
 
 
 def attach_to_thread(ctx: Context, thread: Thread, attachments: list[Json]) -> None:
