@@ -161,7 +161,7 @@ async def test_update_assistant_changes_only_the_given_fields(client: Sdk, fake:
 
     assert (updated.id, updated.created_at) == (created.id, START)
     assert (updated.name, updated.instructions, updated.model) == ("New", "Be brief.", "gpt-4o")
-    assert updated.metadata == {"b": "2"}  # replaced, not merged
+    assert updated.metadata == {"a": "1", "b": "2"}  # merged, as the recordings show (shaping.updated_metadata)
     again = await client.beta.assistants.update(created.id, model="gpt-4o-mini")
     assert (again.model, again.name) == ("gpt-4o-mini", "New")
     assert (await client.beta.assistants.retrieve(created.id)).to_dict() == again.to_dict()
@@ -177,6 +177,22 @@ async def test_update_assistant_overrides_tool_resources(client: Sdk) -> None:
     )
 
     assert updated.tool_resources.code_interpreter.file_ids == ["f2", "f3"]
+
+
+async def test_a_tool_without_resources_lists_an_empty_one(client: Sdk) -> None:
+    """The service listed `{"file_search": {"vector_store_ids": []}}` for an assistant with that tool and no
+    store (simple-openai recordings, 2024-05), as it did `{"code_interpreter": {"file_ids": []}}`."""
+    searching = await client.beta.assistants.create(model="gpt-4o", tools=[{"type": "file_search"}])
+    both = await client.beta.assistants.create(
+        model="gpt-4o", tools=[{"type": "code_interpreter"}, {"type": "file_search"}])
+    plain = await client.beta.assistants.create(model="gpt-4o")
+    added = await client.beta.assistants.update(plain.id, tools=[{"type": "file_search"}])
+
+    assert searching.to_dict()["tool_resources"] == {"file_search": {"vector_store_ids": []}}
+    assert both.to_dict()["tool_resources"] == {"code_interpreter": {"file_ids": []},
+                                                "file_search": {"vector_store_ids": []}}
+    assert plain.to_dict()["tool_resources"] == {}
+    assert added.to_dict()["tool_resources"] == {"file_search": {"vector_store_ids": []}}
 
 
 async def test_delete_assistant_removes_it(client: Sdk) -> None:
@@ -379,16 +395,17 @@ async def test_retrieve_thread_keeps_its_resources(client: Sdk) -> None:
     assert retrieved.tool_resources.file_search.vector_store_ids == ["vs_1"]
 
 
-async def test_update_thread_replaces_metadata_and_overrides_resources(client: Sdk) -> None:
+async def test_update_thread_merges_metadata_and_overrides_resources(client: Sdk) -> None:
     created = await client.beta.threads.create(
-        metadata={"a": "1"}, tool_resources={"code_interpreter": {"file_ids": ["f1"]}}
+        metadata={"a": "1", "b": "1"}, tool_resources={"code_interpreter": {"file_ids": ["f1"]}}
     )
 
-    updated = await client.beta.threads.update(created.id, metadata={"b": "2"})
-    assert (updated.id, updated.metadata) == (created.id, {"b": "2"})
+    updated = await client.beta.threads.update(created.id, metadata={"b": "2", "c": "3"})
+    assert (updated.id, updated.metadata) == (created.id, {"a": "1", "b": "2", "c": "3"})
+    assert list(updated.metadata) == ["a", "b", "c"]
     assert updated.tool_resources.code_interpreter.file_ids == ["f1"]
     updated = await client.beta.threads.update(created.id, tool_resources={"code_interpreter": {"file_ids": []}})
-    assert (updated.metadata, updated.tool_resources.code_interpreter.file_ids) == ({"b": "2"}, [])
+    assert (updated.metadata, updated.tool_resources.code_interpreter.file_ids) == ({"a": "1", "b": "2", "c": "3"}, [])
     assert (await client.beta.threads.retrieve(created.id)).to_dict() == updated.to_dict()
 
 
@@ -490,16 +507,26 @@ async def test_message_is_only_found_in_its_own_thread(client: Sdk) -> None:
     assert_error(caught.value, 404, message=f"No message found with id '{message.id}'.")
 
 
-async def test_update_message_replaces_metadata_only(client: Sdk) -> None:
+async def test_update_run_merges_metadata(client: Sdk) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o", instructions="Be brief.")
+    thread = await client.beta.threads.create()
+    run = await client.beta.threads.runs.create(thread.id, assistant_id=assistant.id, metadata={"a": "1"})
+
+    updated = await client.beta.threads.runs.update(run.id, thread_id=thread.id, metadata={"b": "2"})
+
+    assert updated.metadata == {"a": "1", "b": "2"}
+
+
+async def test_update_message_merges_metadata_only(client: Sdk) -> None:
     thread = await client.beta.threads.create()
     created = await client.beta.threads.messages.create(thread.id, role="user", content=QUESTION, metadata={"a": "1"})
 
     updated = await client.beta.threads.messages.update(created.id, thread_id=thread.id, metadata={"b": "2"})
 
-    assert updated.metadata == {"b": "2"}
+    assert updated.metadata == {"a": "1", "b": "2"}
     assert {**updated.to_dict(), "metadata": None} == {**created.to_dict(), "metadata": None}
     retrieved = await client.beta.threads.messages.retrieve(created.id, thread_id=thread.id)
-    assert retrieved.metadata == {"b": "2"}
+    assert retrieved.metadata == {"a": "1", "b": "2"}
 
 
 async def test_delete_message_removes_it(client: Sdk) -> None:

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Stri
 
 from .request_models import ChunkingStrategy, Metadata, Strict, check_metadata, type_tag, within_float_range
 
-AttributeValue = Annotated[str, StringConstraints(max_length=512)] | float | bool
+AttributeValue = Annotated[str, StringConstraints(max_length=512)] | bool | int | float  # a number as sent: 2 stays 2
 # Like metadata: at most 16 properties, keys of at most 64 characters (the same errors).
 Attributes = Annotated[dict[str, AttributeValue], AfterValidator(check_metadata)]
 

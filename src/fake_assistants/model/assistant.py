@@ -44,9 +44,14 @@ class Assistant:
 
 
     def _wire_tool_resources(self) -> Json:
-        """The service listed an empty code_interpreter file list for any assistant with that tool."""
-        if "code_interpreter" in self.tool_resources or not any(
-            t.get("type") == "code_interpreter" for t in self.tools
-        ):
-            return self.tool_resources
-        return {"code_interpreter": {"file_ids": []}, **self.tool_resources}
+        """The service listed an empty resource for a tool the assistant has and no resource was given for: a
+        code_interpreter file list (first), a file_search store list (the simple-openai recordings, 2024-05)."""
+        resources = self.tool_resources
+        if not self.tools or ("code_interpreter" in resources and "file_search" in resources):
+            return resources
+        types = {t.get("type") for t in self.tools}
+        if "code_interpreter" in types and "code_interpreter" not in resources:
+            resources = {"code_interpreter": {"file_ids": []}, **resources}
+        if "file_search" in types and "file_search" not in resources:
+            resources = {**resources, "file_search": {"vector_store_ids": []}}
+        return resources

@@ -36,7 +36,7 @@ class VectorStoreFile:
     status: IngestionStatus = "in_progress"
     last_error: Json | None = None
     usage_bytes: int = 0
-    batch_id: str | None = None
+    batch_ids: list[str] = field(default_factory=list)  # the batches it was attached in, oldest first
     polls: int = 0
     # A document's extracted text (runs/document_text.py), set when ingestion completes; None when the File's
     # bytes are its text (text and source files), so those are never copied.

@@ -351,6 +351,10 @@ class _Loader:
         self.store.add_vector_store(store)
 
     def _vs_file(self, raw: Json) -> None:
+        if "batch_id" in raw and "batch_ids" not in raw:  # the field before a file could join several batches
+            batch_id = raw["batch_id"]
+            raw = {k: v for k, v in raw.items() if k != "batch_id"}
+            raw["batch_ids"] = [] if batch_id is None else [batch_id]
         vs_file = build(VectorStoreFile, raw, "vector store file",
                         {"created_at": self.now, "chunking_strategy": dict(AUTO_STRATEGY)})
         self._table(self.store.vs_files, vs_file.vector_store_id, "vector store", vs_file.id).add(

@@ -16,6 +16,8 @@ class FileTables:
         self.vs_files: dict[str, OrderedTable[VectorStoreFile]] = {}
         self.batches: dict[str, FileBatch] = {}
         self._expiring_files: dict[str, int] = {}  # file id -> expires_at, for files uploaded with expires_after
+        # vector store id -> the ids of the files its File's deletion took out of it (`detach_file` answers them)
+        self.removed_with_file: dict[str, set[str]] = {}
         self.stand_ins: StandInMaker | None = None  # lenient mode: lookups of unknown ids create them
 
     def file(self, file_id: str) -> StoredFile:
@@ -36,8 +38,9 @@ class FileTables:
         vector stores"): their file counts and usage bytes follow."""
         self.files.remove(file_id)
         self._expiring_files.pop(file_id, None)
-        for table in self.vs_files.values():
-            table.remove(file_id)
+        for vector_store_id, table in self.vs_files.items():
+            if table.remove(file_id) is not None:
+                self.removed_with_file.setdefault(vector_store_id, set()).add(file_id)
 
     def expire_files(self, now: int) -> None:
         """Files whose `expires_at` has passed are gone, as if deleted."""
@@ -59,6 +62,7 @@ class FileTables:
     def remove_vector_store(self, vector_store_id: str) -> None:
         self.vector_stores.remove(vector_store_id)
         self.vs_files.pop(vector_store_id, None)
+        self.removed_with_file.pop(vector_store_id, None)
         for batch_id in [b.id for b in self.batches.values() if b.vector_store_id == vector_store_id]:
             del self.batches[batch_id]
 
@@ -85,4 +89,4 @@ class FileTables:
 
     def batch_files(self, batch: FileBatch) -> list[VectorStoreFile]:
         table = self.vs_files[batch.vector_store_id]
-        return [f for f in table.values() if f.batch_id == batch.id]
+        return [f for f in table.values() if batch.id in f.batch_ids]

@@ -77,9 +77,10 @@ async def test_modify_name_metadata_and_expiry(client: Sdk, fake: FakeAssistants
     updated = await client.vector_stores.update(store.id, name="New", metadata={"b": "2"},
                                                 expires_after={"anchor": "last_active_at", "days": 2})
 
-    assert (updated.name, updated.metadata) == ("New", {"b": "2"})
+    assert (updated.name, updated.metadata) == ("New", {"a": "1", "b": "2"})  # merged
     assert updated.expires_after.model_dump() == {"anchor": "last_active_at", "days": 2}
-    assert updated.expires_at == START + 2 * DAY  # from the last activity (the creation), not the modify
+    assert updated.last_active_at == START + 10  # a modify is activity (the simple-openai recordings)
+    assert updated.expires_at == START + 10 + 2 * DAY
     cleared = await client.vector_stores.update(store.id, expires_after=None)
     assert (cleared.expires_after, cleared.expires_at, cleared.name) == (None, None, "New")
 

@@ -94,6 +94,48 @@ async def test_delete_detaches_but_keeps_the_file(client: Sdk) -> None:
     assert (emptied.file_counts.total, emptied.usage_bytes) == (0, 0)
 
 
+async def test_deleting_it_after_its_file_answers_deleted_once(client: Sdk) -> None:
+    """The simple-openai recordings delete the File, then the vector-store file, and read `deleted: true`."""
+    store = await client.vector_stores.create()
+    stored = await upload(client)
+    await client.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=stored.id)
+    await client.files.delete(stored.id)
+    assert (await client.vector_stores.retrieve(store.id)).file_counts.total == 0  # gone from the store with it
+
+    deleted = await client.vector_stores.files.delete(stored.id, vector_store_id=store.id)
+
+    assert (deleted.id, deleted.object, deleted.deleted) == (stored.id, "vector_store.file.deleted", True)
+    await expect_error(lambda: client.vector_stores.files.delete(stored.id, vector_store_id=store.id), 404,
+                       f"No file found with id '{stored.id}' in vector store '{store.id}'.")
+
+
+async def test_attaching_it_again_keeps_it(client: Sdk, fake: FakeAssistants) -> None:
+    store = await client.vector_stores.create()
+    stored = await upload(client)
+    first = await client.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=stored.id)
+    clock_of(fake).advance(5)
+
+    again = await client.vector_stores.files.create(vector_store_id=store.id, file_id=stored.id)
+
+    assert again.model_dump() == first.model_dump()  # still completed, as created then
+    assert (await client.vector_stores.retrieve(store.id)).last_active_at == START + 5
+
+
+async def test_number_attributes_keep_their_type(client: Sdk, fake: FakeAssistants) -> None:
+    """A number is sent back as it came (the spec's example echoes `"key2": 2`); the SDK's model makes it a
+    float, the wire does not."""
+    store = await client.vector_stores.create()
+    stored = await upload(client)
+    await client.vector_stores.files.create(vector_store_id=store.id, file_id=stored.id,
+                                            attributes={"year": 2024, "score": 2.5, "draft": False})
+
+    await client.vector_stores.files.retrieve(stored.id, vector_store_id=store.id)
+
+    attributes = fake.calls.last.response["attributes"]
+    assert attributes == {"year": 2024, "score": 2.5, "draft": False}
+    assert [type(v) for v in attributes.values()] == [int, float, bool]
+
+
 async def test_list_filters_by_status(client: Sdk, fake: FakeAssistants) -> None:
     fake.ingestion.fail(filename="*.bad.txt")
     good = await upload(client, "good.txt", PLANETS)
@@ -402,6 +444,27 @@ async def test_cancelling_a_finished_batch_changes_nothing(client: Sdk) -> None:
     again = await client.vector_stores.file_batches.cancel(batch.id, vector_store_id=store.id)
 
     assert (batch.status, again.status, again.file_counts.completed) == ("completed", "completed", 1)
+
+
+async def test_a_batch_of_files_the_store_has_is_completed(client: Sdk, fake: FakeAssistants) -> None:
+    """The simple-openai recordings: a second batch of two files the store had ingested, cancelled at once,
+    reads `completed` with 2 completed; the files stay searchable, the first batch keeps its counts."""
+    store = await client.vector_stores.create()
+    files = [await upload(client, f"{n}.txt", PLANETS) for n in range(2)]
+    first = await client.vector_stores.file_batches.create_and_poll(store.id, file_ids=[f.id for f in files])
+    fake.ingestion.set_policy("manual")
+
+    second = await client.vector_stores.file_batches.create(store.id, file_ids=[f.id for f in files])
+    cancelled = await client.vector_stores.file_batches.cancel(second.id, vector_store_id=store.id)
+
+    assert second.id != first.id
+    done = {"in_progress": 0, "completed": 2, "failed": 0, "cancelled": 0, "total": 2}
+    assert (second.status, second.file_counts.model_dump()) == ("completed", done)
+    assert (cancelled.status, cancelled.file_counts.model_dump()) == ("completed", done)
+    assert (await client.vector_stores.file_batches.retrieve(first.id, vector_store_id=store.id)).file_counts.total == 2
+    listed = await client.vector_stores.file_batches.list_files(second.id, vector_store_id=store.id)
+    assert sorted(f.id for f in listed.data) == sorted(f.id for f in files)
+    assert len((await client.vector_stores.search(store.id, query="Mars")).data) == 2
 
 
 async def test_batch_upload_and_poll(client: Sdk, fake: FakeAssistants) -> None:

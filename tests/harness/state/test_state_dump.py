@@ -139,6 +139,28 @@ def test_a_hand_written_seed_gives_objects_with_the_chosen_ids() -> None:
     client.close()
 
 
+def test_a_dump_with_the_older_batch_id_field_loads() -> None:
+    """Before a vector-store file could join several batches, the dump had its one `batch_id`."""
+    seed = {
+        "format": "fake-assistants-state", "version": 1,
+        "files": [{"id": "file-a", "filename": "a.txt", "purpose": "assistants", "content_text": "Mars is red."},
+                  {"id": "file-b", "filename": "b.txt", "purpose": "assistants", "content_text": "Venus is hot."}],
+        "vector_stores": [{"id": "vs_docs"}],
+        "vector_store_files": [{"id": "file-a", "vector_store_id": "vs_docs", "status": "completed",
+                                "batch_id": "vsfb_one"},
+                               {"id": "file-b", "vector_store_id": "vs_docs", "status": "completed", "batch_id": None}],
+        "file_batches": [{"id": "vsfb_one", "vector_store_id": "vs_docs", "file_ids": ["file-a"]}],
+    }
+    fake = loaded(seed)
+    client = fake.openai_client()
+
+    batch = client.vector_stores.file_batches.retrieve("vsfb_one", vector_store_id="vs_docs")
+
+    assert (batch.status, batch.file_counts.total) == ("completed", 1)
+    assert [f["batch_ids"] for f in json.loads(fake.dump())["vector_store_files"]] == [["vsfb_one"], []]
+    client.close()
+
+
 def test_a_seeded_run_can_wait_for_tool_outputs() -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}", "output": None}}
     seed = {

@@ -168,7 +168,8 @@ def test_the_api_takes_every_file_and_batch_transition(monkeypatch: pytest.Monke
     assert finished == {readable.id: "completed", unreadable.id: "failed"}
 
     fake.ingestion.set_policy("manual")
-    batch = client.vector_stores.file_batches.create(store.id, file_ids=[readable.id])
+    fresh = client.files.create(file=("more.txt", b"Venus is hot."), purpose="assistants")  # not in the store yet
+    batch = client.vector_stores.file_batches.create(store.id, file_ids=[fresh.id])
     cancelled = client.vector_stores.file_batches.cancel(batch.id, vector_store_id=store.id)
     again = client.vector_stores.file_batches.cancel(batch.id, vector_store_id=store.id)  # finished: unchanged
 

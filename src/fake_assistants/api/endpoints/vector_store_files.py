@@ -115,7 +115,7 @@ def list_batch_files(ctx: Context, call: Call) -> Json:
     status = _status_filter(call)
     table = ctx.store.vs_files[batch.vector_store_id]
     page = table.page(list_params(call.query),
-                      lambda f: f.batch_id == batch.id and (status is None or f.status == status))
+                      lambda f: batch.id in f.batch_ids and (status is None or f.status == status))
     return list_envelope([_file_wire(ctx, f) for f in page.items], page.has_more)
 
 

@@ -38,8 +38,7 @@ def post_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Messag
 
 
 def modify_message(message: Message, body: rm.ModifyMessage) -> Message:
-    if body.metadata is not None:
-        message.metadata = dict(body.metadata)
+    message.metadata = shaping.updated_metadata(message.metadata, body.metadata)
     return message
 
 

@@ -115,6 +115,5 @@ def streamed_tool_resources(tool_resources: Json) -> Json:
 
 
 def modify_run(run: Run, body: rr.ModifyRun) -> Run:
-    if body.metadata is not None:
-        run.metadata = dict(body.metadata)
+    run.metadata = shaping.updated_metadata(run.metadata, body.metadata)
     return run

@@ -30,8 +30,7 @@ def new_thread(ctx: Context, body: rm.CreateThread, *, messages_param: str = "me
 
 
 def modify_thread(thread: Thread, body: rm.ModifyThread) -> Thread:
-    if body.metadata is not None:
-        thread.metadata = dict(body.metadata)
+    thread.metadata = shaping.updated_metadata(thread.metadata, body.metadata)
     if body.tool_resources is not None:
         thread.tool_resources = {**thread.tool_resources, **shaping.tool_resources(body.tool_resources, [])}
     return thread

@@ -22,19 +22,29 @@ def strategy_of(value: rm.AutoChunkingStrategy | rm.StaticChunkingStrategy | Non
 
 def attach_file(ctx: Context, store: VectorStore, file_id: str, strategy: Json,
                 attributes: dict[str, Any] | None, batch_id: str | None = None) -> VectorStoreFile:
-    """Attach a File to a store: a new in_progress vector-store file (re-attaching restarts it).
+    """Attach a File to a store: a new in_progress vector-store file; attaching counts as activity on the store.
 
-    `strategy` is already resolved (`strategy_of`); attaching counts as activity on the store.
+    A file the store already has, in progress or completed, attached again with the same chunking strategy and
+    attributes is kept as it is and joins the batch: the simple-openai recordings show a second batch of two
+    files the store had already ingested `completed` with 2 completed, even when cancelled at once. A failed or
+    cancelled file, or one given other settings, starts again. `strategy` is already resolved (`strategy_of`).
     """
     stored = ctx.store.file(file_id)
     table = ctx.store.vs_files[store.id]
+    now = ctx.clock.now()
+    store.touch(now)
+    kept = table.get(file_id)
+    if (kept is not None and kept.status in ("in_progress", "completed") and kept.chunking_strategy == strategy
+            and kept.attributes == attributes):
+        if batch_id is not None:
+            kept.batch_ids.append(batch_id)
+        return kept
     table.remove(file_id)
     vs_file = VectorStoreFile(
-        id=stored.id, created_at=ctx.clock.now(), vector_store_id=store.id,
-        chunking_strategy=strategy, attributes=attributes, batch_id=batch_id,
+        id=stored.id, created_at=now, vector_store_id=store.id,
+        chunking_strategy=strategy, attributes=attributes, batch_ids=[] if batch_id is None else [batch_id],
     )
     table.add(vs_file.id, vs_file.created_at, vs_file)
-    store.touch(ctx.clock.now())
     return vs_file
 
 
@@ -77,7 +87,16 @@ def set_attributes(vs_file: VectorStoreFile, attributes: dict[str, Any] | None) 
 
 
 def detach_file(ctx: Context, vector_store_id: str, file_id: str) -> None:
-    """Detach the file from the store; the File itself is kept."""
+    """Detach the file from the store; the File itself is kept.
+
+    A file that deleting its File took out of the store answers as detached, once: the simple-openai recordings
+    (2024-05) delete the File, then the vector-store file, and read `"deleted": true`.
+    """
+    removed = ctx.store.removed_with_file.get(vector_store_id)
+    if removed is not None and file_id in removed:
+        ctx.store.vector_store(vector_store_id)
+        removed.discard(file_id)
+        return
     ctx.store.vs_file(vector_store_id, file_id)
     ctx.store.vs_files[vector_store_id].remove(file_id)
 
