@@ -326,6 +326,9 @@ def run_histories(
 ) -> RunHistory:
     """Legal histories of one run; `ending_kinds` narrows the endings.
 
+    The `cancelled` and `expired` endings happen on the app's reads of the run (a retrieve or a poll): an app that
+    only streams its runs does not meet them; leave them out of `ending_kinds` for one.
+
     The app is asked for `function_names` only: by default the function tools among `tools` (the list given to
     `assistants.create`), else `get_weather` and `search_docs`. A call's arguments come from `arguments[name]`
     (a strategy of dicts or JSON strings), else from the `parameters` JSON schema of that function in `tools`

@@ -2,7 +2,7 @@
 
 Layers, lowest first (`LAYERS`): core < model < store < runs < responders | cassettes < api < layers < app.py
 < state | server | transports < fake.py < the public modules (`__init__`, `__main__`, demo, progression,
-strategies, plugin_options, coverage_table) < conftest_plugin. A module imports only from its own unit (a package
+strategies, turns, plugin_options, coverage_table) < conftest_plugin. A module imports only from its own unit (a package
 such as `runs/`, or one of the modules named above) or from a lower layer; units of one layer do not import each
 other; inside a unit any order goes, as long as no import cycle closes. Every import counts: at module level,
 under `if TYPE_CHECKING:`, inside a function, and `importlib.import_module("a literal")`.
@@ -42,7 +42,9 @@ ARCHITECTURE = DOCS / "ARCHITECTURE.md"
 
 # Lowest first. A layer is a tuple of units; a unit is a package of fake_assistants (`core`: everything under
 # core/), one of its top-level modules (`app`, `fake`), the group of public top-level modules, or the plugin.
-PUBLIC_MODULES = ("__init__", "__main__", "demo", "progression", "strategies", "plugin_options", "coverage_table")
+PUBLIC_MODULES = (
+    "__init__", "__main__", "demo", "progression", "strategies", "turns", "plugin_options", "coverage_table",
+)
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("core",),
     ("model",),

@@ -457,6 +457,19 @@ def run_polled_in_vain(run_id: str, status: str, polls: int, policy: str, fix: s
     )
 
 
+def run_polled_while_streamed(run_id: str, status: str, polls: int) -> ApiError:
+    # (the fake's own) not a service error: the run is moved by the stream that reads it, and that stream's reader
+    # is polling instead of reading (a poll inside the `for` over the stream): the loop would never end
+    return ApiError(
+        400,
+        f"fake-assistants: run {run_id} is still {status!r} after {polls:,} polls in a row while a stream of it is "
+        "open. In the fake the stream moves the run it streams, and polls do not, so this poll loop would never "
+        "end: close the stream before polling (leave the `for` over it or its `with` block, or call "
+        "stream.close()), or read it on. If another thread reads the stream, set fake.options.idle_polls = None.",
+        param="run_id",
+    )
+
+
 # -- injected faults (fake.faults) ---------------------------------------------------------------------
 
 RATE_LIMITS_URL = "https://platform.openai.com/account/rate-limits"

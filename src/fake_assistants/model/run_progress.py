@@ -100,11 +100,11 @@ class GeneratedFile:
 @dataclass(slots=True)
 class IdlePolls:
     """Polls in a row that found the run where the last one did (its status; under `after_seconds`, the fake's
-    clock), under a policy by which a poll cannot move it (`manual`; `after_seconds` on a clock that does not
-    move)."""
+    clock; under an open stream, how far the stream has got), under a policy by which a poll cannot move it
+    (`manual`; `after_seconds` on a clock that does not move), or while a stream moves it."""
 
     status: str
-    now: int
+    now: int  # the clock, or the stream's progress: what a change of would let the run move
     count: int = 0
 
 

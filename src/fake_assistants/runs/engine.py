@@ -141,6 +141,8 @@ class RunEngine:
             self._progress(run, self.policy_for(run), poll=poll, listed=listed)
         elif run.progress.unread_stream is not None:  # a stream not read yet: the run moves into its backlog
             self._progress(run, self.policy_for(run), poll=poll, listed=listed, sink=self._backlog_sink(run))
+        elif poll:
+            self._polled_while_streamed(run)
         self.expire_if_due(run)
 
     def on_write(self, run: Run) -> None:
@@ -193,6 +195,25 @@ class RunEngine:
             run.id, run.status, limit, f"after_seconds({policy.seconds})",
             f"its outcome shows once the fake's clock is {policy.seconds} s past its queueing, and the clock has not "
             f"moved: move it (fake.clock.advance({policy.seconds}) on a ManualClock, or freezegun's tick)")
+
+    def _polled_while_streamed(self, run: Run) -> None:
+        """A poll of a run an open stream moves (it moves no run a stream reads). `options.idle_polls` of them in a
+        row that find the run where the last one did (its status, its history, the text its stream has shown) are a
+        poll loop the stream's own reader is stuck in (polling inside the `for` over the stream, say, after a
+        cancel): that poll is a 400 saying to close or read the stream first."""
+        limit = self.world.options.idle_polls
+        if limit is None or run.status not in ("queued", "in_progress", "cancelling"):
+            return
+        progress = run.progress
+        message = progress.open_message
+        shown = len(progress.history) << 32 | (0 if message is None else _text_length(message.content))
+        idle = progress.idle_polls
+        if idle is None or (idle.status, idle.now) != (run.status, shown):
+            progress.idle_polls = idle = IdlePolls(run.status, shown, 0)
+        idle.count += 1
+        if idle.count >= limit:
+            progress.idle_polls = None  # a client that goes on polling gets as many again first
+            raise catalog.run_polled_while_streamed(run.id, run.status, limit)
 
     def _polled(self, run: Run, queued: int, in_progress: int, sink: Sink | None = None) -> None:
         """One more read of a run counted by its policy: the first `queued` reads leave it queued, the next
@@ -1270,3 +1291,8 @@ def _is_run_event(name: str) -> bool:
 def _result(file_id: str, filename: str, score: float, text: str) -> Json:
     return {"file_id": file_id, "file_name": filename, "score": score, "attributes": {},
             "content": [{"type": "text", "text": text}]}
+
+
+def _text_length(content: list[Json]) -> int:
+    """How much text a message being written shows so far (its text parts' lengths)."""
+    return sum(len(part["text"]["value"]) for part in content if part.get("type") == "text")

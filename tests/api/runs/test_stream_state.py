@@ -578,6 +578,31 @@ async def test_a_stream_closed_part_way_hands_the_run_back(client: Sdk, fake: Fa
     assert text_of((await messages_of(client, thread.id))[0]) == "An answer nobody reads to the end."
 
 
+async def test_polling_inside_the_loop_over_the_stream_is_told_to_close_it(client: Sdk, fake: FakeAssistants) -> None:
+    """A poll inside the `for` over a stream (after a cancel, say) would wait for ever: the stream moves the run,
+    and its reader is polling. After `options.idle_polls` polls that find it unchanged, the poll is a 400."""
+    fake.options.idle_polls = 5
+    fake.script.reply("An answer cancelled at its first delta.")
+    assistant, thread = await assistant_and_thread(client, "Hi")
+
+    async with opened(client.raw.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id)) as stream:
+        async for event in events_of(stream):
+            if event.event == "thread.message.delta":
+                run_id = event_run_id(fake, thread.id)
+                await client.beta.threads.runs.cancel(run_id, thread_id=thread.id)
+                with pytest.raises(openai.BadRequestError) as caught:
+                    await client.beta.threads.runs.poll(run_id, thread_id=thread.id)
+                break
+
+    message = str(caught.value.body["message"])  # type: ignore[index]
+    assert message.startswith(f"fake-assistants: run {run_id} is still 'cancelling' after 5 polls in a row while a "
+                              "stream of it is open.")
+    assert "close the stream before polling" in message
+    assert fake.calls["runs.retrieve"].call_count == 5
+    run = await client.beta.threads.runs.poll(run_id, thread_id=thread.id)  # the stream closed: polls move it
+    assert run.status == "cancelled"
+
+
 async def test_a_stream_closed_inside_a_burst_hands_the_run_back(client: Sdk, fake: FakeAssistants) -> None:
     fake.options.stream_chunk_chars = 1
     text = "abcdefghijklmnopqrstuvwxyz0123456789"
