@@ -79,6 +79,8 @@ class V1ProjectionMachine(RuleBasedStateMachine):
         self.fake = FakeAssistants(0, clock=self.clock, shape="schema", api_versions=("v1", "v2"))
         self.pool: list[str] = []  # slot -> the File now in it
         self.deleted: set[str] = set()
+        # (store, file) that a File's deletion took out of the store: its delete answers `deleted` once
+        self.removed_with_file: set[tuple[str, str]] = set()
         self.assistants: list[ModelAssistant] = []
         self.shared_store = ""  # a v2 vector store any assistant may be given through tool_resources
         self.threads: list[str] = []  # the newest threads with a v1 run
@@ -356,7 +358,9 @@ class V1ProjectionMachine(RuleBasedStateMachine):
             event("no vector store to take a file from")
             return
         status, _ = self.request("v2", "DELETE", f"/vector_stores/{store_ids[0]}/files/{file_id}")
-        assert status == (200 if file_id in in_store else 404)
+        once = (store_ids[0], file_id) in self.removed_with_file
+        self.removed_with_file.discard((store_ids[0], file_id))
+        assert status == (200 if file_id in in_store or once else 404)
         assert file_id not in (self.store_files(store_ids[0]) or set())
         self.check_links_kept(assistant)
 
@@ -381,6 +385,10 @@ class V1ProjectionMachine(RuleBasedStateMachine):
         if file_id in self.deleted:
             self.refused(404, version, "DELETE", f"/files/{file_id}")
             return
+        for assistant in self.assistants:
+            store_ids = (self.v2_assistant(assistant)["tool_resources"].get("file_search")
+                         or {"vector_store_ids": []})["vector_store_ids"]
+            self.removed_with_file |= {(s, file_id) for s in store_ids if file_id in (self.store_files(s) or set())}
         answer = self.ok(version, "DELETE", f"/files/{file_id}")
         assert answer == {"object": "file", "deleted": True, "id": file_id}
         self.deleted.add(file_id)
