@@ -385,10 +385,11 @@ class V1ProjectionMachine(RuleBasedStateMachine):
         if file_id in self.deleted:
             self.refused(404, version, "DELETE", f"/files/{file_id}")
             return
+        stores = {self.shared_store}
         for assistant in self.assistants:
-            store_ids = (self.v2_assistant(assistant)["tool_resources"].get("file_search")
-                         or {"vector_store_ids": []})["vector_store_ids"]
-            self.removed_with_file |= {(s, file_id) for s in store_ids if file_id in (self.store_files(s) or set())}
+            stores.update((self.v2_assistant(assistant)["tool_resources"].get("file_search")
+                           or {"vector_store_ids": []})["vector_store_ids"])
+        self.removed_with_file |= {(s, file_id) for s in stores if file_id in (self.store_files(s) or set())}
         answer = self.ok(version, "DELETE", f"/files/{file_id}")
         assert answer == {"object": "file", "deleted": True, "id": file_id}
         self.deleted.add(file_id)
