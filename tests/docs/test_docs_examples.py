@@ -24,6 +24,7 @@ from project_paths import DOCS, ROOT
 FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^(?P=indent)```", re.DOTALL | re.MULTILINE)
 TAG = re.compile(r"<!-- docs-test: (?P<tag>[^>]*?) -->\s*\Z")
 TEST_FUNCTION = re.compile(r"^(?:async )?def (test_\w+)", re.MULTILINE)
+STATE_MACHINE_TEST = re.compile(r"^(Test\w+) = \w+\.TestCase$", re.MULTILINE)  # hypothesis: one test each
 V1_TAG = "openai==1.20.0"
 
 
@@ -40,7 +41,7 @@ class Block:
 
     @property
     def tests(self) -> list[str]:
-        return TEST_FUNCTION.findall(self.code)
+        return TEST_FUNCTION.findall(self.code) + STATE_MACHINE_TEST.findall(self.code)
 
 
 def dedent(code: str, indent: str) -> str:
