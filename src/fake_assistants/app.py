@@ -51,7 +51,8 @@ class App:
         self.ctx = ctx
         self.routes: RouteTable[Route] = route_table(routes)
         self.lock = threading.RLock()
-        ctx.engine.set_aside = partial(set_aside, self.lock)  # a run's model answers with the lock set aside
+        self.clock = ctx.engine.world.clock  # read once per request (Locking)
+        ctx.engine.set_aside = partial(set_aside, self.lock, self.clock)  # a run's model answers, the lock set aside
         self.journal = Journal()  # fake.calls
         self.faults = Faults()  # fake.faults
         self.internal_errors = ctx.engine.internal_errors  # fake.internal_errors: what answered a 500
@@ -71,7 +72,7 @@ class App:
     def build(self) -> Respond:
         """The layers, outermost first."""
         http: list[Callable[[Respond], Respond]] = [
-            partial(Locking, lock=self.lock),  # one request at a time; each stream chunk too
+            partial(Locking, lock=self.lock, clock=self.clock),  # one request at a time; each stream chunk too
             partial(RouteMatch, routes=self.routes),  # route name and path parameters
             partial(Journaling, journal=self.journal),  # fake.calls
             partial(ResponseHeaders, ids=self.ctx.ids, options=self.ctx.options),  # x-request-id, drawn first

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, cast
 from .api.context import Context
 from .app import App
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
-from .core.clock import Clock, ManualClock, SystemClock
+from .core.clock import Clock, ManualClock, RequestClock, SystemClock
 from .core.errors import InternalError, StateError
 from .core.ids import IdFactory
 from .core.options import Options
@@ -72,9 +72,10 @@ class FakeAssistants:
         self.options = Options(shape=shape, poll_after_ms=poll_after_ms, stream_chunk_chars=stream_chunk_chars,
                                api_versions=check_versions(api_versions))
         self.store = Store()
-        self.ingestion = Ingestion(self.clock)
+        request_clock = RequestClock(self.clock)  # one reading per request
+        self.ingestion = Ingestion(request_clock)
         self.script = Script(strict=strict_script)
-        world = World(self.store, self.clock, IdFactory(seed), self.options, self.ingestion)
+        world = World(self.store, request_clock, IdFactory(seed), self.options, self.ingestion)
         self.engine = RunEngine(world, self.script, as_policy(progression))
         self.ctx = Context.around(self.engine)
         self.app = App(self.ctx)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 
 import pytest
 import time_machine
 from freezegun import freeze_time
 
 from fake_assistants import ApiRequest, FakeAssistants, ManualClock
+from fake_assistants.core.clock import RequestClock
 
 BETA = {"OpenAI-Beta": "assistants=v2"}
 FROZEN = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
@@ -36,6 +38,42 @@ def test_time_machine_sets_created_at_and_moves() -> None:
         traveller.shift(dt.timedelta(seconds=90))
         second = create_assistant(fake)
     assert (first["created_at"], second["created_at"]) == (int(FROZEN.timestamp()), int(FROZEN.timestamp()) + 90)
+
+
+def test_one_request_reads_the_time_once() -> None:
+    """A thread and the messages created with it share `created_at`, as the service's did, even on a clock that
+    moves at every reading (freezegun's auto_tick_seconds); the next request reads it again."""
+    fake = FakeAssistants(seed=0)
+    client = fake.openai_client()
+    with freeze_time(FROZEN, auto_tick_seconds=1):
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "One"}, {"role": "user",
+                                                                                         "content": "Two"}])
+        messages = client.beta.threads.messages.list(thread.id, order="asc").data
+        later = client.beta.threads.create()
+    assert [m.created_at for m in messages] == [thread.created_at] * 2
+    assert later.created_at > thread.created_at
+    client.close()
+
+
+def test_a_request_clock_pins_per_thread_and_reads_again_when_fresh() -> None:
+    clock = ManualClock(100)
+    reading = RequestClock(clock)
+    assert reading.now() == 100
+    clock.advance(1)
+    assert reading.now() == 101  # outside a request: every read reads the clock
+    reading.pin()
+    first = reading.now()
+    clock.advance(1)
+    seen_elsewhere: list[int] = []
+    worker = threading.Thread(target=lambda: seen_elsewhere.append(reading.now()))
+    worker.start()
+    worker.join()
+    assert (first, reading.now(), seen_elsewhere) == (101, 101, [102])  # another thread is not pinned
+    reading.fresh()
+    assert reading.now() == 102
+    reading.unpin()
+    clock.advance(1)
+    assert reading.now() == 103
 
 
 def test_manual_clock_moves_only_when_told() -> None:

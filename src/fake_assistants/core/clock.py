@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 from datetime import timedelta
 from numbers import Real
@@ -32,6 +33,50 @@ class SystemClock:
         @property
         def set(self) -> NoReturn:
             raise _cannot_move("set", self)
+
+
+class _Reading(threading.local):
+    depth = 0  # requests (or stream chunks) this thread is answering, nested
+    now: int | None = None  # the time they read, once read
+
+
+class RequestClock:
+    """The fake's clock as its state reads it: one reading per request.
+
+    Everything a request (or a chunk of a stream) stamps has one time, as the service's objects made by one
+    request did (a thread and the messages created with it share `created_at`), however often the fake reads the
+    time and whatever the clock does meanwhile (freezegun's `auto_tick_seconds` moves it at every reading). Per
+    thread; outside a request (a test's `fake.advance`) every read reads `inner`. `fresh()` takes a new reading
+    at the next read: a run's model answered meanwhile, with the lock set aside."""
+
+    __slots__ = ("_reading", "inner")
+
+    def __init__(self, inner: Clock) -> None:
+        self.inner = inner
+        self._reading = _Reading()
+
+    def now(self) -> int:
+        reading = self._reading
+        now = reading.now
+        if now is None:
+            now = self.inner.now()
+            if reading.depth:
+                reading.now = now
+        return now
+
+    def pin(self) -> None:
+        """A request begins on this thread: its first read is the time all its reads see."""
+        self._reading.depth += 1
+
+    def unpin(self) -> None:
+        reading = self._reading
+        reading.depth -= 1
+        if not reading.depth:
+            reading.now = None
+
+    def fresh(self) -> None:
+        """The next read reads the clock again (and is the time the rest of the request sees)."""
+        self._reading.now = None
 
 
 def _cannot_move(name: str, clock: SystemClock) -> AttributeError:

@@ -14,24 +14,33 @@ from contextlib import contextmanager
 from dataclasses import replace
 
 from ..api.pipeline import Exchange, Respond
+from ..core.clock import RequestClock
 from ..core.wire import ApiResponse
 
 
 class Locking:
-    def __init__(self, inner: Respond, lock: threading.RLock) -> None:
+    """Also where a request's time is read once (`RequestClock`): under the lock, per request and per chunk."""
+
+    def __init__(self, inner: Respond, lock: threading.RLock, clock: RequestClock) -> None:
         self.inner = inner
         self.lock = lock
+        self.clock = clock
 
     def __call__(self, exchange: Exchange) -> ApiResponse:
+        clock = self.clock
         with self.lock:
-            response = self.inner(exchange)
+            clock.pin()
+            try:
+                response = self.inner(exchange)
+            finally:
+                clock.unpin()
         if isinstance(response.body, bytes):
             return response
         return replace(response, body=self.locked(response.body))
 
     def locked(self, chunks: Iterator[bytes]) -> Iterator[bytes]:
         """Produce stream chunks one at a time under the lock; closing this closes `chunks` too."""
-        return LockedChunks(chunks, self.lock)
+        return LockedChunks(chunks, self.lock, self.clock)
 
 
 class LockedChunks:
@@ -41,9 +50,10 @@ class LockedChunks:
     does not wait for it, nor fail as a generator closed while it runs would: the thread making the chunk closes
     the stream once the chunk is made, and its read ends there (an app's "stop" button)."""
 
-    def __init__(self, chunks: Iterator[bytes], lock: threading.RLock) -> None:
+    def __init__(self, chunks: Iterator[bytes], lock: threading.RLock, clock: RequestClock) -> None:
         self._chunks = chunks
         self._lock = lock
+        self._clock = clock
         self._guard = threading.Lock()  # the three flags below
         self._making = False  # a thread is making the next chunk
         self._close_asked = False  # closed while it did: it closes the stream once that chunk is made
@@ -64,7 +74,11 @@ class LockedChunks:
         chunk = None
         try:
             with self._lock:
-                chunk = next(self._chunks, None)
+                self._clock.pin()
+                try:
+                    chunk = next(self._chunks, None)
+                finally:
+                    self._clock.unpin()
         finally:  # the chunks ended, raised, or were closed meanwhile: close them now
             with self._guard:
                 self._making = False
@@ -104,10 +118,11 @@ class LockedChunks:
 
 
 @contextmanager
-def set_aside(lock: threading.RLock) -> Iterator[None]:
+def set_aside(lock: threading.RLock, clock: RequestClock) -> Iterator[None]:
     """`lock` released while the body runs, however deep this thread holds it, and taken back as deep after. An
     RLock tells its depth only by refusing a release once this thread no longer holds it; where this thread does
-    not hold it at all, nothing is set aside."""
+    not hold it at all, nothing is set aside. Back under the lock, the request reads the time again (a model
+    answered meanwhile: what the run writes next is stamped after it)."""
     depth = 0
     while True:
         try:
@@ -120,3 +135,4 @@ def set_aside(lock: threading.RLock) -> Iterator[None]:
     finally:
         for _ in range(depth):
             lock.acquire()
+        clock.fresh()

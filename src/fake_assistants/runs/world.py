@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.clock import Clock
+from ..core.clock import RequestClock
 from ..core.ids import IdFactory
 from ..core.options import Options
 from ..store.store import Store
@@ -18,7 +18,7 @@ from .ingestion import Ingestion
 @dataclass(slots=True)
 class World:
     store: Store
-    clock: Clock
+    clock: RequestClock  # the fake's clock, read once per request
     ids: IdFactory
     options: Options
     ingestion: Ingestion

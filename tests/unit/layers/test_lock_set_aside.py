@@ -7,7 +7,11 @@ import threading
 
 import pytest
 
+from fake_assistants import ManualClock
+from fake_assistants.core.clock import RequestClock
 from fake_assistants.layers.locking import set_aside
+
+CLOCK = RequestClock(ManualClock())  # the time a request reads once
 
 BOUND = 30.0  # seconds: a deadlock guard
 
@@ -27,7 +31,7 @@ def test_the_lock_is_free_inside_and_held_as_deep_after(depth: int) -> None:
     for _ in range(depth):
         lock.acquire()
 
-    with set_aside(lock):
+    with set_aside(lock, CLOCK):
         assert taken_elsewhere(lock)
 
     for _ in range(depth):
@@ -48,16 +52,31 @@ def test_a_lock_this_thread_does_not_hold_is_left_alone() -> None:
     holder = threading.Thread(target=hold)
     holder.start()
     assert holder_has_it.wait(BOUND)
-    with set_aside(lock):  # not this thread's: nothing to set aside, and the holder keeps it
+    with set_aside(lock, CLOCK):  # not this thread's: nothing to set aside, and the holder keeps it
         assert not lock.acquire(blocking=False)
     done.set()
     holder.join(BOUND)
-    with set_aside(lock):
+    with set_aside(lock, CLOCK):
         assert taken_elsewhere(lock)
 
 
 def test_the_lock_is_taken_back_when_the_body_raises() -> None:
     lock = threading.RLock()
-    with lock, pytest.raises(ValueError), set_aside(lock):
+    with lock, pytest.raises(ValueError), set_aside(lock, CLOCK):
         raise ValueError("the model failed")
     assert taken_elsewhere(lock)
+
+
+def test_back_under_the_lock_the_request_reads_the_time_again() -> None:
+    """A model answered with the lock set aside: what the run writes next is stamped after it."""
+    clock = ManualClock(100)
+    reading = RequestClock(clock)
+    lock = threading.RLock()
+    with lock:
+        reading.pin()
+        assert reading.now() == 100
+        with set_aside(lock, reading):
+            clock.advance(5)  # the model took five seconds
+            assert reading.now() == 100  # still this request's time, until it is back
+        assert reading.now() == 105
+        reading.unpin()

@@ -9,7 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from fake_assistants import ManualClock
+from fake_assistants.core.clock import RequestClock
 from fake_assistants.layers.locking import LockedChunks
+
+CLOCK = RequestClock(ManualClock())  # the time a request reads once
 
 BOUND = 30.0
 
@@ -63,14 +67,14 @@ class Chunks:
 def test_each_chunk_is_made_under_the_lock_and_the_end_closes_them_under_it() -> None:
     lock = threading.RLock()
     chunks = Chunks(lock)
-    assert list(LockedChunks(chunks.iterator, lock)) == [b"0", b"1", b"2"]
+    assert list(LockedChunks(chunks.iterator, lock, CLOCK)) == [b"0", b"1", b"2"]
     assert chunks.under_lock == [True] * 3 and chunks.closed_under_lock is True
 
 
 def test_a_close_between_chunks_closes_them_at_once_and_ends_the_read() -> None:
     lock = threading.RLock()
     chunks = Chunks(lock)
-    stream = LockedChunks(chunks.iterator, lock)
+    stream = LockedChunks(chunks.iterator, lock, CLOCK)
     assert next(stream) == b"0"
     stream.close()
     assert chunks.closed_under_lock is True and list(stream) == []
@@ -80,7 +84,7 @@ def test_a_close_between_chunks_closes_them_at_once_and_ends_the_read() -> None:
 def test_chunks_that_raise_are_closed_and_the_error_reaches_the_reader() -> None:
     lock = threading.RLock()
     chunks = Chunks(lock, fail_at=1)
-    stream = LockedChunks(chunks.iterator, lock)
+    stream = LockedChunks(chunks.iterator, lock, CLOCK)
     assert next(stream) == b"0"
     with pytest.raises(RuntimeError, match="the stream broke"):
         next(stream)
@@ -90,7 +94,7 @@ def test_chunks_that_raise_are_closed_and_the_error_reaches_the_reader() -> None
 def test_a_close_from_another_thread_while_a_chunk_is_made_is_done_by_the_maker_after_it() -> None:
     lock = threading.RLock()
     chunks = Chunks(lock, hold=True)
-    stream = LockedChunks(chunks.iterator, lock)
+    stream = LockedChunks(chunks.iterator, lock, CLOCK)
     assert next(stream) == b"0"
     read: list[bytes] = []
     reader = threading.Thread(target=lambda: read.extend(stream), daemon=True)
@@ -107,7 +111,7 @@ def test_a_close_from_another_thread_while_a_chunk_is_made_is_done_by_the_maker_
 def test_two_threads_reading_one_stream_at_once_is_refused() -> None:
     lock = threading.RLock()
     chunks = Chunks(lock, hold=True)
-    stream = LockedChunks(chunks.iterator, lock)
+    stream = LockedChunks(chunks.iterator, lock, CLOCK)
     assert next(stream) == b"0"
     reader = threading.Thread(target=lambda: next(stream), daemon=True)
     reader.start()
@@ -122,7 +126,7 @@ def test_two_threads_reading_one_stream_at_once_is_refused() -> None:
 def test_a_stream_dropped_part_way_closes_its_chunks() -> None:
     lock = threading.RLock()
     chunks = Chunks(lock)
-    stream = LockedChunks(chunks.iterator, lock)
+    stream = LockedChunks(chunks.iterator, lock, CLOCK)
     assert next(stream) == b"0"
     del stream
     gc.collect()
@@ -134,7 +138,7 @@ def test_a_stream_never_read_is_closed_without_waiting_for_the_lock() -> None:
     here, as by a request in flight when the garbage collector drops an unread stream) is not waited for."""
     lock = threading.RLock()
     chunks = Chunks(lock)
-    stream = LockedChunks(chunks.iterator, lock)
+    stream = LockedChunks(chunks.iterator, lock, CLOCK)
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
