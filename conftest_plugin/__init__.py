@@ -214,7 +214,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         check_responder_errors(fake)
         check_script_mistakes(fake)
         if options.checks_unconsumed_script(bool(item.config.getini(CHECK_INI))):
-            check_script_consumed(fake)
+            check_script_consumed(item, fake)
             check_other_fakes(item, fake)
         checks_faults = options.check_unspent_faults
         if checks_faults is None:
@@ -236,7 +236,8 @@ def pytest_runtest_makereport(
     if fake is not None and report.failed and report.when == "call" and not failed_for_unused_turns(call):
         turns = unused_turns_of(fake)  # the check that fails a test for them runs only when its body passed
         if turns:
-            report.sections.append((UNUSED_SECTION, f"{UNUSED_HINT}\n" + "\n".join(turns)))
+            hint = runs_elsewhere_hint(item, fake)
+            report.sections.append((UNUSED_SECTION, f"{UNUSED_HINT}\n" + "\n".join(turns) + f"\n{hint}".rstrip()))
         others = other_fakes_turns(item, fake)
         if others and not (call.excinfo is not None and OTHER_FAKES_MESSAGE in str(call.excinfo.value)):
             report.sections.append((OTHER_FAKES_SECTION, "\n".join(others) + f"\n{OTHER_FAKES_HINT}"))
@@ -394,13 +395,31 @@ def check_other_fakes(item: pytest.Item, fake: FakeAssistants) -> None:
                     pytrace=False)
 
 
-def check_script_consumed(fake: FakeAssistants) -> None:
+def runs_started(fake: FakeAssistants) -> int:
+    """How many runs the fake's clients started (its journal's `runs.create` and `threads.create_and_run`)."""
+    return len(fake.calls.filter(route="runs.create")) + len(fake.calls.filter(route="threads.create_and_run"))
+
+
+def runs_elsewhere_hint(item: pytest.Item, fake: FakeAssistants) -> str:
+    """When the fixture's fake started no run and a fake the test built itself did: where the runs went."""
+    if runs_started(fake):
+        return ""
+    elsewhere = sum(runs_started(other) for other in item.stash.get(BUILT_KEY, []) if other is not fake)
+    if not elsewhere:
+        return ""
+    return (f"No run of the test's fake (the fake_assistants fixture) took them, but {elsewhere} run(s) went to a "
+            "FakeAssistants the test built itself: that fake's clients (other.openai_client()) talk to it, not to "
+            "the fixture's. Script that fake (other.script.reply(...)), or give the code the plugin's clients "
+            "(openai_client, async_openai_client).\n")
+
+
+def check_script_consumed(item: pytest.Item, fake: FakeAssistants) -> None:
     pending = unused_turns(fake)
     if not pending:
         return
     turns = "\n".join(pending)
     pytest.fail(
-        f"fake_assistants: {len(pending)} {UNUSED_CHECK_MESSAGE}:\n{turns}\n"
+        f"fake_assistants: {len(pending)} {UNUSED_CHECK_MESSAGE}:\n{turns}\n{runs_elsewhere_hint(item, fake)}"
         f"Use them, remove them, or switch this check off with "
         f"@pytest.mark.{MARKER}(check_unconsumed_script=False) or the ini option {CHECK_INI} = false.",
         pytrace=False,

@@ -164,6 +164,50 @@ def test_a_fake_the_test_uses_through_its_own_client_is_fine(pytester: pytest.Py
     result.assert_outcomes(passed=1)
 
 
+def test_turns_on_the_fixture_fake_while_the_runs_went_to_another_are_explained(pytester: pytest.Pytester) -> None:
+    """The reverse mistake: the fixture's fake is scripted, and the code's client talks to a fake the test built."""
+    result = run(pytester, """
+        from fake_assistants import FakeAssistants
+
+        def test_uses_its_own_fakes_client(fake_assistants):
+            fake_assistants.script.reply("scripted on the fixture's fake")
+            client = FakeAssistants().openai_client()
+            assistant = client.beta.assistants.create(model="gpt-4o")
+            run = client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            assert run.status == "completed"
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: 1 scripted turn(s) were never used by a run:",
+        "*- Reply(text=\"scripted on the fixture's fake\")",
+        "No run of the test's fake (the fake_assistants fixture) took them, but 1 run(s) went to a FakeAssistants the "
+        "test built itself: that fake's clients (other.openai_client()) talk to it, not to the fixture's.*",
+    ])
+
+
+def test_a_failing_test_on_another_fakes_client_says_where_the_runs_went(pytester: pytest.Pytester) -> None:
+    result = run(pytester, """
+        from fake_assistants import FakeAssistants
+
+        def test_reads_the_answer(fake_assistants):
+            fake_assistants.script.reply("expected")
+            client = FakeAssistants().openai_client()
+            assistant = client.beta.assistants.create(model="gpt-4o")
+            run = client.beta.threads.create_and_run_poll(
+                assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+            assert client.beta.threads.messages.list(run.thread_id).data[0].content[0].text.value == "expected"
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake-assistants: scripted turns no run used*",
+        "  - Reply(text='expected')",
+        "No run of the test's fake (the fake_assistants fixture) took them, but 1 run(s) went to a FakeAssistants*",
+    ])
+
+
 ASKS_AND_READS = """
     import pytest
     from fake_assistants import FakeAssistants
