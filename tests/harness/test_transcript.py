@@ -12,6 +12,7 @@ import pytest
 
 from fake_assistants import FakeAssistants
 from fake_assistants.core.clock import ManualClock
+from fake_assistants.progression import after_polls
 from fake_assistants.state.transcript import CUT_MARKER, Limits, build, render
 from project_paths import README
 from sdk_matrix import START, Sdk, new_fake, open_sdk
@@ -117,6 +118,27 @@ async def test_refused_requests_and_faults_are_listed_with_status_and_message(cl
             "server_error: The service is busy.") in thread_part
     assert ("GET /v1/threads/thread_nope/messages (messages.list) → 404 · invalid_request_error: "
             "No thread found with id 'thread_nope'.") in other_part
+
+
+async def test_a_write_refused_for_a_run_nobody_read_says_runs_move_when_read(client: Sdk,
+                                                                             fake: FakeAssistants) -> None:
+    """The service moved a run on its own; the fake moves it when read. A write right after the create is refused
+    in both, but code that never reads the run stays refused in the fake: the transcript says why."""
+    fake.set_progression(after_polls(1))
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    with pytest.raises(Exception, match="while a run"):
+        await client.beta.threads.messages.create(thread.id, role="user", content="unread")
+    await client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)  # read: in_progress, still active
+    with pytest.raises(Exception, match="already has an active run"):
+        await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+
+    unread, read = [line for line in fake.transcript().splitlines() if "→ 400" in line]
+    assert unread.endswith(f"is active. ({run.id} had not been read since it was created: the fake moves a run when a "
+                           "client reads it (a retrieve or poll, a list of its thread's runs, messages or steps), by "
+                           "the default policy at the first read)")
+    assert read.endswith(f"already has an active run {run.id}.")
 
 
 async def test_failed_incomplete_and_overridden_runs_say_why(client: Sdk, fake: FakeAssistants) -> None:

@@ -28,6 +28,7 @@ reaches it through the facade (`Steerable.transcript`), as it does the dump.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +44,10 @@ from ..store.store import Store
 
 CUT_MARKER = "… [+{} chars]"
 RUN_ROUTES = frozenset({"runs.create", "threads.create_and_run"})
+# the reads of a thread that move its runs (engine.on_read, listed or not)
+THREAD_READS = frozenset({"runs.list", "messages.list", "messages.retrieve", "runs.steps.list", "runs.steps.retrieve"})
+# the wordings of a write refused for an active run (error_catalog: message_while_run_active, run_already_active)
+_ACTIVE_RUN = re.compile(r"(?:while a run|already has an active run) (run_\w+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,7 @@ class CallNote:
     status: int | None
     fault: str | None
     error: str | None  # `type: message` of the error the client got
+    hint: str | None = None  # what the fake did that the service would not have (a run it moves only when read)
 
 
 @dataclass(slots=True)
@@ -283,8 +289,28 @@ class _Builder:
             if call.fault is None and (call.status is None or call.status < 400):
                 continue
             note = CallNote(index, call.method, call.path, call.route, call.status, call.fault, self._error(call))
+            note.hint = self._unread_run_hint(index, call, note.error)
             notes.setdefault(call.params.get("thread_id"), []).append(note)
         return notes
+
+    def _unread_run_hint(self, index: int, call: RecordedCall, error: str | None) -> str | None:
+        """A write refused for an active run no client had read since it was created: in the fake that run waits to
+        be read (the service moved it on its own), so code that starts a run and writes to its thread at once is
+        refused where, against the service, it would usually have been refused only within the run's seconds."""
+        found = _ACTIVE_RUN.search(error or "") if call.status == 400 else None
+        if found is None:
+            return None
+        run_id, thread_id = found.group(1), call.params.get("thread_id")
+        created = self.created_by.get(run_id)
+        if created is None or run_id in self.streamed:
+            return None
+        for earlier in self.calls[created + 1:index]:
+            if earlier.method == "GET" and (earlier.params.get("run_id") == run_id or (
+                    earlier.route in THREAD_READS and earlier.params.get("thread_id") == thread_id)):
+                return None
+        return (f"{run_id} had not been read since it was created: the fake moves a run when a client reads it (a "
+                "retrieve or poll, a list of its thread's runs, messages or steps), by the default policy at the "
+                "first read")
 
     def _error(self, call: RecordedCall) -> str | None:
         answer = call.response
@@ -667,7 +693,8 @@ def _note(note: CallNote) -> str:
     answer = "no answer" if note.status is None else str(note.status)
     fault = f" · injected {note.fault}" if note.fault else ""
     error = f" · {note.error}" if note.error else ""
-    return f"#{note.index} {note.method} {note.path}{route} → {answer}{fault}{error}"
+    hint = f" ({note.hint})" if note.hint else ""
+    return f"#{note.index} {note.method} {note.path}{route} → {answer}{fault}{error}{hint}"
 
 
 def text_of(store: Store, calls: Iterable[RecordedCall], thread_id: str | None = None,
