@@ -517,6 +517,23 @@ async def test_update_run_merges_metadata(client: Sdk) -> None:
     assert updated.metadata == {"a": "1", "b": "2"}
 
 
+async def test_merged_metadata_holds_at_most_16_pairs(client: Sdk) -> None:
+    full = {f"k{n}": "v" for n in range(16)}
+    assistant = await client.beta.assistants.create(model="gpt-4o", name="Kept", metadata=full)
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        await client.beta.assistants.update(assistant.id, name="Changed", metadata={"one": "more"})
+
+    assert caught.value.body == {  # the 400 a request of 17 pairs gets
+        "message": "Invalid 'metadata': too many properties. Expected an object with at most 16 properties, but got "
+                   "an object with 17 properties instead.",
+        "type": "invalid_request_error", "param": "metadata", "code": "object_above_max_properties"}
+    unchanged = await client.beta.assistants.retrieve(assistant.id)
+    assert (unchanged.name, unchanged.metadata) == ("Kept", full)
+    replaced = await client.beta.assistants.update(assistant.id, metadata={"k0": "new"})  # a key it has: 16 still
+    assert replaced.metadata == {**full, "k0": "new"}
+
+
 async def test_update_message_merges_metadata_only(client: Sdk) -> None:
     thread = await client.beta.threads.create()
     created = await client.beta.threads.messages.create(thread.id, role="user", content=QUESTION, metadata={"a": "1"})

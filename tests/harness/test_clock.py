@@ -55,7 +55,7 @@ def test_one_request_reads_the_time_once() -> None:
     client.close()
 
 
-def test_a_request_clock_pins_per_thread_and_reads_again_when_fresh() -> None:
+def test_a_request_clock_pins_per_thread_and_reads_again_after_a_suspension() -> None:
     clock = ManualClock(100)
     reading = RequestClock(clock)
     assert reading.now() == 100
@@ -69,11 +69,18 @@ def test_a_request_clock_pins_per_thread_and_reads_again_when_fresh() -> None:
     worker.start()
     worker.join()
     assert (first, reading.now(), seen_elsewhere) == (101, 101, [102])  # another thread is not pinned
-    reading.fresh()
+    suspended = reading.suspend()  # a model answers: what it asks of the fake reads its own time
+    reading.pin()
     assert reading.now() == 102
+    clock.advance(1)
     reading.unpin()
+    reading.resume(suspended)
+    assert reading.now() == 103  # back: read again, and pinned
     clock.advance(1)
     assert reading.now() == 103
+    reading.unpin()
+    clock.advance(1)
+    assert reading.now() == 105
 
 
 def test_manual_clock_moves_only_when_told() -> None:

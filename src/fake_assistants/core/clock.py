@@ -46,8 +46,9 @@ class RequestClock:
     Everything a request (or a chunk of a stream) stamps has one time, as the service's objects made by one
     request did (a thread and the messages created with it share `created_at`), however often the fake reads the
     time and whatever the clock does meanwhile (freezegun's `auto_tick_seconds` moves it at every reading). Per
-    thread; outside a request (a test's `fake.advance`) every read reads `inner`. `fresh()` takes a new reading
-    at the next read: a run's model answered meanwhile, with the lock set aside."""
+    thread; outside a request (a test's `fake.advance`) every read reads `inner`. While a run's model answers (the
+    lock set aside) the request is suspended: the model's own requests read their own time, and back from it the
+    request reads the clock again."""
 
     __slots__ = ("_reading", "inner")
 
@@ -74,9 +75,17 @@ class RequestClock:
         if not reading.depth:
             reading.now = None
 
-    def fresh(self) -> None:
-        """The next read reads the clock again (and is the time the rest of the request sees)."""
-        self._reading.now = None
+    def suspend(self) -> int:
+        """This thread's requests are set aside (a run's model answers): until `resume`, a read reads the clock, and
+        a request the model makes meanwhile reads its own time. Returns what `resume` takes."""
+        reading = self._reading
+        depth, reading.depth, reading.now = reading.depth, 0, None
+        return depth
+
+    def resume(self, depth: int) -> None:
+        """Back to the requests `suspend` set aside: the next read reads the clock again, and is their time."""
+        reading = self._reading
+        reading.depth, reading.now = depth, None
 
 
 def _cannot_move(name: str, clock: SystemClock) -> AttributeError:

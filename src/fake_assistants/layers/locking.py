@@ -130,9 +130,10 @@ def set_aside(lock: threading.RLock, clock: RequestClock) -> Iterator[None]:
         except RuntimeError:  # no longer held by this thread
             break
         depth += 1
+    suspended = clock.suspend()
     try:
         yield
     finally:
         for _ in range(depth):
             lock.acquire()
-        clock.fresh()
+        clock.resume(suspended)

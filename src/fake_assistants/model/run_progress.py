@@ -99,12 +99,13 @@ class GeneratedFile:
 
 @dataclass(slots=True)
 class IdlePolls:
-    """Polls in a row that found the run where the last one did (its status; under `after_seconds`, the fake's
-    clock; under an open stream, how far the stream has got), under a policy by which a poll cannot move it
-    (`manual`; `after_seconds` on a clock that does not move), or while a stream moves it."""
+    """Polls in a row that found the run where the last one did, under a policy by which a poll cannot move it
+    (`manual`; `after_seconds` on a clock that does not move), or while the stream that moves it waits on its
+    own reader."""
 
     status: str
-    now: int  # the clock, or the stream's progress: what a change of would let the run move
+    # what moving would show: under `after_seconds` the fake's clock, under an open stream the events it has sent
+    marker: int
     count: int = 0
 
 
@@ -132,3 +133,5 @@ class RunProgress:
     # step id -> the model whose turn made the step (a responder's `model_label`), for transcripts
     model_steps: dict[str, str] = field(default_factory=dict)
     idle_polls: IdlePolls | None = None  # polls in a row that could not move the run (a poll loop with no end)
+    stream_reader: int | None = None  # the thread reading the stream that moves the run (while one does)
+    streamed_events: int = 0  # the events that stream has sent

@@ -67,6 +67,8 @@ class VectorStore:
     expires_at: int | None = None
     last_active_at: int | None = None
     expired: bool = False
+    # the files deleting their File took out of the store, which a delete still answers, once (detach_file)
+    removed_with_file: list[str] = field(default_factory=list)
 
     def touch(self, now: int) -> None:
         """The store was used: `last_active_at` moves, and with it an expiry anchored there."""

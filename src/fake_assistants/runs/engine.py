@@ -23,6 +23,7 @@ import weakref
 from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
+from inspect import GEN_RUNNING, getgeneratorstate
 from itertools import islice
 from types import MappingProxyType
 from typing import Any, TypeVar, cast
@@ -175,17 +176,10 @@ class RunEngine:
         that would never end (`create_and_poll` under `manual`): that poll is a 400 saying so, and what moves the
         run. A run waiting for tool outputs, or over, is not counted: no poll helper waits on it, and `advance`
         does not move it."""
-        limit = self.world.options.idle_polls
-        if limit is None or run.status not in ("queued", "in_progress", "cancelling"):
+        marker = self.world.clock.now() if isinstance(policy, AfterSeconds) else 0  # the clock moves no manual run
+        limit = self._idle_limit_reached(run, marker)
+        if limit is None:
             return
-        now = self.world.clock.now() if isinstance(policy, AfterSeconds) else 0  # the clock moves no manual run
-        idle = run.progress.idle_polls
-        if idle is None or (idle.status, idle.now) != (run.status, now):
-            run.progress.idle_polls = idle = IdlePolls(run.status, now, 0)
-        idle.count += 1
-        if idle.count < limit:
-            return
-        run.progress.idle_polls = None  # a client that goes on polling gets as many again first
         if isinstance(policy, Manual):
             raise catalog.run_polled_in_vain(
                 run.id, run.status, limit, "'manual'",
@@ -197,23 +191,37 @@ class RunEngine:
             f"moved: move it (fake.clock.advance({policy.seconds}) on a ManualClock, or freezegun's tick)")
 
     def _polled_while_streamed(self, run: Run) -> None:
-        """A poll of a run an open stream moves (it moves no run a stream reads). `options.idle_polls` of them in a
-        row that find the run where the last one did (its status, its history, the text its stream has shown) are a
-        poll loop the stream's own reader is stuck in (polling inside the `for` over the stream, say, after a
-        cancel): that poll is a 400 saying to close or read the stream first."""
+        """A poll of a run an open stream moves (polls do not), from the thread reading that stream: its reader is
+        polling instead of reading (a poll inside the `for` over the stream, after a cancel, say). `options.idle_polls`
+        of them in a row with no event sent in between are a loop that would never end: that poll is a 400 saying
+        to close the stream first. Polls from other threads, or from the run's model while it answers (a responder),
+        wait on something that moves."""
+        progress, work = run.progress, run.progress.work
+        if progress.stream_reader != threading.get_ident() or (
+                work is not None and (work.calling is not None or getgeneratorstate(work.events) == GEN_RUNNING)):
+            return  # another thread's poll, or one the run's model makes while it answers
+        # a read hands the client up to a burst of events, and it may read the run after each: those reads are
+        # allowed on top of the limit
+        limit = self._idle_limit_reached(run, progress.streamed_events, allowance=DELTAS_PER_CHUNK)
+        if limit is not None:
+            raise catalog.run_polled_while_streamed(run.id, run.status, limit)
+
+    def _idle_limit_reached(self, run: Run, marker: int, allowance: int = 0) -> int | None:
+        """Count a poll that found the run where the last one did (its status and `marker`); the polls counted
+        (`options.idle_polls`, plus `allowance`) when this one reaches them, and the count starts again. A run
+        waiting for tool outputs, or over, is never counted."""
         limit = self.world.options.idle_polls
         if limit is None or run.status not in ("queued", "in_progress", "cancelling"):
-            return
-        progress = run.progress
-        message = progress.open_message
-        shown = len(progress.history) << 32 | (0 if message is None else _text_length(message.content))
-        idle = progress.idle_polls
-        if idle is None or (idle.status, idle.now) != (run.status, shown):
-            progress.idle_polls = idle = IdlePolls(run.status, shown, 0)
+            return None
+        limit += allowance
+        idle = run.progress.idle_polls
+        if idle is None or (idle.status, idle.marker) != (run.status, marker):
+            run.progress.idle_polls = idle = IdlePolls(run.status, marker, 0)
         idle.count += 1
-        if idle.count >= limit:
-            progress.idle_polls = None  # a client that goes on polling gets as many again first
-            raise catalog.run_polled_while_streamed(run.id, run.status, limit)
+        if idle.count < limit:
+            return None
+        run.progress.idle_polls = None  # a client that goes on polling gets as many again first
+        return limit
 
     def _polled(self, run: Run, queued: int, in_progress: int, sink: Sink | None = None) -> None:
         """One more read of a run counted by its policy: the first `queued` reads leave it queued, the next
@@ -360,6 +368,7 @@ class RunEngine:
         backlog.reading = True
         if progress.unread_stream is not None and progress.unread_stream() is backlog:
             progress.unread_stream = None
+        progress.stream_reader = threading.get_ident()  # its polls wait on themselves (_polled_while_streamed)
         waiting = backlog.events
         try:
             yield from first
@@ -369,6 +378,7 @@ class RunEngine:
                     item = waiting.popleft()
                     if isinstance(item, ApiError):  # the run's work broke off there (a broken stream)
                         raise item
+                    progress.streamed_events += 1
                     yield item
                     if type(item) is tuple and item[0] == REQUIRES_ACTION:
                         return
@@ -395,6 +405,7 @@ class RunEngine:
                 if event is None:
                     self._drop_work(run, pending)
                 else:
+                    progress.streamed_events += 1
                     yield event
                     if type(event) is tuple and event[0] == REQUIRES_ACTION:  # the stream ends there, as the service's
                         return
@@ -407,6 +418,7 @@ class RunEngine:
         finally:
             if progress.streamed_segment == segment:
                 progress.streamed_segment = None
+            progress.stream_reader = None
 
     def streaming(self, run: Run) -> bool:
         """A stream is reading the run's current segment."""
@@ -1291,8 +1303,3 @@ def _is_run_event(name: str) -> bool:
 def _result(file_id: str, filename: str, score: float, text: str) -> Json:
     return {"file_id": file_id, "file_name": filename, "score": score, "attributes": {},
             "content": [{"type": "text", "text": text}]}
-
-
-def _text_length(content: list[Json]) -> int:
-    """How much text a message being written shows so far (its text parts' lengths)."""
-    return sum(len(part["text"]["value"]) for part in content if part.get("type") == "text")

@@ -16,8 +16,6 @@ class FileTables:
         self.vs_files: dict[str, OrderedTable[VectorStoreFile]] = {}
         self.batches: dict[str, FileBatch] = {}
         self._expiring_files: dict[str, int] = {}  # file id -> expires_at, for files uploaded with expires_after
-        # vector store id -> the ids of the files its File's deletion took out of it (`detach_file` answers them)
-        self.removed_with_file: dict[str, set[str]] = {}
         self.stand_ins: StandInMaker | None = None  # lenient mode: lookups of unknown ids create them
 
     def file(self, file_id: str) -> StoredFile:
@@ -39,8 +37,9 @@ class FileTables:
         self.files.remove(file_id)
         self._expiring_files.pop(file_id, None)
         for vector_store_id, table in self.vs_files.items():
-            if table.remove(file_id) is not None:
-                self.removed_with_file.setdefault(vector_store_id, set()).add(file_id)
+            store = self.vector_stores.get(vector_store_id)
+            if table.remove(file_id) is not None and store is not None:
+                store.removed_with_file.append(file_id)
 
     def expire_files(self, now: int) -> None:
         """Files whose `expires_at` has passed are gone, as if deleted."""
@@ -62,7 +61,6 @@ class FileTables:
     def remove_vector_store(self, vector_store_id: str) -> None:
         self.vector_stores.remove(vector_store_id)
         self.vs_files.pop(vector_store_id, None)
-        self.removed_with_file.pop(vector_store_id, None)
         for batch_id in [b.id for b in self.batches.values() if b.vector_store_id == vector_store_id]:
             del self.batches[batch_id]
 

@@ -7,6 +7,7 @@ stream is produced as the client reads it, not before.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -595,12 +596,53 @@ async def test_polling_inside_the_loop_over_the_stream_is_told_to_close_it(clien
                 break
 
     message = str(caught.value.body["message"])  # type: ignore[index]
-    assert message.startswith(f"fake-assistants: run {run_id} is still 'cancelling' after 5 polls in a row while a "
-                              "stream of it is open.")
+    polls = 5 + DELTAS_PER_CHUNK  # the limit, and the reads a client may make between the events of one burst
+    assert message.startswith(f"fake-assistants: run {run_id} is still 'cancelling' after {polls} polls in a row "
+                              "while a stream of it is open.")
     assert "close the stream before polling" in message
-    assert fake.calls["runs.retrieve"].call_count == 5
+    assert fake.calls["runs.retrieve"].call_count == polls
     run = await client.beta.threads.runs.poll(run_id, thread_id=thread.id)  # the stream closed: polls move it
     assert run.status == "cancelled"
+
+
+def test_reads_of_a_streamed_run_that_the_stream_moves_meanwhile_are_not_counted() -> None:
+    """Only a poll loop that the stream's own reader is stuck in is counted: a read per event (the stream moves
+    the run between them), reads from another thread, and reads while the run's model answers are not."""
+    fake = new_fake()
+    fake.options.idle_polls = 3
+    client = fake.openai_client(max_retries=0)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+
+    def answer(ctx: Any) -> str:  # the model, meanwhile, looks at the run five times
+        for _ in range(5):
+            client.beta.threads.runs.retrieve(ctx.run["id"], thread_id=thread.id)
+        return "word " * 40
+
+    fake.script.respond_with(answer)
+    other_thread_read = threading.Event()
+
+    def read_elsewhere(run_id: str) -> None:
+        for _ in range(5):
+            client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)
+        other_thread_read.set()
+
+    deltas = 0
+    with client.beta.threads.runs.stream(thread_id=thread.id, assistant_id=assistant.id) as stream:
+        for event in stream:
+            if event.event == "thread.message.delta":
+                deltas += 1
+                run_id = event_run_id(fake, thread.id)
+                client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)  # one read per event
+                if deltas == 1:
+                    reader = threading.Thread(target=read_elsewhere, args=(run_id,))
+                    reader.start()
+                    reader.join()
+
+    assert other_thread_read.is_set()
+    assert deltas > 3
+    assert client.beta.threads.runs.retrieve(run_id, thread_id=thread.id).status == "completed"
+    client.close()
 
 
 async def test_a_stream_closed_inside_a_burst_hands_the_run_back(client: Sdk, fake: FakeAssistants) -> None:

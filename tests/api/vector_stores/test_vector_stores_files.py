@@ -121,6 +121,23 @@ async def test_attaching_it_again_keeps_it(client: Sdk, fake: FakeAssistants) ->
     assert (await client.vector_stores.retrieve(store.id)).last_active_at == START + 5
 
 
+async def test_attaching_it_again_with_other_attributes_starts_it_again(client: Sdk) -> None:
+    """The same settings are the same JSON: `1` is not `true`; no attributes and `null` ones are the same."""
+    store = await client.vector_stores.create()
+    stored = await upload(client)
+    await client.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=stored.id,
+                                                     attributes={"flag": True})
+
+    again = await client.vector_stores.files.create(vector_store_id=store.id, file_id=stored.id,
+                                                    attributes={"flag": 1})
+
+    assert (again.status, again.attributes) == ("in_progress", {"flag": 1})
+    await client.vector_stores.files.update(stored.id, vector_store_id=store.id, attributes=None)
+    await client.vector_stores.files.retrieve(stored.id, vector_store_id=store.id)  # completed
+    kept = await client.vector_stores.files.create(vector_store_id=store.id, file_id=stored.id)
+    assert (kept.status, kept.attributes) == ("completed", None)
+
+
 async def test_number_attributes_keep_their_type(client: Sdk, fake: FakeAssistants) -> None:
     """A number is sent back as it came (the spec's example echoes `"key2": 2`); the SDK's model makes it a
     float, the wire does not."""
@@ -465,6 +482,17 @@ async def test_a_batch_of_files_the_store_has_is_completed(client: Sdk, fake: Fa
     listed = await client.vector_stores.file_batches.list_files(second.id, vector_store_id=store.id)
     assert sorted(f.id for f in listed.data) == sorted(f.id for f in files)
     assert len((await client.vector_stores.search(store.id, query="Mars")).data) == 2
+
+
+async def test_a_file_twice_in_a_batch_counts_once(client: Sdk, fake: FakeAssistants) -> None:
+    store = await client.vector_stores.create()
+    stored = await upload(client)
+    await client.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=stored.id)
+
+    batch = await client.vector_stores.file_batches.create(store.id, file_ids=[stored.id, stored.id])
+
+    assert batch.file_counts.total == 1
+    assert json.loads(fake.dump())["vector_store_files"][0]["batch_ids"] == [batch.id]
 
 
 async def test_batch_upload_and_poll(client: Sdk, fake: FakeAssistants) -> None:

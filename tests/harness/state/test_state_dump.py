@@ -161,6 +161,24 @@ def test_a_dump_with_the_older_batch_id_field_loads() -> None:
     client.close()
 
 
+def test_a_store_remembers_through_a_dump_the_files_their_files_deletion_took_out() -> None:
+    fake = new_fake()
+    client = fake.openai_client()
+    store = client.vector_stores.create()
+    stored = client.files.create(file=("a.txt", b"Mars is red."), purpose="assistants")
+    client.vector_stores.files.create_and_poll(vector_store_id=store.id, file_id=stored.id)
+    client.files.delete(stored.id)
+    client.close()
+
+    copy = loaded(fake.dump(), fake)
+    copied = copy.openai_client()
+
+    assert copied.vector_stores.files.delete(stored.id, vector_store_id=store.id).deleted
+    with pytest.raises(openai.NotFoundError):
+        copied.vector_stores.files.delete(stored.id, vector_store_id=store.id)
+    copied.close()
+
+
 def test_a_seeded_run_can_wait_for_tool_outputs() -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "lookup", "arguments": "{}", "output": None}}
     seed = {

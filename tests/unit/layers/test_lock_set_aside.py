@@ -67,8 +67,9 @@ def test_the_lock_is_taken_back_when_the_body_raises() -> None:
     assert taken_elsewhere(lock)
 
 
-def test_back_under_the_lock_the_request_reads_the_time_again() -> None:
-    """A model answered with the lock set aside: what the run writes next is stamped after it."""
+def test_set_aside_the_request_is_not_pinned_and_back_it_reads_the_time_again() -> None:
+    """A model answers with the lock set aside: a request it makes reads its own time, and what the run writes
+    next is stamped after it."""
     clock = ManualClock(100)
     reading = RequestClock(clock)
     lock = threading.RLock()
@@ -76,7 +77,12 @@ def test_back_under_the_lock_the_request_reads_the_time_again() -> None:
         reading.pin()
         assert reading.now() == 100
         with set_aside(lock, reading):
-            clock.advance(5)  # the model took five seconds
-            assert reading.now() == 100  # still this request's time, until it is back
-        assert reading.now() == 105
+            clock.advance(5)  # the model took five seconds, then asked the fake something
+            reading.pin()
+            assert reading.now() == 105
+            reading.unpin()
+            clock.advance(1)
+        assert reading.now() == 106
+        clock.advance(1)
+        assert reading.now() == 106  # pinned again, for the rest of the request
         reading.unpin()

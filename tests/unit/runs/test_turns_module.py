@@ -22,9 +22,13 @@ def test_each_function_builds_what_the_script_method_of_its_name_queues() -> Non
     assert built == [turn.action for turn in script.turns]
 
 
-def test_a_mistake_is_named_as_the_script_names_it() -> None:
-    with pytest.raises(TypeError, match="call_function: arguments must be a dict"):
+def test_a_mistake_is_named_as_this_modules_function() -> None:
+    with pytest.raises(TypeError, match=r"^fake_assistants\.turns\.call_function: arguments must be a dict"):
         turns.call_function("f", ["Paris"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError) as caught:
+        turns.reply(None)  # type: ignore[arg-type]
+    assert str(caught.value).startswith("fake_assistants.turns.reply: text must be a str, not None;")
+    assert "script no turn" not in str(caught.value)  # advice about scripting, not about a responder's answer
     with pytest.raises(ValueError, match="last_error code must be one of"):
         turns.fail("nope")
 

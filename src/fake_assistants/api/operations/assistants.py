@@ -39,11 +39,11 @@ def delete_assistant(ctx: Context, assistant_id: str) -> None:
 
 def _apply(assistant: Assistant, body: rm.AssistantFields) -> None:
     """Copy the fields a create or modify request set (null means not set)."""
+    assistant.metadata = shaping.updated_metadata(assistant.metadata, body.metadata)  # first: it may refuse
     given = {k for k in body.model_fields_set if getattr(body, k) is not None}
     for name in ("name", "description", "instructions", "reasoning_effort"):
         if name in given:
             setattr(assistant, name, getattr(body, name))
-    assistant.metadata = shaping.updated_metadata(assistant.metadata, body.metadata)
     if "tools" in given:
         assistant.tools = shaping.tools(body.tools)
     if "temperature" in given and body.temperature is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...core import error_catalog as catalog
@@ -35,17 +36,25 @@ def attach_file(ctx: Context, store: VectorStore, file_id: str, strategy: Json,
     store.touch(now)
     kept = table.get(file_id)
     if (kept is not None and kept.status in ("in_progress", "completed") and kept.chunking_strategy == strategy
-            and kept.attributes == attributes):
-        if batch_id is not None:
+            and same_attributes(kept.attributes, attributes)):
+        if batch_id is not None and batch_id not in kept.batch_ids:
             kept.batch_ids.append(batch_id)
         return kept
     table.remove(file_id)
+    if file_id in store.removed_with_file:  # attached again (lenient mode's stand-in File): a delete is a delete
+        store.removed_with_file.remove(file_id)
     vs_file = VectorStoreFile(
         id=stored.id, created_at=now, vector_store_id=store.id,
         chunking_strategy=strategy, attributes=attributes, batch_ids=[] if batch_id is None else [batch_id],
     )
     table.add(vs_file.id, vs_file.created_at, vs_file)
     return vs_file
+
+
+def same_attributes(kept: dict[str, Any] | None, given: dict[str, Any] | None) -> bool:
+    """Whether a file's attributes and a request's are the same JSON: `true`, `1` and `1.0` differ, and none (null)
+    is no attributes (`{}`)."""
+    return json.dumps(kept or {}, sort_keys=True) == json.dumps(given or {}, sort_keys=True)
 
 
 def live_store(ctx: Context, vector_store_id: str) -> VectorStore:
@@ -92,13 +101,13 @@ def detach_file(ctx: Context, vector_store_id: str, file_id: str) -> None:
     A file that deleting its File took out of the store answers as detached, once: the simple-openai recordings
     (2024-05) delete the File, then the vector-store file, and read `"deleted": true`.
     """
-    removed = ctx.store.removed_with_file.get(vector_store_id)
-    if removed is not None and file_id in removed:
-        ctx.store.vector_store(vector_store_id)
-        removed.discard(file_id)
+    store = ctx.store.vector_store(vector_store_id)
+    table = ctx.store.vs_files[vector_store_id]
+    if table.get(file_id) is None and file_id in store.removed_with_file:
+        store.removed_with_file.remove(file_id)
         return
-    ctx.store.vs_file(vector_store_id, file_id)
-    ctx.store.vs_files[vector_store_id].remove(file_id)
+    ctx.store.vs_file(vector_store_id, file_id)  # the 404 (or lenient mode's stand-in)
+    table.remove(file_id)
 
 
 def parsed_text(ctx: Context, vector_store_id: str, file_id: str) -> str:

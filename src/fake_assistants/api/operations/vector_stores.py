@@ -48,10 +48,10 @@ def new_vector_store(ctx: Context, body: fr.CreateVectorStore, param: str = "chu
 def modify_vector_store(ctx: Context, store: VectorStore, body: fr.ModifyVectorStore) -> VectorStore:
     """`name`, `metadata` (merged) and `expires_after` as given; an explicit null `expires_after` removes the
     expiry (and a null `name` the name). Changing the policy of an expired store does not revive it."""
+    store.metadata = shaping.updated_metadata(store.metadata, body.metadata)  # first: it may refuse
     given = body.model_fields_set
     if "name" in given:
         store.name = body.name
-    store.metadata = shaping.updated_metadata(store.metadata, body.metadata)
     now = ctx.clock.now()
     if not store.expire_if_due(now):
         # a modify is activity: `last_active_at` moves, and an expiry anchored there (the simple-openai
