@@ -66,8 +66,9 @@ SECTIONS = ("assistants", "threads", "messages", "runs", "run_steps", "files", "
             "vector_store_files", "file_batches")
 # A run's `extra`: the fields of its progress a dump keeps, in this order, with the type of their values. The
 # pending work is named at the end; no stream reads a loaded run, so `streamed_segment`, `unread_stream`,
-# `stream_reader` and `streamed_events` are left out (and `streamed_segment` ignored when a document has it). The status `history` is left out too (the
-# format stays version 1): a loaded run's history starts when it is loaded, and transcripts say so.
+# `stream_reader` and `streamed_events` are left out (and `streamed_segment` ignored when a document has it). The
+# status `history` is left out too (the format stays version 1): a loaded run's history starts when it is loaded,
+# and transcripts say so.
 EXTRA_TYPES: dict[str, type[Any]] = {
     "stand_in": bool, "include_search_content": bool, "segment": int, "searched": bool, "citations": list,
     "images": list, "generated": list, "quotes": dict, "open_message": Message, "pending_step": RunStep,
