@@ -56,7 +56,7 @@ async def test_a_function_call_conversation_reads_in_order(client: Sdk, fake: Fa
         "tools: function get_weather",
         "status: queued 22:13:20 → in_progress 22:13:20 → requires_action 22:13:20 → queued 22:13:20 → "
         "in_progress 22:13:20 → completed 22:13:20",
-        "tool_calls", 'function get_weather({"city": "Paris"}) [call_', '] → output "22 C"',
+        "tool_calls", 'function get_weather({"city":"Paris"}) [call_', '] → output "22 C"',
         "message_creation", "assistant msg_", '"It is sunny in Paris."',
         "usage: prompt ",
     ]

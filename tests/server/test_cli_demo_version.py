@@ -42,7 +42,7 @@ def test_demo_prints_the_quickstart_offline() -> None:
     assert lines[1].startswith("thread    thread_")
     assert lines[2].endswith(": What is the weather in Paris?")
     assert lines[3].endswith(": requires_action")
-    assert "get_weather({\"city\": \"Paris\"}) -> '22°C and sunny in Paris'" in lines[4]
+    assert "get_weather({\"city\":\"Paris\"}) -> '22°C and sunny in Paris'" in lines[4]
     assert "thread.message.delta x" in lines[5] and lines[5].endswith("thread.run.completed")
     assert lines[6].endswith("It is 22°C and sunny in Paris.") and "streamed in" in lines[6]
     assert lines[7].endswith(": completed")

@@ -126,7 +126,7 @@ def test_function_calls_then_tool_outputs(server: ThreadedServer, client: openai
     run = client.beta.threads.runs.create_and_poll(thread_id=thread, assistant_id=assistant)
     assert run.required_action is not None
     calls = run.required_action.submit_tool_outputs.tool_calls
-    assert [(c.function.name, c.function.arguments) for c in calls] == [("a", '{"x": 1}'), ("b", "{}")]
+    assert [(c.function.name, c.function.arguments) for c in calls] == [("a", '{"x":1}'), ("b", "{}")]
     run = client.beta.threads.runs.submit_tool_outputs_and_poll(
         run_id=run.id, thread_id=thread, tool_outputs=[{"tool_call_id": c.id, "output": "ok"} for c in calls])
     assert run.required_action is not None

@@ -55,7 +55,7 @@ def test_the_transcript_over_http_is_fake_transcript(server: ThreadedServer, fak
     assert status == 200
     assert headers["content-type"] == "text/plain; charset=utf-8"
     assert body.decode("utf-8") == fake.transcript()
-    assert 'function get_weather({"city": "Paris"})' in body.decode("utf-8")
+    assert 'function get_weather({"city":"Paris"})' in body.decode("utf-8")
 
     status, _, one = get(server, f"/__fake__/transcript?thread_id={thread_id}")
     assert status == 200 and one.decode("utf-8") == fake.transcript(thread_id)
@@ -85,7 +85,7 @@ def test_the_overview_holds_what_the_page_draws(server: ThreadedServer, fake: Fa
     run = thread["entries"][1]
     assert [s["status"] for s in run["statuses"]] == [
         "queued", "in_progress", "requires_action", "queued", "in_progress", "completed"]
-    assert run["steps"][0]["tool_calls"][0]["arguments"] == '{"city": "Paris"}'
+    assert run["steps"][0]["tool_calls"][0]["arguments"] == '{"city":"Paris"}'
     assert run["steps"][1]["message"]["text"] == "It is sunny in Paris."
     assert data["script"] == {"consumed": 2, "pending": [{"action": "Reply(text='not used yet')",
                                                           "assistant_id": None}]}

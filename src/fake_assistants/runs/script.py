@@ -416,8 +416,8 @@ ARGUMENTS_FIX = ('pass the arguments as a dict, as call_function("get_weather", 
 
 
 def _arguments(arguments: object, method: str = "call_function", name: str = "arguments") -> str:
-    """A function call's arguments as the API carries them, a JSON object in a str: a dict is encoded, a str is
-    kept as written (a test may script a model's malformed arguments on purpose), None is `{}`."""
+    """A function call's arguments as the API carries them, a JSON object in a str: a dict is encoded (compact),
+    a str is kept as written (a test may script a model's malformed arguments on purpose), None is `{}`."""
     if arguments is None:
         return "{}"
     if isinstance(arguments, str):  # as written, even when it is not JSON: a model's malformed arguments, on purpose
@@ -425,7 +425,8 @@ def _arguments(arguments: object, method: str = "call_function", name: str = "ar
         return arguments
     if isinstance(arguments, Mapping):
         try:
-            return json.dumps(arguments if isinstance(arguments, dict) else dict(arguments))
+            # compact, as the models wrote them: every recorded call's arguments read '{"day_of_week":"Thursday"}'
+            return json.dumps(arguments if isinstance(arguments, dict) else dict(arguments), separators=(",", ":"))
         except (TypeError, ValueError) as error:
             raise TypeError(f"fake.script.{method}: {name} must hold only JSON values (str, int, float, bool, None, "
                             f"list, dict), and {given(arguments)} does not: {error}; convert the values first, "

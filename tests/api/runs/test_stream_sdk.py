@@ -206,7 +206,7 @@ async def test_current_event_inside_callbacks(client: Sdk, fake: FakeAssistants)
         ("on_tool_call_delta", "thread.run.step.delta"),
         ("on_tool_call_done", "thread.run.requires_action"),
     ]
-    assert handler.arguments == '{"location": "Paris"}'
+    assert handler.arguments == '{"location":"Paris"}'
     assert compress(handler.events) == [
         "thread.run.created", "thread.run.queued", "thread.run.in_progress", "thread.run.step.created",
         "thread.run.step.in_progress", "thread.run.step.delta", "thread.run.requires_action",
@@ -449,7 +449,7 @@ async def test_parallel_calls_stream_with_an_index_each(client: Sdk, fake: FakeA
     firsts = [delta for delta in deltas if delta.id is not None]
     assert [(d.index, d.type, d.function.name, d.function.arguments) for d in firsts] == [
         (0, "function", "get_weather", ""), (1, "function", "get_time", "")]
-    for index, arguments in ((0, '{"location": "Paris"}'), (1, '{"tz": "CET"}')):
+    for index, arguments in ((0, '{"location":"Paris"}'), (1, '{"tz":"CET"}')):
         later = [d for d in deltas if d.index == index and d.id is None]
         assert all(d.function.name is None for d in later)
         assert "".join(d.function.arguments for d in later) == arguments

@@ -291,7 +291,7 @@ async def test_calls_cut_by_max_completion_tokens_end_the_stream_incomplete(clie
     sent = "".join(e.data.delta.step_details.tool_calls[0].function.arguments or ""
                    for e in events if e.event == "thread.run.step.delta")
     step = next(e.data for e in events if e.event == "thread.run.step.completed")
-    assert step.step_details.tool_calls[0].function.arguments == sent == '{"text": "' + "b" * (sent.count("b"))
+    assert step.step_details.tool_calls[0].function.arguments == sent == '{"text":"' + "b" * (sent.count("b"))
     assert events[-1].data.incomplete_details.reason == "max_completion_tokens"
 
 

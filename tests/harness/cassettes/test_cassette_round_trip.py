@@ -259,7 +259,7 @@ async def test_the_json_form_of_a_vcrpy_cassette_reads_the_same(recorded: Record
 
 def expected_turns(search: FileSearch) -> list[Any]:
     return [
-        FunctionCalls((("get_weather", '{"city": "Paris"}'), ("get_time", '{"tz": "CET"}'))),
+        FunctionCalls((("get_weather", '{"city":"Paris"}'), ("get_time", '{"tz":"CET"}'))),
         Reply("Sunny in Paris, 14:05 (walrus-7)."),
         CodeInterpreter("plot(6 * 7)", "42 (heron-3 logs)", (CHART,)),  # the image's bytes as downloaded
         Reply("Here is the chart of 42 (heron-3)."),

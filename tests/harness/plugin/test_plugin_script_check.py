@@ -47,7 +47,7 @@ def test_every_kind_of_unused_turn_is_listed(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines([
         "*3 scripted turn(s) were never used by a run:",
-        "*- FunctionCalls(calls=(('get_weather', '{\"city\": \"Paris\"}'),))",
+        "*- FunctionCalls(calls=(('get_weather', '{\"city\":\"Paris\"}'),))",
         "*- Fail(code='rate_limit_exceeded', *",
         "*- Reply(text='for one assistant') (assistant asst_abc: this fake has no such assistant now)",
     ])

@@ -60,7 +60,7 @@ def test_a_failing_test_shows_the_story_of_its_thread(pytester: pytest.Pytester)
     result.assert_outcomes(failed=1)
     text = section(result)
     assert '"What\'s the weather in Paris?"' in text  # the user message
-    assert 'function get_weather({"city": "Paris"})' in text  # the function call with its arguments
+    assert 'function get_weather({"city":"Paris"})' in text  # the function call with its arguments
     assert 'output "22 C, sunny"' in text  # the submitted output
     statuses = next(line for line in text.splitlines() if "status:" in line)
     assert [part.split()[0] for part in statuses.split("status:")[1].split("→")] == [
@@ -101,7 +101,7 @@ def test_always_shows_it_for_a_passing_test_too(pytester: pytest.Pytester, how: 
     )
 
     result.assert_outcomes(passed=1)
-    assert 'function get_weather({"city": "Paris"})' in section(result)
+    assert 'function get_weather({"city":"Paris"})' in section(result)
 
 
 def test_the_marker_wins_over_the_command_line_which_wins_over_the_ini(pytester: pytest.Pytester) -> None:

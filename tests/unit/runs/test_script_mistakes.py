@@ -111,7 +111,7 @@ def test_valid_arguments_are_encoded_as_before() -> None:
 
     assert [turn.action for turn in script.turns] == [
         FunctionCalls((("a", '{"city":  "Paris"}'),)),  # a str is kept as written
-        FunctionCalls((("b", '{"city": "Paris"}'),)),
+        FunctionCalls((("b", '{"city":"Paris"}'),)),
         FunctionCalls((("c", "{}"),)),
         FunctionCalls((("d", "{}"), ("e", '{"n": 1}'))),
         FunctionCalls((("f", '{"city": "Par'),)),

@@ -45,5 +45,5 @@ def test_a_responder_returning_a_turn_runs_it() -> None:
 
     assert run.status == "requires_action"
     call = run.required_action.submit_tool_outputs.tool_calls[0]
-    assert (call.function.name, call.function.arguments) == ("get_weather", '{"city": "Paris"}')
+    assert (call.function.name, call.function.arguments) == ("get_weather", '{"city":"Paris"}')
     client.close()
