@@ -104,7 +104,7 @@ def test_the_page_follows_a_function_call_run_live(browser: Any, screenshot_dir:
             wait_for_text(browser, "What's the weather in Paris?")
 
             run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
-            wait_for_text(browser, 'get_weather({"city": "Paris"}) → (no output yet)')
+            wait_for_text(browser, 'get_weather({"city":"Paris"}) → (no output yet)')
 
             call = run.required_action.submit_tool_outputs.tool_calls[0]
             client.beta.threads.runs.submit_tool_outputs_and_poll(
@@ -114,7 +114,7 @@ def test_the_page_follows_a_function_call_run_live(browser: Any, screenshot_dir:
             client.close()
 
         text = page_text(browser)
-        assert 'get_weather({"city": "Paris"}) → 22 C, sunny' in text
+        assert 'get_weather({"city":"Paris"}) → 22 C, sunny' in text
         assert "completed 22:13:20" in text
         assert browser.execute_script("return window.notReloaded === true;")
         WebDriverWait(browser, WAIT_SECONDS).until(
