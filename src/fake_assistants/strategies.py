@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import json
 import string
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -39,6 +38,7 @@ from .runs.script import (
     Incomplete,
     Reply,
     Turn,
+    arguments_json,
 )
 
 if TYPE_CHECKING:
@@ -196,16 +196,11 @@ def texts(*, min_size: int = 1, max_size: int = 60) -> st.SearchStrategy[str]:
     return st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=min_size, max_size=max_size)
 
 
-def compact_json(value: object) -> str:
-    """JSON as the models wrote function arguments: compact (`{"city":"Paris"}`), as the script encodes them."""
-    return json.dumps(value, separators=(",", ":"))
-
-
 def json_arguments() -> st.SearchStrategy[str]:
     """The JSON object a function call is made with."""
     values = st.one_of(st.integers(-1000, 1000), texts(min_size=0, max_size=20), st.booleans(), st.none())
     keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
-    return st.dictionaries(keys, values, max_size=4).map(compact_json)
+    return st.dictionaries(keys, values, max_size=4).map(arguments_json)
 
 
 ArgumentStrategy = st.SearchStrategy[Json] | st.SearchStrategy[str]
@@ -226,7 +221,7 @@ def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
             'pip install "fake-assistants[hypothesis]" (or pass arguments={name: strategy})',
             name="hypothesis_jsonschema",
         ) from None
-    return _from_schema(schema, from_schema).map(compact_json)
+    return _from_schema(schema, from_schema).map(arguments_json)
 
 
 COMBINATORS = frozenset({"allOf", "anyOf", "oneOf", "not", "$ref", "if", "dependentRequired", "dependentSchemas",
@@ -271,7 +266,7 @@ def argument_strategies(names: Sequence[str], tools: Sequence[Json] | None = Non
     for name in names:
         given = (arguments or {}).get(name)
         if given is not None:
-            chosen[name] = given.map(lambda value: value if isinstance(value, str) else compact_json(value))
+            chosen[name] = given.map(lambda value: value if isinstance(value, str) else arguments_json(value))
         elif name in schemas:
             chosen[name] = schema_arguments(schemas[name])
         else:

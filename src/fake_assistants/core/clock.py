@@ -75,6 +75,13 @@ class RequestClock:
         if not reading.depth:
             reading.now = None
 
+    def __enter__(self) -> None:
+        """`with clock:` pins the reading for the block (a request, a stream chunk); `__exit__` unpins it."""
+        self.pin()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.unpin()
+
     def suspend(self) -> int:
         """This thread's requests are set aside (a run's model answers): until `resume`, a read reads the clock, and
         a request the model makes meanwhile reads its own time. Returns what `resume` takes."""

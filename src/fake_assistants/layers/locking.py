@@ -27,13 +27,8 @@ class Locking:
         self.clock = clock
 
     def __call__(self, exchange: Exchange) -> ApiResponse:
-        clock = self.clock
-        with self.lock:
-            clock.pin()
-            try:
-                response = self.inner(exchange)
-            finally:
-                clock.unpin()
+        with self.lock, self.clock:
+            response = self.inner(exchange)
         if isinstance(response.body, bytes):
             return response
         return replace(response, body=self.locked(response.body))
@@ -73,12 +68,8 @@ class LockedChunks:
             self._making = self._started = True
         chunk = None
         try:
-            with self._lock:
-                self._clock.pin()
-                try:
-                    chunk = next(self._chunks, None)
-                finally:
-                    self._clock.unpin()
+            with self._lock, self._clock:
+                chunk = next(self._chunks, None)
         finally:  # the chunks ended, raised, or were closed meanwhile: close them now
             with self._guard:
                 self._making = False

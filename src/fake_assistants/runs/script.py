@@ -415,6 +415,12 @@ ARGUMENTS_FIX = ('pass the arguments as a dict, as call_function("get_weather", 
                  "text itself, as '{\"city\": \"Paris\"}', or None for no arguments")
 
 
+def arguments_json(value: object) -> str:
+    """Function arguments as the models wrote them: compact JSON (every recorded call's arguments read
+    '{"day_of_week":"Thursday"}'), non-ASCII escaped as `json.dumps` does."""
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _arguments(arguments: object, method: str = "call_function", name: str = "arguments") -> str:
     """A function call's arguments as the API carries them, a JSON object in a str: a dict is encoded (compact),
     a str is kept as written (a test may script a model's malformed arguments on purpose), None is `{}`."""
@@ -425,8 +431,7 @@ def _arguments(arguments: object, method: str = "call_function", name: str = "ar
         return arguments
     if isinstance(arguments, Mapping):
         try:
-            # compact, as the models wrote them: every recorded call's arguments read '{"day_of_week":"Thursday"}'
-            return json.dumps(arguments if isinstance(arguments, dict) else dict(arguments), separators=(",", ":"))
+            return arguments_json(arguments if isinstance(arguments, dict) else dict(arguments))
         except (TypeError, ValueError) as error:
             raise TypeError(f"fake.script.{method}: {name} must hold only JSON values (str, int, float, bool, None, "
                             f"list, dict), and {given(arguments)} does not: {error}; convert the values first, "

@@ -44,8 +44,6 @@ from ..store.store import Store
 
 CUT_MARKER = "… [+{} chars]"
 RUN_ROUTES = frozenset({"runs.create", "threads.create_and_run"})
-# the reads of a thread that move its runs (engine.on_read, listed or not)
-THREAD_READS = frozenset({"runs.list", "messages.list", "messages.retrieve", "runs.steps.list", "runs.steps.retrieve"})
 # the wordings of a write refused for an active run (error_catalog: message_while_run_active, run_already_active)
 _ACTIVE_RUN = re.compile(r"(?:while a run|already has an active run) (run_\w+)")
 
@@ -304,9 +302,8 @@ class _Builder:
         created = self.created_by.get(run_id)
         if created is None or run_id in self.streamed:
             return None
-        for earlier in self.calls[created + 1:index]:
-            if earlier.method == "GET" and (earlier.params.get("run_id") == run_id or (
-                    earlier.route in THREAD_READS and earlier.params.get("thread_id") == thread_id)):
+        for earlier in self.calls[created + 1:index]:  # any GET on its thread reads it (layers/run_settling.py)
+            if earlier.method == "GET" and earlier.params.get("thread_id") == thread_id:
                 return None
         return (f"{run_id} had not been read since it was created: the fake moves a run when a client reads it (a "
                 "retrieve or poll, a list of its thread's runs, messages or steps), by the default policy at the "
