@@ -10,10 +10,26 @@ from ..context import Context
 from .vector_stores import attach_to_thread, check_attachments_fit, code_interpreter_files
 
 
+def check_thread_room(ctx: Context, thread_id: str, adding: int) -> None:
+    """Refuse, before anything is written, `adding` messages that would take the thread past
+    `options.max_thread_messages`: a refused request (a run's `additional_messages`) adds none of them."""
+    maximum = ctx.options.max_thread_messages
+    if adding and len(ctx.store.messages[thread_id]) + adding > maximum:
+        raise catalog.thread_too_long(thread_id, maximum)
+
+
+def check_new_thread_room(ctx: Context, messages: list[rm.CreateMessage] | None, param: str) -> None:
+    """A new thread's first messages past `options.max_thread_messages`: the 400 of an array too long, before
+    the thread is made (the error names no thread the client was never given)."""
+    maximum = ctx.options.max_thread_messages
+    if messages and len(messages) > maximum:
+        raise catalog.array_too_long(param, maximum, len(messages))
+
+
 def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
     """Append a message given by a client; its attachments join the thread's tool resources."""
     table = ctx.store.messages[thread_id]
-    if len(table) >= ctx.options.max_thread_messages:
+    if len(table) >= ctx.options.max_thread_messages:  # check_thread_room(ctx, thread_id, 1), inline
         raise catalog.thread_too_long(thread_id, ctx.options.max_thread_messages)
     message = Message(
         id=ctx.ids.new("message"),

@@ -16,7 +16,7 @@ from .. import request_models as rm
 from .. import run_requests as rr
 from .. import shaping
 from ..context import Context
-from .messages import add_message
+from .messages import add_message, check_thread_room
 from .threads import new_thread
 from .vector_stores import check_attachments_fit, code_interpreter_files
 
@@ -42,6 +42,7 @@ def create_run(ctx: Context, thread: Thread, body: rr.CreateRun, *, include_sear
     if needs_input and not has_user_message and not instructions:
         raise catalog.invalid_thread()
     check_attachments_fit(code_interpreter_files(thread), body.additional_messages or [], "additional_messages")
+    check_thread_room(ctx, thread.id, len(body.additional_messages or ()))
     for message in body.additional_messages or []:
         add_message(ctx, thread.id, message)
     run = _new_run(ctx, thread, assistant, body, instructions)

@@ -6,7 +6,7 @@ from ...model.thread import Thread
 from .. import request_models as rm
 from .. import shaping
 from ..context import Context
-from .messages import add_message
+from .messages import add_message, check_new_thread_room
 from .vector_stores import check_attachments_fit, check_file_search, helper_stores
 
 
@@ -17,6 +17,7 @@ def new_thread(ctx: Context, body: rm.CreateThread, *, messages_param: str = "me
     resources = body.tool_resources
     given = resources.code_interpreter.file_ids if resources and resources.code_interpreter else None
     check_attachments_fit(given or [], body.messages or [], messages_param)
+    check_new_thread_room(ctx, body.messages, messages_param)
     thread = Thread(
         id=ctx.ids.new("thread"),
         created_at=ctx.clock.now(),
