@@ -130,3 +130,12 @@ def test_fixture_examples_pass(pytester: pytest.Pytester) -> None:
 
 def test_scripting_snippet_runs() -> None:
     exec(compile(python_block("fake.script.call_function"), "README.md", "exec"), {})
+
+
+def test_the_thread_size_example_runs() -> None:
+    namespace: dict[str, Any] = {}
+    exec(python_block("fake.options.max_thread_messages = 2"), namespace)
+
+    fake = namespace["fake"]
+    assert isinstance(fake, FakeAssistants)
+    assert fake.calls["messages.create"].last.status == 400
