@@ -3,7 +3,8 @@
 Fixtures: `fake_assistants` (a fresh fake per test), `openai_client` (`openai.OpenAI` on it) and
 `async_openai_client` (`openai.AsyncOpenAI` on it; a plain fixture, so pytest-asyncio and anyio tests both use it).
 `@pytest.mark.fake_assistants(**options)` on a module (`pytestmark`), a class or a test configures them
-(`fake_assistants.plugin_options.PluginOptions`); the closest marker wins per option. After a passing test,
+(`fake_assistants.plugin_options.PluginOptions`); the closest marker wins per option. A test with the marker has
+the fake even when it asks for no fixture. After a passing test,
 scripted turns that no run used fail it, unless `check_unconsumed_script=False` or the ini option
 `fake_assistants_check_unconsumed_script = false`.
 
@@ -138,8 +139,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def uses_the_fake(item: pytest.Item) -> bool:
-    """Whether a test asks for one of the plugin's fixtures (directly or through other fixtures)."""
-    return any(name in FIXTURES for name in getattr(item, "fixturenames", ()))
+    """Whether a test has the plugin's fake: it asks for one of the fixtures (directly or through other fixtures),
+    or carries the marker, which gives it the fake (`_the_markers_fake`)."""
+    return (any(name in FIXTURES for name in getattr(item, "fixturenames", ()))
+            or item.get_closest_marker(MARKER) is not None)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -147,7 +150,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if not config.getini(WARNINGS_INI):
         return
     for item in items:
-        if uses_the_fake(item) or item.get_closest_marker(MARKER) is not None:
+        if uses_the_fake(item):
             item.add_marker(pytest.mark.filterwarnings(*DEPRECATION_FILTERS), append=True)
 
 
@@ -503,6 +506,15 @@ def _options(request: pytest.FixtureRequest) -> PluginOptions:
             pytest.fail(problem, pytrace=False)
     options: PluginOptions = node.stash[OPTIONS_KEY]
     return options
+
+
+@pytest.fixture(autouse=True)
+def _the_markers_fake(request: pytest.FixtureRequest) -> None:
+    """A test with the marker and none of the fixtures gets the fake all the same, as pytest-recording's `vcr`
+    marker gives a test its cassette: `intercept=True` or `cassette=...` on a test that builds its own clients act
+    without a `fake_assistants` argument. Set up first (autouse), so the fixtures a test asks for already see it."""
+    if request.node.get_closest_marker(MARKER) is not None and "fake_assistants" not in request.fixturenames:
+        request.getfixturevalue("fake_assistants")
 
 
 @pytest.fixture

@@ -205,6 +205,23 @@ def test_clients_built_outside_the_block_are_untouched(fake: FakeAssistants, loc
         client.close()
 
 
+
+@pytest.mark.parametrize("http", ["httpx", "httpx2"])
+async def test_another_fakes_own_clients_are_untouched(fake: FakeAssistants, http: Any) -> None:
+    """A client a fake built for itself is that fake's, inside another fake's block too."""
+    other = FakeAssistants(seed="other")
+
+    with fake.intercept():
+        client = other.openai_client(http=http)
+        async_client = other.async_openai_client(http=http)
+        thread = client.beta.threads.create()
+        async_thread = await async_client.beta.threads.create()
+
+    assert thread.id in other.store.threads and async_thread.id in other.store.threads
+    assert len(fake.store.threads) == 0
+    client.close()
+    await async_client.close()
+
 # -- entering and leaving -----------------------------------------------------------------------------------
 
 

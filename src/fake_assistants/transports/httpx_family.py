@@ -79,6 +79,8 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
         return module.Response(reply.status, headers=reply.headers, stream=stream, request=request)
 
     class Transport(module.BaseTransport, module.AsyncBaseTransport):  # type: ignore[misc,name-defined]
+        serves_a_fake = True  # `fake.intercept()` leaves a client on it alone (transports/intercept.py)
+
         def __init__(self, handler: Handler) -> None:
             self.handler = handler
 

@@ -11,7 +11,8 @@ had. Other HTTP clients are never touched. Works for `httpx` (openai 1.x/2.x) an
 Which fake: the innermost interception entered in the current context (a `contextvars` stack, so nested blocks,
 asyncio tasks and threads each see their own); a context that entered none (a plain thread started inside the
 block) gets the most recently entered interception that is still active. A client keeps the fake it was
-constructed with after the block ends; clients constructed outside any block are untouched.
+constructed with after the block ends; clients constructed outside any block are untouched, and so is a client
+built on a fake's own transport (`other_fake.openai_client()` inside the block talks to `other_fake`).
 
 The SDK module is handed in by the facade (`fake.py`), so this module imports neither `openai` nor an HTTP library.
 """
@@ -196,6 +197,8 @@ def route_to_fake(client: Any, fake: Routed) -> None:
     """Send the requests an SDK client makes to its own origin to `fake`; leave every other host alone."""
     http = client._client
     if isinstance(http._transport, HostRouter):  # a copy (`with_options`) sharing an intercepted client
+        return
+    if getattr(http._transport, "serves_a_fake", False):  # another fake's own client (`other.openai_client()`)
         return
     library = _http_library(http)
     to_fake = fake.httpx2_transport() if library == "httpx2" else fake.httpx_transport()

@@ -216,3 +216,41 @@ def test_intercept_option_routes_clients_built_by_the_app(pytester: pytest.Pytes
     """)
 
     result.assert_outcomes(passed=3)
+
+
+def test_the_marker_alone_gives_a_test_the_fake(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As pytest-recording's `vcr` marker gives a test its cassette: no `fake_assistants` argument is needed for
+    `intercept=True` to act on the clients the code builds, nor for the guard and the checks after the test."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)  # outside intercept, a client built with no key fails
+    result = run(pytester, """
+        import openai
+        import pytest
+
+        from fake_assistants import FakeAssistants
+
+        def new_thread_id():  # application code building its own client
+            return openai.OpenAI(max_retries=0).beta.threads.create().id
+
+        @pytest.mark.fake_assistants(intercept=True, seed=1)
+        def test_intercepted_without_the_fixture():
+            seeded = FakeAssistants(seed=1).openai_client().beta.threads.create().id
+            assert new_thread_id() == seeded
+
+        @pytest.mark.fake_assistants(intercept=True)
+        class TestAClass:
+            def test_in_a_class(self):
+                assert new_thread_id().startswith("thread_")
+
+        real = openai.OpenAI(api_key="sk-not-a-real-key", max_retries=0)
+
+        @pytest.mark.fake_assistants()
+        def test_guarded_without_the_fixture():
+            real.beta.threads.create()
+
+        def test_no_marker_no_fake(request):
+            assert "fake_assistants" not in request.fixturenames
+    """)
+
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["*test_guarded_without_the_fixture*",
+                                 "*this test sent a request to the real OpenAI API, which the fake did not answer*"])
