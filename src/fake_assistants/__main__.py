@@ -18,6 +18,9 @@ from .layers.lenient import Leniency
 from .responders import ChatCompletionsModel
 
 DEFAULT_JOURNAL_LIMIT = DEFAULT_CALL_LIMIT
+# A poll over HTTP takes about 3 ms, so the in-process default (10,000: a few seconds there) would take half a
+# minute, longer than a test runner's timeout (vitest: 5 s): a poll loop that cannot end is named sooner here.
+SERVED_IDLE_POLLS = 1_000
 SERVER_EXTRA_HINT = 'fake-assistants serve needs uvicorn: pip install "fake-assistants[server]"'
 
 
@@ -56,6 +59,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--journal-bytes", type=_journal_limit, default=DEFAULT_BYTE_LIMIT, metavar="BYTES",
                        help=f"keep at most BYTES in the whole journal, dropping the oldest calls (default: "
                             f"{DEFAULT_BYTE_LIMIT}; `none`: no limit), as `fake.calls.byte_limit`")
+    serve.add_argument("--idle-polls", type=_idle_polls, default=SERVED_IDLE_POLLS, metavar="N",
+                       help=f"polls in a row that find a run no poll moves (manual progression) unchanged before "
+                            f"that poll is a 400 saying what moves it (default: {SERVED_IDLE_POLLS:,}, a few "
+                            "seconds of an SDK's poll loop; `none`: never), as `fake.options.idle_polls`")
     serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", dest="allow_hosts",
                        help="on loopback, also answer requests whose Host or Origin is HOST (repeatable; by "
                             "default only loopback names and addresses, which stops web pages driving the fake)")
@@ -90,6 +97,8 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
         fake = _from_cassette(args.cassette, args.cassette_ids, seed, options)
     else:
         fake = FakeAssistants(seed, api_versions=args.api_versions, **options)
+    fake.options.idle_polls = args.idle_polls
+    fake.options.controlled_over_http = True  # the fake's own errors name the control API's fixes
     fake.calls.limit = args.journal_limit  # the same meaning as in Python: 0 keeps none, None every call
     fake.calls.body_limit = args.journal_body_limit
     fake.calls.byte_limit = args.journal_bytes
@@ -113,6 +122,14 @@ def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[st
         raise SystemExit(f"fake-assistants serve: cannot read the cassette: {type(error).__name__}: {error}") from None
     print(fake.cassette_report(), file=sys.stderr)
     return fake
+
+
+def _idle_polls(value: str) -> int | None:
+    if value.lower() == "none":
+        return None
+    if not value.isdigit() or len(value) > 18 or int(value) < 1:
+        raise argparse.ArgumentTypeError("takes a whole number of at least 1, or `none` (never)")
+    return int(value)
 
 
 def _journal_limit(value: str) -> int | None:

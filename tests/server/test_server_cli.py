@@ -10,12 +10,14 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any, cast
 
 import openai
 import pytest
 
 from fake_assistants import FakeAssistants
 from fake_assistants.__main__ import build_fake, main, parser
+from fake_assistants.progression import after_seconds
 from server_support import API_KEY, LISTENING, control, non_loopback_ipv4, raw_request, sdk, serve_command
 
 
@@ -214,3 +216,39 @@ def test_journal_limit_takes_a_whole_number(capsys: pytest.CaptureFixture[str]) 
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--journal-limit", "-1"])
     assert "takes a whole number (0: keep none) or `none` (no limit)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argv", "polls"),
+                         [([], 1_000), (["--idle-polls", "50"], 50), (["--idle-polls", "none"], None)])
+def test_idle_polls_option(argv: list[str], polls: int | None) -> None:
+    fake = build_fake(parser().parse_args(["serve", *argv]))
+    assert (fake.options.idle_polls, fake.options.controlled_over_http) == (polls, True)
+
+
+def test_idle_polls_takes_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--idle-polls", "0"])
+    assert "takes a whole number of at least 1, or `none` (never)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("policy", ["manual", "after_seconds"])
+def test_a_served_poll_loop_is_told_the_control_apis_fix(policy: str) -> None:
+    """Over HTTP the fix is the control API's: a client there cannot call fake.advance."""
+    fake = build_fake(parser().parse_args(["serve", "--idle-polls", "3", "--clock", "manual"]))
+    fake.set_progression("manual" if policy == "manual" else after_seconds(30))
+    client = fake.openai_client(max_retries=0)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
+    run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.beta.threads.runs.poll(run.id, thread_id=thread.id)
+
+    message = cast(dict[str, Any], caught.value.body)["message"]
+    assert "after 3 polls in a row" in message
+    assert ("fake.advance" in message, "fake.clock" in message) == (False, False)
+    if policy == "manual":
+        assert (f"move it with POST /__fake__/runs/{run.id}/advance, one status at a time, or let polls move it "
+                f'(POST /__fake__/progression {{"policy": "immediate", "run_id": "{run.id}"}})') in message
+    else:
+        assert 'move it (POST /__fake__/clock {"advance": 30}, with --clock manual)' in message

@@ -7,8 +7,11 @@ HTTP requests, the Assistants API with the real SDK.
 from __future__ import annotations
 
 import base64
+import contextlib
+import socket
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import openai
 import pytest
@@ -404,6 +407,22 @@ def test_a_connection_error_fault_drops_the_connection(server: ThreadedServer, c
     with pytest.raises(openai.APIConnectionError):
         client.beta.threads.create()
     assert client.beta.threads.create().object == "thread"
+
+
+def test_a_dropped_connection_sends_no_response_at_all(server: ThreadedServer) -> None:
+    """Not even a status line: a client that has seen a response's start may not call it a connection error
+    (openai-node did not retry it, or waited for ever)."""
+    ok(server, "POST", "faults", {"kind": "connection_error", "route": "threads.create"})
+    url = urlsplit(server.base_url)
+    with socket.create_connection((url.hostname, url.port), timeout=10) as connection:
+        connection.sendall(b"POST /v1/threads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 2\r\nOpenAI-Beta: assistants=v2\r\n\r\n{}")
+        received = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := connection.recv(4096):
+                received += chunk
+    assert received == b""
+    assert ok(server, "GET", "calls?route=threads.create")["data"][0]["fault"] == "connection_error"
 
 
 def test_a_timeout_fault_is_not_answered(server: ThreadedServer) -> None:

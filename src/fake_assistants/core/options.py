@@ -24,3 +24,6 @@ class Options:
     # (`create_and_poll` under `manual`). The SDK polls at once (poll_after_ms 0), about 1,500 times a second here.
     # None: never.
     idle_polls: int | None = 10_000
+    # The fake is served by `fake-assistants serve`: the fixes its own errors name are the control API's
+    # (`POST /__fake__/runs/{id}/advance`), not Python's (`fake.advance(...)`), which a client there cannot call.
+    controlled_over_http: bool = False

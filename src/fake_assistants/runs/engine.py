@@ -180,15 +180,23 @@ class RunEngine:
         limit = self._idle_limit_reached(run, marker)
         if limit is None:
             return
+        over_http = self.world.options.controlled_over_http  # `fake-assistants serve`: the control API's fixes
         if isinstance(policy, Manual):
-            raise catalog.run_polled_in_vain(
-                run.id, run.status, limit, "'manual'",
-                f"move it with fake.advance({run.id!r}), one status at a time, or let polls move it "
-                f"(fake.set_progression('immediate', run_id={run.id!r}), or after_polls(n))")
+            if over_http:
+                fix = (f"move it with POST /__fake__/runs/{run.id}/advance, one status at a time, or let polls move "
+                       f'it (POST /__fake__/progression {{"policy": "immediate", "run_id": "{run.id}"}})')
+            else:
+                fix = (f"move it with fake.advance({run.id!r}), one status at a time, or let polls move it "
+                       f"(fake.set_progression('immediate', run_id={run.id!r}), or after_polls(n))")
+            raise catalog.run_polled_in_vain(run.id, run.status, limit, "'manual'", fix)
+        if over_http:
+            move = f'POST /__fake__/clock {{"advance": {policy.seconds}}}, with --clock manual'
+        else:
+            move = f"fake.clock.advance({policy.seconds}) on a ManualClock, or freezegun's tick"
         raise catalog.run_polled_in_vain(
             run.id, run.status, limit, f"after_seconds({policy.seconds})",
             f"its outcome shows once the fake's clock is {policy.seconds} s past its queueing, and the clock has not "
-            f"moved: move it (fake.clock.advance({policy.seconds}) on a ManualClock, or freezegun's tick)")
+            f"moved: move it ({move})")
 
     def _polled_while_streamed(self, run: Run) -> None:
         """A poll of a run an open stream moves (polls do not), from the thread reading that stream: its reader is

@@ -45,7 +45,9 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 TIMEOUT_HOLD_SECONDS = 60.0
+DROP_NOTICE_SECONDS = 5.0  # how long a dropped connection may take to reach the server's own bookkeeping
 WORKERS = 32  # requests that may wait on a model, answered at once (the others queue for a worker)
+
 
 
 class ConnectionDropped(Exception):
@@ -321,9 +323,26 @@ async def _transport_fault(fault: TransportFault, receive: Receive, send: Send) 
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(_until_disconnect(receive), TIMEOUT_HOLD_SECONDS)
             return  # the client gave up, as it does on a real timeout
-    # No ASGI message drops a connection: start a response the client cannot complete, then fail.
+    if await _drop_connection(receive, send):
+        return
+    # Another ASGI server: no ASGI message drops a connection, so start a response the client cannot complete.
     await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"1")]})
     raise ConnectionDropped(str(fault))
+
+
+async def _drop_connection(receive: Receive, send: Send) -> bool:
+    """Close the client's connection before any response, as a dropped connection does, where the server lets the
+    app reach it: uvicorn's `send` is a method of the request's cycle, which holds the connection's asyncio
+    transport. False elsewhere. A client that sees no response at all reports a connection error (the SDKs retry
+    it); one that sees a response's start and then loses it may not (openai-node reports `terminated`, or waits)."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    abort = getattr(transport, "abort", None)
+    if not callable(abort):
+        return False
+    abort()
+    with contextlib.suppress(TimeoutError):  # the server sees it at once; then it writes nothing after the app
+        await asyncio.wait_for(_until_disconnect(receive), DROP_NOTICE_SECONDS)
+    return True
 
 
 async def _until_disconnect(receive: Receive) -> None:
