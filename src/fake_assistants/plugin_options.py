@@ -164,9 +164,11 @@ class PluginOptions:
             name = f"{class_name}.{test_name}" if class_name else test_name
             for character in FORBIDDEN_IN_NAMES:
                 name = name.replace(character, "-")
-            return [_found([library / f"{name}.yaml", library / f"{name}.json"], "the default cassette")]
+            return [_found([library / f"{name}.yaml", library / f"{name}.json"],
+                           "the test's default cassette (cassette=True)")]
         files = [choice] if isinstance(choice, str | PathLike) else list(choice)
-        return [_found(_candidates(Path(fspath(given)), folder, library), repr(fspath(given))) for given in files]
+        return [_found(_candidates(Path(fspath(given)), folder, library), f"cassette {fspath(given)!r}")
+                for given in files]
 
     def _clock(self) -> Clock:
         if self.clock == "system":
@@ -187,7 +189,7 @@ def _found(candidates: list[Path], what: str) -> Path:
         if candidate.is_file():
             return candidate
     looked = "\n".join(f"  {candidate}" for candidate in candidates)
-    raise CassetteNotFound(f"@pytest.mark.{MARKER}: cassette {what} is not there; looked for:\n{looked}")
+    raise CassetteNotFound(f"@pytest.mark.{MARKER}: {what} is not there; looked for:\n{looked}")
 
 
 def check_known(name: str) -> None:

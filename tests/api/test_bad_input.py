@@ -541,6 +541,21 @@ def test_unknown_route_exact_wording(world: World) -> None:
     }
 
 
+
+@pytest.mark.parametrize(("method", "path", "api"), [
+    ("POST", "/v1/responses", "Responses API"),
+    ("POST", "/v1/chat/completions", "Chat Completions API"),
+    ("GET", "/v1/models", "Models API"),
+    ("POST", "/openai/embeddings", "Embeddings API"),
+])
+def test_another_openai_api_is_named(world: World, method: str, path: str, api: str) -> None:
+    """The service's 404 for an unknown URL, its wording first, then that the fake serves the Assistants API."""
+    error = assert_error(world.send(method, path), 404)
+    assert error["message"] == (f"Invalid URL ({method} {path}): fake-assistants serves the Assistants API "
+                                f"(assistants, threads, messages, runs, files and vector stores), not the {api}.")
+    assert (error["type"], error["param"], error["code"]) == ("invalid_request_error", None, None)
+
+
 # -- fuzzing the POST bodies ------------------------------------------------------------------------
 
 

@@ -35,6 +35,21 @@ def api_route_path(path: str) -> str | None:
 
 _PREFIX_SLASHES = tuple((prefix + "/", len(prefix)) for prefix in API_PREFIXES)  # what api_route_path looks for
 
+# The first path segment of the other OpenAI APIs, which the fake does not serve: their 404 names the API.
+OTHER_APIS: dict[str, str] = {
+    "responses": "Responses API", "chat": "Chat Completions API", "completions": "Completions API",
+    "conversations": "Conversations API", "embeddings": "Embeddings API", "models": "Models API",
+    "moderations": "Moderations API", "images": "Images API", "audio": "Audio API", "realtime": "Realtime API",
+    "fine_tuning": "Fine-tuning API", "batches": "Batch API", "uploads": "Uploads API", "evals": "Evals API",
+    "containers": "Containers API", "organization": "Administration API",
+}
+
+
+def other_api(route_path: str) -> str | None:
+    """The OpenAI API, not served here, that a route path (after its API prefix) belongs to, or None."""
+    return OTHER_APIS.get(route_path.strip("/").partition("/")[0])
+
+
 # The name of every route, in the table's order: what faults, the journal and the control API take as `route`.
 ROUTE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(route.name for route in ALL_ROUTES))
 PATTERN_CHARACTERS = frozenset("*?[")

@@ -6,7 +6,7 @@ pytest plugin's warning with that account."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -105,6 +105,9 @@ class CassetteReport:
     imported: tuple[str, ...]
     not_imported: tuple[tuple[str, str], ...]
     never_replayed: tuple[str, ...]
+    # Of those, the ids a run of the fake has now: under `ids="recorded"` ids go out in the order objects are made,
+    # so code that made one more object of a kind (another assistant, thread or run) gave the recorded id to it.
+    ids_taken: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         lines = [f"cassettes: {', '.join(self.cassettes)}", "imported:"]
@@ -112,8 +115,14 @@ class CassetteReport:
         lines.append("not imported:")
         lines += [f"  {what}: {why}" for what, why in self.not_imported] or ["  nothing"]
         lines.append("recorded runs never replayed:")
-        lines += [f"  {run}" for run in self.never_replayed] or ["  none"]
+        lines += [f"  {run}{TAKEN_NOTE if run in self.ids_taken else ''}" for run in self.never_replayed] or ["  none"]
         return "\n".join(lines)
+
+
+TAKEN_NOTE = (" (a run of this fake has its id but did not replay it: with ids=\"recorded\" the recorded ids go out "
+              "in the order the code makes objects, and the recorded turns wait for the recorded assistant's id, so "
+              "an object the recording did not make takes the id of the next one; ids=\"seeded\" replays by "
+              "assistant and order instead)")
 
 
 def plan(paths: str | Path | Iterable[str | Path], *, scope_to_assistants: bool) -> CassettePlan:
@@ -158,8 +167,8 @@ def seed_document(objects: Sequence[tuple[str, str, Json]]) -> Json:
     return dict(document)
 
 
-def report(source: CassetteSource, pending: Sequence[Turn]) -> CassetteReport:
-    """The report, given the script's turns still waiting."""
+def report(source: CassetteSource, pending: Sequence[Turn], runs_now: Container[str] = ()) -> CassetteReport:
+    """The report, given the script's turns still waiting and the ids of the fake's runs now."""
     cassette = source.plan
     waiting = [turn for turn, recorded in zip(pending, source.pending(pending), strict=True) if recorded]
     imported = [f"seeded {object_id}" for object_id in source.seeded]
@@ -168,7 +177,8 @@ def report(source: CassetteSource, pending: Sequence[Turn]) -> CassetteReport:
                  for kind, ids in cassette.recorded_ids.items()]
     never = _never_replayed(cassette.runs, waiting)
     return CassetteReport(tuple(str(r.path) for r in cassette.recordings), tuple(imported),
-                          tuple([*cassette.not_imported, *source.refused]), tuple(never))
+                          tuple([*cassette.not_imported, *source.refused]), tuple(never),
+                          tuple(run_id for run_id in never if run_id in runs_now))
 
 
 def _never_replayed(runs: Sequence[ScriptedRun], waiting: Sequence[Turn]) -> list[str]:

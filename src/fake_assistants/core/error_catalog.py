@@ -86,6 +86,13 @@ def invalid_url(method: str, path: str) -> ApiError:
     return ApiError(404, f"Invalid URL ({method} {path})")
 
 
+def other_api(method: str, path: str, api: str) -> ApiError:
+    # (the fake's own) a route of another OpenAI API, which the fake does not serve: the service's 404 for an
+    # unknown URL, its wording first (code that matches it still does), then what the fake serves
+    return ApiError(404, f"Invalid URL ({method} {path}): fake-assistants serves the Assistants API (assistants, "
+                         f"threads, messages, runs, files and vector stores), not the {api}.")
+
+
 def not_found(kind: str, object_id: str) -> ApiError:
     # (real) ERRORS.md #7, #21, #22; the others follow the same pattern
     return ApiError(404, f"No {_NOT_FOUND_NOUNS[kind]} found with id '{object_id}'.")

@@ -7,7 +7,7 @@ route serves comes inside the error envelope, as the service's own `invalid_requ
 from __future__ import annotations
 
 from ..api.pipeline import Answer, Exchange, Respond
-from ..api.routes import api_route_path
+from ..api.routes import api_route_path, other_api
 from ..api.routing import Reply, Route, RouteTable
 from ..core import error_catalog as catalog
 from ..core.wire import ApiResponse
@@ -32,5 +32,10 @@ class KnownRoute:
 
     def __call__(self, exchange: Exchange) -> Reply:
         if exchange.route is None:
-            raise catalog.invalid_url(exchange.request.method, exchange.request.path)
+            request = exchange.request
+            route_path = api_route_path(request.path)
+            api = None if route_path is None else other_api(route_path)
+            if api is not None:
+                raise catalog.other_api(request.method, request.path, api)
+            raise catalog.invalid_url(request.method, request.path)
         return self.inner(exchange)

@@ -172,7 +172,7 @@ def read_cassette_report(api: ControlApi, request: ApiRequest, params: dict[str,
             "cassette", "this server was not started from a cassette: fake-assistants serve --cassette FILE.") from None
     return {"object": "fake.cassette_report", "cassettes": list(report.cassettes), "imported": list(report.imported),
             "not_imported": [{"what": what, "why": why} for what, why in report.not_imported],
-            "never_replayed": list(report.never_replayed)}
+            "never_replayed": list(report.never_replayed), "ids_taken": list(report.ids_taken)}
 
 
 def health(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:

@@ -226,3 +226,22 @@ def test_loading_a_state_in_place_of_a_cassette_fakes_state_replaces_everything(
     with pytest.raises(openai.NotFoundError):
         client.beta.assistants.retrieve(ASSISTANT)  # the cassette's seed is gone with the rest
     assert fake.script.pending == []
+
+
+def test_the_report_says_when_a_recorded_run_id_went_to_another_run(cassette: Path) -> None:
+    """ids="recorded": a run of another assistant than the recorded one takes the recorded run's id and not its
+    turns; the report says so beside that run, and how to replay by assistant instead."""
+    fake = FakeAssistants.from_cassette(cassette, ids="recorded")
+    client = fake.openai_client()
+    router = client.beta.assistants.create(model="gpt-4o", name="Router")  # the recording made no assistant
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=router.id)
+
+    report = fake.cassette_report()
+
+    assert run.id == RUNS[0]
+    assert (report.never_replayed, report.ids_taken) == (RUNS, (RUNS[0],))
+    text = str(report)
+    assert f"  {RUNS[0]} (a run of this fake has its id but did not replay it: with ids=\"recorded\"" in text
+    assert 'ids="seeded" replays by assistant and order instead)' in text
+    assert f"  {RUNS[1]}\n" in text + "\n"  # not taken: no note

@@ -197,7 +197,7 @@ def test_a_missing_cassette_fails_the_test_naming_the_paths_looked_for(pytester:
         f"*{folder / 'cassettes' / 'test_user' / 'cassettes' / 'gone.json'}",
     ])
     result.stdout.fnmatch_lines([
-        "*cassette the default cassette is not there; looked for:",
+        "*@pytest.mark.fake_assistants: the test's default cassette (cassette=True) is not there; looked for:",
         f"*{folder / 'cassettes' / 'test_user' / 'test_default.yaml'}",
         f"*{folder / 'cassettes' / 'test_user' / 'test_default.json'}",
     ])
