@@ -159,6 +159,24 @@ def test_code_interpreter_turn_with_logs_and_an_image(server: ThreadedServer, cl
     assert client.files.content(image).read() == base64.b64decode(PNG)
 
 
+def test_code_interpreter_turn_with_a_generated_file(server: ThreadedServer, client: openai.OpenAI) -> None:
+    """`files` (name -> base64), as `script.code_interpreter(files=...)`: the answer links each file."""
+    ok(server, "POST", "script", {"turns": [
+        {"type": "code_interpreter", "input": "df.to_csv('data.csv')", "files": {"data.csv": "YSxiCjEsMgo="}},
+        {"type": "reply", "text": "Here is [the CSV](sandbox:/mnt/data/data.csv)."},
+    ]})
+    assistant, thread = new_run(client, tools=[{"type": "code_interpreter"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread, assistant_id=assistant)
+    answer = client.beta.threads.messages.list(thread).data[0]
+    text = answer.content[0].text  # type: ignore[union-attr]
+    (link,) = text.annotations
+
+    assert run.status == "completed"
+    assert (link.type, link.text) == ("file_path", "sandbox:/mnt/data/data.csv")
+    assert client.files.content(link.file_path.file_id).read() == b"a,b\n1,2\n"  # type: ignore[union-attr]
+    assert [a.file_id for a in answer.attachments or []] == [link.file_path.file_id]  # type: ignore[union-attr]
+
+
 def test_file_search_turn_with_fixed_results(server: ThreadedServer, client: openai.OpenAI) -> None:
     uploaded = client.files.create(file=("facts.txt", b"Six times seven is forty-two."), purpose="assistants")
     ok(server, "POST", "script", {"turns": [
@@ -222,6 +240,9 @@ def test_clearing_the_script(server: ThreadedServer) -> None:
         ({"turns": [{"type": "fail", "code": "oops"}]}, "turns[0].code", "invalid_value"),
         ({"turns": [{"type": "code_interpreter", "input": "x", "images": ["not base64!"]}]}, "turns[0].images",
          "invalid_value"),
+        ({"turns": [{"type": "reply", "text": "x"}, {"type": "code_interpreter", "input": "x",
+                                                     "files": {"data.csv": "not base64!"}}]},
+         "turns[1].files.data.csv", "invalid_value"),
     ],
 )
 def test_bad_turns_are_rejected_whole(server: ThreadedServer, body: dict[str, Any], param: str,

@@ -209,9 +209,9 @@ def read_script(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
 
 def add_turns(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     body = validate(ScriptBody, decode_json_object(request.body, allow_empty=False))
-    images = [_decode_images(turn, f"turns[{i}].images") for i, turn in enumerate(body.turns)]
-    for turn, turn_images in zip(body.turns, images, strict=True):
-        _add_turn(api.fake, turn, turn_images)
+    outputs = [_decode_outputs(turn, f"turns[{i}]") for i, turn in enumerate(body.turns)]
+    for turn, (images, files) in zip(body.turns, outputs, strict=True):
+        _add_turn(api.fake, turn, images, files)
     return _script_status(api.fake)
 
 
@@ -397,16 +397,23 @@ def _policy(body: PolicyBody) -> Policy:
     return as_policy(body.policy)
 
 
-def _decode_images(turn: TurnSpec, param: str) -> list[bytes]:
+def _decode_outputs(turn: TurnSpec, param: str) -> tuple[list[bytes], dict[str, bytes]]:
+    """A code_interpreter turn's images and files (name -> bytes), decoded from base64 (all before any turn is
+    added: a request with a bad one adds none)."""
     if not isinstance(turn, CodeInterpreterTurn):
-        return []
+        return [], {}
+    return ([_base64(image, f"{param}.images", "images") for image in turn.images],
+            {name: _base64(content, f"{param}.files.{name}", "file contents") for name, content in turn.files.items()})
+
+
+def _base64(text: str, param: str, what: str) -> bytes:
     try:
-        return [base64.b64decode(image, validate=True) for image in turn.images]
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise catalog.invalid_value_message(param, "expected base64-encoded images.") from None
+        raise catalog.invalid_value_message(param, f"expected base64-encoded {what}.") from None
 
 
-def _add_turn(fake: Steerable, turn: TurnSpec, images: list[bytes]) -> None:
+def _add_turn(fake: Steerable, turn: TurnSpec, images: list[bytes], files: dict[str, bytes]) -> None:
     script, owner = fake.script, turn.assistant_id
     if isinstance(turn, ReplyTurn):
         script.reply(turn.text, assistant_id=owner)
@@ -417,7 +424,7 @@ def _add_turn(fake: Steerable, turn: TurnSpec, images: list[bytes]) -> None:
     elif isinstance(turn, CallFunctionsTurn):
         script.call_functions([(call.name, call.arguments) for call in turn.calls], assistant_id=owner)
     elif isinstance(turn, CodeInterpreterTurn):
-        script.code_interpreter(turn.input, turn.logs, images=images, assistant_id=owner)
+        script.code_interpreter(turn.input, turn.logs, images=images, files=files, assistant_id=owner)
     elif isinstance(turn, FileSearchTurn):
         results = None if turn.results is None else [_search_result(r) for r in turn.results]
         script.file_search(turn.query, results, assistant_id=owner)

@@ -51,6 +51,7 @@ class CodeInterpreterTurn(TurnFields):
     input: str
     logs: str | None = None
     images: list[str] = Field(default_factory=list)  # base64: each becomes an image output file
+    files: dict[str, str] = Field(default_factory=dict)  # name -> base64: each a file the answer links
 
 
 class SearchResultSpec(Strict):
