@@ -262,6 +262,10 @@ def test_journal_entries_print_readably(fake: FakeAssistants) -> None:
     assert 'body={"metadata"' in repr(created)
     assert str(fake.calls).splitlines() == [f"#0 {created}", f"#1 {refused}"]
     assert str(fake.calls["runs.*"]) == "no calls (route='runs.*')"
+    # a filtered sequence numbers its calls and shows each one's place in the whole journal (the transcript's #n)
+    assert str(fake.calls.filter(status=404)) == f"#0 (fake.calls[1]) {refused}"
+    assert str(fake.calls.filter(method="GET")[-1:]) == f"#0 (fake.calls[1]) {refused}"
+    assert str(fake.calls[1:]) == f"#0 (fake.calls[1]) {refused}"
 
 
 def test_the_readme_example_prints_the_transcript_it_shows(capsys: pytest.CaptureFixture[str]) -> None:

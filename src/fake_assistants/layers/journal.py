@@ -166,9 +166,12 @@ class Calls:
     `calls["runs.create"]` is `calls.filter(route="runs.create")`; `calls[0]` and `calls[-1]` are calls.
     """
 
-    def __init__(self, calls: list[RecordedCall] | None = None, *, description: str = "") -> None:
+    def __init__(self, calls: list[RecordedCall] | None = None, *, description: str = "",
+                 places: list[int] | None = None) -> None:
         self._calls: list[RecordedCall] = calls if calls is not None else []
         self._description = description
+        # each call's place in the whole journal (`fake.calls`, the transcript's `#n`), for a filtered sequence
+        self._places = places
 
     def _items(self) -> list[RecordedCall]:
         return self._calls
@@ -192,7 +195,8 @@ class Calls:
         if isinstance(key, str):
             return self.filter(route=key)
         if isinstance(key, slice):
-            return Calls(self._items()[key], description=self._description)
+            places = self._places if self._places is not None else list(range(len(self._items())))
+            return Calls(self._items()[key], description=self._description, places=places[key])
         return self._at(key)
 
     @property
@@ -224,8 +228,10 @@ class Calls:
         if route is not None:
             check_route(route)
         _check_filters(method=method, path=path, status=status, fault=fault, in_cassette=in_cassette)
+        items = self._items()
+        places = self._places if self._places is not None else range(len(items))
         chosen = [
-            call for call in self._items()
+            (place, call) for place, call in zip(places, items, strict=True)
             if (route is None or (call.route is not None and fnmatchcase(call.route, route)))
             and (method is None or call.method == method.upper())
             and (path is None or fnmatchcase(call.path, path))
@@ -236,17 +242,22 @@ class Calls:
         given = {"route": route, "method": method, "path": path, "status": status, "fault": fault,
                  "in_cassette": in_cassette}
         described = ", ".join(f"{k}={v!r}" for k, v in given.items() if v is not None)
-        return Calls(chosen, description=f" ({described})" if described else "")
+        return Calls([call for _, call in chosen], description=f" ({described})" if described else "",
+                     places=[place for place, _ in chosen])
 
     def __repr__(self) -> str:
         return f"<Calls {len(self)}{self._description}: {self.routes!r}>"
 
     def __str__(self) -> str:
-        """One readable line per call (`#index` is its place here), for printing while debugging."""
+        """One readable line per call (`#index` is its place here), for printing while debugging; a filtered
+        sequence also shows each call's place in the whole journal (the transcript's `#n`)."""
         items = self._items()
         if not items:
             return f"no calls{self._description}"
-        return "\n".join(f"#{index} {call}" for index, call in enumerate(items))
+        if self._places is None:
+            return "\n".join(f"#{index} {call}" for index, call in enumerate(items))
+        return "\n".join(f"#{index} (fake.calls[{place}]) {call}"
+                         for index, (place, call) in enumerate(zip(self._places, items, strict=True)))
 
 
 def _check_filters(*, method: object, path: object, status: object, fault: object, in_cassette: object) -> None:
