@@ -283,6 +283,22 @@ def test_progression_for_one_run(server: ThreadedServer, client: openai.OpenAI) 
     assert statuses == ["in_progress", "completed"]
 
 
+def test_the_progression_reads_as_it_is_set(server: ThreadedServer, client: openai.OpenAI) -> None:
+    assert ok(server, "GET", "progression") == {"policy": "immediate", "runs": {}}
+    ok(server, "POST", "progression", {"policy": "manual"})
+    assistant, thread = new_run(client)
+    run = client.beta.threads.runs.create(thread_id=thread, assistant_id=assistant)
+    ok(server, "POST", "progression", {"policy": "after_seconds", "seconds": 30, "run_id": run.id})
+
+    assert ok(server, "GET", "progression") == {
+        "policy": "manual", "runs": {run.id: {"policy": "after_seconds", "seconds": 30}}}
+    ok(server, "POST", "reset")  # keeps the policy of every run; the runs are gone
+    assert ok(server, "GET", "progression") == {"policy": "manual", "runs": {}}
+    assert ok(server, "GET", "ingestion/progression") == {"policy": "immediate"}
+    ok(server, "POST", "ingestion/progression", {"policy": "after_polls", "polls": 2})
+    assert ok(server, "GET", "ingestion/progression") == {"policy": "after_polls", "polls": 2}
+
+
 def test_progression_errors(server: ThreadedServer) -> None:
     assert error(server, "POST", "runs/run_nope/advance") == (404, {
         "message": "No run found with id 'run_nope'.", "type": "invalid_request_error", "param": None, "code": None})

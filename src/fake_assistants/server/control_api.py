@@ -30,7 +30,18 @@ from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import Fault, Faults
 from ..layers.journal import Journal, RecordedCall
 from ..runs.ingestion import Ingestion
-from ..runs.progression import Policy, PolicyName, after_polls, after_seconds, as_policy
+from ..runs.progression import (
+    AfterPolls,
+    AfterSeconds,
+    AsRecorded,
+    Manual,
+    Policy,
+    PolicyName,
+    RunPolicy,
+    after_polls,
+    after_seconds,
+    as_policy,
+)
 from ..runs.script import Script, SearchResult
 from ..store.store import Store
 from . import live_page
@@ -237,6 +248,18 @@ def set_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]
     return body.model_dump(exclude_none=True)
 
 
+def read_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """When runs move: the policy of every run, and the runs given one of their own (`POST /progression` with a
+    `run_id`), in the form `POST /progression` takes."""
+    engine = api.fake.ctx.engine
+    return {**_policy_json(engine.policy),
+            "runs": {run_id: _policy_json(policy) for run_id, policy in engine.run_policies.items()}}
+
+
+def read_ingestion_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    return _policy_json(api.fake.ingestion.policy)
+
+
 def set_ingestion_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     body = validate(PolicyBody, decode_json_object(request.body, allow_empty=False))
     api.fake.ingestion.set_policy(_policy(body))
@@ -364,7 +387,9 @@ ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("POST", "/script", add_turns),
     ControlRoute("DELETE", "/script", clear_script),
     ControlRoute("POST", "/runs/{run_id}/advance", advance_run),
+    ControlRoute("GET", "/progression", read_progression),
     ControlRoute("POST", "/progression", set_progression),
+    ControlRoute("GET", "/ingestion/progression", read_ingestion_progression),
     ControlRoute("POST", "/ingestion/progression", set_ingestion_progression),
     ControlRoute("POST", "/ingestion/finish", finish_ingestion),
     ControlRoute("POST", "/ingestion/failures", add_ingestion_failure),
@@ -383,6 +408,16 @@ def _script_status(fake: Steerable) -> Json:
 
 def _clock_status(fake: Steerable) -> Json:
     return {"now": fake.clock.now(), "manual": isinstance(fake.clock, ManualClock)}
+
+
+def _policy_json(policy: RunPolicy) -> Json:
+    if isinstance(policy, AfterPolls):
+        return {"policy": "after_polls", "polls": policy.polls}
+    if isinstance(policy, AfterSeconds):
+        return {"policy": "after_seconds", "seconds": policy.seconds}
+    if isinstance(policy, AsRecorded):  # a run of a cassette fake, read as the recording read it
+        return {"policy": "as_recorded"}
+    return {"policy": "manual" if isinstance(policy, Manual) else "immediate"}
 
 
 def _policy(body: PolicyBody) -> Policy:
