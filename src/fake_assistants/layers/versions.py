@@ -1,7 +1,9 @@
 """The API-version layer: the `OpenAI-Beta: assistants=v2` (or `=v1`) header, checked against the route.
 
-A missing or wrong header gets the service's own wording; a route the requested version did not have is a
-404 as it was then. The version found is kept on the exchange for the v1 layer.
+A missing or wrong header gets the service's own wording; a route the requested version did not have gets the
+service's 400 `invalid_beta`: a v1-only route (assistant and message files) the wording the service answered
+after v1, a v2-only route (vector stores, message delete) one asking for the v2 header. The version found is kept
+on the exchange for the v1 layer.
 """
 
 from __future__ import annotations
