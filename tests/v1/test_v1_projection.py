@@ -272,31 +272,6 @@ async def v1_run(client: Sdk, fake: FakeAssistants) -> tuple[str, Any, Any]:
     return planets, made, run
 
 
-@pytest.mark.parametrize("path", ["runs", "create_and_run"])
-async def test_a_run_that_turns_retrieval_on_searches_the_assistants_files(client: Sdk, fake: FakeAssistants,
-                                                                          path: str) -> None:
-    """The run's `tools` override the assistant's, and a linked file was there for both tools (V1.md section 4)."""
-    (planets,) = [(await upload(client, "planets.txt", PLANETS)).id]
-    assistant = v1_assistant(fake, [CODE_INTERPRETER], [planets])
-    fake.script.retrieval()
-    question = {"messages": [{"role": "user", "content": "Why is Mars red?"}]}
-    if path == "runs":
-        thread = v1(fake, "POST", "/threads", question)
-        made = v1(fake, "POST", f"/threads/{thread['id']}/runs",
-                  {"assistant_id": assistant["id"], "tools": [RETRIEVAL]})
-    else:
-        made = v1(fake, "POST", "/threads/runs", {"assistant_id": assistant["id"], "thread": question,
-                                                   "tools": [RETRIEVAL]})
-    run = await client.beta.threads.runs.poll(made["id"], thread_id=made["thread_id"])
-
-    steps = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id, order="asc")
-    (call,) = steps.data[0].step_details.tool_calls
-    assert (run.status, made["file_ids"]) == ("completed", [planets])
-    assert [(r.file_id, r.file_name) for r in call.file_search.results] == [(planets, "planets.txt")]
-    (answer, _) = (await client.beta.threads.messages.list(run.thread_id)).data
-    assert [a.file_citation.file_id for a in answer.content[0].text.annotations] == [planets]
-
-
 async def test_a_v1_run_through_v2(client: Sdk, fake: FakeAssistants) -> None:
     planets, made, run = await v1_run(client, fake)
 

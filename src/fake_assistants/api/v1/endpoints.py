@@ -134,7 +134,6 @@ def create_run(ctx: Context, call: Call) -> Reply:
     v2_body = validate(rr.CreateRun, v1.v2_run(raw))
     run, events = run_ops.create_run(ctx, thread, v2_body, include_search_content=include_content,
                                      needs_input=False)
-    _files_for_run_tools(ctx, run.assistant_id, v2_body)
     return run_reply(ctx, run, events, bool(v2_body.stream))
 
 
@@ -142,16 +141,7 @@ def create_thread_and_run(ctx: Context, call: Call) -> Reply:
     raw, body = _v1_body(call, v1.CreateThreadAndRun)
     _checked_model(_run_model(ctx, body))
     v2_body = validate(rr.CreateThreadAndRun, v1.v2_run(raw))
-    run, events = run_ops.create_thread_and_run(ctx, v2_body)
-    _files_for_run_tools(ctx, run.assistant_id, v2_body)
-    return run_reply(ctx, run, events, bool(v2_body.stream))
-
-
-def _files_for_run_tools(ctx: Context, assistant_id: str, body: rr.RunOverrides) -> None:
-    """A run whose `tools` override the assistant's can use the assistant's linked files with them (a run that
-    turns retrieval on searches them), before the run's work starts."""
-    if body.tools:
-        links.project(ctx, ctx.store.assistant(assistant_id), [tool.type for tool in body.tools])
+    return run_reply(ctx, *run_ops.create_thread_and_run(ctx, v2_body), bool(v2_body.stream))
 
 
 HANDLERS: dict[str, Handler] = {

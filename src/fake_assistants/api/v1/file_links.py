@@ -11,8 +11,6 @@ adds to the thread's tool resources.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from ...core import error_catalog as catalog
 from ...model.assistant import Assistant
 from ...model.vector_store import VectorStore
@@ -62,13 +60,11 @@ def unlink(ctx: Context, assistant: Assistant, file_id: str) -> None:
             table.remove(file_id)
 
 
-def project(ctx: Context, assistant: Assistant, run_tools: Iterable[str] = ()) -> None:
-    """Show every linked file in v2 as the assistant's current tools would use it, and `run_tools` (the tool types of
-    a run whose `tools` override the assistant's: "Override the tools the assistant can use for this run", and a
-    linked file was there for retrieval and code_interpreter alike)."""
+def project(ctx: Context, assistant: Assistant) -> None:
+    """Show every linked file in v2 as the assistant's current tools would use it."""
     if not assistant.v1_files:
         return
-    kinds = {tool["type"] for tool in assistant.tools} | set(run_tools)
+    kinds = {tool["type"] for tool in assistant.tools}
     if "code_interpreter" in kinds:
         ids = assistant.tool_resources.setdefault("code_interpreter", {"file_ids": []})["file_ids"]
         ids.extend(f for f in assistant.v1_files if f not in ids)
