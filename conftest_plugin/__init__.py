@@ -3,8 +3,8 @@
 Fixtures: `fake_assistants` (a fresh fake per test), `openai_client` (`openai.OpenAI` on it) and
 `async_openai_client` (`openai.AsyncOpenAI` on it; a plain fixture, so pytest-asyncio and anyio tests both use it).
 `@pytest.mark.fake_assistants(**options)` on a module (`pytestmark`), a class or a test configures them
-(`fake_assistants.plugin_options.PluginOptions`); the closest marker wins per option. A test with the marker has
-the fake even when it asks for no fixture. After a passing test,
+(`fake_assistants.plugin_options.PluginOptions`); the closest marker wins per option. A test whose marker says
+`intercept=True` has the fake even when it asks for no fixture. After a passing test,
 scripted turns that no run used fail it, unless `check_unconsumed_script=False` or the ini option
 `fake_assistants_check_unconsumed_script = false`.
 
@@ -47,7 +47,13 @@ import pytest
 from fake_assistants import CassetteWarning, FakeAssistants
 from fake_assistants.cassettes.reader import CassetteError
 from fake_assistants.fake import fakes_built
-from fake_assistants.plugin_options import MARKER, TRANSCRIPT_MODES, OptionsError, PluginOptions
+from fake_assistants.plugin_options import (
+    MARKER,
+    TRANSCRIPT_MODES,
+    CassetteNotFound,
+    OptionsError,
+    PluginOptions,
+)
 
 from .guard import ALLOW_OPTION, BLOCK_INI, GUARD, blocked_message
 
@@ -72,6 +78,8 @@ OPTIONS_KEY = pytest.StashKey[PluginOptions]()
 FAKE_KEY = pytest.StashKey[FakeAssistants]()
 TRANSCRIBED_KEY = pytest.StashKey[bool]()
 BUILT_KEY = pytest.StashKey[list[FakeAssistants]]()  # the fakes the test body built, until its report is made
+IMPLICIT_KEY = pytest.StashKey[bool]()  # the test has the fake through its marker alone (`_the_markers_fake`)
+MISSING_CASSETTE_KEY = pytest.StashKey[str]()  # such a test's default cassette was not there: fine if unused
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -139,8 +147,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def uses_the_fake(item: pytest.Item) -> bool:
-    """Whether a test has the plugin's fake: it asks for one of the fixtures (directly or through other fixtures),
-    or carries the marker, which gives it the fake (`_the_markers_fake`)."""
+    """Whether a test uses the plugin: it asks for one of the fixtures (directly or through other fixtures), or
+    carries the marker (which gives it the fake with `intercept=True`, `_the_markers_fake`)."""
     return (any(name in FIXTURES for name in getattr(item, "fixturenames", ()))
             or item.get_closest_marker(MARKER) is not None)
 
@@ -211,6 +219,10 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if item.stash.get(GUARDED_KEY, False) and GUARD.blocked:
         pytest.fail(blocked_message(GUARD.blocked), pytrace=False)
     fake = item.stash.get(FAKE_KEY, None)
+    missing = item.stash.get(MISSING_CASSETTE_KEY, None)
+    if fake is not None and missing is not None and len(fake.calls):
+        pytest.fail(f"{missing}\nThe test sent requests to the fake its marker gave it, so it needs its cassette "
+                    "(or cassette=False for a fake without one).", pytrace=False)
     if fake is not None:
         options = item.stash.get(OPTIONS_KEY, PluginOptions())
         check_internal_errors(fake)
@@ -510,11 +522,21 @@ def _options(request: pytest.FixtureRequest) -> PluginOptions:
 
 @pytest.fixture(autouse=True)
 def _the_markers_fake(request: pytest.FixtureRequest) -> None:
-    """A test with the marker and none of the fixtures gets the fake all the same, as pytest-recording's `vcr`
-    marker gives a test its cassette: `intercept=True` or `cassette=...` on a test that builds its own clients act
-    without a `fake_assistants` argument. Set up first (autouse), so the fixtures a test asks for already see it."""
-    if request.node.get_closest_marker(MARKER) is not None and "fake_assistants" not in request.fixturenames:
-        request.getfixturevalue("fake_assistants")
+    """A test whose marker says `intercept=True` gets the fake without asking for a fixture, as pytest-recording's
+    `vcr` marker gives a test its cassette: the clients its code builds talk to the fake (the only way such a test
+    reaches it). Set up first (autouse), so the fixtures a test asks for already see it. Other markers only
+    configure the fixtures: a module's `pytestmark` does not give a fake to tests that build their own."""
+    node = request.node
+    if node.get_closest_marker(MARKER) is None or "fake_assistants" in request.fixturenames:
+        return
+    if not _options(request).intercept:
+        return
+    if getattr(getattr(node, "obj", None), "is_hypothesis_test", False):
+        pytest.fail(f"@pytest.mark.{MARKER}(intercept=True) on a hypothesis test: one fake would serve all its "
+                    "examples, each seeing what the ones before it made. Build a fake per example inside the "
+                    "test instead (`with FakeAssistants(seed=0).intercept():`).", pytrace=False)
+    node.stash[IMPLICIT_KEY] = True
+    request.getfixturevalue("fake_assistants")
 
 
 @pytest.fixture
@@ -526,6 +548,12 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
     try:
         cassettes = options.cassette_paths(node.path, node.name, request.cls.__name__ if request.cls else None)
         fake = options.build_fake(cassettes)
+    except CassetteNotFound as error:
+        if not (node.stash.get(IMPLICIT_KEY, False) and options.cassette is True):
+            problem = str(error)
+        else:  # as `vcr`: a test given the fake by its marker alone may have no cassette if it sends nothing
+            node.stash[MISSING_CASSETTE_KEY] = str(error)
+            fake = options.build_fake()
     except OptionsError as error:
         problem = str(error)
     except CassetteError as error:  # not a cassette this package reads, or YAML without pyyaml

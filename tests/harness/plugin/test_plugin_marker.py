@@ -254,3 +254,64 @@ def test_the_marker_alone_gives_a_test_the_fake(pytester: pytest.Pytester, monke
     result.assert_outcomes(passed=3, failed=1)
     result.stdout.fnmatch_lines(["*test_guarded_without_the_fixture*",
                                  "*this test sent a request to the real OpenAI API, which the fake did not answer*"])
+
+
+
+def test_a_marker_without_intercept_gives_no_fake_to_a_test_that_builds_its_own(pytester: pytest.Pytester) -> None:
+    """A module's `pytestmark` (the property-testing guide's, for the warning filter) configures the fixtures only:
+    a test that builds its own fakes and asks for no fixture is not given one, nor checked as if it had one."""
+    result = run(pytester, """
+        import pytest
+        from fake_assistants import FakeAssistants
+
+        pytestmark = pytest.mark.fake_assistants()
+
+        def test_builds_its_own(request):
+            fake = FakeAssistants(seed=0)
+            fake.script.reply("never said: the app sends nothing")
+            fake.openai_client()
+            assert "fake_assistants" not in request.fixturenames
+    """)
+
+    result.assert_outcomes(passed=1)
+
+
+def test_intercept_on_a_hypothesis_test_is_refused_with_the_fix(pytester: pytest.Pytester) -> None:
+    """Hypothesis leaves autouse fixtures out of its health check: one fake would serve every example."""
+    result = run(pytester, """
+        import pytest
+        from hypothesis import given, settings, strategies as st
+
+        @pytest.mark.fake_assistants(intercept=True)
+        @settings(max_examples=3)
+        @given(st.integers())
+        def test_examples(n):
+            pass
+    """)
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*@pytest.mark.fake_assistants(intercept=True) on a hypothesis test: one fake "
+                                 "would serve all its examples*FakeAssistants(seed=0).intercept()*"])
+
+
+def test_a_missing_default_cassette_is_fine_for_a_test_that_sends_nothing(pytester: pytest.Pytester,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """As `vcr` at module level: a helper test with no cassette passes; a test that sends requests needs its own."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run(pytester, """
+        import openai
+        import pytest
+
+        pytestmark = pytest.mark.fake_assistants(cassette=True, intercept=True)
+
+        def test_a_pure_helper():
+            assert 1 + 1 == 2
+
+        def test_sends_without_its_cassette():
+            openai.OpenAI(max_retries=0).beta.threads.create()
+    """)
+
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*the test's default cassette (cassette=True) is not there; looked for:*",
+        "*The test sent requests to the fake its marker gave it, so it needs its cassette*"])
