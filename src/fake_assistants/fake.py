@@ -138,7 +138,7 @@ class FakeAssistants:
 
         if self.cassette is None:
             raise ValueError("this fake was not built by FakeAssistants.from_cassette")
-        return report(self.cassette, self.script.turns, {run.id for run in self.store.all_runs()})
+        return report(self.cassette, self.script.turns, {run.id: run.assistant_id for run in self.store.all_runs()})
 
     # -- the call journal and fault injection -----------------------------------------------------
 

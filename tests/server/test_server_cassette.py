@@ -83,6 +83,19 @@ def test_the_cassette_report_says_what_was_imported_and_what_is_left(served: Thr
     assert (before["never_replayed"], after["never_replayed"]) == ([RUN], [])
 
 
+def test_the_served_report_lists_a_recorded_run_id_another_run_took(served: ThreadedServer) -> None:
+    client = sdk(served.base_url)
+    router = client.beta.assistants.create(model="gpt-4o", name="Router")  # takes the recorded assistant's id
+    tutor = client.beta.assistants.create(model="gpt-4o", name="Tutor")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather in Paris?"}])
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=tutor.id)
+    client.close()
+
+    report = get(served, "cassette")
+    assert (router.id, run.id) == (ASSISTANT, RUN)
+    assert (report["never_replayed"], report["ids_taken"]) == ([RUN], [RUN])
+
+
 def test_a_flag_filter_takes_only_true_or_false(served: ThreadedServer) -> None:
     status, data = control(served.address, "GET", "calls?in_cassette=maybe")
     assert status == 400

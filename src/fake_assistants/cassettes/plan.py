@@ -6,7 +6,7 @@ pytest plugin's warning with that account."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -167,8 +167,9 @@ def seed_document(objects: Sequence[tuple[str, str, Json]]) -> Json:
     return dict(document)
 
 
-def report(source: CassetteSource, pending: Sequence[Turn], runs_now: Container[str] = ()) -> CassetteReport:
-    """The report, given the script's turns still waiting and the ids of the fake's runs now."""
+def report(source: CassetteSource, pending: Sequence[Turn],
+           runs_now: Mapping[str, str] | None = None) -> CassetteReport:
+    """The report, given the script's turns still waiting and the fake's runs now (id -> assistant id)."""
     cassette = source.plan
     waiting = [turn for turn, recorded in zip(pending, source.pending(pending), strict=True) if recorded]
     imported = [f"seeded {object_id}" for object_id in source.seeded]
@@ -178,7 +179,19 @@ def report(source: CassetteSource, pending: Sequence[Turn], runs_now: Container[
     never = _never_replayed(cassette.runs, waiting)
     return CassetteReport(tuple(str(r.path) for r in cassette.recordings), tuple(imported),
                           tuple([*cassette.not_imported, *source.refused]), tuple(never),
-                          tuple(run_id for run_id in never if run_id in runs_now))
+                          tuple(_ids_taken(cassette.runs, never, runs_now or {})))
+
+
+def _ids_taken(runs: Sequence[ScriptedRun], never: Sequence[str], runs_now: Mapping[str, str]) -> list[str]:
+    """The never-replayed recorded runs whose id a run of another assistant than the recorded one has now (the
+    recorded run itself, cancelled before its turn, say, does not count)."""
+    recorded_assistant = {scripted.run.run_id: scripted.run.assistant_id for scripted in runs}
+    taken = []
+    for run_id in never:
+        recorded, now = recorded_assistant.get(run_id), runs_now.get(run_id)
+        if recorded is not None and now is not None and now != recorded:
+            taken.append(run_id)
+    return taken
 
 
 def _never_replayed(runs: Sequence[ScriptedRun], waiting: Sequence[Turn]) -> list[str]:

@@ -195,8 +195,9 @@ class Calls:
         if isinstance(key, str):
             return self.filter(route=key)
         if isinstance(key, slice):
-            places = self._places if self._places is not None else list(range(len(self._items())))
-            return Calls(self._items()[key], description=self._description, places=places[key])
+            items = self._items()  # one copy: a request recorded meanwhile changes neither list
+            places = self._places if self._places is not None else list(range(len(items)))
+            return Calls(items[key], description=self._description, places=places[key])
         return self._at(key)
 
     @property

@@ -245,3 +245,18 @@ def test_the_report_says_when_a_recorded_run_id_went_to_another_run(cassette: Pa
     assert f"  {RUNS[0]} (a run of this fake has its id but did not replay it: with ids=\"recorded\"" in text
     assert 'ids="seeded" replays by assistant and order instead)' in text
     assert f"  {RUNS[1]}\n" in text + "\n"  # not taken: no note
+
+
+
+def test_the_recorded_run_itself_cancelled_before_its_turn_is_not_a_taken_id(cassette: Path) -> None:
+    fake = FakeAssistants.from_cassette(cassette, ids="recorded", progression="manual")
+    client = fake.openai_client()
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=ASSISTANT)
+    client.beta.threads.runs.cancel(run.id, thread_id=thread.id)
+
+    report = fake.cassette_report()
+
+    assert (run.id, run.assistant_id) == (RUNS[0], ASSISTANT)
+    assert (report.never_replayed, report.ids_taken) == (RUNS, ())
+    assert "did not replay it" not in str(report)
