@@ -7,6 +7,7 @@ order, outermost first. docs/ARCHITECTURE.md follows one request through it.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from functools import partial
@@ -76,7 +77,7 @@ class App:
             partial(RouteMatch, routes=self.routes),  # route name and path parameters
             partial(Journaling, journal=self.journal),  # fake.calls
             partial(ResponseHeaders, ids=self.ctx.ids, options=self.ctx.options),  # x-request-id, drawn first
-            partial(FaultInjection, faults=self.faults, on_break=self.break_run),  # fake.faults
+            partial(FaultInjection, faults=self.faults, on_break=self.break_run, model_of=self.model_of),  # fake.faults
             partial(ErrorEnvelope, errors=self.internal_errors),  # ApiError -> its envelope; else 500 server_error
         ]
         lenient = self._stand_ins
@@ -93,6 +94,24 @@ class App:
 
     def handle(self, request: ApiRequest) -> ApiResponse:
         return self.pipeline(Exchange(request))
+
+    def model_of(self, exchange: Exchange) -> str | None:
+        """The model a request is for, as a rate limit names it: its body's `model`, else its assistant's (the body's
+        `assistant_id` or the path's), else its run's; None when it names none. Read only when a fault answers."""
+        try:
+            body = json.loads(exchange.request.body) if exchange.request.body else None
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("model"), str):
+            return str(body["model"])
+        store, params = self.ctx.store, exchange.params
+        assistant_id = body.get("assistant_id") if isinstance(body, dict) else None
+        assistant = store.assistants.get(assistant_id if isinstance(assistant_id, str)
+                                         else params.get("assistant_id", ""))
+        if assistant is not None:
+            return assistant.model
+        run = store.find_run(params.get("thread_id", ""), params.get("run_id", ""))
+        return None if run is None else run.model
 
     def break_run(self, streamed: tuple[str, str] | None, error: ApiError) -> None:
         """A scheduled stream fault broke the stream of this (thread id, run id): the run fails."""

@@ -8,7 +8,7 @@ openai 3.x, 2.54.0 and 1.109.1.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import openai
 import pytest
@@ -96,6 +96,33 @@ async def test_rate_limit_on_every_attempt_raises_rate_limit_error(retrying: Sdk
     assert raised.value.code == "rate_limit_exceeded"
     assert fake.calls["threads.create"].call_count == 1 + openai.DEFAULT_MAX_RETRIES
     assert raised.value.request_id == fake.calls.last.request_id
+
+
+async def test_a_rate_limit_names_the_model_of_the_request(client: Sdk, fake: FakeAssistants) -> None:
+    """As the service's 429s did: the body's model, else the assistant's, else the run's; gpt-4o for none."""
+    assistant = await client.beta.assistants.create(model="gpt-4-turbo")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    await client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)
+
+    async def limited(call: Any) -> str:
+        with pytest.raises(openai.RateLimitError) as raised:
+            await call()
+        return cast(dict[str, Any], raised.value.body)["message"].split(" in organization")[0]
+
+    fake.faults.rate_limit("*", count=None)
+    assert [
+        await limited(lambda: client.beta.assistants.create(model="gpt-3.5-turbo")),
+        await limited(lambda: client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)),
+        await limited(lambda: client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id,
+                                                               model="gpt-4o-mini")),
+        await limited(lambda: client.beta.assistants.retrieve(assistant.id)),
+        await limited(lambda: client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)),
+        await limited(lambda: client.beta.threads.create()),
+    ] == ["Rate limit reached for gpt-3.5-turbo", "Rate limit reached for gpt-4-turbo",
+          "Rate limit reached for gpt-4o-mini", "Rate limit reached for gpt-4-turbo",
+          "Rate limit reached for gpt-4-turbo", "Rate limit reached for gpt-4o"]
+    fake.faults.clear()
 
 
 async def test_server_error_with_should_retry_false_is_not_retried(retrying: Sdk, fake: FakeAssistants) -> None:

@@ -33,6 +33,8 @@ from ..core.wire import ApiResponse, utf8_texts
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
 TransportKind = Literal["timeout", "connection_error"]
 OnBreak = Callable[[tuple[str, str] | None, ApiError], None]  # at a stream's break: (thread id, run id), error
+ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
+DEFAULT_MODEL = "gpt-4o"
 LOOKAHEAD = 4
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
     "timeout": "The read operation timed out",
@@ -91,13 +93,14 @@ class Fault:
             self.remaining -= 1
         return self
 
-    def error(self, request_id: str) -> ApiError:
-        """The OpenAI error this fault answers with (HTTP errors and broken streams)."""
+    def error(self, request_id: str, model: str | None = None) -> ApiError:
+        """The OpenAI error this fault answers with (HTTP errors and broken streams); a rate limit names `model`,
+        the request's (gpt-4o when it names none)."""
         if self.status is None or self.status >= 500:  # stream errors too
             error = catalog.server_error(request_id)
             error.status = self.status or error.status
         elif self.status == 429:
-            error = catalog.rate_limit_exceeded(self.retry_after_ms)
+            error = catalog.rate_limit_exceeded(self.retry_after_ms, model=model or DEFAULT_MODEL)
         else:
             error = catalog.injected_error(self.status, self.message or "")
         if self.message is not None:
@@ -107,9 +110,9 @@ class Fault:
                 setattr(error, name, getattr(self, name))
         return error
 
-    def response(self, request_id: str) -> ApiResponse:
+    def response(self, request_id: str, model: str | None = None) -> ApiResponse:
         """The HTTP response this fault answers with: its error envelope and retry headers."""
-        error = self.error(request_id)
+        error = self.error(request_id, model)
         headers: list[tuple[str, str]] = []
         if self.retry_after_ms is not None:
             headers.append(("retry-after-ms", str(self.retry_after_ms)))
@@ -340,10 +343,12 @@ class FaultInjection:
     stream the fake answered. A timeout or a dropped connection raises TransportFault, which the transport
     turns into its library's exception."""
 
-    def __init__(self, inner: Respond, faults: Faults, on_break: OnBreak) -> None:
+    def __init__(self, inner: Respond, faults: Faults, on_break: OnBreak,
+                 model_of: ModelOf = lambda exchange: None) -> None:
         self.inner = inner
         self.faults = faults
         self.on_break = on_break
+        self.model_of = model_of  # the model a request is for, which a rate limit names
 
     def __call__(self, exchange: Exchange) -> ApiResponse:
         route = exchange.route.name if exchange.route is not None else None
@@ -352,7 +357,7 @@ class FaultInjection:
             exchange.fault = fault.kind
             if fault.kind == "timeout" or fault.kind == "connection_error":
                 raise TransportFault(fault.kind)
-            return fault.response(exchange.request_id)
+            return fault.response(exchange.request_id, self.model_of(exchange) if fault.status == 429 else None)
         response = self.inner(exchange)
         if not isinstance(response.body, EventBody):
             return response
