@@ -467,3 +467,32 @@ def test_threads_over_the_loopback_server_lose_nothing(fake: FakeAssistants) -> 
     assert_unique(listed)
     assert sorted(listed) == sorted(ledger.messages[shared.id])
     assert len(listed) == WORKERS * (MESSAGES_PER_WORKER // 2)
+
+
+@pytest.mark.parametrize("http", ["httpx", "httpx2"])
+async def test_gathered_requests_interleave_as_over_a_network(fake: FakeAssistants, http: Any) -> None:
+    """Each in-process async request gives other tasks a turn before the fake answers it (and each stream chunk
+    too), so a race between tasks shows against the fake as it would against the service: here two tasks that
+    share a thread by mistake, the second refused while the first one's run is active."""
+    client = fake.async_openai_client(http=http, max_retries=0)
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    shared = await client.beta.threads.create()
+    order: list[str] = []
+
+    async def conversation(name: str) -> str:
+        await client.beta.threads.messages.create(shared.id, role="user", content=f"from {name}")
+        order.append(f"{name}:message")
+        try:
+            run = await client.beta.threads.runs.create_and_poll(thread_id=shared.id, assistant_id=assistant.id)
+        except openai.BadRequestError as refused:
+            return str(refused.body["message"])  # type: ignore[index]
+        order.append(f"{name}:run")
+        return run.status
+
+    outcomes = await asyncio.gather(conversation("a"), conversation("b"))
+
+    assert order[:2] == ["a:message", "b:message"]
+    assert outcomes[0] == "completed"
+    assert outcomes[1].startswith(f"Thread {shared.id} already has an active run run_")
+    await client.close()
+

@@ -11,6 +11,8 @@ from types import ModuleType
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
+from anyio.lowlevel import checkpoint
+
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import TransportFault
 
@@ -56,7 +58,12 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
             return iter(self._chunks)  # the body itself, read straight through: no generator of our own per chunk
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            for chunk in self._chunks:
+            chunks = iter(self._chunks)
+            while True:
+                await checkpoint()  # other tasks run between two chunks, as between two reads of a socket
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
                 yield chunk
 
         def close(self) -> None:
@@ -90,6 +97,9 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
 
         async def handle_async_request(self, request: Any) -> Any:
             await request.aread()
+            # Other tasks get a turn before the fake answers, as they do while a request crosses a network:
+            # requests of tasks gathered together interleave (and a task cancelled meanwhile sends nothing).
+            await checkpoint()
             return respond(self.handler, request)
 
     Transport.__name__ = Transport.__qualname__ = name
