@@ -49,7 +49,6 @@ DROP_NOTICE_SECONDS = 5.0  # how long a dropped connection may take to reach the
 WORKERS = 32  # requests that may wait on a model, answered at once (the others queue for a worker)
 
 
-
 class ConnectionDropped(Exception):
     """Raised to make the ASGI server close the connection mid-response (an injected connection error)."""
 
