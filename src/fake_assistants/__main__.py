@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -124,20 +124,21 @@ def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[st
     return fake
 
 
-def _idle_polls(value: str) -> int | None:
-    if value.lower() == "none":
-        return None
-    if not value.isdigit() or len(value) > 18 or int(value) < 1:
-        raise argparse.ArgumentTypeError("takes a whole number of at least 1, or `none` (never)")
-    return int(value)
+def _whole_or_none(minimum: int, meaning: str) -> Callable[[str], int | None]:
+    """An argparse type: a whole number of at least `minimum`, or `none`; else an error saying `meaning`."""
+
+    def parse(value: str) -> int | None:
+        if value.lower() == "none":
+            return None
+        if not value.isdigit() or len(value) > 18 or int(value) < minimum:
+            raise argparse.ArgumentTypeError(f"takes {meaning}")
+        return int(value)
+
+    return parse
 
 
-def _journal_limit(value: str) -> int | None:
-    if value.lower() == "none":
-        return None
-    if not value.isdigit() or len(value) > 18:
-        raise argparse.ArgumentTypeError("takes a whole number (0: keep none) or `none` (no limit)")
-    return int(value)
+_journal_limit = _whole_or_none(0, "a whole number (0: keep none) or `none` (no limit)")
+_idle_polls = _whole_or_none(1, "a whole number of at least 1, or `none` (never)")
 
 
 def _api_versions(value: str) -> tuple[ApiVersion, ...]:

@@ -482,9 +482,11 @@ def run_polled_while_streamed(run_id: str, status: str, polls: int) -> ApiError:
 RATE_LIMITS_URL = "https://platform.openai.com/account/rate-limits"
 
 
-def rate_limit_exceeded(retry_after_ms: int | None, *, model: str = "gpt-4o",
+def rate_limit_exceeded(retry_after_ms: int | None, *, model: str | None = None,
                         organization: str = "org-fake-assistants") -> ApiError:
-    # (real pattern) the service's 429, as pasted in public reports (e.g. OpenBMB/ChatDev#26): type "requests"
+    # (real pattern) the service's 429, as pasted in public reports (e.g. OpenBMB/ChatDev#26): type "requests";
+    # it names the request's model (gpt-4o for a request that names none)
+    model = model or "gpt-4o"
     wait = "1s" if retry_after_ms is None else _duration(retry_after_ms)
     return ApiError(
         429,

@@ -34,7 +34,6 @@ FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
 TransportKind = Literal["timeout", "connection_error"]
 OnBreak = Callable[[tuple[str, str] | None, ApiError], None]  # at a stream's break: (thread id, run id), error
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
-DEFAULT_MODEL = "gpt-4o"
 LOOKAHEAD = 4
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
     "timeout": "The read operation timed out",
@@ -100,7 +99,7 @@ class Fault:
             error = catalog.server_error(request_id)
             error.status = self.status or error.status
         elif self.status == 429:
-            error = catalog.rate_limit_exceeded(self.retry_after_ms, model=model or DEFAULT_MODEL)
+            error = catalog.rate_limit_exceeded(self.retry_after_ms, model=model)
         else:
             error = catalog.injected_error(self.status, self.message or "")
         if self.message is not None:

@@ -27,10 +27,8 @@ def check_new_thread_room(ctx: Context, messages: list[rm.CreateMessage] | None,
 
 
 def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message:
-    """Append a message given by a client; its attachments join the thread's tool resources."""
-    table = ctx.store.messages[thread_id]
-    if len(table) >= ctx.options.max_thread_messages:  # check_thread_room(ctx, thread_id, 1), inline
-        raise catalog.thread_too_long(thread_id, ctx.options.max_thread_messages)
+    """Append a message given by a client (its caller has checked that the thread has room: `check_thread_room`);
+    its attachments join the thread's tool resources."""
     message = Message(
         id=ctx.ids.new("message"),
         created_at=ctx.clock.now(),
@@ -40,7 +38,7 @@ def add_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Message
         attachments=shaping.attachments(body.attachments),
         metadata=dict(body.metadata or {}),
     )
-    table.add(message.id, message.created_at, message)
+    ctx.store.messages[thread_id].add(message.id, message.created_at, message)
     attach_to_thread(ctx, ctx.store.thread(thread_id), message.attachments)
     return message
 
@@ -50,6 +48,7 @@ def post_message(ctx: Context, thread_id: str, body: rm.CreateMessage) -> Messag
     ctx.store.ensure_no_active_run_for_message(thread_id)
     if body.attachments:  # the thread is looked up only for a message with attachments
         check_attachments_fit(code_interpreter_files(ctx.store.thread(thread_id)), [body], "attachments")
+    check_thread_room(ctx, thread_id, 1)
     return add_message(ctx, thread_id, body)
 
 
