@@ -487,8 +487,7 @@ def check_script_mistakes(fake: FakeAssistants) -> None:
     if mistakes:
         listed = "\n".join(f"  - {mistake}" for mistake in mistakes)
         pytest.fail(
-            f"fake_assistants: the script asked for something no run could do (the run failed):\n{listed}\n"
-            "Declare the function among the assistant's (or the run's) tools, or fix its name in the script.",
+            f"fake_assistants: the script asked for something no run could do (the run failed):\n{listed}",
             pytrace=False,
         )
 

@@ -285,17 +285,30 @@ def function_calls(names: Sequence[str] = DEFAULT_FUNCTIONS, *, max_parallel: in
     return st.lists(call, min_size=1, max_size=max_parallel).map(lambda calls: FunctionCalls(tuple(calls)))
 
 
-def builtin_steps() -> st.SearchStrategy[BuiltinStep]:
-    """A code_interpreter step (input and maybe logs) or a file_search step (over the run's vector stores)."""
-    code = st.builds(CodeInterpreter, input=texts(), logs=st.none() | texts(min_size=0))
-    search = st.builds(FileSearch, query=st.none() | texts())
-    return st.one_of(code, search)
+BUILTIN_TOOLS = ("code_interpreter", "file_search")
+
+
+def builtin_steps(kinds: Sequence[str] = BUILTIN_TOOLS) -> st.SearchStrategy[BuiltinStep]:
+    """A code_interpreter step (input and maybe logs) or a file_search step (over the run's vector stores), of
+    the `kinds` given (the built-in tools the run has: a step of a tool it lacks fails the run)."""
+    unknown = sorted(set(kinds) - set(BUILTIN_TOOLS))
+    if unknown or not kinds:
+        raise ValueError(f"builtin_steps needs kinds among {list(BUILTIN_TOOLS)}, not {list(kinds)}")
+    drawn: list[st.SearchStrategy[BuiltinStep]] = []
+    if "code_interpreter" in kinds:
+        drawn.append(st.builds(CodeInterpreter, input=texts(), logs=st.none() | texts(min_size=0)))
+    if "file_search" in kinds:
+        drawn.append(st.builds(FileSearch, query=st.none() | texts()))
+    return st.one_of(*drawn)
 
 
 def tool_rounds(names: Sequence[str] = DEFAULT_FUNCTIONS, *, max_parallel: int = 3, max_steps: int = 2,
-                arguments: Mapping[str, st.SearchStrategy[str]] | None = None) -> st.SearchStrategy[ToolRound]:
+                arguments: Mapping[str, st.SearchStrategy[str]] | None = None,
+                builtin: Sequence[str] = BUILTIN_TOOLS) -> st.SearchStrategy[ToolRound]:
+    """A round of function calls, after up to `max_steps` steps of the `builtin` tools (none: no such steps)."""
+    steps = st.lists(builtin_steps(builtin), max_size=max_steps).map(tuple) if builtin else st.just(())
     return st.builds(ToolRound, calls=function_calls(names, max_parallel=max_parallel, arguments=arguments),
-                     steps=st.lists(builtin_steps(), max_size=max_steps).map(tuple))
+                     steps=steps)
 
 
 def endings(kind: EndingKind) -> st.SearchStrategy[Ending]:
@@ -332,7 +345,11 @@ def run_histories(
     The app is asked for `function_names` only: by default the function tools among `tools` (the list given to
     `assistants.create`), else `get_weather` and `search_docs`. A call's arguments come from `arguments[name]`
     (a strategy of dicts or JSON strings), else from the `parameters` JSON schema of that function in `tools`
-    (so a required `city: string` is always there, a string), else they are any small JSON object."""
+    (so a required `city: string` is always there, a string), else they are any small JSON object.
+
+    code_interpreter and file_search steps are drawn only for those tools among `tools`: a step of a tool the run
+    lacks fails it (`fake.script.mistakes`). Up to `max_parallel_calls` calls come at once: use 1 for a run with
+    `parallel_tool_calls=False`."""
     names = list(function_names) if function_names is not None else list(function_tools(tools or []))
     names = names or ([] if tools else list(DEFAULT_FUNCTIONS))
     kinds = [k for k in ending_kinds if max_rounds > 0 or k != "expired"]
@@ -342,12 +359,13 @@ def run_histories(
     if unknown:
         raise ValueError(f"arguments= names functions the run is never asked for: {unknown} (asked: {names})")
     drawn_arguments = argument_strategies(names, tools, arguments)
+    builtin = [tool["type"] for tool in tools or () if tool.get("type") in BUILTIN_TOOLS]
     kind = draw(st.sampled_from(kinds))
     rounds = draw(st.lists(tool_rounds(names, max_parallel=max_parallel_calls, max_steps=max_steps,
-                                       arguments=drawn_arguments),
+                                       arguments=drawn_arguments, builtin=builtin),
                            min_size=1 if kind == "expired" else 0, max_size=max_rounds))
     interrupted = kind in ("cancelled", "expired")
-    steps = () if interrupted else tuple(draw(st.lists(builtin_steps(), max_size=max_steps)))
+    steps = () if interrupted or not builtin else tuple(draw(st.lists(builtin_steps(builtin), max_size=max_steps)))
     return RunHistory(tuple(rounds), steps, draw(endings(kind)))
 
 

@@ -30,6 +30,7 @@ from fake_assistants.strategies import (
     RunHistory,
     ToolRound,
     assistant_payloads,
+    builtin_steps,
     message_payloads,
     run_histories,
     run_payloads,
@@ -88,7 +89,7 @@ def assert_ended_as_told(fake: FakeAssistants, client: Any, run: Any, history: R
 
 
 @SETTINGS
-@given(history=run_histories(FUNCTIONS))
+@given(history=run_histories(FUNCTIONS, tools=TOOLS))
 def test_every_history_ends_in_its_final_status(history: RunHistory) -> None:
     fake = new_fake()
     history.apply(fake)
@@ -106,7 +107,7 @@ def test_every_history_ends_in_its_final_status(history: RunHistory) -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(histories=st.lists(run_histories(FUNCTIONS, max_rounds=2), min_size=1, max_size=3))
+@given(histories=st.lists(run_histories(FUNCTIONS, tools=TOOLS, max_rounds=2), min_size=1, max_size=3))
 def test_histories_applied_in_turn_go_to_runs_in_turn(histories: list[RunHistory]) -> None:
     fake = new_fake()
     for history in histories:
@@ -141,7 +142,7 @@ def generated(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
 
 
 def test_histories_cover_every_ending_code_reason_and_step() -> None:
-    histories: list[RunHistory] = generated(run_histories(), 400)
+    histories: list[RunHistory] = generated(run_histories(FUNCTIONS, tools=TOOLS), 400)
 
     assert {kind for kind, cls in ENDING_TYPES.items() if any(isinstance(h.ending, cls) for h in histories)} == set(
         ENDING_KINDS)
@@ -152,6 +153,19 @@ def test_histories_cover_every_ending_code_reason_and_step() -> None:
     steps = [s for h in histories for s in (*h.steps, *(s for r in h.rounds for s in r.steps))]
     assert {type(s).__name__ for s in steps} == {"CodeInterpreter", "FileSearch"}
     assert {len(h.rounds) for h in histories} == {0, 1, 2, 3}
+
+
+def test_histories_have_steps_of_the_builtin_tools_given_only() -> None:
+    """A code_interpreter or file_search step on a run without that tool fails it: histories only have the steps
+    of the built-in tools among `tools` (none without `tools`)."""
+    def step_types(histories: list[RunHistory]) -> set[str]:
+        return {type(s).__name__ for h in histories for s in (*h.steps, *(s for r in h.rounds for s in r.steps))}
+
+    code_only = [*TOOLS[:2], {"type": "code_interpreter"}]
+    assert step_types(generated(run_histories(FUNCTIONS), 200)) == set()
+    assert step_types(generated(run_histories(tools=code_only), 200)) == {"CodeInterpreter"}
+    with pytest.raises(ValueError, match=r"builtin_steps needs kinds among \['code_interpreter', 'file_search'\]"):
+        builtin_steps(["retrieval"])
 
 
 def test_histories_are_checked_for_legality() -> None:

@@ -26,7 +26,7 @@ from functools import partial
 from inspect import GEN_RUNNING, getgeneratorstate
 from itertools import islice
 from types import MappingProxyType
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError, InternalError, StateError, note_internal_error
@@ -82,6 +82,7 @@ from .script import (
     undeclared_call,
 )
 from .search import default_max_results, search
+from .tool_choice import ToolChoice, ToolType, missing_tool, refused_answer, refused_call
 from .world import World
 
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
@@ -507,7 +508,7 @@ class RunEngine:
             action = self._next_action(run)
             if action is None:  # the run's work was dropped while its model answered
                 return
-            if isinstance(action, Reply) and action.search_first and self._searches_first(run):
+            if isinstance(action, Reply) and self._searches_first(run, action):
                 action = yield from self._search_before(run, action)
             if isinstance(action, Reply):
                 if isinstance(action.text, TextStream):  # a model's answer, as it arrives
@@ -572,11 +573,15 @@ class RunEngine:
             except BaseException as error:  # KeyboardInterrupt, SystemExit, pytest.skip(): it goes on up
                 self._interrupted(run, error)
                 raise
-            return self._usable(run, action)
+            return self._usable(run, action, by="model" if turn.responds else "script")
         if self.script.strict:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
-        if not run.progress.searched and (self._search_files(run) or self._expired_store(run)):
-            return self._usable(run, FileSearch())  # an unscripted run with file_search and files looks first
+        if self._searches_first(run):  # an unscripted run with file_search and files looks first
+            return self._usable(run, FileSearch(), by="fake")
+        choice = ToolChoice.of(run.tool_choice)
+        mistake = refused_answer(choice, self._calls_made(run), run.tools, scripted=False)
+        if mistake is not None:  # the run must call a tool first, and the fake cannot make one up
+            return self._mistake(run, mistake)
         return Reply(default_reply(self._thread_texts(run)))
 
     def _interrupted(self, run: Run, error: BaseException) -> None:
@@ -638,29 +643,74 @@ class RunEngine:
         the fake reset, restored or loaded anew)."""
         return run.progress.work is not pending or self.world.store.find_run(run.thread_id, run.id) is not run
 
-    def _searches_first(self, run: Run) -> bool:
-        """The run has file_search over stores with completed files (or an expired store) and has not searched."""
-        return not run.progress.searched and bool(self._search_files(run) or self._expired_store(run))
+    def _searches_first(self, run: Run, reply: Reply | None = None) -> bool:
+        """The run searches before it answers (with `reply`, or unscripted): it has not searched yet, and either its
+        tool_choice asks for a search first (file_search forced, or `required` with the tool, before any other call)
+        or it has file_search over stores with completed files (or an expired store) and `reply` leaves the search to
+        the fake (a model offered the search as a function searched when it wanted to)."""
+        if run.progress.searched:
+            return False
+        choice = ToolChoice.of(run.tool_choice)
+        if choice.mode == "none":
+            return False
+        if choice.mode != "auto" and not choice.satisfied_by(self._calls_made(run)):
+            return choice.searches_first(run.tools)  # a search is the call it asks for, or another tool comes first
+        if reply is not None and not reply.search_first:
+            return False
+        return bool(self._search_files(run) or self._expired_store(run))
 
     def _search_before(self, run: Run, reply: Reply) -> Generator[Event, None, Action]:
         """A scripted answer on a run with file_search: the service searched before it answered
         (FileSearchWorks), so the fake does too; over an expired store the run fails instead."""
-        search = self._usable(run, FileSearch())
+        search = self._usable(run, FileSearch(), by="fake")
         if not isinstance(search, FileSearch):
             return search
         yield from self._file_search_step(run, search)
         return reply
 
-    def _usable(self, run: Run, action: Action) -> Action:
-        """A file_search over an expired vector store fails the run: `Vector store '...' has expired`. A scripted
-        call to a function the run does not declare fails it too, and is kept in `script.mistakes`."""
-        if isinstance(action, FunctionCalls):
-            mistake = undeclared_call(action, run.tools)
-            if mistake is not None:
-                self.script.mistakes.append(f"run {run.id}: {mistake}")
-                return Fail("server_error", f"fake-assistants: {mistake}", writing=False)  # it was calling, not writing
+    def _usable(self, run: Run, action: Action, *, by: Literal["script", "model", "fake"]) -> Action:
+        """A file_search over an expired vector store fails the run: `Vector store '...' has expired`. A turn the
+        run does not allow fails it too, and is kept in `script.mistakes`: a call to a function the run does not
+        declare or a tool step it lacks (the script's or a model's turn); what the run's tool_choice or
+        parallel_tool_calls rule out (the script's: a model behind a responder was sent them, and answers as it
+        does; runs/tool_choice.py). `by`: who chose the action (the fake: its own search before an answer)."""
+        mistake = None if by == "fake" else self._refusal(run, action, follows_choice=by == "script")
+        if mistake is not None:
+            return self._mistake(run, mistake)
         expired = self._expired_store(run) if isinstance(action, FileSearch) else None
         return action if expired is None else Fail("server_error", catalog.vector_store_expired(expired).message)
+
+    def _mistake(self, run: Run, mistake: str) -> Fail:
+        """The run fails, naming the mistake, which `script.mistakes` keeps (the plugin fails the test with it)."""
+        self.script.mistakes.append(f"run {run.id}: {mistake}")
+        return Fail("server_error", f"fake-assistants: {mistake}", writing=False)  # it was calling, not writing
+
+    def _refusal(self, run: Run, action: Action, *, follows_choice: bool) -> str | None:
+        """What the run does not allow of a turn's `action`, or None; `follows_choice`: checked against the run's
+        tool_choice and parallel_tool_calls too."""
+        choice = ToolChoice.of(run.tool_choice if follows_choice else "auto")
+        parallel = run.parallel_tool_calls or not follows_choice
+        if isinstance(action, FunctionCalls):
+            names = [name for name, _ in action.calls]
+            return undeclared_call(action, run.tools) or refused_call(
+                "function", names, choice, parallel, self._calls_made(run))
+        if isinstance(action, FileSearch | CodeInterpreter):
+            kind: ToolType = "file_search" if isinstance(action, FileSearch) else "code_interpreter"
+            return missing_tool(kind, run.tools) or refused_call(
+                kind, (), choice, parallel, self._calls_made(run))
+        if isinstance(action, Reply | Say) and choice.mode in ("required", "forced"):
+            if isinstance(action, Reply) and choice.searches_first(run.tools):
+                return None  # the search the fake makes before the answer is the call the tool_choice asks for
+            return refused_answer(choice, self._calls_made(run), run.tools, scripted=True)
+        return None
+
+    def _calls_made(self, run: Run) -> list[tuple[str, str | None]]:
+        """The tool calls the run made so far: (type, function name or None)."""
+        made: list[tuple[str, str | None]] = [("file_search", None)] if run.progress.searched else []
+        for step in self.world.store.steps[run.id].values():
+            for call in step.step_details.get("tool_calls", []) if step.type == "tool_calls" else []:
+                made.append((call["type"], call["function"]["name"] if call["type"] == "function" else None))
+        return made
 
     def _expired_store(self, run: Run) -> str | None:
         if not any(t["type"] == "file_search" for t in run.tools):

@@ -372,7 +372,8 @@ def undeclared_call(action: FunctionCalls, tools: Sequence[Json]) -> str | None:
     names = ", ".join(repr(name) for name in dict.fromkeys(unknown))
     offered = ", ".join(repr(name) for name in declared) if declared else "none"
     return (f"the script calls function {names}, which this run does not declare "
-            f"(its function tools: {offered})")
+            f"(its function tools: {offered}): declare it among the assistant's (or the run's) tools, or fix the "
+            "name in the script")
 
 
 # -- checking what a test scripts: a mistake is refused at the call that makes it, naming the fix ----------------

@@ -250,7 +250,7 @@ class RunMachine(RuleBasedStateMachine):
             instructions = "Be helpful." if instructed else None
             self.assistants[instructed] = self.client.beta.assistants.create(
                 model="gpt-4o", instructions=instructions,
-                tools=[{"type": "function", "function": {"name": "get_weather"}}],
+                tools=[{"type": "function", "function": {"name": "get_weather"}}, {"type": "code_interpreter"}],
             ).id
         talking = self.client.beta.threads.create(messages=[{"role": "user", "content": "First question"}])
         silent = self.client.beta.threads.create()

@@ -184,7 +184,8 @@ def test_a_scripted_call_to_an_undeclared_function_fails_the_test(pytester: pyte
     result.stdout.fnmatch_lines([
         "*fake_assistants: the script asked for something no run could do (the run failed):",
         "*- run run_*: the script calls function 'get_wether', which this run does not declare "
-        "(its function tools: 'get_weather')",
+        "(its function tools: 'get_weather'): declare it among the assistant's (or the run's) tools, or fix the "
+        "name in the script",
     ])
 
 
