@@ -165,6 +165,17 @@ class TurnContext:
 Responder = Callable[[TurnContext], "Action | str"]
 
 
+def returned_wrongly(produced: object) -> str:
+    """What is wrong with what a `respond_with` function returned (neither a str nor an action), and the fix."""
+    hint = ""
+    if produced is None:
+        hint = " (a branch of the function that returns nothing?)"
+    elif isinstance(produced, Mapping) and isinstance(produced.get("text"), str):
+        hint = f" (return the text itself, {produced['text']!r}, not a dict holding it)"
+    return (f"the responder returned {given(produced)}{hint}: return the reply's text (a str) or an action of "
+            "fake_assistants.turns, such as turns.call_function(name, arguments)")
+
+
 def responder_failure(error: BaseException) -> Fail:
     """What a run that a `respond_with` callable raised in ends with: failed, `server_error`, naming the error."""
     said = f"fake-assistants: the responder raised {type(error).__name__}: {error}"
@@ -193,7 +204,11 @@ class Turn:
         if isinstance(self.action, ACTION_TYPES):
             return self.action
         produced = self.action(context)
-        return Reply(produced) if isinstance(produced, str) else produced
+        if isinstance(produced, str):
+            return Reply(produced)
+        if isinstance(produced, ACTION_TYPES):
+            return produced
+        raise TypeError(returned_wrongly(produced))
 
 
 @dataclass(slots=True)

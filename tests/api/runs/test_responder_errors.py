@@ -37,6 +37,28 @@ async def test_a_raising_responder_fails_the_run_on_the_first_read(client: Sdk, 
     assert isinstance(error, ZeroDivisionError)
 
 
+@pytest.mark.parametrize(("returned", "named"), [
+    (None, "the responder returned None (a branch of the function that returns nothing?)"),
+    ({"text": "hi"}, "the responder returned dict {'text': 'hi'} (return the text itself, 'hi', not a dict holding it)"),
+    (3, "the responder returned int 3"),
+], ids=["none", "dict", "int"])
+async def test_a_responder_returning_neither_text_nor_an_action_fails_the_run(
+        client: Sdk, fake: FakeAssistants, returned: object, named: str) -> None:
+    """Not a run in progress for ever (None read as work dropped) nor a 500 (a dict read as an action)."""
+    fake.script.respond_with(lambda context: returned)  # type: ignore[arg-type,return-value]
+    assistant, thread = await assistant_and_thread(client, "hi")
+
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message == (
+        f"fake-assistants: the responder raised TypeError: {named}: return the reply's text (a str) or an action of "
+        "fake_assistants.turns, such as turns.call_function(name, arguments)")
+    ((_, error),) = fake.script.responder_errors  # the plugin fails the test with it
+    assert isinstance(error, TypeError)
+    fake.script.responder_errors.clear()
+
+
 async def test_create_and_poll_returns_the_failed_run(client: Sdk, fake: FakeAssistants) -> None:
     fake.script.respond_with(divide_by_zero)
     assistant, thread = await assistant_and_thread(client, "hi")
