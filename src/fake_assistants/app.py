@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 
 from .api.context import Context
@@ -113,11 +113,12 @@ class App:
         run = store.find_run(params.get("thread_id", ""), params.get("run_id", ""))
         return None if run is None else run.model
 
-    def break_run(self, streamed: tuple[str, str] | None, error: ApiError) -> None:
-        """A scheduled stream fault broke the stream of this (thread id, run id): the run fails."""
+    def break_run(self, streamed: tuple[str, str] | None, error: ApiError, texts: Mapping[str, str]) -> None:
+        """A scheduled stream fault broke the stream of this (thread id, run id): the run fails, its message cut
+        off keeping the text its deltas sent (`texts`)."""
         if streamed is None:
             return
         with self.lock:
             run = self.ctx.store.find_run(*streamed)
             if run is not None:
-                self.ctx.engine.break_off(run, error)
+                self.ctx.engine.break_off(run, error, texts)

@@ -284,7 +284,30 @@ async def test_stream_error_inside_a_burst_of_deltas_breaks_after_exactly_n_even
     call = fake.calls["runs.create"].last
     assert call.event_names == [*names, "error"]
     assert all(chunk.count(b"\n\n") == 1 for chunk in call.chunks)  # a faulted stream sends events one by one
-    assert (await retrying.beta.threads.runs.list(thread.id)).data[0].status == "failed"
+    run = (await retrying.beta.threads.runs.list(thread.id)).data[0]
+    assert run.status == "failed"
+    # the message keeps the 5 deltas sent, not the burst of 16 the fake had made of them
+    (message, _) = (await retrying.beta.threads.messages.list(thread.id)).data
+    assert [part.text.value for part in message.content] == ["x" * 5]
+    assert run.usage is not None and run.usage.completion_tokens == 2  # 5 characters, as the fake counts them
+
+
+@pytest.mark.parametrize(("after", "kept"), [(7, []), (8, ["a"]), (9, ["ab"])], ids=["before-text", "first", "burst"])
+async def test_a_message_cut_by_a_stream_error_keeps_the_text_sent(
+        retrying: Sdk, fake: FakeAssistants, after: int, kept: list[str]) -> None:
+    """The events after the break are never made, and a burst cut in two keeps only its deltas sent."""
+    assistant, thread = await thread_with_question(retrying)
+    fake.options.stream_chunk_chars = 1
+    fake.script.reply("abcdefghijklmnopqrstuvwxyz")
+    fake.faults.stream_error("runs.create", after_events=after)  # 7 events before the first delta
+
+    stream = await retrying.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    names: list[str] = []
+    with pytest.raises(openai.APIError):
+        await read_until_error(stream, names)
+
+    (message, _) = (await retrying.beta.threads.messages.list(thread.id)).data
+    assert [part.text.value for part in message.content] == kept
 
 
 async def test_stream_error_waits_for_a_streamed_answer(retrying: Sdk, fake: FakeAssistants) -> None:

@@ -60,6 +60,10 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
     (lambda f: f.error(status=404),
      'fake.faults.error: a status 404 fault needs a message= (the error\'s message), as '
      'error(status=404, message="No assistant found.")'),
+    (lambda f: f.stream_error("assistants.create"),
+     "fake.faults.stream_error: 'assistants.create' never answers with an event stream, so this fault could never "
+     "break one; the routes that stream are runs.create, threads.create_and_run, runs.submit_tool_outputs (with "
+     "stream=True), or leave route out for the next stream of any"),
 ]
 
 
@@ -92,3 +96,15 @@ def test_valid_faults_are_scheduled_as_before() -> None:
     ]
     assert (limited.retry_after_ms, every.retry_after_ms, every.should_retry, broken.after_events) == (
         1, None, False, 0)
+
+
+@pytest.mark.parametrize(("status", "header"), [(500, 1), (503, 1), (429, 1), (408, 1), (409, 1), (400, None),
+                                                (404, None)])
+def test_an_error_fault_sends_a_short_retry_after_where_the_sdk_retries(status: int, header: int | None) -> None:
+    """Without `retry-after-ms` the SDK backs off from 0.5 s in real seconds: `error()` sends 1 ms by default
+    for a status it retries, as `rate_limit` and `server_error` do, and nothing for another."""
+    faults = FakeAssistants().faults
+
+    assert faults.error(status=status, message="Injected.").retry_after_ms == header
+    assert faults.error(status=status, message="Injected.", retry_after_ms=None).retry_after_ms is None
+    assert faults.error(status=status, message="Injected.", retry_after_ms=250).retry_after_ms == 250

@@ -15,7 +15,7 @@ The core stays free of HTTP libraries: a timeout or connection error is signalle
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from typing import Literal
@@ -32,9 +32,12 @@ from ..core.wire import ApiResponse, utf8_texts
 
 FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
 TransportKind = Literal["timeout", "connection_error"]
-OnBreak = Callable[[tuple[str, str] | None, ApiError], None]  # at a stream's break: (thread id, run id), error
+# at a stream's break: (thread id, run id), the error, and the text each message's deltas sent (message id -> text)
+OnBreak = Callable[[tuple[str, str] | None, ApiError, Mapping[str, str]], None]
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
 LOOKAHEAD = 4
+SDK_RETRIED = frozenset({408, 409, 429})  # and every 5xx: the statuses the SDKs retry (`_should_retry`)
+STREAMING_ROUTES = ("runs.create", "threads.create_and_run", "runs.submit_tool_outputs")  # `stream: true` answers
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
     "timeout": "The read operation timed out",
     "connection_error": "[Errno 111] Connection refused",
@@ -131,9 +134,13 @@ class Faults:
 
     def error(self, route: str | None = None, *, status: int, count: int | None = 1, message: str | None = None,
               type: str | None = None, code: str | None = None, param: str | None = None,
-              retry_after_ms: int | None = None, should_retry: bool | None = None) -> Fault:
+              retry_after_ms: int | Literal["auto"] | None = "auto", should_retry: bool | None = None) -> Fault:
         """Answer with HTTP `status` and an OpenAI error envelope. 429 and 5xx have the real wordings
-        (rate_limit_exceeded, server_error); any other status needs `message`."""
+        (rate_limit_exceeded, server_error); any other status needs `message`. `retry_after_ms="auto"`: 1 ms for a
+        status the SDK retries (408, 409, 429, 5xx: it would back off from 0.5 s without the header, in real
+        seconds), no header for any other; None: no header."""
+        if retry_after_ms == "auto":
+            retry_after_ms = 1 if status in SDK_RETRIED or (isinstance(status, int) and status >= 500) else None
         return self._http_error("error", route, status, count, message, type, code, param, retry_after_ms,
                                 should_retry)
 
@@ -171,6 +178,13 @@ class Faults:
         `data: {"error": {...}}` (server_error), no `done`; the run fails with server_error, as a scripted
         `break_stream` does. Requests whose answer is not a stream leave this fault pending."""
         _route("stream_error", route)
+        if route is not None:
+            check_route(route)  # an unknown name first: UnknownRoute suggests the closest
+            if not any(fnmatchcase(name, route) for name in STREAMING_ROUTES):
+                raise ValueError(
+                    f"fake.faults.stream_error: {route!r} never answers with an event stream, so this fault could "
+                    f"never break one; the routes that stream are {', '.join(STREAMING_ROUTES)} (with stream=True), "
+                    "or leave route out for the next stream of any")
         _int("stream_error", "after_events", after_events, "an int >= 0 (the events sent before the break)",
              "after_events=2")
         if after_events < 0:
@@ -288,25 +302,37 @@ def _texts(method: str, **fields: object) -> None:
 
 def broken_events(items: Iterator[StreamItem], fault: Fault, error: ApiError, on_break: OnBreak) -> Iterator[Event]:
     """`items`' events (a burst's one by one) until `fault.after_events` have gone (or until they end), then
-    `error` is raised, which the SSE encoder sends as `event: error` with no `done`. `on_break(run, error)` runs at
-    the break, before the error event, with the (thread id, run id) of the run the stream carries. A stream that
+    `error` is raised, which the SSE encoder sends as `event: error` with no `done`. `on_break(run, error, texts)`
+    runs at the break, before the error event, with the (thread id, run id) of the run the stream carries and the
+    text the sent deltas gave each message (a message cut off keeps that much, although the fake had made the rest of
+    a burst of deltas cut in two). No event after the break is made, unless the run is not named yet. A stream that
     breaks by itself (its own events raise) is left alone."""
     events = flattened(items)
     sent: list[Event] = []
-    held: list[Event] = []  # the event the stream breaks before: never sent, but it may name the run
     try:
-        for event in events:
-            if len(sent) >= fault.after_events:
-                held.append(event)
+        while len(sent) < fault.after_events:
+            event = next(events, None)
+            if event is None:
                 break
             sent.append(event)
             yield event
-        streamed = _run_of(sent + held, events)
+        streamed = _run_of(sent, events)
         _close(events)  # the fake's stream is over: the run is handed back before it fails
-        on_break(streamed, error)
+        on_break(streamed, error, _texts_sent(sent))
         raise error
     finally:
         _close(events)
+
+
+def _texts_sent(events: list[Event]) -> dict[str, str]:
+    """Message id -> the text its `thread.message.delta` events carried, in order."""
+    texts: dict[str, str] = {}
+    for name, data in events:
+        if name == "thread.message.delta" and isinstance(data, dict):
+            for part in data["delta"].get("content", ()):
+                if part.get("type") == "text":
+                    texts[data["id"]] = texts.get(data["id"], "") + part["text"].get("value", "")
+    return texts
 
 
 def _close(events: Iterator[Event]) -> None:

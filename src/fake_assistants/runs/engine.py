@@ -20,7 +20,7 @@ import copy
 import math
 import threading
 import weakref
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from functools import partial
 from inspect import GEN_RUNNING, getgeneratorstate
@@ -1090,13 +1090,17 @@ class RunEngine:
             pass
         raise error
 
-    def break_off(self, run: Run, error: ApiError) -> None:
+    def break_off(self, run: Run, error: ApiError, texts: Mapping[str, str] | None = None) -> None:
         """A stream of the run broke (an injected fault, `fake.faults.stream_error`): the run fails with
-        server_error, as a scripted broken stream does. A run waiting for tool outputs, being cancelled or
-        already over is left as it is."""
+        server_error, as a scripted broken stream does, and the message it was writing keeps the text the stream
+        sent of it (`texts`: message id -> text; the fake may have made more, a burst of deltas the break cut in
+        two). A run waiting for tool outputs, being cancelled or already over is left as it is."""
         if run.status not in ("queued", "in_progress"):
             return
         self._close_work(run)
+        message = run.progress.open_message
+        if message is not None and texts is not None:
+            _keep_text(message, texts.get(message.id, ""))
         if run.status == "queued":
             self._move(run, "start")
         for _ in self._fail(run, "server_error", error.message):
@@ -1297,6 +1301,17 @@ class RunEngine:
 
     def _message_data(self, run: Run, message: Message) -> Json:
         return self._message_wire(message) if self.streaming(run) else UNREAD
+
+
+def _keep_text(message: Message, sent: str) -> None:
+    """`message`'s text cut back to `sent` (what a stream sent of it), with the annotations that end within it."""
+    for number, part in enumerate(message.content):
+        if part.get("type") == "text" and part["text"]["value"].startswith(sent):
+            kept = [a for a in part["text"]["annotations"] if a["end_index"] <= len(sent)]
+            message.content[number] = text_content(sent, kept)
+            if not sent:
+                del message.content[number]
+            return
 
 
 def _call_tokens(call: Json) -> int:

@@ -39,7 +39,8 @@ async def test_a_raising_responder_fails_the_run_on_the_first_read(client: Sdk, 
 
 @pytest.mark.parametrize(("returned", "named"), [
     (None, "the responder returned None (a branch of the function that returns nothing?)"),
-    ({"text": "hi"}, "the responder returned dict {'text': 'hi'} (return the text itself, 'hi', not a dict holding it)"),
+    ({"text": "hi"},
+     "the responder returned dict {'text': 'hi'} (return the text itself, 'hi', not a dict holding it)"),
     (3, "the responder returned int 3"),
 ], ids=["none", "dict", "int"])
 async def test_a_responder_returning_neither_text_nor_an_action_fails_the_run(
