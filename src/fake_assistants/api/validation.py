@@ -178,6 +178,10 @@ def to_api_error(errors: Sequence[ErrorDetails], data: Any, prefix: str = "") ->
     path = next(p for p, _ in located if len(p) == deepest)
     here = [e for p, e in located if p == path]
     specific = [e for e in here if e["type"] not in _EXPECTED]
+    # `"auto" | {"type": ...}` (response_format): an object's wrong type is the object branch's error, not the
+    # string branch's "Supported values are: 'auto'"
+    objects = [e for e in specific if not (e["type"] == "literal_error" and isinstance(e.get("input"), dict))]
+    specific = objects or specific
     first = specific[0] if specific else here[0]
     same_place = [e for e in here if e["type"] in _EXPECTED]
     param = _format_path(path)

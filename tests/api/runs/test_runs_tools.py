@@ -787,3 +787,19 @@ async def test_a_bad_tool_choice_type_is_answered_with_the_whole_enum(client: Sd
     run = await client.beta.threads.runs.create_and_poll(
         thread_id=thread.id, assistant_id=assistant.id, tool_choice={"type": "function", "function": {"name": "f"}})
     assert run.tool_choice.model_dump(exclude_none=True) == {"type": "function", "function": {"name": "f"}}
+
+
+@pytest.mark.parametrize("where", ["assistant", "run"])
+async def test_a_bad_response_format_type_is_answered_with_the_objects_enum(client: Sdk, where: str) -> None:
+    """`"auto"` or `{type: text | json_object | json_schema}`: a wrong type in the object is the object's error (the
+    spec's order), not the string branch's "Supported values are: 'auto'"."""
+    assistant, thread = await assistant_and_thread(client, "Hi")
+    wrong: Any = {"type": "json"}
+    with pytest.raises(openai.BadRequestError) as caught:
+        if where == "assistant":
+            await client.beta.assistants.create(model="gpt-4o", response_format=wrong)
+        else:
+            await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, response_format=wrong)
+    assert caught.value.body == {
+        "message": "Invalid value: 'json'. Supported values are: 'text', 'json_object', and 'json_schema'.",
+        "type": "invalid_request_error", "param": "response_format.type", "code": "invalid_value"}
