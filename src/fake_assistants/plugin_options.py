@@ -188,6 +188,10 @@ def _found(candidates: list[Path], what: str) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
+    folders = [candidate for candidate in candidates if candidate.is_dir()]
+    if folders:
+        raise CassetteNotFound(f"@pytest.mark.{MARKER}: {what} is a folder, {folders[0]}, not a file; name a "
+                               "cassette file in it (a .yaml or .json)")
     looked = "\n".join(f"  {candidate}" for candidate in candidates)
     raise CassetteNotFound(f"@pytest.mark.{MARKER}: {what} is not there; looked for:\n{looked}")
 

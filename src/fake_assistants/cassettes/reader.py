@@ -27,8 +27,20 @@ class CassetteError(ValueError):
 def read_cassette(path: str | Path) -> Recording:
     """The recording in the cassette at `path` (CassetteError when it is none of the known formats)."""
     path = Path(path)
-    text = path.read_text(encoding="utf-8")
-    data = _load_yaml(text) if path.suffix.lower() in (".yaml", ".yml") else json.loads(text)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise CassetteError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    if not text.strip():
+        raise CassetteError(f"{path}: the file is empty")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        data = _load_yaml(text, path)
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise CassetteError(f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
+                                f"{error.msg}") from None
     recording = parse_recording(path, data)
     if recording is None:
         raise CassetteError(f"{path}: not a cassette (no interactions, http_interactions or Entries)")
@@ -70,12 +82,18 @@ def _recording(path: Path, fmt: Format, interactions: list[Interaction]) -> Reco
     return Recording(path, fmt, tuple(interactions))
 
 
-def _load_yaml(text: str) -> Any:
+def _load_yaml(text: str, path: Path) -> Any:
     try:
         import yaml  # type: ignore[import-untyped]
     except ImportError:  # pragma: no cover - depends on the environment
         raise CassetteError("reading a YAML cassette needs pyyaml: pip install 'fake-assistants[cassettes]'") from None
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise CassetteError(f"{path}: not valid YAML{where}: {problem}") from None
 
 
 def _split_uri(uri: str) -> tuple[str, str]:

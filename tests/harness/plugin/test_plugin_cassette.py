@@ -220,6 +220,47 @@ def test_a_file_that_is_not_a_cassette_fails_the_test_saying_so(pytester: pytest
                                  "cassette (no interactions, http_interactions or Entries)"])
 
 
+@pytest.mark.parametrize(("name", "text", "said"), [
+    ("broken.json", '{"interactions": [', "not valid JSON at line 1, column 19: Expecting value"),
+    ("empty.json", "", "the file is empty"),
+    ("broken.yaml", "interactions:\n  - [unclosed\n", "not valid YAML at line 3, column 1: "),
+], ids=["json", "empty", "yaml"])
+def test_a_cassette_that_does_not_parse_fails_the_test_naming_where(pytester: pytest.Pytester, name: str,
+                                                                     text: str, said: str) -> None:
+    """The file and the parser's line and column, not the parser's traceback."""
+    (pytester.path / "tests" / "cassettes").mkdir(parents=True)
+    (pytester.path / "tests" / "cassettes" / name).write_text(text, encoding="utf-8")
+
+    result = run_tests(pytester, f"""
+        import pytest
+
+        @pytest.mark.fake_assistants(cassette="cassettes/{name}")
+        def test_named(openai_client):
+            pass
+    """)
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([f"*@pytest.mark.fake_assistants: the cassette does not load: *{name}: {said}*"])
+    result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_folder_named_as_a_cassette_is_said_to_be_one(pytester: pytest.Pytester) -> None:
+    (pytester.path / "tests" / "cassettes").mkdir(parents=True)
+
+    result = run_tests(pytester, """
+        import pytest
+
+        @pytest.mark.fake_assistants(cassette="cassettes")
+        def test_named(openai_client):
+            pass
+    """)
+
+    result.assert_outcomes(errors=1)
+    folder = pytester.path / "tests" / "cassettes"
+    result.stdout.fnmatch_lines([f"*@pytest.mark.fake_assistants: cassette 'cassettes' is a folder, {folder}, not a "
+                                 "file; name a cassette file in it (a .yaml or .json)"])
+
+
 def test_the_other_marker_options_still_apply(pytester: pytest.Pytester) -> None:
     write(pytester.path / "tests" / "cassettes" / "weather.json")
 
