@@ -15,7 +15,7 @@ from fake_assistants.core.clock import ManualClock
 from fake_assistants.progression import after_polls
 from fake_assistants.state.transcript import CUT_MARKER, Limits, build, render
 from project_paths import README
-from sdk_matrix import START, Sdk, new_fake, open_sdk
+from sdk_matrix import START, Sdk, new_fake, open_sdk, settle
 from stream_support import collect_events
 
 WEATHER_TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
@@ -139,6 +139,23 @@ async def test_a_write_refused_for_a_run_nobody_read_says_runs_move_when_read(cl
                            "client reads it (a retrieve or poll, a list of its thread's runs, messages or steps), by "
                            "the default policy at the first read)")
     assert read.endswith(f"already has an active run {run.id}.")
+
+
+async def test_a_write_refused_for_a_run_whose_stream_was_closed_unread_says_so(client: Sdk,
+                                                                               fake: FakeAssistants) -> None:
+    assistant = await client.beta.assistants.create(model="gpt-4o")
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    await settle(stream.close())  # not one event read
+    with pytest.raises(Exception, match="while a run"):
+        await client.beta.threads.messages.create(thread.id, role="user", content="unread")
+
+    (refused,) = [line for line in fake.transcript().splitlines() if "→ 400" in line]
+    run = (await client.beta.threads.runs.list(thread.id)).data[0]
+    assert refused.endswith(f"is active. ({run.id} came from a stream closed before any of its events was read (#2): "
+                            "a run a stream carries moves as the stream is read, and once the stream is closed, the "
+                            "fake moves a run when a client reads it (a retrieve or poll, a list of its thread's runs, "
+                            "messages or steps), by the default policy at the first read)")
 
 
 async def test_failed_incomplete_and_overridden_runs_say_why(client: Sdk, fake: FakeAssistants) -> None:

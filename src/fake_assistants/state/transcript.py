@@ -220,6 +220,7 @@ class _Builder:
         self.shortened = Shortened()
         self.created_by: dict[str, int] = {}  # message or run id -> journal index of the request that made it
         self.streamed: set[str] = set()  # ids of runs a stream carried
+        self.unread_streams: dict[str, int] = {}  # thread id -> journal index of a run's stream closed unread
         self._read_journal()
 
     def build(self, thread_id: str | None) -> Transcript:
@@ -267,6 +268,8 @@ class _Builder:
                         self.created_by.setdefault(run_id, index)
                     if call.stream:
                         self.streamed.add(run_id)
+                elif call.stream and call.route == "runs.create" and not call.chunks:
+                    self.unread_streams[call.params.get("thread_id", "")] = index
 
     @staticmethod
     def _run_of(call: RecordedCall) -> str | None:
@@ -300,14 +303,19 @@ class _Builder:
             return None
         run_id, thread_id = found.group(1), call.params.get("thread_id")
         created = self.created_by.get(run_id)
-        if created is None or run_id in self.streamed:
+        unread = self.unread_streams.get(thread_id or "") if created is None else None
+        if (created is None and (unread is None or unread > index)) or run_id in self.streamed:
             return None
-        for earlier in self.calls[created + 1:index]:  # any GET on its thread reads it (layers/run_settling.py)
+        since = created if created is not None else unread
+        for earlier in self.calls[(since or 0) + 1:index]:  # any GET on its thread reads it (layers/run_settling.py)
             if earlier.method == "GET" and earlier.params.get("thread_id") == thread_id:
                 return None
-        return (f"{run_id} had not been read since it was created: the fake moves a run when a client reads it (a "
-                "retrieve or poll, a list of its thread's runs, messages or steps), by the default policy at the "
-                "first read")
+        reads = ("the fake moves a run when a client reads it (a retrieve or poll, a list of its thread's runs, "
+                 "messages or steps), by the default policy at the first read")
+        if created is None:
+            return (f"{run_id} came from a stream closed before any of its events was read (#{unread}): a run a "
+                    f"stream carries moves as the stream is read, and once the stream is closed, {reads}")
+        return f"{run_id} had not been read since it was created: {reads}"
 
     def _error(self, call: RecordedCall) -> str | None:
         answer = call.response
