@@ -298,16 +298,19 @@ def parts_type(param: str) -> ApiError:
     return catalog.invalid_type(param, "a string", "an array")
 
 
+# v1's response_format objects are text and json_object: json_schema is the object's wrong type
+V1_FORMAT_REFUSED = invalid("response_format.type", "json_schema", ["text", "json_object"])
+
 # (route, extra body fields, the error v1 gives). Each body is one v2 accepts (see the test below).
 V2_ONLY_FIELDS: list[tuple[str, dict[str, Any], ApiError]] = [
     ("assistants.create", {"tool_resources": {"code_interpreter": {"file_ids": []}}}, unknown("tool_resources")),
     ("assistants.create", {"reasoning_effort": "low"}, unknown("reasoning_effort")),
     ("assistants.create", {"tools": FILE_SEARCH_TOOL}, invalid("tools[0].type", "file_search", TOOL_KINDS)),
-    ("assistants.create", {"response_format": JSON_SCHEMA}, invalid("response_format", JSON_SCHEMA, ["none", "auto"])),
+    ("assistants.create", {"response_format": JSON_SCHEMA}, V1_FORMAT_REFUSED),
     ("assistants.update", {"tool_resources": {"code_interpreter": {"file_ids": []}}}, unknown("tool_resources")),
     ("assistants.update", {"reasoning_effort": "low"}, unknown("reasoning_effort")),
     ("assistants.update", {"tools": FILE_SEARCH_TOOL}, invalid("tools[0].type", "file_search", TOOL_KINDS)),
-    ("assistants.update", {"response_format": JSON_SCHEMA}, invalid("response_format", JSON_SCHEMA, ["none", "auto"])),
+    ("assistants.update", {"response_format": JSON_SCHEMA}, V1_FORMAT_REFUSED),
     ("threads.create", {"tool_resources": {"code_interpreter": {"file_ids": []}}}, unknown("tool_resources")),
     ("threads.create", {"messages": [{"role": "user", "content": "Hi", "attachments": []}]},
      unknown("messages[0].attachments")),
@@ -321,7 +324,7 @@ V2_ONLY_FIELDS: list[tuple[str, dict[str, Any], ApiError]] = [
     ("runs.create", {"tool_choice": "required"}, invalid("tool_choice", "required", ["none", "auto"])),
     ("runs.create", {"tool_choice": {"type": "file_search"}},
      invalid("tool_choice.type", "file_search", ["code_interpreter", "retrieval"])),
-    ("runs.create", {"response_format": JSON_SCHEMA}, invalid("response_format", JSON_SCHEMA, ["none", "auto"])),
+    ("runs.create", {"response_format": JSON_SCHEMA}, V1_FORMAT_REFUSED),
     ("runs.create", {"additional_messages": [{"role": "user", "content": "Hi", "attachments": []}]},
      unknown("additional_messages[0].attachments")),
     ("runs.create", {"additional_messages": [{"role": "user", "content": PARTS}]},

@@ -697,12 +697,22 @@ class RunEngine:
         if isinstance(action, FileSearch | CodeInterpreter):
             kind: ToolType = "file_search" if isinstance(action, FileSearch) else "code_interpreter"
             return missing_tool(kind, run.tools) or refused_call(
-                kind, (), choice, parallel, self._calls_made(run))
+                kind, (), choice, parallel, self._calls_made(run)) or self._unknown_result_file(action)
         if isinstance(action, Reply | Say) and choice.mode in ("required", "forced"):
             if isinstance(action, Reply) and choice.searches_first(run.tools):
                 return None  # the search the fake makes before the answer is the call the tool_choice asks for
             return refused_answer(choice, self._calls_made(run), run.tools, scripted=True)
         return None
+
+    def _unknown_result_file(self, action: FileSearch | CodeInterpreter) -> str | None:
+        """A scripted file_search result naming no File of the fake: its answer would cite a file that is not."""
+        files = self.world.store.files
+        unknown = [r.file_id for r in action.results or ()] if isinstance(action, FileSearch) else []
+        unknown = [file_id for file_id in unknown if file_id not in files]
+        if not unknown:
+            return None
+        return (f"the script's file_search results name {', '.join(repr(f) for f in dict.fromkeys(unknown))}, which "
+                "is no File of this fake: upload the file first (client.files.create) and name its id")
 
     def _calls_made(self, run: Run) -> list[tuple[str, str | None]]:
         """The tool calls the run made so far: (type, function name or None)."""

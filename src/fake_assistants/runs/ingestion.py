@@ -18,6 +18,7 @@ from fnmatch import fnmatch
 from ..core.clock import Clock
 from ..core.wire import utf8_texts
 from ..model import vector_store_file_lifecycle as file_lifecycle
+from ..model.chunking import BYTES_PER_TOKEN
 from ..model.file import StoredFile
 from ..model.vector_store import VectorStoreFile
 from ..store.file_tables import FileTables
@@ -30,6 +31,7 @@ LAST_ERROR_MESSAGES = {
     "invalid_file": "The file could not be parsed because it is too large.",  # (real) ERRORS.md #26
 }
 DELETED_BEFORE_PROCESSING = "The file was deleted before it could be processed."
+MAX_FILE_TOKENS = 2_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +62,9 @@ class Ingestion:
     clock: Clock
     policy: Policy = field(default_factory=Immediate)
     rules: list[FailureRule] = field(default_factory=list)
+    # "The Assistants API supports files up to 2 million tokens" (the reference; CHECKLIST, Files): a file whose text
+    # holds more, at the chunker's 4 bytes a token, fails with `invalid_file` (ERRORS.md #26). None: no limit.
+    max_file_tokens: int | None = MAX_FILE_TOKENS
 
     def set_policy(self, policy: Policy | PolicyName) -> None:
         self.policy = as_policy(policy)
@@ -118,6 +123,9 @@ class Ingestion:
             text = text_of(stored.filename, stored.data)
         except Unreadable as unreadable:  # unsupported type, a document library missing, a broken document
             file_lifecycle.fail(vs_file, unreadable.code, unreadable.message)
+            return
+        if self.max_file_tokens is not None and len(text) > self.max_file_tokens * BYTES_PER_TOKEN:
+            file_lifecycle.fail(vs_file, "invalid_file", LAST_ERROR_MESSAGES["invalid_file"])
             return
         vs_file.text = text.decode("utf-8") if is_document(stored.filename) else None
         file_lifecycle.complete(vs_file, len(text))

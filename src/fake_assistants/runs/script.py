@@ -93,6 +93,12 @@ class SearchResult:
 
     def __post_init__(self) -> None:
         utf8_texts("a file_search result", file_id=self.file_id, text=self.text)
+        if isinstance(self.score, bool) or not isinstance(self.score, int | float):
+            raise TypeError(f"SearchResult: score must be a number from 0 to 1, not {given(self.score)}; pass "
+                            "score=0.9, say")
+        if not 0 <= self.score <= 1:
+            raise ValueError(f"SearchResult: score must be from 0 to 1, as the service's scores are, not "
+                             f"{self.score!r}; pass score=1.0 for the best match")
 
 
 @dataclass(frozen=True, slots=True)

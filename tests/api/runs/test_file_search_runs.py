@@ -162,6 +162,21 @@ async def test_a_script_can_fix_the_results(client: Sdk, fake: FakeAssistants) -
     assert [a.file_citation.file_id for a in cited] == [recipes.id, planets.id]
 
 
+async def test_a_scripted_result_naming_no_file_fails_the_run(client: Sdk, fake: FakeAssistants) -> None:
+    """Its answer would cite a file that does not exist: the run fails naming it, as other script mistakes do."""
+    store, _ = await store_with(client, ("planets.txt", PLANETS))
+    fake.script.file_search(results=["file-typo"]).reply("Mars.")
+
+    _, run = await ask(client, store.id, "anything")
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    said = ("the script's file_search results name 'file-typo', which is no File of this fake: upload the file first "
+            "(client.files.create) and name its id")
+    assert run.last_error.message == f"fake-assistants: {said}"
+    assert fake.script.mistakes == [f"run {run.id}: {said}"]
+    fake.script.clear()
+
+
 async def test_no_results_means_no_citations(client: Sdk) -> None:
     """Above threshold 0 a question sharing no word with the files finds nothing, and the answer cites nothing.
     (At threshold 0 it finds the best chunks: test_a_question_in_other_words_is_answered_with_a_citation.)"""

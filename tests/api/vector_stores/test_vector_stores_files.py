@@ -369,6 +369,21 @@ async def test_failure_rules_give_the_real_last_error(client: Sdk, fake: FakeAss
     assert done.last_error.model_dump() == {"code": code, "message": message}
 
 
+async def test_a_file_over_two_million_tokens_fails_as_too_large(client: Sdk, fake: FakeAssistants) -> None:
+    """"The Assistants API supports files up to 2 million tokens" (4 bytes a token here): ERRORS.md #26's wording."""
+    store = await client.vector_stores.create()
+    big = await upload(client, "big.txt", b"word " * 1_600_001)  # 8,000,005 bytes: just over 2,000,000 tokens
+    done = await client.vector_stores.files.create_and_poll(file_id=big.id, vector_store_id=store.id)
+    fake.ingestion.max_file_tokens = 20
+    at_limit = await upload(client, "at.txt", b"x" * 80)
+    kept = await client.vector_stores.files.create_and_poll(file_id=at_limit.id, vector_store_id=store.id)
+
+    assert (done.status, done.usage_bytes) == ("failed", 0)
+    assert done.last_error.model_dump() == {
+        "code": "invalid_file", "message": "The file could not be parsed because it is too large."}
+    assert (kept.status, kept.usage_bytes) == ("completed", 80)
+
+
 def test_failure_rules_take_only_the_real_codes(fake: FakeAssistants) -> None:
     with pytest.raises(ValueError, match="last_error code must be one of"):
         fake.ingestion.fail(code="rate_limit_exceeded")

@@ -62,12 +62,18 @@ TYPE_MISTAKES: dict[str, tuple[Mistake, tuple[str, ...]]] = {
         "fake.script.respond_with", "responder must be a callable", "str 'hi'", "call reply('hi')")),
     "assistant_id object": (lambda s: s.reply("hi", assistant_id=_Assistant()), (
         "assistant_id must be an assistant's id (a str)", "assistant_id='asst_1'")),
+    "search score str": (lambda s: s.file_search(results=[SearchResult("file-abc", "0.5")]), (  # type: ignore[arg-type]
+        "SearchResult: score must be a number from 0 to 1", "str '0.5'", "score=0.9")),
 }
 
 VALUE_MISTAKES: dict[str, tuple[Mistake, tuple[str, ...]]] = {
     "no calls": (lambda s: s.call_functions([]), ("calls must hold at least one call", 'call_functions([("')),
     "after_deltas negative": (lambda s: s.break_stream(after_deltas=-1), (
         "after_deltas must be >= 0", "not -1", "after_deltas=0")),
+    "search score above 1": (lambda s: s.file_search(results=[SearchResult("file-abc", 1.7)]), (
+        "SearchResult: score must be from 0 to 1, as the service's scores are, not 1.7", "score=1.0")),
+    "search score below 0": (lambda s: s.file_search(results=[SearchResult("file-abc", -1.0)]), (
+        "score must be from 0 to 1", "not -1.0")),
 }
 
 
