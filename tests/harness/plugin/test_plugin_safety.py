@@ -101,6 +101,28 @@ def test_the_marker_guards_a_test_without_fixtures(pytester: pytest.Pytester) ->
     result.stdout.fnmatch_lines([GUARD_MESSAGE])
 
 
+SUITE_WIDE = """
+    import pytest
+
+
+    def pytest_collection_modifyitems(items):
+        for item in items:
+            item.add_marker(pytest.mark.fake_assistants(block_real_api=True))
+"""
+
+
+def test_a_conftest_hook_guards_every_test_of_a_suite(pytester: pytest.Pytester) -> None:
+    """The pytest-plugin guide's recipe: the ini option applies where the fake is used; this marks every test."""
+    pytester.makeconftest(textwrap.dedent(SUITE_WIDE))
+    source = REAL_CALL.format(marker="").replace("def test_calls_the_real_api(fake_assistants):",
+                                                 "def test_calls_the_real_api():")
+
+    result = run(pytester, source)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([GUARD_MESSAGE])
+
+
 def test_the_guard_is_gone_after_the_test() -> None:
     import httpx
 
