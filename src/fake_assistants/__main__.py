@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, demo
+from .cassettes.reader import CassetteError
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, ManualClock, SystemClock
 from .fake import FakeAssistants
@@ -118,7 +119,9 @@ def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[st
     try:
         fake = FakeAssistants.from_cassette(paths, ids="recorded" if ids == "recorded" else "seeded", seed=seed,
                                             **options)
-    except Exception as error:  # not a cassette, bad YAML or JSON, pyyaml missing: said in one line, no traceback
+    except CassetteError as error:  # not a cassette, bad YAML or JSON, pyyaml missing: it names the file and why
+        raise SystemExit(f"fake-assistants serve: cannot read the cassette: {error}") from None
+    except Exception as error:  # anything else, said in one line too, with no traceback
         raise SystemExit(f"fake-assistants serve: cannot read the cassette: {type(error).__name__}: {error}") from None
     print(fake.cassette_report(), file=sys.stderr)
     return fake

@@ -86,6 +86,27 @@ async def test_rate_limit_then_success_is_retried(retrying: Sdk, fake: FakeAssis
     assert [a.id for a in (await retrying.beta.assistants.list()).data] == [assistant.id]  # the 429 made nothing
 
 
+HTTP_DATE = "Wed, 21 Oct 2026 07:28:00 GMT"
+
+
+@pytest.mark.parametrize(("given", "sent"), [(3, "3"), (HTTP_DATE, HTTP_DATE)], ids=["seconds", "http-date"])
+async def test_an_http_fault_can_send_retry_after(client: Sdk, fake: FakeAssistants, given: Any, sent: str) -> None:
+    """`retry-after` (seconds or an HTTP date), which the SDK reads after `retry-after-ms`: for code that backs
+    off on its own."""
+    fake.faults.rate_limit("assistants.create", retry_after=given, retry_after_ms=None)
+    fake.faults.server_error("assistants.list", retry_after=given)
+
+    with pytest.raises(openai.RateLimitError) as limited:
+        await client.beta.assistants.create(model="gpt-4o")
+    with pytest.raises(openai.InternalServerError) as failed:
+        await client.beta.assistants.list()
+
+    assert limited.value.response.headers.get("retry-after") == sent
+    assert "retry-after-ms" not in limited.value.response.headers
+    assert (failed.value.response.headers.get("retry-after"), failed.value.response.headers.get("retry-after-ms")) == (
+        sent, "1")
+
+
 async def test_rate_limit_on_every_attempt_raises_rate_limit_error(retrying: Sdk, fake: FakeAssistants) -> None:
     fake.faults.rate_limit("threads.create", count=None)
 

@@ -32,6 +32,9 @@ TYPE_MISTAKES: list[tuple[Mistake, str]] = [
     (lambda f: f.stream_error(after_events="1"),
      "fake.faults.stream_error: after_events must be an int >= 0 (the events sent before the break), not str '1'; "
      "pass an int, as after_events=1"),
+    (lambda f: f.error(status=503, message="Busy.", retry_after=1.5),
+     "fake.faults.error: retry_after must be whole seconds (an int >= 0) or an HTTP date (a str), not float 1.5; "
+     "pass an int, as retry_after=2"),
     (lambda f: f.rate_limit(42),
      "fake.faults.rate_limit: route must be a route name or pattern (a str), or None for every request, not int 42; "
      'pass a name from fake_assistants.ROUTES, as rate_limit("runs.create") or rate_limit("runs.*")'),
@@ -60,6 +63,11 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
     (lambda f: f.error(status=404),
      'fake.faults.error: a status 404 fault needs a message= (the error\'s message), as '
      'error(status=404, message="No assistant found.")'),
+    (lambda f: f.rate_limit(retry_after="soon"),
+     "fake.faults.rate_limit: retry_after must be whole seconds (an int) or an HTTP date, as "
+     "'Wed, 21 Oct 2026 07:28:00 GMT', not 'soon'"),
+    (lambda f: f.server_error(retry_after=-2),
+     "fake.faults.server_error: retry_after must be >= 0 seconds, not -2; pass retry_after=2"),
     (lambda f: f.stream_error("assistants.create"),
      "fake.faults.stream_error: 'assistants.create' never answers with an event stream, so this fault could never "
      "break one; the routes that stream are runs.create, threads.create_and_run, runs.submit_tool_outputs (with "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
 from typing import Literal
 
@@ -68,6 +69,7 @@ class Fault:
     should_retry: bool | None = None
     after_events: int = 0
     hits: int = 0
+    retry_after: str | None = None  # the `retry-after` header: seconds, or an HTTP date
 
     def __post_init__(self) -> None:
         utf8_texts("a fault", message=self.message, type=self.type, code=self.code, param=self.param)
@@ -118,6 +120,8 @@ class Fault:
         headers: list[tuple[str, str]] = []
         if self.retry_after_ms is not None:
             headers.append(("retry-after-ms", str(self.retry_after_ms)))
+        if self.retry_after is not None:
+            headers.append(("retry-after", self.retry_after))
         if self.should_retry is not None:
             headers.append(("x-should-retry", "true" if self.should_retry else "false"))
         return error_response(error, headers)
@@ -134,7 +138,8 @@ class Faults:
 
     def error(self, route: str | None = None, *, status: int, count: int | None = 1, message: str | None = None,
               type: str | None = None, code: str | None = None, param: str | None = None,
-              retry_after_ms: int | Literal["auto"] | None = "auto", should_retry: bool | None = None) -> Fault:
+              retry_after_ms: int | Literal["auto"] | None = "auto", should_retry: bool | None = None,
+              retry_after: int | str | None = None) -> Fault:
         """Answer with HTTP `status` and an OpenAI error envelope. 429 and 5xx have the real wordings
         (rate_limit_exceeded, server_error); any other status needs `message`. `retry_after_ms="auto"`: 1 ms for a
         status the SDK retries (408, 409, 429, 5xx: it would back off from 0.5 s without the header, in real
@@ -142,25 +147,26 @@ class Faults:
         if retry_after_ms == "auto":
             retry_after_ms = 1 if status in SDK_RETRIED or (isinstance(status, int) and status >= 500) else None
         return self._http_error("error", route, status, count, message, type, code, param, retry_after_ms,
-                                should_retry)
+                                should_retry, retry_after)
 
     def rate_limit(self, route: str | None = None, *, count: int | None = 1, retry_after_ms: int | None = 1,
-                   should_retry: bool | None = None, message: str | None = None) -> Fault:
+                   should_retry: bool | None = None, message: str | None = None,
+                   retry_after: int | str | None = None) -> Fault:
         """429 `rate_limit_exceeded`. The SDK retries it after `retry-after-ms` (note: it ignores 0 and
         backs off exponentially instead, so the default is 1)."""
         return self._http_error("rate_limit", route, 429, count, message, None, None, None, retry_after_ms,
-                                should_retry)
+                                should_retry, retry_after)
 
     def server_error(self, route: str | None = None, *, status: int = 500, count: int | None = 1,
                      retry_after_ms: int | None = 1, should_retry: bool | None = None,
-                     message: str | None = None) -> Fault:
+                     message: str | None = None, retry_after: int | str | None = None) -> Fault:
         """5xx `server_error` with the service's wording. `should_retry=False` sends `x-should-retry: false`."""
         _int("server_error", "status", status, "a 5xx HTTP status (an int)", "status=503")
         if not 500 <= status <= 599:
             raise ValueError(f"fake.faults.server_error: a server error needs a 5xx status, not {status}; pass "
                              f"status=500 (or 502, 503, ...), or use fake.faults.error(status={status}, message=...)")
         return self._http_error("server_error", route, status, count, message, None, None, None, retry_after_ms,
-                                should_retry)
+                                should_retry, retry_after)
 
     def timeout(self, route: str | None = None, *, count: int | None = 1) -> Fault:
         """No answer in time: the transport raises its `ReadTimeout` (the SDK: `APITimeoutError`)."""
@@ -213,7 +219,7 @@ class Faults:
 
     def _http_error(self, method: str, route: str | None, status: int, count: int | None, message: str | None,
                     type: str | None, code: str | None, param: str | None, retry_after_ms: int | None,
-                    should_retry: bool | None) -> Fault:
+                    should_retry: bool | None, retry_after: int | str | None = None) -> Fault:
         _route(method, route)
         _int(method, "status", status, "a 4xx or 5xx HTTP status (an int)", "status=404")
         if not 400 <= status <= 599:
@@ -227,7 +233,8 @@ class Faults:
             raise TypeError(f"fake.faults.{method}: should_retry must be True, False or None, not "
                             f"{given(should_retry)}; pass should_retry=False to send x-should-retry: false")
         return self._add(Fault("http_error", route, _count(method, count), status, message, type, code, param,
-                               _delay(method, retry_after_ms), should_retry))
+                               _delay(method, retry_after_ms), should_retry,
+                               retry_after=_retry_after(method, retry_after)))
 
     def _add(self, fault: Fault) -> Fault:
         if fault.route is not None:
@@ -282,6 +289,24 @@ def _delay(method: str, retry_after_ms: int | None) -> int | None:
         raise ValueError(f"fake.faults.{method}: retry_after_ms must be >= 0, or None, not {retry_after_ms}; pass "
                          "retry_after_ms=1 (the SDK ignores 0)")
     return retry_after_ms
+
+
+def _retry_after(method: str, value: int | str | None) -> str | None:
+    """The `retry-after` header for `value`: whole seconds (an int >= 0) or an HTTP date (a str), else a TypeError
+    or ValueError naming it."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            raise ValueError(f"fake.faults.{method}: retry_after must be whole seconds (an int) or an HTTP date, as "
+                             f"'Wed, 21 Oct 2026 07:28:00 GMT', not {value!r}") from None
+        return value
+    _int(method, "retry_after", value, "whole seconds (an int >= 0) or an HTTP date (a str)", "retry_after=2")
+    if value < 0:
+        raise ValueError(f"fake.faults.{method}: retry_after must be >= 0 seconds, not {value}; pass retry_after=2")
+    return str(value)
 
 
 def _route(method: str, route: object) -> None:

@@ -71,9 +71,10 @@ ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], "Json | Ap
 # what each kind of fault takes besides `kind` (the arguments of the `fake.faults` method of that name)
 FAULT_PARAMS: dict[str, frozenset[str]] = {
     "error": frozenset({"route", "count", "status", "message", "type", "code", "param", "retry_after_ms",
-                       "should_retry"}),
-    "rate_limit": frozenset({"route", "count", "retry_after_ms", "should_retry", "message"}),
-    "server_error": frozenset({"route", "count", "status", "retry_after_ms", "should_retry", "message"}),
+                       "should_retry", "retry_after"}),
+    "rate_limit": frozenset({"route", "count", "retry_after_ms", "should_retry", "message", "retry_after"}),
+    "server_error": frozenset({"route", "count", "status", "retry_after_ms", "should_retry", "message",
+                              "retry_after"}),
     "timeout": frozenset({"route", "count"}),
     "connection_error": frozenset({"route", "count"}),
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
@@ -503,7 +504,7 @@ def _fault_json(fault: Fault) -> Json:
         "kind": fault.kind, "route": fault.route, "remaining": fault.remaining, "hits": fault.hits,
         "status": fault.status, "message": fault.message, "type": fault.type, "code": fault.code,
         "param": fault.param, "retry_after_ms": fault.retry_after_ms, "should_retry": fault.should_retry,
-        "after_events": fault.after_events,
+        "retry_after": fault.retry_after, "after_events": fault.after_events,
     }
 
 

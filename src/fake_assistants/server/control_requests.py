@@ -147,4 +147,5 @@ class FaultBody(Strict):
     param: str | None = None
     retry_after_ms: Annotated[int, Field(ge=0)] | None = None
     should_retry: bool | None = None
+    retry_after: Annotated[int, Field(ge=0)] | str | None = None
     after_events: Annotated[int, Field(ge=0)] | None = None
