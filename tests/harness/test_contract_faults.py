@@ -331,6 +331,41 @@ async def test_a_message_cut_by_a_stream_error_keeps_the_text_sent(
     assert [part.text.value for part in message.content] == kept
 
 
+@pytest.mark.parametrize("after", [0, 9])
+async def test_a_dropped_stream_raises_a_connection_error_and_the_run_goes_on(
+        client: Sdk, fake: FakeAssistants, after: int) -> None:
+    """The transport's own read error (the SDK: APIConnectionError), not `event: error`; the run is not failed: a
+    poll finds it completed, with its whole answer, as the service's run went on without its stream."""
+    assistant, thread = await thread_with_question(client)
+    fake.options.stream_chunk_chars = 1
+    fake.script.reply("Four, as counting shows.")
+    fault = fake.faults.drop_stream("runs.create", after_events=after)
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+    names: list[str] = []
+    with pytest.raises(openai.APIConnectionError) as dropped:
+        await read_until_error(stream, names)
+
+    assert len(names) == after
+    assert "peer closed connection without sending complete message body" in str(dropped.value.__cause__)
+    (run,) = (await client.beta.threads.runs.list(thread.id)).data
+    run = await client.beta.threads.runs.poll(run.id, thread_id=thread.id)
+    assert run.status == "completed"
+    (answer, _) = (await client.beta.threads.messages.list(thread.id)).data
+    assert answer.content[0].text.value == "Four, as counting shows."
+    call = fake.calls["runs.create"].last
+    assert (call.fault, call.event_names, fault.hits) == ("dropped_stream", names, 1)
+
+
+async def test_a_drop_past_the_streams_end_leaves_it_whole(client: Sdk, fake: FakeAssistants) -> None:
+    assistant, thread = await thread_with_question(client)
+    fake.faults.drop_stream("runs.create", after_events=1000)
+
+    stream = await client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id, stream=True)
+
+    assert (await events_of(stream))[-1] == "thread.run.completed"
+
+
 async def test_stream_error_waits_for_a_streamed_answer(retrying: Sdk, fake: FakeAssistants) -> None:
     assistant, thread = await thread_with_question(retrying)
     fault = fake.faults.stream_error("runs.create", after_events=0)

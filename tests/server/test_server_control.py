@@ -479,6 +479,22 @@ def test_a_stream_error_fault(server: ThreadedServer, client: openai.OpenAI) -> 
         stream.until_done()
 
 
+def test_a_drop_stream_fault_drops_the_connection_and_the_run_goes_on(server: ThreadedServer,
+                                                                      client: openai.OpenAI) -> None:
+    ok(server, "POST", "faults", {"kind": "drop_stream", "route": "runs.create", "after_events": 3})
+    assistant, thread = new_run(client)
+    names: list[str] = []
+    with pytest.raises(openai.APIConnectionError):  # not the service's `event: error`: the connection is gone
+        for event in client.beta.threads.runs.create(thread_id=thread, assistant_id=assistant, stream=True):
+            names.append(event.event)
+
+    assert names == ["thread.run.created", "thread.run.queued", "thread.run.in_progress"]
+    (run,) = client.beta.threads.runs.list(thread).data
+    assert client.beta.threads.runs.poll(run.id, thread_id=thread).status == "completed"
+    assert [call["fault"] for call in ok(server, "GET", "calls")["data"] if call["route"] == "runs.create"] == [
+        "dropped_stream"]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "param"),
     [({"kind": "timeout", "status": 500}, 400, "status"), ({"kind": "error"}, 400, "status"),

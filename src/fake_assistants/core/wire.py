@@ -49,6 +49,9 @@ class ApiResponse:
     status: int
     headers: list[tuple[str, str]]
     body: Body
+    # the stream may end with `TransportFault` (a `drop_stream` fault): the connection drops part-way, and a
+    # transport raises its own read error for it (the SDK: APIConnectionError)
+    drops: bool = False
 
     @property
     def is_stream(self) -> bool:

@@ -31,8 +31,9 @@ from ..core.sse import EventBody
 from ..core.types import Event, StreamItem, flattened
 from ..core.wire import ApiResponse, utf8_texts
 
-FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error"]
-TransportKind = Literal["timeout", "connection_error"]
+FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error", "dropped_stream"]
+STREAM_KINDS = frozenset({"stream_error", "dropped_stream"})  # faults that wait for a streamed answer
+TransportKind = Literal["timeout", "connection_error", "dropped_stream"]
 # at a stream's break: (thread id, run id), the error, and the text each message's deltas sent (message id -> text)
 OnBreak = Callable[[tuple[str, str] | None, ApiError, Mapping[str, str]], None]
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
@@ -42,6 +43,7 @@ STREAMING_ROUTES = ("runs.create", "threads.create_and_run", "runs.submit_tool_o
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
     "timeout": "The read operation timed out",
     "connection_error": "[Errno 111] Connection refused",
+    "dropped_stream": "peer closed connection without sending complete message body (incomplete chunked read)",
 }
 
 
@@ -183,22 +185,18 @@ class Faults:
         """Break the next event stream of `route` after `after_events` events: `event: error` with
         `data: {"error": {...}}` (server_error), no `done`; the run fails with server_error, as a scripted
         `break_stream` does. Requests whose answer is not a stream leave this fault pending."""
-        _route("stream_error", route)
-        if route is not None:
-            check_route(route)  # an unknown name first: UnknownRoute suggests the closest
-            if not any(fnmatchcase(name, route) for name in STREAMING_ROUTES):
-                raise ValueError(
-                    f"fake.faults.stream_error: {route!r} never answers with an event stream, so this fault could "
-                    f"never break one; the routes that stream are {', '.join(STREAMING_ROUTES)} (with stream=True), "
-                    "or leave route out for the next stream of any")
-        _int("stream_error", "after_events", after_events, "an int >= 0 (the events sent before the break)",
-             "after_events=2")
-        if after_events < 0:
-            raise ValueError(f"fake.faults.stream_error: after_events must be >= 0 (the events sent before the "
-                             f"break), not {after_events}; pass after_events=0 to break before the first")
+        _stream_fault("stream_error", route, after_events)
         _texts("stream_error", message=message)
         return self._add(Fault("stream_error", route, _count("stream_error", count), message=message,
                                after_events=after_events))
+
+    def drop_stream(self, route: str | None = None, *, after_events: int = 0, count: int | None = 1) -> Fault:
+        """Drop the connection of the next event stream of `route` after `after_events` events: the transport
+        raises its read error (httpx's `RemoteProtocolError`; the SDK: `APIConnectionError`), and the run goes on
+        at the fake as at the service, moved by its progression policy, for the client to poll or read again.
+        Requests whose answer is not a stream leave this fault pending."""
+        _stream_fault("drop_stream", route, after_events)
+        return self._add(Fault("dropped_stream", route, _count("drop_stream", count), after_events=after_events))
 
     def clear(self) -> None:
         """Drop every scheduled fault, spent or not."""
@@ -251,7 +249,7 @@ class Faults:
             return None
         with self._guard:
             for fault in self._faults:
-                if (fault.kind == "stream_error") == stream and not fault.spent and fault.matches(route):
+                if (fault.kind in STREAM_KINDS) == stream and not fault.spent and fault.matches(route):
                     fault.use()
                     self._faults = [f for f in self._faults if not f.spent]
                     return fault
@@ -309,6 +307,23 @@ def _retry_after(method: str, value: int | str | None) -> str | None:
     return str(value)
 
 
+def _stream_fault(method: str, route: str | None, after_events: int) -> None:
+    """A stream fault's route (one that streams, or a pattern matching one) and `after_events`, else a TypeError or
+    ValueError naming them."""
+    _route(method, route)
+    if route is not None:
+        check_route(route)  # an unknown name first: UnknownRoute suggests the closest
+        if not any(fnmatchcase(name, route) for name in STREAMING_ROUTES):
+            raise ValueError(
+                f"fake.faults.{method}: {route!r} never answers with an event stream, so this fault could never "
+                f"break one; the routes that stream are {', '.join(STREAMING_ROUTES)} (with stream=True), or leave "
+                "route out for the next stream of any")
+    _int(method, "after_events", after_events, "an int >= 0 (the events sent before the break)", "after_events=2")
+    if after_events < 0:
+        raise ValueError(f"fake.faults.{method}: after_events must be >= 0 (the events sent before the break), not "
+                         f"{after_events}; pass after_events=0 to break before the first")
+
+
 def _route(method: str, route: object) -> None:
     """TypeError unless `route` is a str or None (which name is a route is `check_route`'s to say)."""
     if route is not None and not isinstance(route, str):
@@ -345,6 +360,24 @@ def broken_events(items: Iterator[StreamItem], fault: Fault, error: ApiError, on
         _close(events)  # the fake's stream is over: the run is handed back before it fails
         on_break(streamed, error, _texts_sent(sent))
         raise error
+    finally:
+        _close(events)
+
+
+def dropped_events(items: Iterator[StreamItem], fault: Fault) -> Iterator[Event]:
+    """`items`' events (a burst's one by one) until `fault.after_events` have gone, then the connection drops:
+    `TransportFault("dropped_stream")`, which a transport raises as its own read error. The events not sent are
+    never made: the stream is closed, which hands its run back to the progression policy, and the run goes on as a
+    run whose stream was closed part-way does. A stream that ends first ends whole."""
+    events = flattened(items)
+    try:
+        for _ in range(fault.after_events):
+            event = next(events, None)
+            if event is None:
+                return  # the stream ended before the drop
+            yield event
+        _close(events)
+        raise TransportFault("dropped_stream")
     finally:
         _close(events)
 
@@ -415,5 +448,7 @@ class FaultInjection:
         if fault is None:
             return response
         exchange.fault = fault.kind
+        if fault.kind == "dropped_stream":
+            return replace(response, body=EventBody(dropped_events(response.body.events, fault)), drops=True)
         broken = broken_events(response.body.events, fault, fault.error(exchange.request_id), self.on_break)
         return replace(response, body=EventBody(broken))

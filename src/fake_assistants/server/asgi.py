@@ -246,11 +246,16 @@ async def send_stream(chunks: Iterator[bytes], receive: Receive, send: Send,
     producing: asyncio.Future[bytes | None] | None = None
     try:
         while True:
-            if workers is None:  # no hand-over: the chunk is made here, on the event loop
-                chunk = next(chunks, None)
-            else:
-                producing = _on_worker(workers, next, chunks, None)
-                chunk = await asyncio.shield(producing)
+            try:
+                if workers is None:  # no hand-over: the chunk is made here, on the event loop
+                    chunk = next(chunks, None)
+                else:
+                    producing = _on_worker(workers, next, chunks, None)
+                    chunk = await asyncio.shield(producing)
+            except TransportFault as fault:  # a `drop_stream` fault: the connection drops part-way
+                if not await _drop_connection(receive, send):
+                    raise ConnectionDropped(str(fault)) from None
+                return
             if chunk is None:
                 break
             if gone.is_set():

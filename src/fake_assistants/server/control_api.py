@@ -78,6 +78,7 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
     "timeout": frozenset({"route", "count"}),
     "connection_error": frozenset({"route", "count"}),
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
+    "drop_stream": frozenset({"route", "count", "after_events"}),
 }
 CALL_FILTERS = ("route", "method", "path", "status", "fault", "in_cassette")
 MAX_STATE_BYTES = MAX_FILE_BYTES  # a state document holds its files as base64
@@ -495,6 +496,7 @@ def _fault_method(fake: Steerable, kind: str) -> Callable[..., Fault]:
     methods: dict[str, Callable[..., Fault]] = {
         "error": faults.error, "rate_limit": faults.rate_limit, "server_error": faults.server_error,
         "timeout": faults.timeout, "connection_error": faults.connection_error, "stream_error": faults.stream_error,
+        "drop_stream": faults.drop_stream,
     }
     return methods[kind]
 

@@ -137,7 +137,7 @@ class ClockBody(Strict):
 class FaultBody(Strict):
     """One fault for `fake.faults`: `kind` names the method; the other fields are its arguments."""
 
-    kind: Literal["error", "rate_limit", "server_error", "timeout", "connection_error", "stream_error"]
+    kind: Literal["error", "rate_limit", "server_error", "timeout", "connection_error", "stream_error", "drop_stream"]
     route: str | None = None
     count: Annotated[int, Field(ge=1)] | None = 1  # null: every matching request
     status: int | None = None

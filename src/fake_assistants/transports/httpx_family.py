@@ -74,6 +74,23 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
         async def aclose(self) -> None:
             self.close()
 
+    class DroppingByteStream(ByteStream):
+        """A stream whose connection may drop part-way (a `drop_stream` fault): the fault becomes the library's
+        own read error, as a connection closed mid-body is."""
+
+        def __iter__(self) -> Iterator[bytes]:
+            try:
+                yield from self._chunks
+            except TransportFault as fault:
+                raise module.RemoteProtocolError(str(fault)) from None
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            try:
+                async for chunk in super().__aiter__():
+                    yield chunk
+            except TransportFault as fault:
+                raise module.RemoteProtocolError(str(fault)) from None
+
     def respond(handler: Handler, request: Any) -> Any:
         try:
             reply = handler(to_api_request(request))
@@ -82,7 +99,8 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
         body = reply.body
         # A whole body goes in the library's own one-chunk stream (read as the client reads it, with no content
         # headers added); an event stream in ours, which produces it lazily.
-        stream = module.ByteStream(body) if isinstance(body, bytes) else ByteStream(body)
+        stream = (module.ByteStream(body) if isinstance(body, bytes)
+                  else DroppingByteStream(body) if reply.drops else ByteStream(body))
         return module.Response(reply.status, headers=reply.headers, stream=stream, request=request)
 
     class Transport(module.BaseTransport, module.AsyncBaseTransport):  # type: ignore[misc,name-defined]
