@@ -578,10 +578,10 @@ class RunEngine:
             return Fail("server_error", UNSCRIPTED_MESSAGE)
         if self._searches_first(run):  # an unscripted run with file_search and files looks first
             return self._usable(run, FileSearch(), by="fake")
-        choice = ToolChoice.of(run.tool_choice)
-        mistake = refused_answer(choice, self._calls_made(run), run.tools, scripted=False)
-        if mistake is not None:  # the run must call a tool first, and the fake cannot make one up
-            return self._mistake(run, mistake)
+        if run.tool_choice != "auto":  # the run may have to call a tool first, which the fake cannot make up
+            mistake = refused_answer(ToolChoice.of(run.tool_choice), self._calls_made(run), run.tools, scripted=False)
+            if mistake is not None:
+                return self._mistake(run, mistake)
         return Reply(default_reply(self._thread_texts(run)))
 
     def _interrupted(self, run: Run, error: BaseException) -> None:
