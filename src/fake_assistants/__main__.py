@@ -113,7 +113,7 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
 
 
 def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[str, Any]) -> FakeAssistants:
-    missing = [path for path in paths if not Path(path).is_file()]
+    missing = [path for path in paths if not Path(path).exists()]
     if missing:
         raise SystemExit(f"fake-assistants serve: no cassette at {', '.join(missing)}")
     try:

@@ -27,6 +27,8 @@ class CassetteError(ValueError):
 def read_cassette(path: str | Path) -> Recording:
     """The recording in the cassette at `path` (CassetteError when it is none of the known formats)."""
     path = Path(path)
+    if path.is_dir():
+        raise CassetteError(f"{path}: a folder, not a cassette file (name a .yaml or .json file in it)")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:

@@ -261,7 +261,7 @@ def _tool_call(call: Any, evidence: _Evidence, notes: list[str]) -> Action | Non
                          _result_text(r)) for r in found if isinstance(r, dict) and "file_id" in r)
         if results and any(r.file_id in evidence.renamed_files for r in results):
             results = None  # files uploaded in the recording, which the fake names otherwise: search them
-        return FileSearch(None, results or None)
+        return FileSearch(None, results or None, recorded=True)
     return None
 
 

@@ -51,8 +51,9 @@ class RecordedCall:
     `{"filename", "content_type", "bytes"}`); `response` the parsed JSON response (None for a stream);
     `events` the server-sent events as the client read them, chunk by chunk, `(name, data)`. `fault` names the injected
     fault that answered instead of the fake (`"http_error"`, `"timeout"`, `"connection_error"`,
-    `"stream_error"`), or is None. `in_cassette`, in a fake built by `FakeAssistants.from_cassette`: whether the
-    recording shows this request (False: "not in the cassette"; None in any other fake).
+    `"stream_error"`, `"dropped_stream"`), or is None. `in_cassette`, in a fake built by
+    `FakeAssistants.from_cassette`: whether the recording shows this request (False: "not in the cassette"; None in
+    any other fake).
 
     A body larger than the journal's `body_limit` is kept up to it: `content_size` and `content_sha256` tell
     the whole request body (`truncated` is True), `body` still reads an upload's form fields, and a JSON body

@@ -508,7 +508,7 @@ class RunEngine:
             action = self._next_action(run)
             if action is None:  # the run's work was dropped while its model answered
                 return
-            if isinstance(action, Reply) and self._searches_first(run, action):
+            if isinstance(action, Reply | Say) and self._searches_first(run, action):
                 action = yield from self._search_before(run, action)
             if isinstance(action, Reply):
                 if isinstance(action.text, TextStream):  # a model's answer, as it arrives
@@ -643,7 +643,7 @@ class RunEngine:
         the fake reset, restored or loaded anew)."""
         return run.progress.work is not pending or self.world.store.find_run(run.thread_id, run.id) is not run
 
-    def _searches_first(self, run: Run, reply: Reply | None = None) -> bool:
+    def _searches_first(self, run: Run, reply: Reply | Say | None = None) -> bool:
         """The run searches before it answers (with `reply`, or unscripted): it has not searched yet, and either its
         tool_choice asks for a search first (file_search forced, or `required` with the tool, before any other call)
         or it has file_search over stores with completed files (or an expired store) and `reply` leaves the search to
@@ -655,13 +655,14 @@ class RunEngine:
             return False
         if choice.mode != "auto" and not choice.satisfied_by(self._calls_made(run)):
             return choice.searches_first(run.tools)  # a search is the call it asks for, or another tool comes first
-        if reply is not None and not reply.search_first:
-            return False
+        if reply is not None and not (isinstance(reply, Reply) and reply.search_first):
+            return False  # a message part-way (say) searches first only when the tool_choice asks
         return bool(self._search_files(run) or self._expired_store(run))
 
-    def _search_before(self, run: Run, reply: Reply) -> Generator[Event, None, Action]:
+    def _search_before(self, run: Run, reply: Reply | Say) -> Generator[Event, None, Action]:
         """A scripted answer on a run with file_search: the service searched before it answered
-        (FileSearchWorks), so the fake does too; over an expired store the run fails instead."""
+        (FileSearchWorks), so the fake does too (and before a message part-way, when the tool_choice asks for a
+        call first); over an expired store the run fails instead."""
         search = self._usable(run, FileSearch(), by="fake")
         if not isinstance(search, FileSearch):
             return search
@@ -699,7 +700,7 @@ class RunEngine:
             return missing_tool(kind, run.tools) or refused_call(
                 kind, (), choice, parallel, self._calls_made(run)) or self._unknown_result_file(action)
         if isinstance(action, Reply | Say) and choice.mode in ("required", "forced"):
-            if isinstance(action, Reply) and choice.searches_first(run.tools):
+            if choice.searches_first(run.tools):
                 return None  # the search the fake makes before the answer is the call the tool_choice asks for
             return refused_answer(choice, self._calls_made(run), run.tools, scripted=True)
         return None
@@ -707,7 +708,8 @@ class RunEngine:
     def _unknown_result_file(self, action: FileSearch | CodeInterpreter) -> str | None:
         """A scripted file_search result naming no File of the fake: its answer would cite a file that is not."""
         files = self.world.store.files
-        unknown = [r.file_id for r in action.results or ()] if isinstance(action, FileSearch) else []
+        unknown = [r.file_id for r in action.results or ()] if isinstance(action, FileSearch) and not action.recorded \
+            else []
         unknown = [file_id for file_id in unknown if file_id not in files]
         if not unknown:
             return None

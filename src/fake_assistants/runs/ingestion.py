@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 
 from ..core.clock import Clock
+from ..core.given import given
 from ..core.wire import utf8_texts
 from ..model import vector_store_file_lifecycle as file_lifecycle
 from ..model.chunking import BYTES_PER_TOKEN
@@ -64,7 +65,20 @@ class Ingestion:
     rules: list[FailureRule] = field(default_factory=list)
     # "The Assistants API supports files up to 2 million tokens" (the reference; CHECKLIST, Files): a file whose text
     # holds more, at the chunker's 4 bytes a token, fails with `invalid_file` (ERRORS.md #26). None: no limit.
-    max_file_tokens: int | None = MAX_FILE_TOKENS
+    _max_file_tokens: int | None = field(default=MAX_FILE_TOKENS, repr=False)
+
+    @property
+    def max_file_tokens(self) -> int | None:
+        """The most tokens a file's text may hold (4 bytes a token); a longer file fails with `invalid_file`.
+        None: no limit."""
+        return self._max_file_tokens
+
+    @max_file_tokens.setter
+    def max_file_tokens(self, value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"fake.ingestion.max_file_tokens must be a whole number of at least 1, or None for no "
+                             f"limit, not {given(value)}; pass fake.ingestion.max_file_tokens = 10, say")
+        self._max_file_tokens = value
 
     def set_policy(self, policy: Policy | PolicyName) -> None:
         self.policy = as_policy(policy)
@@ -124,7 +138,8 @@ class Ingestion:
         except Unreadable as unreadable:  # unsupported type, a document library missing, a broken document
             file_lifecycle.fail(vs_file, unreadable.code, unreadable.message)
             return
-        if self.max_file_tokens is not None and len(text) > self.max_file_tokens * BYTES_PER_TOKEN:
+        limit = self._max_file_tokens
+        if limit is not None and len(text) > limit * BYTES_PER_TOKEN:
             file_lifecycle.fail(vs_file, "invalid_file", LAST_ERROR_MESSAGES["invalid_file"])
             return
         vs_file.text = text.decode("utf-8") if is_document(stored.filename) else None

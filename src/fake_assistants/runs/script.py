@@ -107,6 +107,9 @@ class FileSearch:
 
     query: str | None = None
     results: tuple[SearchResult, ...] | None = None
+    # the results are a recording's (a cassette's turn): they may name files the fake never had (in a store before
+    # the recording, and named by no request), shown by id as replayed; a script's must name Files of the fake
+    recorded: bool = field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         utf8_texts("a file_search step", query=self.query)

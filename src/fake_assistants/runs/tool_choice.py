@@ -65,9 +65,9 @@ class ToolChoice:
     def searches_first(self, tools: Sequence[Json]) -> bool:
         """Whether a run that must call a tool before it answers can meet that with a search of its own
         (file_search forced, or `required` with the file_search tool)."""
-        if self.mode == "forced":
-            return self.tool == "file_search"
-        return self.mode == "required" and has_tool(tools, "file_search")
+        if self.mode == "forced" and self.tool != "file_search":
+            return False
+        return self.mode in ("forced", "required") and has_tool(tools, "file_search")
 
 
 _AUTO = ToolChoice("auto")
@@ -90,8 +90,14 @@ def missing_tool(kind: ToolType, tools: Sequence[Json]) -> str | None:
     if has_tool(tools, kind):
         return None
     return (f"the script runs a {kind} step, but this run's tools do not include {kind} "
-            f"(its tools: {tool_list(tools)}): add {{\"type\": \"{kind}\"}} to the assistant's (or the run's) tools, "
-            "or script another turn")
+            f"(its tools: {tool_list(tools)}): add {_tool_json(kind)} to the assistant's (or the run's) tools, or "
+            "script another turn")
+
+
+def _tool_json(kind: str) -> str:
+    """How a request names the tool, with Assistants v1's name for file_search."""
+    v1 = ' (in Assistants v1, {"type": "retrieval"})' if kind == "file_search" else ""
+    return f'{{"type": "{kind}"}}{v1}'
 
 
 def refused_call(kind: ToolType, functions: Sequence[str], choice: ToolChoice, parallel: bool,
@@ -127,11 +133,19 @@ def refused_answer(choice: ToolChoice, called: Collection[tuple[str, str | None]
                     "assistant's (or the run's) tools, or fix the name in tool_choice")
         return (f"{first}, but the run's {choice.describe()}, which the model calls before it answers: script "
                 f"that call first, with fake.script.call_function({choice.function!r}, ...)")
+    if choice.mode == "forced" and choice.tool is not None and not has_tool(tools, choice.tool):
+        return (f"{first}, and the run's {choice.describe()}, which this run's tools do not include (its tools: "
+                f"{tool_list(tools)}): add {_tool_json(choice.tool)} to the assistant's (or the run's) tools, or "
+                "create the run with another tool_choice")
     if choice.mode == "forced":
         return (f"{first}, but the run's {choice.describe()}, which the model runs before it answers: script that "
                 f"step first, with fake.script.{choice.tool}(...)")
+    turns = [turn for kind, turn in (("function", "call_function(...)"), ("code_interpreter", "code_interpreter(...)"))
+             if has_tool(tools, kind)]
+    how = " or ".join(f"fake.script.{turn}" for turn in turns) if turns else (
+        "none can be: the run has no tools, so give it one or create it with another tool_choice")
     return (f"{first}, but the run's {choice.describe()}: the model calls a tool before it answers. Script a tool "
-            "turn first (fake.script.call_function(...), .code_interpreter(...) or .file_search(...))")
+            f"turn first: {how}")
 
 
 def _calling(kind: ToolType, functions: Sequence[str]) -> str:

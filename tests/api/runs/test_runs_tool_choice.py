@@ -174,8 +174,9 @@ async def test_a_step_of_a_tool_the_run_lacks_fails(client: Sdk, fake: FakeAssis
 
     run = await run_with(client, [WEATHER_TOOL])
 
+    v1 = ' (in Assistants v1, {"type": "retrieval"})' if kind == "file_search" else ""
     failed_on(fake, run, f"the script runs a {kind} step, but this run's tools do not include {kind} (its tools: "
-                         f"function 'get_weather'): add {{\"type\": \"{kind}\"}} to the assistant's (or the run's) "
+                         f"function 'get_weather'): add {{\"type\": \"{kind}\"}}{v1} to the assistant's (or the run's) "
                          "tools, or script another turn")
 
 
@@ -199,3 +200,34 @@ async def test_a_responders_answer_is_taken_as_the_model_gave_it(client: Sdk, fa
     run = await run_with(client, [WEATHER_TOOL], tool_choice=FORCED_WEATHER)
 
     assert (run.status, fake.script.mistakes) == ("completed", [])
+
+
+@pytest.mark.parametrize("kind", ["file_search", "code_interpreter"])
+async def test_a_forced_tool_the_run_lacks_fails_naming_it(client: Sdk, fake: FakeAssistants, kind: str) -> None:
+    """No step of a tool the run does not have, not even the fake's own search before an answer."""
+    run = await run_with(client, [WEATHER_TOOL], tool_choice={"type": kind})
+
+    failed_on(fake, run, f"no turn is scripted for the run, and the run's tool_choice forces {kind}, which this run's "
+                         "tools do not include (its tools: function 'get_weather'): add")
+    assert await steps_of(client, run) == []
+
+
+@pytest.mark.parametrize("choice", ["required", {"type": "file_search"}], ids=["required", "forced"])
+async def test_a_message_part_way_waits_for_the_search_too(client: Sdk, fake: FakeAssistants, choice: Any) -> None:
+    fake.script.say("Let me look.").reply("Red.")
+
+    run = await run_with(client, [FILE_SEARCH], files=True, tool_choice=choice)
+
+    assert run.status == "completed"
+    assert await step_kinds(client, run) == ["file_search", "message_creation", "message_creation"]
+
+
+async def test_a_scripted_reply_under_none_does_not_search_or_cite(client: Sdk, fake: FakeAssistants) -> None:
+    """Its marker stays as written, with no annotation: nothing was searched (the CHANGELOG says so)."""
+    fake.script.reply("Red【4:0†apples.txt】.")
+
+    run = await run_with(client, [FILE_SEARCH], files=True, tool_choice="none")
+
+    assert await step_kinds(client, run) == ["message_creation"]
+    answer = (await client.beta.threads.messages.list(run.thread_id)).data[0]
+    assert (answer.content[0].text.value, answer.content[0].text.annotations) == ("Red【4:0†apples.txt】.", [])

@@ -384,6 +384,15 @@ async def test_a_file_over_two_million_tokens_fails_as_too_large(client: Sdk, fa
     assert (kept.status, kept.usage_bytes) == ("completed", 80)
 
 
+@pytest.mark.parametrize("value", ["10", 0, True, 2.5])
+def test_the_file_token_limit_is_checked_where_it_is_set(fake: FakeAssistants, value: Any) -> None:
+    with pytest.raises(ValueError, match=r"fake.ingestion.max_file_tokens must be a whole number of at least 1"):
+        fake.ingestion.max_file_tokens = value
+    assert fake.ingestion.max_file_tokens == 2_000_000
+    fake.ingestion.max_file_tokens = None
+    assert fake.ingestion.max_file_tokens is None
+
+
 def test_failure_rules_take_only_the_real_codes(fake: FakeAssistants) -> None:
     with pytest.raises(ValueError, match="last_error code must be one of"):
         fake.ingestion.fail(code="rate_limit_exceeded")

@@ -31,7 +31,8 @@ def test_what_satisfies_a_choice() -> None:
 
 
 def test_who_searches_first() -> None:
-    assert ToolChoice.of({"type": "file_search"}).searches_first([])
+    assert ToolChoice.of({"type": "file_search"}).searches_first([{"type": "file_search"}])
+    assert not ToolChoice.of({"type": "file_search"}).searches_first([])  # a tool the run lacks: refused instead
     assert ToolChoice.of("required").searches_first([{"type": "file_search"}])
     assert not ToolChoice.of("required").searches_first([WEATHER])
     assert not ToolChoice.of({"type": "function", "function": {"name": "get_weather"}}).searches_first(
