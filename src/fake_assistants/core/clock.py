@@ -109,6 +109,7 @@ class ManualClock:
     def __init__(self, start: int = 1_700_000_000) -> None:
         _seconds("ManualClock", "start", start, "ManualClock(start=1_700_000_000)")
         self._now = int(start)
+        self._moving = threading.Lock()  # two threads advancing it at once both count
 
     def now(self) -> int:
         """The clock's time: Unix seconds, as the fake stamps `created_at` and the like."""
@@ -120,8 +121,9 @@ class ManualClock:
         if seconds < 0:
             raise ValueError(f"a ManualClock cannot move backwards: ManualClock.advance(seconds) needs seconds >= 0, "
                              f"not {seconds!r}; to go back to a time, call fake.clock.set(timestamp)")
-        self._now += int(seconds)
-        return self._now
+        with self._moving:
+            self._now += int(seconds)
+            return self._now
 
     def set(self, timestamp: int) -> None:
         """Put the clock at `timestamp` (Unix seconds), forward or back."""

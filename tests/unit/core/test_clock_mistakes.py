@@ -4,6 +4,8 @@ argument and how to pass it (a datetime: its Unix seconds), instead of `'<' not 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
 from collections.abc import Callable
 
 import pytest
@@ -59,3 +61,20 @@ def test_numbers_move_the_clock_as_before() -> None:
     assert (clock.now(), clock.advance(1.5), clock.advance(0), fake.clock.now()) == (1_000, 1_001, 1_001, 1_001)
     clock.set(500)
     assert clock.now() == 500
+
+
+def test_threads_advancing_one_clock_together_lose_no_seconds() -> None:
+    """A ticker thread and the test body both moving the clock: every advance counts."""
+    clock = ManualClock(start=0)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, where a lost update would show
+    try:
+        workers = [threading.Thread(target=lambda: [clock.advance(1) for _ in range(20_000)]) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        sys.setswitchinterval(interval)
+
+    assert clock.now() == 80_000
