@@ -697,20 +697,23 @@ class RunEngine:
                 "function", names, choice, parallel, self._calls_made(run))
         if isinstance(action, FileSearch | CodeInterpreter):
             kind: ToolType = "file_search" if isinstance(action, FileSearch) else "code_interpreter"
-            return missing_tool(kind, run.tools) or refused_call(
-                kind, (), choice, parallel, self._calls_made(run)) or self._unknown_result_file(action)
+            mistake = missing_tool(kind, run.tools) or refused_call(kind, (), choice, parallel, self._calls_made(run))
+            if mistake is None and isinstance(action, FileSearch):
+                mistake = self._unknown_result_file(action)
+            return mistake
         if isinstance(action, Reply | Say) and choice.mode in ("required", "forced"):
             if choice.searches_first(run.tools):
                 return None  # the search the fake makes before the answer is the call the tool_choice asks for
             return refused_answer(choice, self._calls_made(run), run.tools, scripted=True)
         return None
 
-    def _unknown_result_file(self, action: FileSearch | CodeInterpreter) -> str | None:
-        """A scripted file_search result naming no File of the fake: its answer would cite a file that is not."""
+    def _unknown_result_file(self, action: FileSearch) -> str | None:
+        """A scripted file_search result naming no File of the fake: its answer would cite a file that is not. (A
+        recording's results may: they are replayed as recorded.)"""
+        if action.recorded or not action.results:
+            return None
         files = self.world.store.files
-        unknown = [r.file_id for r in action.results or ()] if isinstance(action, FileSearch) and not action.recorded \
-            else []
-        unknown = [file_id for file_id in unknown if file_id not in files]
+        unknown = [result.file_id for result in action.results if result.file_id not in files]
         if not unknown:
             return None
         return (f"the script's file_search results name {', '.join(repr(f) for f in dict.fromkeys(unknown))}, which "
