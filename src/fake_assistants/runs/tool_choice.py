@@ -142,8 +142,10 @@ def refused_answer(choice: ToolChoice, called: Collection[tuple[str, str | None]
                 f"step first, with fake.script.{choice.tool}(...)")
     turns = [turn for kind, turn in (("function", "call_function(...)"), ("code_interpreter", "code_interpreter(...)"))
              if has_tool(tools, kind)]
-    how = " or ".join(f"fake.script.{turn}" for turn in turns) if turns else (
-        "none can be: the run has no tools, so give it one or create it with another tool_choice")
+    if not turns:
+        return (f"{first}, but the run's {choice.describe()}: the model calls a tool before it answers, and this run "
+                "has no tools: give it one, or create the run with another tool_choice")
+    how = " or ".join(f"fake.script.{turn}" for turn in turns)
     return (f"{first}, but the run's {choice.describe()}: the model calls a tool before it answers. Script a tool "
             f"turn first: {how}")
 

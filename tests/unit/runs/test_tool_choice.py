@@ -51,3 +51,12 @@ def test_what_is_refused() -> None:
     assert "which this run does not declare" in (refused_answer(forced, [], [], scripted=False) or "")
     assert missing_tool("code_interpreter", [{"type": "code_interpreter"}]) is None
     assert "(its tools: function 'get_weather')" in (missing_tool("file_search", [WEATHER]) or "")
+
+
+def test_required_names_the_turns_the_run_can_take() -> None:
+    required = ToolChoice.of("required")
+    code = [{"type": "code_interpreter"}]
+    assert (refused_answer(required, [], code, scripted=True) or "").endswith(
+        "Script a tool turn first: fake.script.code_interpreter(...)")
+    assert (refused_answer(required, [], [], scripted=False) or "").endswith(
+        "and this run has no tools: give it one, or create the run with another tool_choice")
