@@ -192,9 +192,10 @@ class Faults:
 
     def drop_stream(self, route: str | None = None, *, after_events: int = 0, count: int | None = 1) -> Fault:
         """Drop the connection of the next event stream of `route` after `after_events` events: the transport
-        raises its read error (httpx's `RemoteProtocolError`; the SDK: `APIConnectionError`), and the run goes on
-        at the fake as at the service, moved by its progression policy, for the client to poll or read again.
-        Requests whose answer is not a stream leave this fault pending."""
+        raises its read error (httpx's or httpx2's `RemoteProtocolError`, which openai 3.x turns into
+        `APIConnectionError` when it iterates a `stream=True` answer), and the run goes on at the fake as at the
+        service, moved by its progression policy, for the client to poll or read again. Requests whose answer is
+        not a stream leave this fault pending."""
         _stream_fault("drop_stream", route, after_events)
         return self._add(Fault("dropped_stream", route, _count("drop_stream", count), after_events=after_events))
 
