@@ -223,11 +223,17 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     if fake is not None and missing is not None and len(fake.calls):
         pytest.fail(f"{missing}\nThe test sent requests to the fake its marker gave it, so it needs its cassette "
                     "(or cassette=False for a fake without one).", pytrace=False)
+    # The checks with no switch, on the test's fake and on those the test built itself (a property test builds one
+    # per example), in a test that uses the plugin
+    checked = [fake] if fake is not None else []
+    if uses_the_fake(item):
+        checked += [other for other in item.stash.get(BUILT_KEY, []) if other is not fake]
+    for each in checked:
+        check_internal_errors(each)
+        check_responder_errors(each)
+        check_script_mistakes(each)
     if fake is not None:
         options = item.stash.get(OPTIONS_KEY, PluginOptions())
-        check_internal_errors(fake)
-        check_responder_errors(fake)
-        check_script_mistakes(fake)
         if options.checks_unconsumed_script(bool(item.config.getini(CHECK_INI))):
             check_script_consumed(item, fake)
             check_other_fakes(item, fake)

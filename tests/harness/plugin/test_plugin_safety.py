@@ -211,6 +211,40 @@ def test_a_scripted_call_to_an_undeclared_function_fails_the_test(pytester: pyte
     ])
 
 
+SELF_BUILT = """
+    import pytest
+    from fake_assistants import FakeAssistants
+
+    pytestmark = pytest.mark.fake_assistants()
+
+
+    def test_builds_its_own_fake():
+        fake = FakeAssistants(seed=0)  # as a property test does, one per example
+        client = fake.openai_client()
+        assistant = client.beta.assistants.create(model="gpt-4o")
+        fake.script.call_function("get_wether", {"city": "Paris"})
+        run = client.beta.threads.create_and_run_poll(
+            assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "Weather?"}]})
+        assert run.status in {"completed", "failed", "requires_action"}
+
+
+    def test_a_plain_test_is_left_alone():
+        pass
+"""
+
+
+def test_a_fake_the_test_built_itself_is_checked_too(pytester: pytest.Pytester) -> None:
+    """Under the marker (or the fixtures), a script mistake on a fake the test body built fails the test, as on the
+    fixture's: the property-testing guide builds one per example."""
+    result = run(pytester, SELF_BUILT)
+
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*fake_assistants: the script asked for something no run could do (the run failed):",
+        "*- run run_*: the script calls function 'get_wether', which this run does not declare*",
+    ])
+
+
 NO_KEY_CLIENT = """
     import openai
     import pytest
