@@ -40,6 +40,7 @@ from .runs.script import (
     Turn,
     arguments_json,
 )
+from .runs.tool_choice import ToolChoice
 
 if TYPE_CHECKING:
     from .fake import FakeAssistants
@@ -228,11 +229,29 @@ COMBINATORS = frozenset({"allOf", "anyOf", "oneOf", "not", "$ref", "if", "depend
                          "patternProperties", "propertyNames", "minProperties", "maxProperties"})
 
 
-def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], root: Json | None = None,
+                 depth: int = 0) -> st.SearchStrategy[Any]:
     """Objects built here, property by property (their declared properties only; hypothesis-jsonschema 0.23's own
-    object generation fails on current hypothesis), every other schema by `leaf` (hypothesis-jsonschema)."""
+    object generation fails on current hypothesis), and so whatever may hold objects: arrays (`items`), `anyOf` /
+    `oneOf` branches, and local `$ref`s (`#/$defs/...`, as the SDK's `pydantic_function_tool` writes), resolved
+    against the root schema. Every other schema by `leaf` (hypothesis-jsonschema)."""
+    root = schema if root is None else root
+    reference = schema.get("$ref")
+    if isinstance(reference, str) and depth < MAX_REF_DEPTH:
+        target = _resolved(reference, root)
+        if target is not None:
+            merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+            return _from_schema(merged, leaf, root, depth + 1)
+    branches = schema.get("anyOf") or schema.get("oneOf")
+    if isinstance(branches, list) and branches and set(schema) <= {"anyOf", "oneOf", "description", "title",
+                                                                     "default", "$defs", "definitions"}:
+        return st.one_of([_from_schema(branch, leaf, root, depth) for branch in branches if isinstance(branch, dict)])
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict) and not COMBINATORS & set(schema):
+        least = int(schema.get("minItems", 0))
+        most = min(int(schema.get("maxItems", least + 3)), least + 3)
+        return st.lists(_from_schema(schema["items"], leaf, root, depth), min_size=least, max_size=most)
     if schema.get("type") != "object" or COMBINATORS & set(schema):
-        return leaf(schema)
+        return leaf(_inlined(schema, root, depth) if schema is not root else schema)
     properties: dict[str, Json] = schema.get("properties") or {}
     if not properties:
         if schema.get("additionalProperties") is False:
@@ -242,9 +261,31 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]]) -
         return st.dictionaries(keys, values, max_size=3)
     required = set(schema.get("required") or [])
     return st.fixed_dictionaries(
-        {name: _from_schema(sub, leaf) for name, sub in properties.items() if name in required},
-        optional={name: _from_schema(sub, leaf) for name, sub in properties.items() if name not in required},
+        {name: _from_schema(sub, leaf, root, depth) for name, sub in properties.items() if name in required},
+        optional={name: _from_schema(sub, leaf, root, depth) for name, sub in properties.items()
+                  if name not in required},
     )
+
+
+MAX_REF_DEPTH = 8  # a schema that refers to itself (a tree) is cut there
+
+
+def _resolved(reference: str, root: Json) -> Json | None:
+    """The sub-schema a local `$ref` (`#/$defs/Item`, `#/definitions/Item`) names in `root`, or None."""
+    if not reference.startswith("#/"):
+        return None
+    found: Any = root
+    for part in reference[2:].split("/"):
+        if not isinstance(found, dict) or part.replace("~1", "/").replace("~0", "~") not in found:
+            return None
+        found = found[part.replace("~1", "/").replace("~0", "~")]
+    return found if isinstance(found, dict) else None
+
+
+def _inlined(schema: Json, root: Json, depth: int) -> Json:
+    """`schema` with the root's `$defs` beside it, for hypothesis-jsonschema to resolve its own `$ref`s."""
+    carried: Json = {key: root[key] for key in ("$defs", "definitions") if key in root and key not in schema}
+    return {**schema, **carried} if carried and depth < MAX_REF_DEPTH else schema
 
 
 def function_tools(tools: Sequence[Json]) -> dict[str, Json | None]:
@@ -336,37 +377,84 @@ def run_histories(
     max_parallel_calls: int = 3,
     max_steps: int = 2,
     ending_kinds: Sequence[EndingKind] = ENDING_KINDS,
+    tool_choice: str | Json = "auto",
+    parallel_tool_calls: bool = True,
 ) -> RunHistory:
     """Legal histories of one run; `ending_kinds` narrows the endings.
 
     The `cancelled` and `expired` endings happen on the app's reads of the run (a retrieve or a poll): an app that
-    only streams its runs does not meet them; leave them out of `ending_kinds` for one.
+    only streams its runs does not meet them; leave them out of `ending_kinds` for one. Under the `manual` policy
+    they happen on reads too, not on `fake.advance`.
 
     The app is asked for `function_names` only: by default the function tools among `tools` (the list given to
-    `assistants.create`), else `get_weather` and `search_docs`. A call's arguments come from `arguments[name]`
-    (a strategy of dicts or JSON strings), else from the `parameters` JSON schema of that function in `tools`
-    (so a required `city: string` is always there, a string), else they are any small JSON object.
+    `assistants.create`), else `get_weather` and `search_docs` (when `tools` is not given at all). A call's arguments
+    come from `arguments[name]` (a strategy of dicts or JSON strings), else from the `parameters` JSON schema of
+    that function in `tools` (so a required `city: string` is always there, a string), else they are any small JSON
+    object.
 
     code_interpreter and file_search steps are drawn only for those tools among `tools`: a step of a tool the run
-    lacks fails it (`fake.script.mistakes`). Up to `max_parallel_calls` calls come at once: use 1 for a run with
-    `parallel_tool_calls=False`."""
+    lacks fails it (`fake.script.mistakes`). Give the run's `tool_choice` and `parallel_tool_calls` (as passed to
+    `runs.create`), and the histories keep to them: none under `"none"`; a tool call before the answer under
+    `"required"` or a named tool (that one); one call at a time without parallel calls."""
     names = list(function_names) if function_names is not None else list(function_tools(tools or []))
-    names = names or ([] if tools else list(DEFAULT_FUNCTIONS))
-    kinds = [k for k in ending_kinds if max_rounds > 0 or k != "expired"]
-    if not kinds or not names:
-        raise ValueError("run_histories needs function names (or function tools) and an ending kind it can reach")
+    names = names or ([] if tools is not None else list(DEFAULT_FUNCTIONS))
+    declared = function_tools(tools) if tools is not None else None
+    undeclared = sorted(set(names) - set(declared)) if declared is not None and function_names is not None else []
+    if undeclared:
+        raise ValueError(f"function_names= names functions the tools do not declare: {undeclared} (declared: "
+                         f"{sorted(declared or [])}); a call to one fails the run")
+    builtin = [tool["type"] for tool in tools or () if tool.get("type") in BUILTIN_TOOLS]
+    choice = _legal_choice(tool_choice, names, builtin)
+    calls_allowed = bool(names) and choice.mode != "none" and max_rounds > 0
+    kinds = [k for k in ending_kinds if calls_allowed or k != "expired"]
+    if not kinds or not (names or builtin):
+        raise ValueError("run_histories needs function names (or tools) and an ending kind it can reach")
     unknown = sorted(set(arguments or {}) - set(names))
     if unknown:
         raise ValueError(f"arguments= names functions the run is never asked for: {unknown} (asked: {names})")
     drawn_arguments = argument_strategies(names, tools, arguments)
-    builtin = [tool["type"] for tool in tools or () if tool.get("type") in BUILTIN_TOOLS]
     kind = draw(st.sampled_from(kinds))
-    rounds = draw(st.lists(tool_rounds(names, max_parallel=max_parallel_calls, max_steps=max_steps,
-                                       arguments=drawn_arguments, builtin=builtin),
-                           min_size=1 if kind == "expired" else 0, max_size=max_rounds))
     interrupted = kind in ("cancelled", "expired")
+    if choice.mode == "none":
+        return RunHistory((), (), draw(endings(kind)))
+    parallel = max_parallel_calls if parallel_tool_calls else 1
+    first_call = calls_allowed and ((choice.mode == "forced" and choice.tool == "function")
+                                    or (choice.mode == "required" and bool(names)))
+    if choice.mode in ("forced", "required") and not first_call and (choice.tool == "function" or not builtin):
+        raise ValueError(f"the run's tool_choice asks for a call first, and max_rounds={max_rounds} allows none: "
+                         "give max_rounds >= 1")
+    rounds: list[ToolRound] = []
+    if calls_allowed:
+        rounds = draw(st.lists(tool_rounds(names, max_parallel=parallel, max_steps=max_steps,
+                                           arguments=drawn_arguments, builtin=builtin),
+                               min_size=1 if kind == "expired" or (first_call and not interrupted) else 0,
+                               max_size=max_rounds))
     steps = () if interrupted or not builtin else tuple(draw(st.lists(builtin_steps(builtin), max_size=max_steps)))
+    if choice.mode == "forced" and choice.tool == "function" and rounds:  # that function's calls come first
+        forced = function_calls([choice.function or ""], max_parallel=parallel, arguments=drawn_arguments)
+        rounds[0] = ToolRound(draw(forced))
+    elif choice.mode in ("forced", "required") and not first_call and not (interrupted and not rounds):
+        tool = choice.tool if choice.mode == "forced" else draw(st.sampled_from(builtin))
+        step = draw(builtin_steps([tool or ""]))  # that step comes first
+        if rounds:
+            rounds[0] = ToolRound(rounds[0].calls, (step, *rounds[0].steps))
+        else:
+            steps = (step, *steps)
     return RunHistory(tuple(rounds), steps, draw(endings(kind)))
+
+
+def _legal_choice(tool_choice: str | Json, names: Sequence[str], builtin: Sequence[str]) -> ToolChoice:
+    """The run's tool_choice, read, once it is one a history can keep to (else a ValueError naming why)."""
+    choice = ToolChoice.of(tool_choice)
+    if choice.mode == "forced" and choice.tool == "function" and choice.function not in names:
+        raise ValueError(f"tool_choice forces function {choice.function!r}, which is not among the functions the run "
+                         f"is asked for: {list(names)}")
+    if choice.mode == "forced" and choice.tool != "function" and choice.tool not in builtin:
+        raise ValueError(f"tool_choice forces {choice.tool}, which is not among the tools: add "
+                         f'{{"type": "{choice.tool}"}} to tools=')
+    if choice.mode == "required" and not names and not builtin:
+        raise ValueError('tool_choice "required" needs a tool to call: give run_histories tools=')
+    return choice
 
 
 # -- request payloads ------------------------------------------------------------------------------------------

@@ -53,9 +53,9 @@ def new_client(fake: FakeAssistants) -> Any:
     return fake.openai_client(_strict_response_validation=True, max_retries=0)
 
 
-def drive(client: Any, thread_id: str, assistant_id: str, asked: list[tuple[str, str]]) -> Any:
+def drive(client: Any, thread_id: str, assistant_id: str, asked: list[tuple[str, str]], **run_settings: Any) -> Any:
     """Poll one run to its end, answering every function call (what a typical app does)."""
-    run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id)
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id, **run_settings)
     while run.status == "requires_action":
         calls = run.required_action.submit_tool_outputs.tool_calls
         asked += [(call.function.name, call.function.arguments) for call in calls]
@@ -166,6 +166,65 @@ def test_histories_have_steps_of_the_builtin_tools_given_only() -> None:
     assert step_types(generated(run_histories(tools=code_only), 200)) == {"CodeInterpreter"}
     with pytest.raises(ValueError, match=r"builtin_steps needs kinds among \['code_interpreter', 'file_search'\]"):
         builtin_steps(["retrieval"])
+
+
+CODE: list[Any] = [{"type": "code_interpreter"}]
+SEARCH: list[Any] = [{"type": "file_search"}]
+CHOICES = [
+    pytest.param(TOOLS[:2], "none", True, id="none"),
+    pytest.param(TOOLS[:2], "required", True, id="required"),
+    pytest.param(TOOLS[:2], {"type": "function", "function": {"name": "search_docs"}}, False, id="forced-function"),
+    pytest.param(TOOLS[:2] + CODE, {"type": "code_interpreter"}, True, id="forced-code"),
+    pytest.param(TOOLS[:2] + SEARCH, {"type": "file_search"}, True, id="forced-search"),
+    pytest.param(CODE, "required", True, id="required-builtin-only"),
+    pytest.param(TOOLS, "required", False, id="required-serial"),
+]
+
+
+@pytest.mark.parametrize(("tools", "choice", "parallel"), CHOICES)
+def test_histories_keep_to_the_runs_tool_choice(tools: list[Any], choice: Any, parallel: bool) -> None:
+    """Each history, scripted, is one the run's tool_choice and parallel_tool_calls allow: no mistake, and the run
+    ends where the history says."""
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(history=run_histories(tools=tools, tool_choice=choice, parallel_tool_calls=parallel))
+    def check(history: RunHistory) -> None:
+        fake = new_fake()
+        history.apply(fake)
+        client = new_client(fake)
+        assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)
+        thread = client.beta.threads.create(messages=[{"role": "user", "content": "What's the weather in Paris?"}])
+
+        run = drive(client, thread.id, assistant.id, [], tool_choice=choice, parallel_tool_calls=parallel)
+
+        assert fake.script.mistakes == []
+        assert run.status == history.final_status
+        client.close()
+
+    check()
+
+
+@pytest.mark.parametrize(("call", "said"), [
+    (lambda: run_histories(tools=TOOLS[:2], tool_choice={"type": "function", "function": {"name": "nope"}}),
+     "tool_choice forces function 'nope', which is not among the functions the run is asked for"),
+    (lambda: run_histories(tools=TOOLS[:2], tool_choice={"type": "code_interpreter"}),
+     "tool_choice forces code_interpreter, which is not among the tools"),
+    (lambda: run_histories(tools=TOOLS[:2], tool_choice="required", max_rounds=0),
+     "the run's tool_choice asks for a call first, and max_rounds=0 allows none"),
+    (lambda: run_histories(["get_wether"], tools=TOOLS[:2]),
+     "function_names= names functions the tools do not declare: ['get_wether']"),
+])
+def test_histories_refuse_settings_no_history_keeps_to(call: Any, said: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(said)):
+        generated(call(), 1)
+
+
+def test_no_tools_means_no_calls() -> None:
+    """`tools=[]` is a run without tools, not "tools not given": its histories call nothing."""
+    with pytest.raises(ValueError, match="run_histories needs function names"):
+        generated(run_histories(tools=[]), 1)
+    histories: list[RunHistory] = generated(run_histories(tools=CODE), 50)
+    assert all(h.rounds == () for h in histories)
+    assert any(h.steps for h in histories)
 
 
 def test_histories_are_checked_for_legality() -> None:

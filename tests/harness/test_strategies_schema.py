@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import openai
+import pydantic
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -55,3 +57,27 @@ def test_arguments_for_a_function_never_asked_for_are_refused() -> None:
 
     with pytest.raises(ValueError, match="arguments= names functions the run is never asked for: \\['get_wether'\\]"):
         draws()
+
+
+class Item(pydantic.BaseModel):
+    sku: str
+    qty: int
+
+
+class Order(pydantic.BaseModel):
+    items: list[Item]
+    note: str | None = None
+    gift: Item | None = None
+
+
+ORDER_TOOL: Any = openai.pydantic_function_tool(Order)  # `$defs` and `$ref`s, arrays of objects, `anyOf` with null
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=run_histories(tools=[ORDER_TOOL], ending_kinds=["reply"]))
+def test_arguments_of_the_sdks_pydantic_tools_are_drawn_and_valid(history: RunHistory) -> None:
+    """The shape `openai.pydantic_function_tool` writes: local `$ref`s into `$defs`, resolved against the whole
+    schema; arrays and `anyOf` branches holding objects (which hypothesis-jsonschema 0.23 cannot draw itself)."""
+    assert {name for name, _ in history.function_calls} <= {"Order"}
+    for arguments in arguments_of(history, "Order"):
+        Order.model_validate(arguments)
