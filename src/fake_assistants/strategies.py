@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 import string
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -222,36 +223,66 @@ def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
             'pip install "fake-assistants[hypothesis]" (or pass arguments={name: strategy})',
             name="hypothesis_jsonschema",
         ) from None
-    return _from_schema(schema, from_schema).map(arguments_json)
+    try:
+        return _from_schema(schema, from_schema).map(arguments_json)
+    except _Recursive:
+        raise ValueError("this function's parameters schema refers to itself where it must go on (a required "
+                         "property, an array of at least one): pass arguments={name: strategy} for it") from None
 
 
 COMBINATORS = frozenset({"allOf", "anyOf", "oneOf", "not", "$ref", "if", "dependentRequired", "dependentSchemas",
-                         "patternProperties", "propertyNames", "minProperties", "maxProperties"})
+                         "patternProperties", "propertyNames", "minProperties", "maxProperties", "enum", "const"})
+ANNOTATIONS = frozenset({"description", "title", "default", "examples", "$comment", "$defs", "definitions"})
+ARRAY_KEYS = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems"})  # what the array path keeps to
+
+
+class _Recursive(Exception):
+    """A `$ref` met again on its own path: the schema refers to itself, and the draw is cut there."""
 
 
 def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], root: Json | None = None,
-                 depth: int = 0) -> st.SearchStrategy[Any]:
+                 path: tuple[str, ...] = ()) -> st.SearchStrategy[Any]:
     """Objects built here, property by property (their declared properties only; hypothesis-jsonschema 0.23's own
-    object generation fails on current hypothesis), and so whatever may hold objects: arrays (`items`), `anyOf` /
-    `oneOf` branches, and local `$ref`s (`#/$defs/...`, as the SDK's `pydantic_function_tool` writes), resolved
-    against the root schema. Every other schema by `leaf` (hypothesis-jsonschema)."""
+    object generation fails on current hypothesis), and what holds them where nothing else constrains it: plain
+    arrays (`items`, `minItems`, `maxItems`, `uniqueItems`), `anyOf` branches, and local `$ref`s (`#/$defs/...`, as
+    the SDK's `pydantic_function_tool` writes), resolved against the root schema. A schema that refers to itself
+    is cut where it meets itself again: an empty array, an optional property left out, another `anyOf` branch.
+    Every other schema goes to `leaf` (hypothesis-jsonschema), with the root's `$defs`."""
     root = schema if root is None else root
+    own = set(schema) - ANNOTATIONS
     reference = schema.get("$ref")
-    if isinstance(reference, str) and depth < MAX_REF_DEPTH:
+    if isinstance(reference, str) and own == {"$ref"}:
         target = _resolved(reference, root)
         if target is not None:
-            merged = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
-            return _from_schema(merged, leaf, root, depth + 1)
-    branches = schema.get("anyOf") or schema.get("oneOf")
-    if isinstance(branches, list) and branches and set(schema) <= {"anyOf", "oneOf", "description", "title",
-                                                                     "default", "$defs", "definitions"}:
-        return st.one_of([_from_schema(branch, leaf, root, depth) for branch in branches if isinstance(branch, dict)])
-    if schema.get("type") == "array" and isinstance(schema.get("items"), dict) and not COMBINATORS & set(schema):
+            if reference in path:
+                raise _Recursive(reference)
+            return _from_schema(target, leaf, root, (*path, reference))
+    branches = schema.get("anyOf")
+    if isinstance(branches, list) and own == {"anyOf"}:
+        drawn = []
+        for branch in branches:
+            try:
+                drawn.append(_from_schema(branch, leaf, root, path) if isinstance(branch, dict) else leaf(branch))
+            except _Recursive:
+                continue
+        if not drawn:
+            raise _Recursive(str(path[-1:]))
+        return st.one_of(drawn)
+    items = schema.get("items")
+    if schema.get("type") == "array" and isinstance(items, dict) and own <= ARRAY_KEYS:
         least = int(schema.get("minItems", 0))
         most = min(int(schema.get("maxItems", least + 3)), least + 3)
-        return st.lists(_from_schema(schema["items"], leaf, root, depth), min_size=least, max_size=most)
-    if schema.get("type") != "object" or COMBINATORS & set(schema):
-        return leaf(_inlined(schema, root, depth) if schema is not root else schema)
+        try:
+            element = _from_schema(items, leaf, root, path)
+        except _Recursive:
+            if least:
+                raise
+            return st.just([])
+        if schema.get("uniqueItems"):
+            return st.lists(element, min_size=least, max_size=most, unique_by=_canonical)
+        return st.lists(element, min_size=least, max_size=most)
+    if schema.get("type") != "object" or COMBINATORS & own:
+        return leaf(_inlined(schema, root))
     properties: dict[str, Json] = schema.get("properties") or {}
     if not properties:
         if schema.get("additionalProperties") is False:
@@ -260,14 +291,22 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
         values = st.one_of(st.integers(-1000, 1000), texts(min_size=0, max_size=20), st.booleans(), st.none())
         return st.dictionaries(keys, values, max_size=3)
     required = set(schema.get("required") or [])
+    optional: dict[str, st.SearchStrategy[Any]] = {}
+    for name, sub in properties.items():
+        if name not in required:
+            try:
+                optional[name] = _from_schema(sub, leaf, root, path)
+            except _Recursive:
+                continue  # left out where the schema meets itself again
     return st.fixed_dictionaries(
-        {name: _from_schema(sub, leaf, root, depth) for name, sub in properties.items() if name in required},
-        optional={name: _from_schema(sub, leaf, root, depth) for name, sub in properties.items()
-                  if name not in required},
+        {name: _from_schema(sub, leaf, root, path) for name, sub in properties.items() if name in required},
+        optional=optional,
     )
 
 
-MAX_REF_DEPTH = 8  # a schema that refers to itself (a tree) is cut there
+def _canonical(value: Any) -> str:
+    """A JSON value's one text, for `uniqueItems` (equal values, whatever their key order, are one)."""
+    return json.dumps(value, sort_keys=True)
 
 
 def _resolved(reference: str, root: Json) -> Json | None:
@@ -276,16 +315,19 @@ def _resolved(reference: str, root: Json) -> Json | None:
         return None
     found: Any = root
     for part in reference[2:].split("/"):
-        if not isinstance(found, dict) or part.replace("~1", "/").replace("~0", "~") not in found:
+        key = part.replace("~1", "/").replace("~0", "~")
+        if not isinstance(found, dict) or key not in found:
             return None
-        found = found[part.replace("~1", "/").replace("~0", "~")]
+        found = found[key]
     return found if isinstance(found, dict) else None
 
 
-def _inlined(schema: Json, root: Json, depth: int) -> Json:
+def _inlined(schema: Json, root: Json) -> Json:
     """`schema` with the root's `$defs` beside it, for hypothesis-jsonschema to resolve its own `$ref`s."""
+    if schema is root:
+        return schema
     carried: Json = {key: root[key] for key in ("$defs", "definitions") if key in root and key not in schema}
-    return {**schema, **carried} if carried and depth < MAX_REF_DEPTH else schema
+    return {**schema, **carried} if carried else schema
 
 
 def function_tools(tools: Sequence[Json]) -> dict[str, Json | None]:
@@ -407,8 +449,8 @@ def run_histories(
     choice = _legal_choice(tool_choice, names, builtin)
     calls_allowed = bool(names) and choice.mode != "none" and max_rounds > 0
     kinds = [k for k in ending_kinds if calls_allowed or k != "expired"]
-    if not kinds or not (names or builtin):
-        raise ValueError("run_histories needs function names (or tools) and an ending kind it can reach")
+    if not kinds:
+        raise ValueError("run_histories needs an ending kind it can reach (`expired` needs a function to call)")
     unknown = sorted(set(arguments or {}) - set(names))
     if unknown:
         raise ValueError(f"arguments= names functions the run is never asked for: {unknown} (asked: {names})")

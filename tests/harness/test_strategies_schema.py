@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_assistants.strategies import RunHistory, run_histories
+from fake_assistants.strategies import RunHistory, run_histories, schema_arguments
 
 WEATHER: dict[str, Any] = {"type": "function", "function": {"name": "get_weather", "parameters": {
     "type": "object", "required": ["city"],
@@ -81,3 +81,37 @@ def test_arguments_of_the_sdks_pydantic_tools_are_drawn_and_valid(history: RunHi
     assert {name for name, _ in history.function_calls} <= {"Order"}
     for arguments in arguments_of(history, "Order"):
         Order.model_validate(arguments)
+
+
+class Node(pydantic.BaseModel):
+    value: int
+    children: list[Node] = []
+
+
+class Tags(pydantic.BaseModel):
+    tags: set[str]
+    ids: frozenset[int]
+
+
+NODE_TOOL: Any = openai.pydantic_function_tool(Node)  # refers to itself: cut where it meets itself again
+TAGS_TOOL: Any = openai.pydantic_function_tool(Tags)  # uniqueItems
+
+
+@settings(max_examples=60, deadline=None)
+@given(history=run_histories(tools=[NODE_TOOL, TAGS_TOOL], ending_kinds=["reply"]))
+def test_recursive_and_unique_item_schemas_are_drawn_valid(history: RunHistory) -> None:
+    assert {name for name, _ in history.function_calls} <= {"Node", "Tags"}
+    for arguments in arguments_of(history, "Node"):
+        Node.model_validate(arguments)
+    for arguments in arguments_of(history, "Tags"):
+        assert len(set(arguments["tags"])) == len(arguments["tags"])
+        assert len(set(arguments["ids"])) == len(arguments["ids"])
+        Tags.model_validate(arguments)
+
+
+def test_a_schema_that_must_go_on_in_itself_is_refused_naming_the_fix() -> None:
+    """A required property that refers to itself: no finite value; `arguments=` draws one instead."""
+    link = {"type": "object", "required": ["next"], "properties": {"next": {"$ref": "#/$defs/Link"}}}
+    endless = {"$defs": {"Link": link}, "$ref": "#/$defs/Link"}
+    with pytest.raises(ValueError, match=r"refers to itself where it must go on.*arguments=\{name: strategy\}"):
+        schema_arguments(endless)

@@ -128,7 +128,16 @@ class ManualClock:
     def set(self, timestamp: int) -> None:
         """Put the clock at `timestamp` (Unix seconds), forward or back."""
         _seconds("ManualClock.set", "timestamp", timestamp, "fake.clock.set(1_700_000_000)")
-        self._now = int(timestamp)
+        with self._moving:
+            self._now = int(timestamp)
+
+    def __getstate__(self) -> dict[str, int]:
+        """Its time alone (`copy.deepcopy`, `pickle`): a copy gets a lock of its own."""
+        return {"now": self._now}
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self._now = int(state["now"])
+        self._moving = threading.Lock()
 
 
 def _seconds(call: str, name: str, value: object, example: str) -> None:

@@ -78,3 +78,15 @@ def test_threads_advancing_one_clock_together_lose_no_seconds() -> None:
         sys.setswitchinterval(interval)
 
     assert clock.now() == 80_000
+
+
+def test_a_manual_clock_copies_and_pickles_with_its_time() -> None:
+    import copy
+    import pickle
+
+    clock = ManualClock(start=10)
+    clock.advance(5)
+    copied, unpickled = copy.deepcopy(clock), pickle.loads(pickle.dumps(clock))
+    copied.advance(1)
+
+    assert (clock.now(), copied.now(), unpickled.now()) == (15, 16, 15)
