@@ -53,6 +53,16 @@ def new_client(fake: FakeAssistants) -> Any:
     return fake.openai_client(_strict_response_validation=True, max_retries=0)
 
 
+def scripted(history: RunHistory, tools: list[Any]) -> tuple[FakeAssistants, Any, Any, Any]:
+    """A fresh fake with `history` scripted, its client, an assistant with `tools` and a thread with a question."""
+    fake = new_fake()
+    history.apply(fake)
+    client = new_client(fake)
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "What's the weather in Paris?"}])
+    return fake, client, assistant, thread
+
+
 def drive(client: Any, thread_id: str, assistant_id: str, asked: list[tuple[str, str]], **run_settings: Any) -> Any:
     """Poll one run to its end, answering every function call (what a typical app does)."""
     run = client.beta.threads.runs.create_and_poll(thread_id=thread_id, assistant_id=assistant_id, **run_settings)
@@ -91,11 +101,7 @@ def assert_ended_as_told(fake: FakeAssistants, client: Any, run: Any, history: R
 @SETTINGS
 @given(history=run_histories(FUNCTIONS, tools=TOOLS))
 def test_every_history_ends_in_its_final_status(history: RunHistory) -> None:
-    fake = new_fake()
-    history.apply(fake)
-    client = new_client(fake)
-    assistant = client.beta.assistants.create(model="gpt-4o", tools=TOOLS)
-    thread = client.beta.threads.create(messages=[{"role": "user", "content": "What's the weather in Paris?"}])
+    fake, client, assistant, thread = scripted(history, TOOLS)
     asked: list[tuple[str, str]] = []
 
     run = drive(client, thread.id, assistant.id, asked)
@@ -188,11 +194,7 @@ def test_histories_keep_to_the_runs_tool_choice(tools: list[Any], choice: Any, p
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(history=run_histories(tools=tools, tool_choice=choice, parallel_tool_calls=parallel))
     def check(history: RunHistory) -> None:
-        fake = new_fake()
-        history.apply(fake)
-        client = new_client(fake)
-        assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)
-        thread = client.beta.threads.create(messages=[{"role": "user", "content": "What's the weather in Paris?"}])
+        fake, client, assistant, thread = scripted(history, tools)
 
         run = drive(client, thread.id, assistant.id, [], tool_choice=choice, parallel_tool_calls=parallel)
 
