@@ -82,7 +82,7 @@ from .script import (
     undeclared_call,
 )
 from .search import default_max_results, search
-from .tool_choice import ToolChoice, ToolType, missing_tool, refused_answer, refused_call
+from .tool_choice import ToolChoice, ToolType, has_tool, missing_tool, refused_answer, refused_call
 from .world import World
 
 UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
@@ -691,20 +691,21 @@ class RunEngine:
         tool_choice and parallel_tool_calls too."""
         choice = ToolChoice.of(run.tool_choice if follows_choice else "auto")
         parallel = run.parallel_tool_calls or not follows_choice
+        # the calls made so far matter only to a choice that asks for a call first: not read for the others
+        called = self._calls_made(run) if choice.mode in ("required", "forced") else ()
         if isinstance(action, FunctionCalls):
             names = [name for name, _ in action.calls]
-            return undeclared_call(action, run.tools) or refused_call(
-                "function", names, choice, parallel, self._calls_made(run))
+            return undeclared_call(action, run.tools) or refused_call("function", names, choice, parallel, called)
         if isinstance(action, FileSearch | CodeInterpreter):
             kind: ToolType = "file_search" if isinstance(action, FileSearch) else "code_interpreter"
-            mistake = missing_tool(kind, run.tools) or refused_call(kind, (), choice, parallel, self._calls_made(run))
+            mistake = missing_tool(kind, run.tools) or refused_call(kind, (), choice, parallel, called)
             if mistake is None and isinstance(action, FileSearch):
                 mistake = self._unknown_result_file(action)
             return mistake
         if isinstance(action, Reply | Say) and choice.mode in ("required", "forced"):
             if choice.searches_first(run.tools):
                 return None  # the search the fake makes before the answer is the call the tool_choice asks for
-            return refused_answer(choice, self._calls_made(run), run.tools, scripted=True)
+            return refused_answer(choice, called, run.tools, scripted=True)
         return None
 
     def _unknown_result_file(self, action: FileSearch) -> str | None:
@@ -728,7 +729,7 @@ class RunEngine:
         return made
 
     def _expired_store(self, run: Run) -> str | None:
-        if not any(t["type"] == "file_search" for t in run.tools):
+        if not has_tool(run.tools, "file_search"):
             return None
         for store_id in self._search_store_ids(run):
             store = self.world.store.vector_stores.get(store_id)
@@ -1079,7 +1080,7 @@ class RunEngine:
 
     def _search_files(self, run: Run) -> list[Any]:
         """(vector-store file, File) pairs the run's file_search can read; empty without the tool."""
-        if not any(t["type"] == "file_search" for t in run.tools):
+        if not has_tool(run.tools, "file_search"):
             return []
         pairs = []
         for store_id in self._search_store_ids(run):

@@ -303,17 +303,18 @@ class _Builder:
             return None
         run_id, thread_id = found.group(1), call.params.get("thread_id")
         created = self.created_by.get(run_id)
-        unread = self.unread_streams.get(thread_id or "") if created is None else None
-        if (created is None and (unread is None or unread > index)) or run_id in self.streamed:
+        unread = created is None  # a stream closed unread names no run: its call is the thread's unread stream
+        if unread:
+            created = self.unread_streams.get(thread_id or "")
+        if created is None or created > index or run_id in self.streamed:
             return None
-        since = created if created is not None else unread
-        for earlier in self.calls[(since or 0) + 1:index]:  # any GET on its thread reads it (layers/run_settling.py)
+        for earlier in self.calls[created + 1:index]:  # any GET on its thread reads it (layers/run_settling.py)
             if earlier.method == "GET" and earlier.params.get("thread_id") == thread_id:
                 return None
         reads = ("the fake moves a run when a client reads it (a retrieve or poll, a list of its thread's runs, "
                  "messages or steps), by the default policy at the first read")
-        if created is None:
-            return (f"{run_id} came from a stream closed before any of its events was read (#{unread}): a run a "
+        if unread:
+            return (f"{run_id} came from a stream closed before any of its events was read (#{created}): a run a "
                     f"stream carries moves as the stream is read, and once the stream is closed, {reads}")
         return f"{run_id} had not been read since it was created: {reads}"
 
