@@ -7,7 +7,6 @@ order, outermost first. docs/ARCHITECTURE.md follows one request through it.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -16,6 +15,7 @@ from .api.context import Context
 from .api.pipeline import Answer, Exchange, Respond, call_handler, compose
 from .api.routes import ALL_ROUTES
 from .api.routing import Route, RouteTable
+from .api.validation import decode_json_object
 from .core.errors import ApiError
 from .core.wire import ApiRequest, ApiResponse
 from .layers.error_envelope import ErrorEnvelope
@@ -98,9 +98,9 @@ class App:
     def model_of(self, exchange: Exchange) -> str | None:
         """The model a request is for, as a rate limit names it: its body's `model`, else its assistant's (the body's
         `assistant_id` or the path's), else its run's; None when it names none. Read only when a fault answers."""
-        try:
-            body = json.loads(exchange.request.body) if exchange.request.body else None
-        except ValueError:
+        try:  # decoded as a handler would: a body nested too deep is no body here, not a RecursionError
+            body: object = decode_json_object(exchange.request.body, allow_empty=True)
+        except ApiError:
             body = None
         if isinstance(body, dict) and isinstance(body.get("model"), str):
             return str(body["model"])
