@@ -93,11 +93,16 @@ def test_streaming_variant_probe(operation_id: str) -> None:
 # -- against the spec ------------------------------------------------------------------------------
 
 
-def spec_operations() -> set[tuple[str, str, str]]:
+def load_spec() -> dict[str, Any]:
     if not SPEC.is_file():
         pytest.skip(f"the OpenAPI spec is not at {SPEC} (CI has it in ../shared beside the checkout)")
     with SPEC.open(encoding="utf-8") as handle:
-        spec = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        spec: dict[str, Any] = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return spec
+
+
+def spec_operations() -> set[tuple[str, str, str]]:
+    spec = load_spec()
     found = set()
     for path, item in spec["paths"].items():
         if path.startswith(FAMILY_PREFIXES):
@@ -140,6 +145,25 @@ def test_listed_operations_are_the_specs_assistants_family() -> None:
     assert len(in_spec) == 44
     assert in_spec - listed == set(), "operations of the spec missing from coverage_table.OPERATIONS"
     assert listed - in_spec == set(), "operations listed that the spec does not have"
+
+
+def test_the_streaming_operations_are_those_whose_body_takes_stream() -> None:
+    """`STREAMING_OPERATIONS` and the routes marked `streams` (what a stream fault may name) are the operations of the
+    family whose JSON request body has a `stream` property in the spec."""
+    spec = load_spec()
+    schemas = spec["components"]["schemas"]
+    in_spec = set()
+    for path, item in spec["paths"].items():
+        for method in HTTP_METHODS:
+            body = item.get(method, {}).get("requestBody", {}).get("content", {}).get("application/json")
+            if path.startswith(FAMILY_PREFIXES) and body is not None:
+                schema = body["schema"]
+                if "$ref" in schema:
+                    schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+                if "stream" in schema.get("properties", {}):
+                    in_spec.add(item[method]["operationId"])
+    assert in_spec == set(ct.STREAMING_OPERATIONS)
+    assert {route.operation_id for route in ALL_ROUTES if route.streams} == in_spec
 
 
 # -- every helper marked implemented works through the SDK -----------------------------------------

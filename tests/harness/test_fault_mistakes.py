@@ -70,11 +70,11 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
      "fake.faults.server_error: retry_after must be >= 0 seconds, not -2; pass retry_after=2"),
     (lambda f: f.drop_stream("runs.retrieve", after_events=2),
      "fake.faults.drop_stream: 'runs.retrieve' never answers with an event stream, so this fault could never "
-     "break one; the routes that stream are runs.create, threads.create_and_run, runs.submit_tool_outputs (with "
+     "break one; the routes that stream are threads.create_and_run, runs.create, runs.submit_tool_outputs (with "
      "stream=True), or leave route out for the next stream of any"),
     (lambda f: f.stream_error("assistants.create"),
      "fake.faults.stream_error: 'assistants.create' never answers with an event stream, so this fault could never "
-     "break one; the routes that stream are runs.create, threads.create_and_run, runs.submit_tool_outputs (with "
+     "break one; the routes that stream are threads.create_and_run, runs.create, runs.submit_tool_outputs (with "
      "stream=True), or leave route out for the next stream of any"),
 ]
 

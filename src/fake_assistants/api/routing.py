@@ -52,6 +52,7 @@ class Route:
     handler: Handler
     beta: Beta = "required"
     versions: frozenset[ApiVersion] = BOTH  # the Assistants API versions that had this route
+    streams: bool = False  # answers with an event stream for `"stream": true` (the body's `stream`, in the spec)
 
     @property
     def segments(self) -> tuple[str, ...]:

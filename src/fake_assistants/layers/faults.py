@@ -22,7 +22,7 @@ from fnmatch import fnmatchcase
 from typing import Literal
 
 from ..api.pipeline import Exchange, Respond
-from ..api.routes import check_route
+from ..api.routes import ALL_ROUTES, check_route
 from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
@@ -39,7 +39,7 @@ OnBreak = Callable[[tuple[str, str] | None, ApiError, Mapping[str, str]], None]
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
 LOOKAHEAD = 4
 SDK_RETRIED = frozenset({408, 409, 429})  # and every 5xx: the statuses the SDKs retry (`_should_retry`)
-STREAMING_ROUTES = ("runs.create", "threads.create_and_run", "runs.submit_tool_outputs")  # `stream: true` answers
+STREAMING_ROUTES = tuple(route.name for route in ALL_ROUTES if route.streams)  # `stream: true` answers
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
     "timeout": "The read operation timed out",
     "connection_error": "[Errno 111] Connection refused",

@@ -83,14 +83,15 @@ def _read_step(wire: Json, run: Run) -> Json:
 
 
 ROUTES = (
-    Route("POST", "/threads/runs", "threads.create_and_run", "createThreadAndRun", create_thread_and_run),
+    Route("POST", "/threads/runs", "threads.create_and_run", "createThreadAndRun", create_thread_and_run,
+          streams=True),
     Route("GET", "/threads/{thread_id}/runs", "runs.list", "listRuns", list_),
-    Route("POST", "/threads/{thread_id}/runs", "runs.create", "createRun", create),
+    Route("POST", "/threads/{thread_id}/runs", "runs.create", "createRun", create, streams=True),
     Route("GET", "/threads/{thread_id}/runs/{run_id}", "runs.retrieve", "getRun", retrieve),
     Route("POST", "/threads/{thread_id}/runs/{run_id}", "runs.update", "modifyRun", modify),
     Route("POST", "/threads/{thread_id}/runs/{run_id}/cancel", "runs.cancel", "cancelRun", cancel),
     Route("POST", "/threads/{thread_id}/runs/{run_id}/submit_tool_outputs", "runs.submit_tool_outputs",
-          "submitToolOuputsToRun", submit_tool_outputs),
+          "submitToolOuputsToRun", submit_tool_outputs, streams=True),
     Route("GET", "/threads/{thread_id}/runs/{run_id}/steps", "runs.steps.list", "listRunSteps", list_steps),
     Route("GET", "/threads/{thread_id}/runs/{run_id}/steps/{step_id}", "runs.steps.retrieve", "getRunStep",
           retrieve_step),
