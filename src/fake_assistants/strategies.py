@@ -224,7 +224,7 @@ def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
             name="hypothesis_jsonschema",
         ) from None
     try:
-        return _from_schema(schema, from_schema).map(arguments_json)
+        return _from_schema(schema, _guarded(from_schema)).map(arguments_json)
     except _Recursive:
         raise ValueError("this function's parameters schema refers to itself where it must go on (a required "
                          "property, an array of at least one): pass arguments={name: strategy} for it") from None
@@ -244,10 +244,13 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
                  path: tuple[str, ...] = ()) -> st.SearchStrategy[Any]:
     """Objects built here, property by property (their declared properties only; hypothesis-jsonschema 0.23's own
     object generation fails on current hypothesis), and what holds them where nothing else constrains it: plain
-    arrays (`items`, `minItems`, `maxItems`, `uniqueItems`), `anyOf` branches, and local `$ref`s (`#/$defs/...`, as
-    the SDK's `pydantic_function_tool` writes), resolved against the root schema. A schema that refers to itself
-    is cut where it meets itself again: an empty array, an optional property left out, another `anyOf` branch.
-    Every other schema goes to `leaf` (hypothesis-jsonschema), with the root's `$defs`."""
+    arrays (`items`, `minItems`, `maxItems`, `uniqueItems`), maps (`additionalProperties` a schema: pydantic's
+    `dict[str, Model]`), `anyOf` and `oneOf` branches (pydantic's discriminated unions; a value that more than one
+    branch takes is drawn again), a `type` list holding `"object"` or `"array"` (OpenAI's strict schemas write an
+    optional object as `["object", "null"]`), a lone `allOf`, and local `$ref`s (`#/$defs/...`, as the SDK's
+    `pydantic_function_tool` writes), resolved against the root schema. A schema that refers to itself is cut
+    where it meets itself again: an empty array or map, an optional property left out, another branch. Every other
+    schema goes to `leaf` (hypothesis-jsonschema), with the root's `$defs`."""
     root = schema if root is None else root
     own = set(schema) - ANNOTATIONS
     reference = schema.get("$ref")
@@ -257,17 +260,17 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
             if reference in path:
                 raise _Recursive(reference)
             return _from_schema(target, leaf, root, (*path, reference))
-    branches = schema.get("anyOf")
-    if isinstance(branches, list) and own == {"anyOf"}:
-        drawn = []
-        for branch in branches:
-            try:
-                drawn.append(_from_schema(branch, leaf, root, path) if isinstance(branch, dict) else leaf(branch))
-            except _Recursive:
-                continue
-        if not drawn:
-            raise _Recursive(str(path[-1:]))
-        return st.one_of(drawn)
+    lone = schema.get("allOf")
+    if isinstance(lone, list) and len(lone) == 1 and isinstance(lone[0], dict) and own == {"allOf"}:
+        return _from_schema(lone[0], leaf, root, path)
+    types = schema.get("type")
+    if isinstance(types, list) and len(types) > 1 and {"object", "array"} & set(types) and not own & COMBINATORS:
+        return _branches([{**schema, "type": kind} for kind in types], leaf, root, path)
+    for combinator in ("anyOf", "oneOf"):
+        branches = schema.get(combinator)
+        if isinstance(branches, list) and own - {"discriminator"} == {combinator}:
+            drawn = _branches(branches, leaf, root, path)
+            return drawn if combinator == "anyOf" else drawn.filter(_taken_by_one(branches, root))
     items = schema.get("items")
     if schema.get("type") == "array" and isinstance(items, dict) and own <= ARRAY_KEYS:
         least = int(schema.get("minItems", 0))
@@ -285,9 +288,15 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
         return leaf(_inlined(schema, root))
     properties: dict[str, Json] = schema.get("properties") or {}
     if not properties:
-        if schema.get("additionalProperties") is False:
+        others = schema.get("additionalProperties")
+        if others is False:
             return st.just({})
         keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
+        if isinstance(others, dict) and set(others) - ANNOTATIONS:  # every value is of this schema
+            try:
+                return st.dictionaries(keys, _from_schema(others, leaf, root, path), max_size=3)
+            except _Recursive:
+                return st.just({})
         values = st.one_of(st.integers(-1000, 1000), texts(min_size=0, max_size=20), st.booleans(), st.none())
         return st.dictionaries(keys, values, max_size=3)
     required = set(schema.get("required") or [])
@@ -302,6 +311,57 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
         {name: _from_schema(sub, leaf, root, path) for name, sub in properties.items() if name in required},
         optional=optional,
     )
+
+
+def _guarded(leaf: Callable[[Json], st.SearchStrategy[Any]]) -> Callable[[Json], st.SearchStrategy[Any]]:
+    """`leaf` (hypothesis-jsonschema's `from_schema`), whose draws of a schema it cannot draw fail with a ValueError
+    naming the schema and the fix, not with its own AttributeError from inside hypothesis (hypothesis-jsonschema
+    0.23 on current hypothesis, for objects this module does not build itself)."""
+
+    def guarded(schema: Json) -> st.SearchStrategy[Any]:
+        strategy = leaf(schema)
+
+        @st.composite
+        def drawn(draw: st.DrawFn) -> Any:
+            try:
+                return draw(strategy)
+            except AttributeError as error:
+                shown = json.dumps(schema, sort_keys=True)
+                shown = shown if len(shown) <= 200 else shown[:200] + "…"
+                raise ValueError(
+                    f"hypothesis-jsonschema cannot draw this part of a function's parameters schema ({error}): "
+                    f"{shown}; pass arguments={{name: strategy}} for that function (docs/guides/property-testing.md)"
+                ) from error
+
+        return drawn()
+
+    return guarded
+
+
+def _branches(branches: list[Any], leaf: Callable[[Json], st.SearchStrategy[Any]], root: Json,
+              path: tuple[str, ...]) -> st.SearchStrategy[Any]:
+    """A value of any one of `branches`, leaving out those that meet themselves again (none left: `_Recursive`)."""
+    drawn = []
+    for branch in branches:
+        try:
+            drawn.append(_from_schema(branch, leaf, root, path) if isinstance(branch, dict) else leaf(branch))
+        except _Recursive:
+            continue
+    if not drawn:
+        raise _Recursive(str(path[-1:]))
+    return st.one_of(drawn)
+
+
+def _taken_by_one(branches: list[Any], root: Json) -> Callable[[Any], bool]:
+    """Whether a value is valid against exactly one of `branches` (what `oneOf` asks), checked with jsonschema
+    (which hypothesis-jsonschema brings), each branch with the root's `$defs` for its `$ref`s."""
+    from jsonschema.validators import validator_for
+
+    checks = []
+    for branch in branches:
+        document = _inlined(branch, root) if isinstance(branch, dict) else branch
+        checks.append(validator_for(document)(document).is_valid)
+    return lambda value: sum(1 for valid in checks if valid(value)) == 1
 
 
 def _canonical(value: Any) -> str:
