@@ -215,9 +215,9 @@ def test_a_limit_lenient_mode_cannot_read_as_a_number_goes_to_the_handler(limit:
 @pytest.mark.parametrize("body", [b'{"file_ids": 5, "files": []}', b'{"file_ids": [], "files": 5}',
                                   b'{"file_ids": ["file-a"], "files": true}',
                                   b'{"a":' + b"[" * 5000 + b"]" * 5000 + b"}",
-                                  b'{"a":' + b"[" * 300 + b"]" * 300 + b"}"],
+                                  b'{"a":' + b"[" * 300 + b"]" * 300 + b"}", b'{"a": NaN}', b'{"a": "\\ud800"}'],
                          ids=["file_ids-not-a-list", "files-not-a-list", "files-true", "nested-5000-deep",
-                              "nested-300-deep"])
+                              "nested-300-deep", "nan", "lone-surrogate"])
 def test_a_file_batch_lenient_mode_cannot_join_goes_to_the_handler(body: bytes) -> None:
     """They answered 500 (joining what is not two lists; json.loads's RecursionError): now the handler's 400. A body
     nested past the handler's depth limit (200) but not past json.loads' (which Python 3.13 lifted) was taken as

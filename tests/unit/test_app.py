@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from types import FunctionType, MethodType
+from typing import Any
 
 import pytest
 
@@ -27,10 +29,14 @@ def test_a_rate_limit_on_a_body_nested_too_deep_names_no_model_of_it(depth: int)
 
 
 def test_each_layer_is_handed_the_next_ones_bound_call() -> None:
-    """compose hands a layer the next one's bound `__call__` (no call through the type's slot per layer), and the
-    pipeline's outermost stage is the lock's."""
-    fake = FakeAssistants()
-    outer = fake.app.pipeline
-    assert getattr(outer, "__func__", None) is type(outer.__self__).__call__  # type: ignore[attr-defined]
-    assert type(outer.__self__).__name__ == "Locking"  # type: ignore[attr-defined]
-    assert getattr(outer.__self__.inner, "__func__", None) is not None  # type: ignore[attr-defined]
+    """compose hands each layer the next one, and the last the endpoint, as its bound `__call__` (no call through
+    the type's slot per layer): from the lock, outermost, down to the route's handler."""
+    stage: Any = FakeAssistants().app.pipeline
+    names = []
+    while isinstance(stage, MethodType):
+        assert stage.__func__ is type(stage.__self__).__call__
+        names.append(type(stage.__self__).__name__)
+        stage = stage.__self__.inner
+    assert isinstance(stage, FunctionType)  # the handler's call, at the end
+    assert names[:3] == ["Locking", "RouteMatch", "Journaling"]
+    assert {"ErrorEnvelope", "ReplyEncoding", "KnownRoute", "V1View"} <= set(names)
