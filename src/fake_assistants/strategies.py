@@ -284,6 +284,10 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
         if schema.get("uniqueItems"):
             return st.lists(element, min_size=least, max_size=most, unique_by=_canonical)
         return st.lists(element, min_size=least, max_size=most)
+    if schema.get("type", "object") == "object" and own & {"allOf", "anyOf", "oneOf"}:
+        alternatives = _object_alternatives(schema, root)
+        if alternatives is not None:  # drawn as plain objects, kept only where the whole schema takes them
+            return _branches(alternatives, leaf, root, path).filter(_validator(schema, root))
     if schema.get("type") != "object" or COMBINATORS & own:
         return leaf(_inlined(schema, root))
     properties: dict[str, Json] = schema.get("properties") or {}
@@ -353,15 +357,74 @@ def _branches(branches: list[Any], leaf: Callable[[Json], st.SearchStrategy[Any]
 
 
 def _taken_by_one(branches: list[Any], root: Json) -> Callable[[Any], bool]:
-    """Whether a value is valid against exactly one of `branches` (what `oneOf` asks), checked with jsonschema
-    (which hypothesis-jsonschema brings), each branch with the root's `$defs` for its `$ref`s."""
+    """Whether a value is valid against exactly one of `branches` (what `oneOf` asks), each checked with
+    `_validator`."""
+    checks = [_validator(branch, root) for branch in branches]
+    return lambda value: sum(1 for valid in checks if valid(value)) == 1
+
+
+def _validator(schema: Any, root: Json) -> Callable[[Any], bool]:
+    """Whether a value is valid against `schema` (with the root's `$defs` for its `$ref`s), checked with jsonschema
+    (which hypothesis-jsonschema brings)."""
     from jsonschema.validators import validator_for
 
-    checks = []
-    for branch in branches:
-        document = _inlined(branch, root) if isinstance(branch, dict) else branch
-        checks.append(validator_for(document)(document).is_valid)
-    return lambda value: sum(1 for valid in checks if valid(value)) == 1
+    document = _inlined(schema, root) if isinstance(schema, dict) else schema
+    return validator_for(document)(document).is_valid
+
+
+OBJECT_PARTS = frozenset({"type", "properties", "required", "additionalProperties"})
+ANY_SCALAR: Json = {"type": ["string", "integer", "boolean", "null"]}  # a property required but never declared
+
+
+def _object_alternatives(schema: Json, root: Json) -> list[Json] | None:
+    """An object schema with `allOf`, `anyOf` or `oneOf` fragments of objects beside its own properties (an OpenAPI
+    model's parents, "at least one of these"), as plain object schemas: the object with every `allOf` part, and with
+    each `anyOf`/`oneOf` branch in turn (their properties and required names together). None where a part is not
+    such a fragment (hypothesis-jsonschema gets the schema). What they draw is checked against the whole schema."""
+    own = set(schema) - ANNOTATIONS - {"discriminator"}
+    if own - OBJECT_PARTS - {"allOf", "anyOf", "oneOf"}:
+        return None
+    merged: Json | None = {key: schema[key] for key in own & OBJECT_PARTS}
+    for part in schema.get("allOf") or []:
+        merged = _merged(merged, part, root)
+    alternatives = [merged]
+    for combinator in ("anyOf", "oneOf"):
+        branches = schema.get(combinator)
+        if isinstance(branches, list):
+            alternatives = [_merged(base, branch, root) for base in alternatives for branch in branches]
+    if any(alternative is None for alternative in alternatives):
+        return None
+    found = [alternative for alternative in alternatives if alternative is not None]
+    for alternative in found:
+        declared = alternative.setdefault("properties", {})
+        for name in alternative.get("required") or []:
+            declared.setdefault(name, ANY_SCALAR)
+    return found
+
+
+def _merged(base: Json | None, part: Any, root: Json) -> Json | None:
+    """`base` with the object fragment `part` (a local `$ref` to one too): properties and required names together;
+    None where `part` is no such fragment or declares a property `base` declares otherwise."""
+    if base is None or not isinstance(part, dict):
+        return None
+    reference = part.get("$ref")
+    if isinstance(reference, str) and set(part) - ANNOTATIONS == {"$ref"}:
+        part = _resolved(reference, root)
+        if part is None:
+            return None
+    if set(part) - ANNOTATIONS - OBJECT_PARTS or part.get("type", "object") != "object":
+        return None
+    properties = dict(base.get("properties") or {})
+    for name, sub in (part.get("properties") or {}).items():
+        if properties.setdefault(name, sub) != sub:
+            return None
+    required = list(dict.fromkeys([*(base.get("required") or []), *(part.get("required") or [])]))
+    merged: Json = {"type": "object", "properties": properties}
+    if required:
+        merged["required"] = required
+    if False in (base.get("additionalProperties"), part.get("additionalProperties")):
+        merged["additionalProperties"] = False
+    return merged
 
 
 def _canonical(value: Any) -> str:
