@@ -403,8 +403,8 @@ def _object_alternatives(schema: Json, root: Json) -> list[Json] | None:
 
 
 def _merged(base: Json | None, part: Any, root: Json) -> Json | None:
-    """`base` with the object fragment `part` (a local `$ref` to one too): properties and required names together;
-    None where `part` is no such fragment or declares a property `base` declares otherwise."""
+    """`base` with the object fragment `part` (a local `$ref` to one too): properties and required names together,
+    a property both declare as both at once (`allOf`); None where `part` is no such fragment."""
     if base is None or not isinstance(part, dict):
         return None
     reference = part.get("$ref")
@@ -416,8 +416,8 @@ def _merged(base: Json | None, part: Any, root: Json) -> Json | None:
         return None
     properties = dict(base.get("properties") or {})
     for name, sub in (part.get("properties") or {}).items():
-        if properties.setdefault(name, sub) != sub:
-            return None
+        if properties.setdefault(name, sub) != sub:  # both say what it is (`{"type": "string"}`, `{"const": "a"}`)
+            properties[name] = {"allOf": [properties[name], sub]}
     required = list(dict.fromkeys([*(base.get("required") or []), *(part.get("required") or [])]))
     merged: Json = {"type": "object", "properties": properties}
     if required:

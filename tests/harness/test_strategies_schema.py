@@ -201,6 +201,10 @@ OBJECT_PARTS_SCHEMAS: dict[str, dict[str, Any]] = {
     "a model and its parent": {"type": "object", "required": ["s"], "properties": {"s": {"allOf": [
         {"$ref": "#/$defs/Base"}, {"properties": {"y": {"type": "string"}}, "required": ["y"]}]}},
         "$defs": {"Base": {"type": "object", "properties": {"z": {"type": "integer"}}, "required": ["z"]}}},
+    "a tag the object and each branch declare": {
+        "type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}, "n": {"type": "integer"}},
+        "oneOf": [{"properties": {"kind": {"const": "a"}}, "required": ["n"]},
+                  {"properties": {"kind": {"const": "b"}}}]},
 }
 
 
