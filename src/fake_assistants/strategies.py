@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import string
 from collections import deque
@@ -208,13 +209,28 @@ def json_arguments() -> st.SearchStrategy[str]:
 ArgumentStrategy = st.SearchStrategy[Json] | st.SearchStrategy[str]
 
 
-def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
+def schema_arguments(schema: Json | None, *, name: str | None = None) -> st.SearchStrategy[str]:
     """The JSON arguments of a function whose `parameters` are `schema`, drawn from the schema itself
     (hypothesis-jsonschema). No schema: `{}`, as the model calls a function without parameters. Objects get the
     properties they declare (every required one, any of the others) and no others: the model sends only those,
-    and an app that calls `tool(**arguments)` relies on it."""
+    and an app that calls `tool(**arguments)` relies on it. `name`, the function's, is named in the errors of a
+    schema that cannot be drawn. One strategy per schema and name, made once: `run_histories` asks for it in every
+    example, and a check that refuses every value it drew (`_kept`) counts over all of them."""
     if not schema:
         return st.just("{}")
+    try:
+        text = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):  # not JSON: made anew each time
+        return _schema_arguments(schema, name)
+    return _made_once(text, name)
+
+
+@functools.lru_cache(maxsize=256)
+def _made_once(text: str, name: str | None) -> st.SearchStrategy[str]:
+    return _schema_arguments(json.loads(text), name)
+
+
+def _schema_arguments(schema: Json, name: str | None) -> st.SearchStrategy[str]:
     try:
         from hypothesis_jsonschema import from_schema
     except ImportError:
@@ -224,7 +240,7 @@ def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
             name="hypothesis_jsonschema",
         ) from None
     try:
-        return _from_schema(schema, _guarded(from_schema)).map(arguments_json)
+        return _from_schema(schema, _Leaf(from_schema, name)).map(arguments_json)
     except _Recursive:
         raise ValueError("this function's parameters schema refers to itself where it must go on (a required "
                          "property, an array of at least one): pass arguments={name: strategy} for it") from None
@@ -232,7 +248,11 @@ def schema_arguments(schema: Json | None) -> st.SearchStrategy[str]:
 
 COMBINATORS = frozenset({"allOf", "anyOf", "oneOf", "not", "$ref", "if", "dependentRequired", "dependentSchemas",
                          "patternProperties", "propertyNames", "minProperties", "maxProperties", "enum", "const"})
-ANNOTATIONS = frozenset({"description", "title", "default", "examples", "$comment", "$defs", "definitions"})
+# Keywords that constrain no value (JSON Schema's annotations, OpenAPI's and vendor `x-` keys): left out of what a
+# schema asks for. The whole schema is still what a value is checked against where a filter checks it.
+ANNOTATIONS = frozenset({"description", "title", "default", "examples", "example", "$comment", "$defs",
+                         "definitions", "$schema", "discriminator", "deprecated", "readOnly", "writeOnly",
+                         "externalDocs", "xml"})
 ARRAY_KEYS = frozenset({"type", "items", "minItems", "maxItems", "uniqueItems"})  # what the array path keeps to
 
 
@@ -252,7 +272,7 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
     where it meets itself again: an empty array or map, an optional property left out, another branch. Every other
     schema goes to `leaf` (hypothesis-jsonschema), with the root's `$defs`."""
     root = schema if root is None else root
-    own = set(schema) - ANNOTATIONS
+    own = _constraints(schema)
     reference = schema.get("$ref")
     if isinstance(reference, str) and own == {"$ref"}:
         target = _resolved(reference, root)
@@ -268,9 +288,9 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
         return _branches([{**schema, "type": kind} for kind in types], leaf, root, path)
     for combinator in ("anyOf", "oneOf"):
         branches = schema.get(combinator)
-        if isinstance(branches, list) and own - {"discriminator"} == {combinator}:
+        if isinstance(branches, list) and own == {combinator}:
             drawn = _branches(branches, leaf, root, path)
-            return drawn if combinator == "anyOf" else drawn.filter(_taken_by_one(branches, root))
+            return drawn if combinator == "anyOf" else _kept(drawn, _taken_by_one(branches, root), schema, leaf)
     items = schema.get("items")
     if schema.get("type") == "array" and isinstance(items, dict) and own <= ARRAY_KEYS:
         least = int(schema.get("minItems", 0))
@@ -287,16 +307,20 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
     if schema.get("type", "object") == "object" and own & {"allOf", "anyOf", "oneOf"}:
         alternatives = _object_alternatives(schema, root)
         if alternatives is not None:  # drawn as plain objects, kept only where the whole schema takes them
-            return _branches(alternatives, leaf, root, path).filter(_validator(schema, root))
+            return _kept(_branches(alternatives, leaf, root, path), _validator(schema, root), schema, leaf)
     if schema.get("type") != "object" or COMBINATORS & own:
         return leaf(_inlined(schema, root))
     properties: dict[str, Json] = schema.get("properties") or {}
+    others = schema.get("additionalProperties")
+    undeclared = [name for name in schema.get("required") or [] if isinstance(name, str) and name not in properties]
+    if undeclared:  # names required but not declared (a map's): drawn as its other values are
+        value = others if isinstance(others, dict) and _constraints(others) else ANY_SCALAR
+        properties = {**properties, **{name: value for name in undeclared}}
     if not properties:
-        others = schema.get("additionalProperties")
         if others is False:
             return st.just({})
         keys = st.text(string.ascii_lowercase + "_", min_size=1, max_size=12)
-        if isinstance(others, dict) and set(others) - ANNOTATIONS:  # every value is of this schema
+        if isinstance(others, dict) and _constraints(others):  # every value is of this schema
             try:
                 return st.dictionaries(keys, _from_schema(others, leaf, root, path), max_size=3)
             except _Recursive:
@@ -317,29 +341,60 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
     )
 
 
-def _guarded(leaf: Callable[[Json], st.SearchStrategy[Any]]) -> Callable[[Json], st.SearchStrategy[Any]]:
-    """`leaf` (hypothesis-jsonschema's `from_schema`), whose draws of a schema it cannot draw fail with a ValueError
-    naming the schema and the fix, not with its own AttributeError from inside hypothesis (hypothesis-jsonschema
-    0.23 on current hypothesis, for objects this module does not build itself)."""
+class _Leaf:
+    """hypothesis-jsonschema's `from_schema`, for the schemas this module does not draw itself; a draw it cannot make
+    (its object generation fails on current hypothesis with its own AttributeError, from inside hypothesis) fails
+    with a ValueError naming that part of the schema and the fix. `fix` names the function when it is known."""
 
-    def guarded(schema: Json) -> st.SearchStrategy[Any]:
-        strategy = leaf(schema)
+    def __init__(self, from_schema: Callable[[Json], st.SearchStrategy[Any]], function: str | None) -> None:
+        self.from_schema = from_schema
+        self.fix = (f"pass arguments={{{function!r}: strategy}} for function {function!r}" if function is not None
+                    else "pass arguments={name: strategy} for that function") + " (docs/guides/property-testing.md)"
+
+    def __call__(self, schema: Json) -> st.SearchStrategy[Any]:
+        strategy = self.from_schema(schema)
 
         @st.composite
         def drawn(draw: st.DrawFn) -> Any:
             try:
                 return draw(strategy)
             except AttributeError as error:
-                shown = json.dumps(schema, sort_keys=True)
-                shown = shown if len(shown) <= 200 else shown[:200] + "…"
-                raise ValueError(
-                    f"hypothesis-jsonschema cannot draw this part of a function's parameters schema ({error}): "
-                    f"{shown}; pass arguments={{name: strategy}} for that function (docs/guides/property-testing.md)"
-                ) from error
+                raise ValueError(f"hypothesis-jsonschema cannot draw this part of a function's parameters schema "
+                                 f"({error}): {_shown(schema)}; {self.fix}") from error
 
         return drawn()
 
-    return guarded
+
+def _shown(schema: Json) -> str:
+    """A part of a schema as the errors show it: without the `$defs` carried beside it, cut at 300 characters."""
+    shown = json.dumps({key: value for key, value in schema.items() if key not in ("$defs", "definitions")})
+    return shown if len(shown) <= 300 else shown[:300] + "…"
+
+
+REFUSALS_BEFORE_GIVING_UP = 100  # values in a row a check refused, none ever taken: the check takes none
+
+
+def _kept(strategy: st.SearchStrategy[Any], check: Callable[[Any], bool], schema: Json,
+          leaf: Callable[[Json], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """`strategy`'s values that `check` takes (the whole schema, or one `oneOf` branch only). A check that has
+    refused a hundred values and taken none takes none at all (`oneOf` branches that every value matches): a
+    ValueError says so, where hypothesis would leave the function out of every history without a word."""
+    taken = refused = 0
+
+    def keep(value: Any) -> bool:
+        nonlocal taken, refused
+        if check(value):
+            taken += 1
+            return True
+        refused += 1
+        if not taken and refused >= REFUSALS_BEFORE_GIVING_UP:
+            fix = getattr(leaf, "fix", "pass arguments={name: strategy} for that function")
+            raise ValueError(f"no value drawn for this part of a function's parameters schema is valid against it "
+                             f"({refused} tried; `oneOf` branches that one value always matches together?): "
+                             f"{_shown(schema)}; {fix}")
+        return False
+
+    return strategy.filter(keep)
 
 
 def _branches(branches: list[Any], leaf: Callable[[Json], st.SearchStrategy[Any]], root: Json,
@@ -381,7 +436,7 @@ def _object_alternatives(schema: Json, root: Json) -> list[Json] | None:
     model's parents, "at least one of these"), as plain object schemas: the object with every `allOf` part, and with
     each `anyOf`/`oneOf` branch in turn (their properties and required names together). None where a part is not
     such a fragment (hypothesis-jsonschema gets the schema). What they draw is checked against the whole schema."""
-    own = set(schema) - ANNOTATIONS - {"discriminator"}
+    own = _constraints(schema)
     if own - OBJECT_PARTS - {"allOf", "anyOf", "oneOf"}:
         return None
     merged: Json | None = {key: schema[key] for key in own & OBJECT_PARTS}
@@ -408,11 +463,18 @@ def _merged(base: Json | None, part: Any, root: Json) -> Json | None:
     if base is None or not isinstance(part, dict):
         return None
     reference = part.get("$ref")
-    if isinstance(reference, str) and set(part) - ANNOTATIONS == {"$ref"}:
+    if isinstance(reference, str) and _constraints(part) == {"$ref"}:
         part = _resolved(reference, root)
         if part is None:
             return None
-    if set(part) - ANNOTATIONS - OBJECT_PARTS or part.get("type", "object") != "object":
+    nested = part.get("allOf")
+    if isinstance(nested, list):  # a parent that has parents itself
+        for inner in nested:
+            base = _merged(base, inner, root)
+        part = {key: value for key, value in part.items() if key != "allOf"}
+        if base is None:
+            return None
+    if _constraints(part) - OBJECT_PARTS or part.get("type", "object") != "object":
         return None
     properties = dict(base.get("properties") or {})
     for name, sub in (part.get("properties") or {}).items():
@@ -427,6 +489,11 @@ def _merged(base: Json | None, part: Any, root: Json) -> Json | None:
     return merged
 
 
+def _constraints(schema: Json) -> set[str]:
+    """The keywords of `schema` that constrain a value: all but the annotations and vendor `x-` keys."""
+    return {key for key in schema if key not in ANNOTATIONS and not key.startswith("x-")}
+
+
 def _canonical(value: Any) -> str:
     """A JSON value's one text, for `uniqueItems` (equal values, whatever their key order, are one)."""
     return json.dumps(value, sort_keys=True)
@@ -434,6 +501,8 @@ def _canonical(value: Any) -> str:
 
 def _resolved(reference: str, root: Json) -> Json | None:
     """The sub-schema a local `$ref` (`#/$defs/Item`, `#/definitions/Item`) names in `root`, or None."""
+    if reference == "#":
+        return root
     if not reference.startswith("#/"):
         return None
     found: Any = root
@@ -474,7 +543,7 @@ def argument_strategies(names: Sequence[str], tools: Sequence[Json] | None = Non
         if given is not None:
             chosen[name] = given.map(lambda value: value if isinstance(value, str) else arguments_json(value))
         elif name in schemas:
-            chosen[name] = schema_arguments(schemas[name])
+            chosen[name] = schema_arguments(schemas[name], name=name)
         else:
             chosen[name] = json_arguments()
     return chosen

@@ -201,6 +201,13 @@ OBJECT_PARTS_SCHEMAS: dict[str, dict[str, Any]] = {
     "a model and its parent": {"type": "object", "required": ["s"], "properties": {"s": {"allOf": [
         {"$ref": "#/$defs/Base"}, {"properties": {"y": {"type": "string"}}, "required": ["y"]}]}},
         "$defs": {"Base": {"type": "object", "properties": {"z": {"type": "integer"}}, "required": ["z"]}}},
+    "a parent with a discriminator, two levels up": {"type": "object", "required": ["pet"], "properties": {"pet": {
+        "allOf": [{"$ref": "#/$defs/Dog"}], "description": "the pet"}}, "$defs": {
+        "Pet": {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}},
+                "discriminator": {"propertyName": "kind"}, "xml": {"name": "pet"}},
+        "Dog": {"allOf": [{"$ref": "#/$defs/Pet"}, {"properties": {"bark": {"type": "boolean"}}, "example": {}}]}}},
+    "a map with required names": {"type": "object", "required": ["a", "b"],
+                                  "additionalProperties": {"type": "integer"}},
     "a tag the object and each branch declare": {
         "type": "object", "required": ["kind"], "properties": {"kind": {"type": "string"}, "n": {"type": "integer"}},
         "oneOf": [{"properties": {"kind": {"const": "a"}}, "required": ["n"]},
@@ -224,3 +231,21 @@ def test_objects_with_object_parts_beside_them_are_drawn_valid(name: str) -> Non
 
     draws()
     assert len({json.dumps(value, sort_keys=True) for value in drawn}) > 1
+
+
+def test_a_one_of_no_value_can_keep_to_fails_naming_the_function_in_a_history() -> None:
+    """Two `oneOf` branches that every object matches together: no value is valid. The run's histories would leave
+    the function out without a word (hypothesis drops what a filter refuses); the draw fails naming it instead."""
+    overlapping = {"type": "object", "required": ["q"], "properties": {"q": {"oneOf": [
+        {"type": "object", "properties": {"a": {"type": "integer"}}},
+        {"type": "object", "properties": {"b": {"type": "string"}}}]}}}
+    tool = {"type": "function", "function": {"name": "find", "parameters": overlapping}}
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(run_histories(tools=[tool], ending_kinds=["reply"]))
+    def histories(history: RunHistory) -> None:
+        assert not history.function_calls  # none can be drawn
+
+    with pytest.raises(ValueError, match=r"no value drawn for this part .* is valid against it .*"
+                                         r"pass arguments=\{'find': strategy\} for function 'find'"):
+        histories()
