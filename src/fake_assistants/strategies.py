@@ -219,7 +219,7 @@ def schema_arguments(schema: Json | None, *, name: str | None = None) -> st.Sear
     if not schema:
         return st.just("{}")
     try:
-        text = json.dumps(schema, sort_keys=True)
+        text = json.dumps(schema)  # the properties in the order the schema declares them, as drawn
     except (TypeError, ValueError):  # not JSON: made anew each time
         return _schema_arguments(schema, name)
     return _made_once(text, name)
