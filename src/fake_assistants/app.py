@@ -15,7 +15,7 @@ from .api.context import Context
 from .api.pipeline import Answer, Exchange, Respond, call_handler, compose
 from .api.routes import ALL_ROUTES
 from .api.routing import Route, RouteTable
-from .api.validation import decode_json_object
+from .api.validation import decoded_object
 from .core.errors import ApiError
 from .core.wire import ApiRequest, ApiResponse
 from .layers.error_envelope import ErrorEnvelope
@@ -98,14 +98,12 @@ class App:
     def model_of(self, exchange: Exchange) -> str | None:
         """The model a request is for, as a rate limit names it: its body's `model`, else its assistant's (the body's
         `assistant_id` or the path's), else its run's; None when it names none. Read only when a fault answers."""
-        try:  # decoded as a handler would: a body nested too deep is no body here, not a RecursionError
-            body: object = decode_json_object(exchange.request.body, allow_empty=True)
-        except ApiError:
-            body = None
-        if isinstance(body, dict) and isinstance(body.get("model"), str):
-            return str(body["model"])
+        body = decoded_object(exchange.request.body) or {}  # as a handler decodes it: no RecursionError, say
+        model = body.get("model")
+        if isinstance(model, str):
+            return model
         store, params = self.ctx.store, exchange.params
-        assistant_id = body.get("assistant_id") if isinstance(body, dict) else None
+        assistant_id = body.get("assistant_id")
         assistant = store.assistants.get(assistant_id if isinstance(assistant_id, str)
                                          else params.get("assistant_id", ""))
         if assistant is not None:

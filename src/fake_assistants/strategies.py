@@ -260,7 +260,7 @@ class _Recursive(Exception):
     """A `$ref` met again on its own path: the schema refers to itself, and the draw is cut there."""
 
 
-def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], root: Json | None = None,
+def _from_schema(schema: Json, leaf: _Leaf, root: Json | None = None,
                  path: tuple[str, ...] = ()) -> st.SearchStrategy[Any]:
     """Objects built here, property by property (their declared properties only; hypothesis-jsonschema 0.23's own
     object generation fails on current hypothesis), and what holds them where nothing else constrains it: plain
@@ -290,7 +290,7 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
         branches = schema.get(combinator)
         if isinstance(branches, list) and own == {combinator}:
             drawn = _branches(branches, leaf, root, path)
-            return drawn if combinator == "anyOf" else _kept(drawn, _taken_by_one(branches, root), schema, leaf)
+            return drawn if combinator == "anyOf" else _kept(drawn, _taken_by_one(branches, root), schema, leaf.fix)
     items = schema.get("items")
     if schema.get("type") == "array" and isinstance(items, dict) and own <= ARRAY_KEYS:
         least = int(schema.get("minItems", 0))
@@ -307,7 +307,7 @@ def _from_schema(schema: Json, leaf: Callable[[Json], st.SearchStrategy[Any]], r
     if schema.get("type", "object") == "object" and own & {"allOf", "anyOf", "oneOf"}:
         alternatives = _object_alternatives(schema, root)
         if alternatives is not None:  # drawn as plain objects, kept only where the whole schema takes them
-            return _kept(_branches(alternatives, leaf, root, path), _validator(schema, root), schema, leaf)
+            return _kept(_branches(alternatives, leaf, root, path), _validator(schema, root), schema, leaf.fix)
     if schema.get("type") != "object" or COMBINATORS & own:
         return leaf(_inlined(schema, root))
     properties: dict[str, Json] = schema.get("properties") or {}
@@ -374,8 +374,8 @@ def _shown(schema: Json) -> str:
 REFUSALS_BEFORE_GIVING_UP = 100  # values in a row a check refused, none ever taken: the check takes none
 
 
-def _kept(strategy: st.SearchStrategy[Any], check: Callable[[Any], bool], schema: Json,
-          leaf: Callable[[Json], st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+def _kept(strategy: st.SearchStrategy[Any], check: Callable[[Any], bool], schema: Json, fix: str
+          ) -> st.SearchStrategy[Any]:
     """`strategy`'s values that `check` takes (the whole schema, or one `oneOf` branch only). A check that has
     refused a hundred values and taken none takes none at all (`oneOf` branches that every value matches): a
     ValueError says so, where hypothesis would leave the function out of every history without a word."""
@@ -388,7 +388,6 @@ def _kept(strategy: st.SearchStrategy[Any], check: Callable[[Any], bool], schema
             return True
         refused += 1
         if not taken and refused >= REFUSALS_BEFORE_GIVING_UP:
-            fix = getattr(leaf, "fix", "pass arguments={name: strategy} for that function")
             raise ValueError(f"no value drawn for this part of a function's parameters schema is valid against it "
                              f"({refused} tried; `oneOf` branches that one value always matches together?): "
                              f"{_shown(schema)}; {fix}")
@@ -397,7 +396,7 @@ def _kept(strategy: st.SearchStrategy[Any], check: Callable[[Any], bool], schema
     return strategy.filter(keep)
 
 
-def _branches(branches: list[Any], leaf: Callable[[Json], st.SearchStrategy[Any]], root: Json,
+def _branches(branches: list[Any], leaf: _Leaf, root: Json,
               path: tuple[str, ...]) -> st.SearchStrategy[Any]:
     """A value of any one of `branches`, leaving out those that meet themselves again (none left: `_Recursive`)."""
     drawn = []
@@ -447,14 +446,8 @@ def _object_alternatives(schema: Json, root: Json) -> list[Json] | None:
         branches = schema.get(combinator)
         if isinstance(branches, list):
             alternatives = [_merged(base, branch, root) for base in alternatives for branch in branches]
-    if any(alternative is None for alternative in alternatives):
-        return None
     found = [alternative for alternative in alternatives if alternative is not None]
-    for alternative in found:
-        declared = alternative.setdefault("properties", {})
-        for name in alternative.get("required") or []:
-            declared.setdefault(name, ANY_SCALAR)
-    return found
+    return found if len(found) == len(alternatives) else None
 
 
 def _merged(base: Json | None, part: Any, root: Json) -> Json | None:
@@ -652,8 +645,8 @@ def run_histories(
     if choice.mode == "none":
         return RunHistory((), (), draw(endings(kind)))
     parallel = max_parallel_calls if parallel_tool_calls else 1
-    first_call = calls_allowed and ((choice.mode == "forced" and choice.tool == "function")
-                                    or (choice.mode == "required" and bool(names)))
+    first_call = calls_allowed and (choice.mode == "required"
+                                    or (choice.mode == "forced" and choice.tool == "function"))
     if choice.mode in ("forced", "required") and not first_call and (choice.tool == "function" or not builtin):
         raise ValueError(f"the run's tool_choice asks for a call first, and max_rounds={max_rounds} allows none: "
                          "give max_rounds >= 1")

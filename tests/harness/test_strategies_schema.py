@@ -159,18 +159,24 @@ def test_discriminated_unions_maps_and_strict_nullable_objects_are_drawn_valid(h
         assert arguments["tags"] is None or all(isinstance(tag, str) for tag in arguments["tags"])
 
 
+def drawn_from(schema: dict[str, Any], examples: int) -> list[Any]:
+    """The arguments `schema_arguments(schema)` draws in a hypothesis run of `examples` examples, decoded."""
+    drawn: list[Any] = []
+
+    @settings(max_examples=examples, deadline=None, database=None)
+    @given(schema_arguments(schema))
+    def collect(arguments: str) -> None:
+        drawn.append(json.loads(arguments))
+
+    collect()
+    return drawn
+
+
 def test_a_one_of_value_two_branches_take_is_drawn_again() -> None:
     """`oneOf` keeps its exclusivity: a number both branches take (a multiple of 6) is never drawn."""
     schema = {"type": "object", "required": ["n"], "properties": {"n": {"oneOf": [
         {"type": "integer", "multipleOf": 2}, {"type": "integer", "multipleOf": 3}]}}}
-    drawn: list[int] = []
-
-    @settings(max_examples=100, deadline=None)
-    @given(schema_arguments(schema))
-    def collect(arguments: str) -> None:
-        drawn.append(json.loads(arguments)["n"])
-
-    collect()
+    drawn = [value["n"] for value in drawn_from(schema, 100)]
     assert drawn and all((n % 2 == 0) != (n % 3 == 0) for n in drawn)
 
 
@@ -220,16 +226,9 @@ def test_objects_with_object_parts_beside_them_are_drawn_valid(name: str) -> Non
     """An object with `allOf`, `anyOf` or `oneOf` parts that are objects themselves (an OpenAPI model's parents,
     "one of these is required"): drawn as plain objects and kept where the whole schema takes them."""
     schema = OBJECT_PARTS_SCHEMAS[name]
-    drawn: list[Any] = []
-
-    @settings(max_examples=60, deadline=None, database=None)
-    @given(schema_arguments(schema))
-    def draws(arguments: str) -> None:
-        value = json.loads(arguments)
+    drawn = drawn_from(schema, 60)
+    for value in drawn:
         jsonschema.validate(value, schema)
-        drawn.append(value)
-
-    draws()
     assert len({json.dumps(value, sort_keys=True) for value in drawn}) > 1
 
 

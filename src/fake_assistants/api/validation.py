@@ -73,6 +73,16 @@ def decode_json_object(raw: bytes, *, allow_empty: bool = True,
     return value
 
 
+def decoded_object(raw: bytes) -> dict[str, Any] | None:
+    """The JSON object a body holds as a handler decodes it (an empty body: `{}`), or None where a handler would
+    refuse it: for what reads a body outside a handler (lenient mode, a fault's message), which must not take a
+    body the handler refuses (JSON nested past the depth limit, `NaN`, a lone surrogate, too large) nor raise."""
+    try:
+        return decode_json_object(raw)
+    except ApiError:
+        return None
+
+
 def decode_json(raw: bytes) -> Any:
     """Strict JSON only: what could not be sent back as JSON is refused as unparseable up front.
 

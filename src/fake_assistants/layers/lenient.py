@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..api.pipeline import Answer, Exchange
 from ..api.routing import Reply
-from ..api.validation import decode_json_object
-from ..core.errors import ApiError
+from ..api.validation import decoded_object
 from ..core.ids import ID_PREFIXES
 from ..core.types import Json
 from ..core.wire import ApiRequest
@@ -211,7 +210,7 @@ class StandIns:
         """A batch needs exactly one of `file_ids` and `files`; the SDK suites send both, or neither.
         Both: one list of files (`file_ids` take the batch's chunking_strategy and attributes). Neither:
         an empty batch."""
-        body = _body_object(request.body)
+        body = decoded_object(request.body)
         if body is None or (body.get("file_ids") is None) != (body.get("files") is None):
             return request
         if body.get("file_ids") is not None and not (isinstance(body["file_ids"], list)
@@ -314,7 +313,7 @@ _FILE_SEARCH_RESOURCES: dict[str, tuple[str, ...]] = {
 def _one_file_search(request: ApiRequest, resources_at: tuple[str, ...]) -> ApiRequest:
     """`file_search` with both `vector_store_ids` and `vector_stores`: the ids alone; with neither: left out.
     Anything else, the handler answers."""
-    body = _body_object(request.body)
+    body = decoded_object(request.body)
     resources: Any = body
     for key in resources_at:
         resources = resources.get(key) if isinstance(resources, dict) else None
@@ -329,17 +328,6 @@ def _one_file_search(request: ApiRequest, resources_at: tuple[str, ...]) -> ApiR
     else:
         return request
     return replace(request, body=json.dumps(body).encode())
-
-
-def _body_object(body: bytes) -> dict[str, Any] | None:
-    """The JSON object a body holds (an empty body: `{}`), or None when it holds none: the handler then answers
-    what it is. Decoded as the handler decodes it, so that what the handler refuses (JSON nested past its depth
-    limit, say) is never rewritten into a body it takes: `json.loads` alone refused 5,000 levels on Python 3.11
-    (RecursionError) and takes them on 3.13."""
-    try:
-        return decode_json_object(body)
-    except ApiError:
-        return None
 
 
 def _below_one(value: str) -> bool:
@@ -360,7 +348,7 @@ def _function_call(call_id: str) -> dict[str, Any]:
 def _tool_call_ids(body: bytes) -> list[str] | None:
     """The `tool_call_id`s a submit_tool_outputs body answers (None when the body is not usable: the
     handler then rejects it as usual)."""
-    decoded = _body_object(body)
+    decoded = decoded_object(body)
     outputs = None if decoded is None else decoded.get("tool_outputs")
     if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
         return None
