@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from fake_assistants import FakeAssistants, Faults
+from fake_assistants.layers.faults import FaultArgumentError
 
 Mistake = Callable[[Faults], object]
 
@@ -80,12 +81,13 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
 
 
 MISTAKES = [(call, said, TypeError) for call, said in TYPE_MISTAKES] + [
-    (call, said, ValueError) for call, said in VALUE_MISTAKES]
+    (call, said, FaultArgumentError) for call, said in VALUE_MISTAKES]
 
 
 @pytest.mark.parametrize(("call", "said", "error"), MISTAKES, ids=[said.split(":")[0] for _, said, _ in MISTAKES])
 def test_a_mistake_is_refused_naming_the_fix(call: Mistake, said: str, error: type[Exception]) -> None:
-    """A wrong type is a TypeError, a wrong value a ValueError; either says what to pass, and schedules nothing."""
+    """A wrong type is a TypeError, a wrong value a ValueError (a FaultArgumentError); either says what to pass, and
+    schedules nothing."""
     faults = FakeAssistants().faults
 
     with pytest.raises(error) as raised:
@@ -93,6 +95,21 @@ def test_a_mistake_is_refused_naming_the_fix(call: Mistake, said: str, error: ty
 
     assert type(raised.value) is error and str(raised.value) == said
     assert faults.pending == []
+
+
+@pytest.mark.parametrize("call", [call for call, _ in VALUE_MISTAKES],
+                         ids=[said.split(":")[0] for _, said in VALUE_MISTAKES])
+def test_a_wrong_value_also_says_what_to_send_over_http(call: Mistake) -> None:
+    """The control API (`POST /__fake__/faults`) answers the same mistake with `over_http`: the JSON field it names
+    as `param`, and no Python call."""
+    with pytest.raises(FaultArgumentError) as raised:
+        call(FakeAssistants().faults)
+
+    error = raised.value
+    assert isinstance(error, ValueError)
+    assert error.param in ("count", "retry_after_ms", "after_events", "status", "message", "retry_after", "route")
+    assert "fake.faults" not in error.over_http and "pass " not in error.over_http
+    assert f'"{error.param}"' in error.over_http  # the field, as JSON spells it
 
 
 def test_valid_faults_are_scheduled_as_before() -> None:

@@ -1,15 +1,16 @@
 """Route names, wherever a user types one (faults, the journal, the control API): unknown ones fail with the
-closest names; `fake_assistants.ROUTES` lists them all (issue 17)."""
+closest names; `fake_assistants.ROUTES` lists them all, and the control API's `GET /__fake__/routes` (issue 17)."""
 
 from __future__ import annotations
 
 import json
+import pickle
 import re
 
 import pytest
 
 import fake_assistants
-from fake_assistants import ApiRequest, FakeAssistants, UnknownRoute
+from fake_assistants import ROUTES, ApiRequest, FakeAssistants, UnknownRoute
 from fake_assistants.api.routes import ALL_ROUTES
 from fake_assistants.server.control_api import ControlApi
 
@@ -84,9 +85,41 @@ def test_the_control_api_checks_route_names() -> None:
 
     status, body = control(fake, "POST", "/__fake__/faults", {"kind": "timeout", "route": "run.create"})
     assert status == 400
-    assert "did you mean 'runs.create'" in body["error"]["message"]  # type: ignore[index]
+    assert body["error"] == {  # in the control API's terms: where to list the names over HTTP, not in Python
+        "message": "Invalid fault: unknown route 'run.create' (did you mean 'runs.create' or 'runs.retrieve'?); "
+                   "route names are resource.action, such as 'runs.create' (GET /__fake__/routes lists them all)",
+        "type": "invalid_request_error", "param": "route", "code": "invalid_value"}
 
     status, body = control(fake, "GET", "/__fake__/calls", query="route=runs.creat")
     assert status == 400
     assert "did you mean 'runs.create'" in body["error"]["message"]  # type: ignore[index]
     assert body["error"]["param"] == "route"  # type: ignore[index]
+
+    status, body = control(fake, "GET", "/__fake__/calls", query="route=/v1/threads")
+    assert status == 400
+    assert body["error"]["message"].endswith(  # type: ignore[index]
+        "(GET /__fake__/routes lists them all); a request path is matched by path=, as "
+        "GET /__fake__/calls?path=/v1/threads/*")
+
+
+def test_the_control_api_lists_the_route_names() -> None:
+    status, body = control(FakeAssistants(), "GET", "/__fake__/routes")
+
+    assert status == 200
+    assert [route["name"] for route in body["data"]] == list(ROUTES)  # type: ignore[attr-defined]
+    assert body["data"][0] == {  # type: ignore[index]
+        "name": "assistants.list", "method": "GET", "path": "/v1/assistants", "streams": False,
+        "versions": ["v1", "v2"]}
+    assert [route["name"] for route in body["data"] if route["streams"]] == [  # type: ignore[attr-defined]
+        "threads.create_and_run", "runs.create", "runs.submit_tool_outputs"]
+
+
+def test_an_unknown_route_error_pickles_with_both_wordings() -> None:
+    with pytest.raises(UnknownRoute) as caught:
+        FakeAssistants().calls["run.create"]
+
+    copy = pickle.loads(pickle.dumps(caught.value))
+
+    assert (str(copy), copy.over_http, copy.suggestions) == (
+        str(caught.value), caught.value.over_http, ("runs.create", "runs.retrieve"))
+    assert "fake_assistants.ROUTES lists them all" in str(copy)

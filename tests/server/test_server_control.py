@@ -498,13 +498,39 @@ def test_a_drop_stream_fault_drops_the_connection_and_the_run_goes_on(server: Th
 @pytest.mark.parametrize(
     ("body", "status", "param"),
     [({"kind": "timeout", "status": 500}, 400, "status"), ({"kind": "error"}, 400, "status"),
-     ({"kind": "error", "status": 200, "message": "x"}, 400, None), ({"kind": "lightning"}, 400, "kind"),
+     ({"kind": "error", "status": 200, "message": "x"}, 400, "status"), ({"kind": "lightning"}, 400, "kind"),
      ({"kind": "timeout", "count": 0}, 400, "count")],
 )
 def test_bad_faults(server: ThreadedServer, body: dict[str, Any], status: int, param: str | None) -> None:
     got_status, problem = error(server, "POST", "faults", body)
     assert (got_status, problem["param"]) == (status, param)
     assert ok(server, "GET", "faults")["data"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "param", "message"),
+    [({"kind": "error", "status": 404}, "message",
+      'a status 404 fault needs a "message" (the error\'s message), as {"kind": "error", "status": 404, '
+      '"message": "No assistant found."}'),
+     ({"kind": "server_error", "status": 404}, "status",
+      'a server error needs a 5xx status, not 404; send "status": 500 (or 502, 503, ...), or use '
+      '{"kind": "error", "status": 404, "message": "..."}'),
+     ({"kind": "rate_limit", "retry_after": "soon"}, "retry_after",
+      '"retry_after" must be whole seconds (an integer) or an HTTP date, as "Wed, 21 Oct 2026 07:28:00 GMT", '
+      'not "soon"'),
+     ({"kind": "drop_stream", "route": "assistants.create"}, "route",
+      "'assistants.create' never answers with an event stream, so this fault could never break one; the routes "
+      'that stream are threads.create_and_run, runs.create, runs.submit_tool_outputs (with "stream": true), or '
+      'leave "route" out for the next stream of any')],
+)
+def test_a_bad_fault_is_explained_in_the_json_s_terms(server: ThreadedServer, body: dict[str, Any], param: str,
+                                                     message: str) -> None:
+    """A client in any language reads what to send (`"status": 500`), not the Python call
+    (`fake.faults.error(status=404, message=...)`) the same mistake names in Python."""
+    got_status, problem = error(server, "POST", "faults", body)
+
+    assert (got_status, problem["param"], problem["message"]) == (400, param, f"Invalid fault: {message}")
+    assert "fake.faults" not in problem["message"] and "=" not in problem["message"]
 
 
 # -- the call journal ------------------------------------------------------------------------------------

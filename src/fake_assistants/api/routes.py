@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
 
@@ -56,10 +57,38 @@ PATTERN_CHARACTERS = frozenset("*?[")
 
 
 class UnknownRoute(KeyError, ValueError):
-    """A route name (or pattern) that names no route, with the closest names as a suggestion."""
+    """A route name (or pattern) that names no route, with the closest names as a suggestion.
+
+    `route` is the name given, `suggestions` the closest route names. `str()` is the message for Python code;
+    `over_http` the same for a client of the control API, which points to `GET /__fake__/routes` and its query
+    parameters instead of Python names."""
+
+    def __init__(self, route: str, suggestions: Sequence[str]) -> None:
+        super().__init__(_unknown_route_text(route, suggestions, http=False))
+        self.route = route
+        self.suggestions = tuple(suggestions)
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+    def __reduce__(self) -> tuple[type[UnknownRoute], tuple[str, tuple[str, ...]]]:  # pickles (xdist, processes)
+        return UnknownRoute, (self.route, self.suggestions)
+
+    @property
+    def over_http(self) -> str:
+        return _unknown_route_text(self.route, self.suggestions, http=True)
+
+
+def _unknown_route_text(route: str, suggestions: Sequence[str], *, http: bool) -> str:
+    hint = f" (did you mean {' or '.join(repr(name) for name in suggestions)}?)" if suggestions else ""
+    kind = "pattern" if PATTERN_CHARACTERS & set(route) else "route"
+    listing = "GET /__fake__/routes" if http else "fake_assistants.ROUTES"
+    path = ""
+    if route.startswith("/"):
+        path = ("; a request path is matched by path=, as GET /__fake__/calls?path=/v1/threads/*" if http
+                else "; a request path is matched by path=, as fake.calls.filter(path='/v1/threads/*')")
+    return (f"unknown {kind} {route!r}{hint}; route names are resource.action, such as 'runs.create' "
+            f"({listing} lists them all){path}")
 
 
 def check_route(route: str) -> str:
@@ -71,14 +100,7 @@ def check_route(route: str) -> str:
         return route
     sdk_name = route_of_sdk_method(route)
     close = [sdk_name] if sdk_name is not None else difflib.get_close_matches(route, ROUTE_NAMES, n=2, cutoff=0.6)
-    hint = f" (did you mean {' or '.join(repr(name) for name in close)}?)" if close else ""
-    kind = "pattern" if PATTERN_CHARACTERS & set(route) else "route"
-    path = ("; a request path is matched by path=, as fake.calls.filter(path='/v1/threads/*')"
-            if route.startswith("/") else "")
-    raise UnknownRoute(
-        f"unknown {kind} {route!r}{hint}; route names are resource.action, such as 'runs.create' "
-        f"(fake_assistants.ROUTES lists them all){path}"
-    )
+    raise UnknownRoute(route, close)
 
 
 # The SDK's helpers that poll or stream: the request each one starts with.

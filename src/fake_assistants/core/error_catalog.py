@@ -523,8 +523,8 @@ def fault_not_allowed(kind: str, params: Sequence[str]) -> ApiError:
     return ApiError(400, f"A '{kind}' fault does not take {names}.", param=params[0], code="unknown_parameter")
 
 
-def invalid_fault(reason: str) -> ApiError:
-    return ApiError(400, f"Invalid fault: {reason}", code="invalid_value")
+def invalid_fault(reason: str, param: str) -> ApiError:
+    return ApiError(400, f"Invalid fault: {reason}", param=param, code="invalid_value")
 
 
 # -- size limits, URLs and the server's host check (issue 15) -----------------------------------------

@@ -14,6 +14,7 @@ The core stays free of HTTP libraries: a timeout or connection error is signalle
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -38,6 +39,22 @@ TransportKind = Literal["timeout", "connection_error", "dropped_stream"]
 OnBreak = Callable[[tuple[str, str] | None, ApiError, Mapping[str, str]], None]
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
 LOOKAHEAD = 4
+
+
+class FaultArgumentError(ValueError):
+    """A value a fault cannot take. `str()` says so as a Python caller needs it (`fake.faults.error: ...; pass
+    status=404`); `over_http` as a client of the control API's `POST /__fake__/faults` needs it (the JSON field:
+    `send "status": 404`); `param` names the argument, which is that field."""
+
+    def __init__(self, method: str, param: str, python: str, http: str) -> None:
+        super().__init__(f"fake.faults.{method}: {python}")
+        self.method = method
+        self.param = param
+        self.over_http = http
+
+    def __reduce__(self) -> tuple[type[FaultArgumentError], tuple[str, str, str, str]]:  # pickles
+        prefix = f"fake.faults.{self.method}: "
+        return FaultArgumentError, (self.method, self.param, str(self)[len(prefix):], self.over_http)
 SDK_RETRIED = frozenset({408, 409, 429})  # and every 5xx: the statuses the SDKs retry (`_should_retry`)
 STREAMING_ROUTES = tuple(route.name for route in ALL_ROUTES if route.streams)  # `stream: true` answers
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
@@ -165,8 +182,13 @@ class Faults:
         """5xx `server_error` with the service's wording. `should_retry=False` sends `x-should-retry: false`."""
         _int("server_error", "status", status, "a 5xx HTTP status (an int)", "status=503")
         if not 500 <= status <= 599:
-            raise ValueError(f"fake.faults.server_error: a server error needs a 5xx status, not {status}; pass "
-                             f"status=500 (or 502, 503, ...), or use fake.faults.error(status={status}, message=...)")
+            problem = f"a server error needs a 5xx status, not {status}"
+            raise FaultArgumentError(
+                "server_error", "status",
+                f"{problem}; pass status=500 (or 502, 503, ...), or use fake.faults.error(status={status}, "
+                "message=...)",
+                f'{problem}; send "status": 500 (or 502, 503, ...), or use {{"kind": "error", "status": {status}, '
+                '"message": "..."}')
         return self._http_error("server_error", route, status, count, message, None, None, None, retry_after_ms,
                                 should_retry, retry_after)
 
@@ -222,12 +244,17 @@ class Faults:
         _route(method, route)
         _int(method, "status", status, "a 4xx or 5xx HTTP status (an int)", "status=404")
         if not 400 <= status <= 599:
-            raise ValueError(f"fake.faults.{method}: an HTTP error fault needs a 4xx or 5xx status, not {status}; "
-                             "pass status=404, 429, 500, ...")
+            problem = f"an HTTP error fault needs a 4xx or 5xx status, not {status}"
+            raise FaultArgumentError(method, "status", f"{problem}; pass status=404, 429, 500, ...",
+                                     f'{problem}; send "status": 404, 429, 500, ...')
         _texts(method, message=message, type=type, code=code, param=param)
         if message is None and status != 429 and status < 500:
-            raise ValueError(f"fake.faults.{method}: a status {status} fault needs a message= (the error's "
-                             f"message), as error(status={status}, message=\"No assistant found.\")")
+            raise FaultArgumentError(
+                method, "message",
+                f"a status {status} fault needs a message= (the error's message), as error(status={status}, "
+                'message="No assistant found.")',
+                f'a status {status} fault needs a "message" (the error\'s message), as {{"kind": "{method}", '
+                f'"status": {status}, "message": "No assistant found."}}')
         if should_retry is not None and not isinstance(should_retry, bool):
             raise TypeError(f"fake.faults.{method}: should_retry must be True, False or None, not "
                             f"{given(should_retry)}; pass should_retry=False to send x-should-retry: false")
@@ -273,8 +300,11 @@ def _count(method: str, count: int | None) -> int | None:
         return None
     _int(method, "count", count, "an int >= 1, or None for every matching request", "count=2")
     if count < 1:
-        raise ValueError(f"fake.faults.{method}: count must be >= 1, or None for every matching request, not "
-                         f"{count}; pass count=1 (the default) or more")
+        raise FaultArgumentError(
+            method, "count", f"count must be >= 1, or None for every matching request, not {count}; pass count=1 "
+            "(the default) or more",
+            f'"count" must be >= 1, or null for every matching request, not {count}; send "count": 1 (the '
+            "default) or more")
     return count
 
 
@@ -285,8 +315,11 @@ def _delay(method: str, retry_after_ms: int | None) -> int | None:
     _int(method, "retry_after_ms", retry_after_ms, "an int >= 0 (milliseconds), or None for no retry-after-ms header",
          "retry_after_ms=1")
     if retry_after_ms < 0:
-        raise ValueError(f"fake.faults.{method}: retry_after_ms must be >= 0, or None, not {retry_after_ms}; pass "
-                         "retry_after_ms=1 (the SDK ignores 0)")
+        raise FaultArgumentError(
+            method, "retry_after_ms",
+            f"retry_after_ms must be >= 0, or None, not {retry_after_ms}; pass retry_after_ms=1 (the SDK ignores 0)",
+            f'"retry_after_ms" must be >= 0, or null, not {retry_after_ms}; send "retry_after_ms": 1 (the SDKs '
+            "ignore 0)")
     return retry_after_ms
 
 
@@ -299,12 +332,18 @@ def _retry_after(method: str, value: int | str | None) -> str | None:
         try:
             parsedate_to_datetime(value)
         except (TypeError, ValueError):
-            raise ValueError(f"fake.faults.{method}: retry_after must be whole seconds (an int) or an HTTP date, as "
-                             f"'Wed, 21 Oct 2026 07:28:00 GMT', not {value!r}") from None
+            raise FaultArgumentError(
+                method, "retry_after",
+                "retry_after must be whole seconds (an int) or an HTTP date, as 'Wed, 21 Oct 2026 07:28:00 GMT', "
+                f"not {value!r}",
+                '"retry_after" must be whole seconds (an integer) or an HTTP date, as "Wed, 21 Oct 2026 07:28:00 '
+                f'GMT", not {json.dumps(value)}') from None
         return value
     _int(method, "retry_after", value, "whole seconds (an int >= 0) or an HTTP date (a str)", "retry_after=2")
     if value < 0:
-        raise ValueError(f"fake.faults.{method}: retry_after must be >= 0 seconds, not {value}; pass retry_after=2")
+        raise FaultArgumentError(method, "retry_after",
+                                 f"retry_after must be >= 0 seconds, not {value}; pass retry_after=2",
+                                 f'"retry_after" must be >= 0 seconds, not {value}; send "retry_after": 2')
     return str(value)
 
 
@@ -315,14 +354,17 @@ def _stream_fault(method: str, route: str | None, after_events: int) -> None:
     if route is not None:
         check_route(route)  # an unknown name first: UnknownRoute suggests the closest
         if not any(fnmatchcase(name, route) for name in STREAMING_ROUTES):
-            raise ValueError(
-                f"fake.faults.{method}: {route!r} never answers with an event stream, so this fault could never "
-                f"break one; the routes that stream are {', '.join(STREAMING_ROUTES)} (with stream=True), or leave "
-                "route out for the next stream of any")
+            problem = (f"{route!r} never answers with an event stream, so this fault could never break one; the "
+                       f"routes that stream are {', '.join(STREAMING_ROUTES)}")
+            raise FaultArgumentError(
+                method, "route", f"{problem} (with stream=True), or leave route out for the next stream of any",
+                f'{problem} (with "stream": true), or leave "route" out for the next stream of any')
     _int(method, "after_events", after_events, "an int >= 0 (the events sent before the break)", "after_events=2")
     if after_events < 0:
-        raise ValueError(f"fake.faults.{method}: after_events must be >= 0 (the events sent before the break), not "
-                         f"{after_events}; pass after_events=0 to break before the first")
+        problem = f"must be >= 0 (the events sent before the break), not {after_events}"
+        raise FaultArgumentError(method, "after_events",
+                                 f"after_events {problem}; pass after_events=0 to break before the first",
+                                 f'"after_events" {problem}; send "after_events": 0 to break before the first')
 
 
 def _route(method: str, route: object) -> None:

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 from ..api.context import Context
 from ..api.multipart import MAX_FILE_BYTES
 from ..api.params import query_value
+from ..api.routes import ALL_ROUTES, API_PREFIX, UnknownRoute
 from ..api.routing import RouteTable
 from ..api.validation import decode_json_object, validate
 from ..app import App
@@ -27,7 +28,7 @@ from ..core.envelope import error_response, json_response
 from ..core.errors import ApiError, InternalError, StateError, note_internal_error
 from ..core.types import Json
 from ..core.wire import ApiRequest, ApiResponse
-from ..layers.faults import Fault, Faults
+from ..layers.faults import Fault, FaultArgumentError, Faults
 from ..layers.journal import Journal, RecordedCall
 from ..runs.ingestion import Ingestion
 from ..runs.progression import (
@@ -298,6 +299,18 @@ def move_clock(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
     return _clock_status(api.fake)
 
 
+def read_routes(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """Every route the fake serves, by the name faults and the journal take (`fake_assistants.ROUTES`' order)."""
+    return {"object": "list", "data": ROUTE_LISTING}
+
+
+ROUTE_LISTING: list[Json] = [
+    {"name": route.name, "method": route.method, "path": API_PREFIX + route.template, "streams": route.streams,
+     "versions": sorted(route.versions)}
+    for route in ALL_ROUTES
+]
+
+
 def read_faults(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     return {"object": "list", "data": [_fault_json(f) for f in api.fake.faults.pending]}
 
@@ -313,8 +326,10 @@ def add_fault(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> J
     arguments = {name: getattr(body, name) for name in given}
     try:
         fault = _fault_method(api.fake, body.kind)(**arguments)
-    except ValueError as error:
-        raise catalog.invalid_fault(str(error)) from None
+    except UnknownRoute as error:
+        raise catalog.invalid_fault(error.over_http, "route") from None
+    except FaultArgumentError as error:  # in the JSON's terms, not the Python method's
+        raise catalog.invalid_fault(error.over_http, error.param) from None
     return _fault_json(fault)
 
 
@@ -331,8 +346,8 @@ def read_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
         filters["in_cassette"] = parse_flag("in_cassette", filters["in_cassette"])
     try:
         calls = api.fake.calls.filter(**filters)
-    except ValueError as error:  # an unknown route name: the message suggests the closest
-        raise catalog.invalid_value_message("route", str(error)) from None
+    except UnknownRoute as error:  # the message suggests the closest names
+        raise catalog.invalid_value_message("route", error.over_http) from None
     return {"object": "list", "data": [_call_json(call) for call in calls]}
 
 
@@ -380,6 +395,7 @@ ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("POST", "/reset", reset),
     ControlRoute("GET", "/state", read_state),
     ControlRoute("PUT", "/state", replace_state),
+    ControlRoute("GET", "/routes", read_routes),
     ControlRoute("GET", "/faults", read_faults),
     ControlRoute("POST", "/faults", add_fault),
     ControlRoute("DELETE", "/faults", clear_faults),
