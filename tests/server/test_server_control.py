@@ -243,6 +243,8 @@ def test_clearing_the_script(server: ThreadedServer) -> None:
         ({"turns": [{"type": "reply", "text": "x"}, {"type": "code_interpreter", "input": "x",
                                                      "files": {"data.csv": "not base64!"}}]},
          "turns[1].files.data.csv", "invalid_value"),
+        ({"turns": [{"type": "reply", "text": "x"}, {"type": "code_interpreter", "input": "x",
+                                                     "files": {"": "aGk="}}]}, "turns[1].files", "invalid_value"),
     ],
 )
 def test_bad_turns_are_rejected_whole(server: ThreadedServer, body: dict[str, Any], param: str,

@@ -526,6 +526,9 @@ def _files(files: object) -> tuple[tuple[str, bytes], ...]:
         if not isinstance(name, str):
             raise TypeError(f"fake.script.code_interpreter: a file's name must be a str, not {given(name)}; "
                             f"{FILES_FIX}")
+        if not name.strip():  # the answer links sandbox:/mnt/data/<name>: an empty name links the folder
+            raise ValueError(f"fake.script.code_interpreter: a file's name must not be empty, as {name!r} is; "
+                             f"{FILES_FIX}")
         if not isinstance(content, BINARY):
             raise TypeError(f"fake.script.code_interpreter: file {name!r} must be bytes, not {given(content)}; "
                             f"{FILES_FIX} (a text's bytes: text.encode())")

@@ -455,6 +455,9 @@ def _decode_outputs(turn: TurnSpec, param: str) -> tuple[list[bytes], dict[str, 
     added: a request with a bad one adds none)."""
     if not isinstance(turn, CodeInterpreterTurn):
         return [], {}
+    if any(not name.strip() for name in turn.files):
+        raise catalog.invalid_value_message(f"{param}.files", "a file's name must not be empty (the answer links "
+                                                               "each file as sandbox:/mnt/data/<name>).")
     return ([_base64(image, f"{param}.images", "images") for image in turn.images],
             {name: _base64(content, f"{param}.files.{name}", "file contents") for name, content in turn.files.items()})
 

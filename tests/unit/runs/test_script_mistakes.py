@@ -74,6 +74,10 @@ VALUE_MISTAKES: dict[str, tuple[Mistake, tuple[str, ...]]] = {
         "SearchResult: score must be from 0 to 1, as the service's scores are, not 1.7", "score=1.0")),
     "search score below 0": (lambda s: s.file_search(results=[SearchResult("file-abc", -1.0)]), (
         "score must be from 0 to 1", "not -1.0")),
+    "code_interpreter file with no name": (lambda s: s.code_interpreter("x", files={"": b"a,b"}), (
+        "fake.script.code_interpreter: a file's name must not be empty, as '' is", 'files={"report.csv"')),
+    "code_interpreter file named blank": (lambda s: s.code_interpreter("x", files=[(" ", b"a,b")]), (
+        "a file's name must not be empty, as ' ' is",)),
 }
 
 
