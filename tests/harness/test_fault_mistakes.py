@@ -59,6 +59,8 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
     (lambda f: f.server_error(status=404),
      "fake.faults.server_error: a server error needs a 5xx status, not 404; pass status=500 (or 502, 503, ...), "
      "or use fake.faults.error(status=404, message=...)"),
+    (lambda f: f.server_error(status=600),  # no 4xx: no error(...) to suggest instead
+     "fake.faults.server_error: a server error needs a 5xx status, not 600; pass status=500 (or 502, 503, ...)"),
     (lambda f: f.error(status=302, message="Found"),
      "fake.faults.error: an HTTP error fault needs a 4xx or 5xx status, not 302; pass status=404, 429, 500, ..."),
     (lambda f: f.error(status=404),

@@ -117,9 +117,32 @@ def test_the_control_api_lists_the_route_names() -> None:
 def test_an_unknown_route_error_pickles_with_both_wordings() -> None:
     with pytest.raises(UnknownRoute) as caught:
         FakeAssistants().calls["run.create"]
+    caught.value.add_note("while checking the journal")
 
     copy = pickle.loads(pickle.dumps(caught.value))
 
     assert (str(copy), copy.over_http, copy.suggestions) == (
         str(caught.value), caught.value.over_http, ("runs.create", "runs.retrieve"))
     assert "fake_assistants.ROUTES lists them all" in str(copy)
+    assert copy.__notes__ == ["while checking the journal"]
+
+
+def test_a_request_path_given_for_a_route_suggests_the_routes_served_there() -> None:
+    fake = FakeAssistants()
+
+    with pytest.raises(UnknownRoute) as journal:
+        fake.calls.filter(route="/v1/threads/thread_abc/runs")
+    with pytest.raises(UnknownRoute) as fault:
+        fake.faults.rate_limit("/v1/threads/thread_abc/runs")
+    with pytest.raises(UnknownRoute) as nowhere:
+        fake.faults.timeout("/v1/nothing/here")
+
+    assert journal.value.suggestions == fault.value.suggestions == ("runs.list", "runs.create")
+    assert str(journal.value).endswith(  # the journal matches paths too: it says how
+        "; a request path is matched by path=, as fake.calls.filter(path='/v1/threads/*')")
+    assert str(fault.value) == (  # a fault matches route names only: no path= to point to
+        "unknown route '/v1/threads/thread_abc/runs' (did you mean 'runs.list' or 'runs.create'?); route names are "
+        "resource.action, such as 'runs.create' (fake_assistants.ROUTES lists them all); a fault names a route, "
+        "not a request path")
+    assert nowhere.value.suggestions == ()
+    assert fake.faults.pending == []

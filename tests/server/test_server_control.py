@@ -500,6 +500,9 @@ def test_a_drop_stream_fault_drops_the_connection_and_the_run_goes_on(server: Th
 @pytest.mark.parametrize(
     ("body", "status", "param"),
     [({"kind": "timeout", "status": 500}, 400, "status"), ({"kind": "error"}, 400, "status"),
+     ({"kind": "server_error", "status": None}, 400, "status"),
+     ({"kind": "drop_stream", "after_events": None}, 400, "after_events"),
+     ({"kind": "error", "status": 404, "message": "x", "route": "/v1/assistants"}, 400, "route"),
      ({"kind": "error", "status": 200, "message": "x"}, 400, "status"), ({"kind": "lightning"}, 400, "kind"),
      ({"kind": "timeout", "count": 0}, 400, "count")],
 )

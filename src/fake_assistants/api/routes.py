@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from typing import Any
 
 from ..core.api_versions import V2_ONLY
 from .endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
@@ -59,48 +60,72 @@ PATTERN_CHARACTERS = frozenset("*?[")
 class UnknownRoute(KeyError, ValueError):
     """A route name (or pattern) that names no route, with the closest names as a suggestion.
 
-    `route` is the name given, `suggestions` the closest route names. `str()` is the message for Python code;
-    `over_http` the same for a client of the control API, which points to `GET /__fake__/routes` and its query
-    parameters instead of Python names."""
+    `route` is the name given, `suggestions` the closest route names (for a request path, the routes served
+    there); `paths`: whether the caller also matches request paths (the journal's `path=`). `str()` is the message
+    for Python code; `over_http` the same for a client of the control API, which points to `GET /__fake__/routes`
+    (and `GET /__fake__/calls?path=`) instead of Python names."""
 
-    def __init__(self, route: str, suggestions: Sequence[str]) -> None:
-        super().__init__(_unknown_route_text(route, suggestions, http=False))
+    def __init__(self, route: str, suggestions: Sequence[str] = (), *, paths: bool = False) -> None:
+        super().__init__(_unknown_route_text(route, suggestions, paths, http=False))
         self.route = route
         self.suggestions = tuple(suggestions)
+        self.paths = paths
 
     def __str__(self) -> str:
         return str(self.args[0])
 
-    def __reduce__(self) -> tuple[type[UnknownRoute], tuple[str, tuple[str, ...]]]:  # pickles (xdist, processes)
-        return UnknownRoute, (self.route, self.suggestions)
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles (xdist, processes), with notes and other state
+        return _unknown_route, (self.route, self.suggestions, self.paths), self.__dict__
 
     @property
     def over_http(self) -> str:
-        return _unknown_route_text(self.route, self.suggestions, http=True)
+        return _unknown_route_text(self.route, self.suggestions, self.paths, http=True)
 
 
-def _unknown_route_text(route: str, suggestions: Sequence[str], *, http: bool) -> str:
+def _unknown_route(route: str, suggestions: tuple[str, ...], paths: bool) -> UnknownRoute:
+    return UnknownRoute(route, suggestions, paths=paths)
+
+
+def _unknown_route_text(route: str, suggestions: Sequence[str], paths: bool, *, http: bool) -> str:
     hint = f" (did you mean {' or '.join(repr(name) for name in suggestions)}?)" if suggestions else ""
     kind = "pattern" if PATTERN_CHARACTERS & set(route) else "route"
     listing = "GET /__fake__/routes" if http else "fake_assistants.ROUTES"
     path = ""
-    if route.startswith("/"):
+    if route.startswith("/") and paths:
         path = ("; a request path is matched by path=, as GET /__fake__/calls?path=/v1/threads/*" if http
                 else "; a request path is matched by path=, as fake.calls.filter(path='/v1/threads/*')")
+    elif route.startswith("/"):
+        path = "; a fault names a route, not a request path"
     return (f"unknown {kind} {route!r}{hint}; route names are resource.action, such as 'runs.create' "
             f"({listing} lists them all){path}")
 
 
-def check_route(route: str) -> str:
+def routes_at(path: str) -> list[str]:
+    """The names of the routes served at `path` (`/v1/threads/thread_abc/runs`: runs.create and runs.list), by any
+    method; none for a path with no API prefix or no route."""
+    route_path = api_route_path(path.split("?")[0])
+    if route_path is None:
+        return []
+    segments = route_path.strip("/").split("/")
+    return list(dict.fromkeys(
+        route.name for route in ALL_ROUTES
+        if len(template := route.template.strip("/").split("/")) == len(segments)
+        and all(part.startswith("{") or part == given for part, given in zip(template, segments, strict=True))))
+
+
+def check_route(route: str, *, paths: bool = False) -> str:
     """`route` if it is a route name, or a pattern (`runs.*`) that matches at least one; else UnknownRoute,
-    suggesting the closest names."""
+    suggesting the closest names (for a request path, the routes served there). `paths`: the caller also matches
+    request paths, which the message then points to."""
     if route in ROUTE_NAMES or (
         PATTERN_CHARACTERS & set(route) and any(fnmatchcase(name, route) for name in ROUTE_NAMES)
     ):
         return route
+    if route.startswith("/"):
+        raise UnknownRoute(route, routes_at(route), paths=paths)
     sdk_name = route_of_sdk_method(route)
     close = [sdk_name] if sdk_name is not None else difflib.get_close_matches(route, ROUTE_NAMES, n=2, cutoff=0.6)
-    raise UnknownRoute(route, close)
+    raise UnknownRoute(route, close, paths=paths)
 
 
 # The SDK's helpers that poll or stream: the request each one starts with.

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
-from typing import Literal
+from typing import Any, Literal
 
 from ..api.pipeline import Exchange, Respond
 from ..api.routes import ALL_ROUTES, check_route
@@ -52,9 +52,9 @@ class FaultArgumentError(ValueError):
         self.param = param
         self.over_http = http
 
-    def __reduce__(self) -> tuple[type[FaultArgumentError], tuple[str, str, str, str]]:  # pickles
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles, with notes and other state
         prefix = f"fake.faults.{self.method}: "
-        return FaultArgumentError, (self.method, self.param, str(self)[len(prefix):], self.over_http)
+        return FaultArgumentError, (self.method, self.param, str(self)[len(prefix):], self.over_http), self.__dict__
 SDK_RETRIED = frozenset({408, 409, 429})  # and every 5xx: the statuses the SDKs retry (`_should_retry`)
 STREAMING_ROUTES = tuple(route.name for route in ALL_ROUTES if route.streams)  # `stream: true` answers
 TRANSPORT_MESSAGES: dict[TransportKind, str] = {
@@ -183,12 +183,11 @@ class Faults:
         _int("server_error", "status", status, "a 5xx HTTP status (an int)", "status=503")
         if not 500 <= status <= 599:
             problem = f"a server error needs a 5xx status, not {status}"
-            raise FaultArgumentError(
-                "server_error", "status",
-                f"{problem}; pass status=500 (or 502, 503, ...), or use fake.faults.error(status={status}, "
-                "message=...)",
-                f'{problem}; send "status": 500 (or 502, 503, ...), or use {{"kind": "error", "status": {status}, '
-                '"message": "..."}')
+            python, http = 'pass status=500 (or 502, 503, ...)', 'send "status": 500 (or 502, 503, ...)'
+            if 400 <= status <= 499:  # the error it may have meant
+                python += f", or use fake.faults.error(status={status}, message=...)"
+                http += f', or use {{"kind": "error", "status": {status}, "message": "..."}}'
+            raise FaultArgumentError("server_error", "status", f"{problem}; {python}", f"{problem}; {http}")
         return self._http_error("server_error", route, status, count, message, None, None, None, retry_after_ms,
                                 should_retry, retry_after)
 

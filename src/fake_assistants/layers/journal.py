@@ -228,7 +228,7 @@ class Calls:
         names); `path` may be a pattern too. `in_cassette=False`: the requests a cassette fake's recording
         does not show."""
         if route is not None:
-            check_route(route)
+            check_route(route, paths=True)
         _check_filters(method=method, path=path, status=status, fault=fault, in_cassette=in_cassette)
         items = self._items()
         places = self._places if self._places is not None else range(len(items))

@@ -81,6 +81,7 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
     "drop_stream": frozenset({"route", "count", "after_events"}),
 }
+NOT_NULL = frozenset({"status", "after_events"})  # fault fields with no meaning for null (count's null: every request)
 CALL_FILTERS = ("route", "method", "path", "status", "fault", "in_cassette")
 MAX_STATE_BYTES = MAX_FILE_BYTES  # a state document holds its files as base64
 
@@ -324,6 +325,9 @@ def add_fault(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> J
     if body.kind == "error" and body.status is None:
         raise catalog.missing_parameter("status")
     arguments = {name: getattr(body, name) for name in given}
+    for name in NOT_NULL & given:  # a null the method would take for a value (its default is left out instead)
+        if arguments[name] is None:
+            raise catalog.invalid_type(name, "an integer", "null")
     try:
         fault = _fault_method(api.fake, body.kind)(**arguments)
     except UnknownRoute as error:
