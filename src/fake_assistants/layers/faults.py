@@ -39,6 +39,21 @@ TransportKind = Literal["timeout", "connection_error", "dropped_stream"]
 OnBreak = Callable[[tuple[str, str] | None, ApiError, Mapping[str, str]], None]
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
 LOOKAHEAD = 4
+SDK_RETRIED = frozenset({408, 409, 429})  # and every 5xx: the statuses the SDKs retry (`_should_retry`)
+STREAMING_ROUTES = tuple(route.name for route in ALL_ROUTES if route.streams)  # `stream: true` answers
+TRANSPORT_MESSAGES: dict[TransportKind, str] = {
+    "timeout": "The read operation timed out",
+    "connection_error": "[Errno 111] Connection refused",
+    "dropped_stream": "peer closed connection without sending complete message body (incomplete chunked read)",
+}
+
+
+class TransportFault(Exception):
+    """Raised by `fake.handle` for an injected timeout or connection error: no response at all."""
+
+    def __init__(self, kind: TransportKind) -> None:
+        super().__init__(TRANSPORT_MESSAGES[kind])
+        self.kind: TransportKind = kind
 
 
 class FaultArgumentError(ValueError):
@@ -55,21 +70,6 @@ class FaultArgumentError(ValueError):
     def __reduce__(self) -> tuple[Any, ...]:  # pickles, with notes and other state
         prefix = f"fake.faults.{self.method}: "
         return FaultArgumentError, (self.method, self.param, str(self)[len(prefix):], self.over_http), self.__dict__
-SDK_RETRIED = frozenset({408, 409, 429})  # and every 5xx: the statuses the SDKs retry (`_should_retry`)
-STREAMING_ROUTES = tuple(route.name for route in ALL_ROUTES if route.streams)  # `stream: true` answers
-TRANSPORT_MESSAGES: dict[TransportKind, str] = {
-    "timeout": "The read operation timed out",
-    "connection_error": "[Errno 111] Connection refused",
-    "dropped_stream": "peer closed connection without sending complete message body (incomplete chunked read)",
-}
-
-
-class TransportFault(Exception):
-    """Raised by `fake.handle` for an injected timeout or connection error: no response at all."""
-
-    def __init__(self, kind: TransportKind) -> None:
-        super().__init__(TRANSPORT_MESSAGES[kind])
-        self.kind: TransportKind = kind
 
 
 @dataclass(eq=False, slots=True)

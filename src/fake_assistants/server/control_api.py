@@ -81,7 +81,7 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
     "drop_stream": frozenset({"route", "count", "after_events"}),
 }
-NOT_NULL = frozenset({"status", "after_events"})  # fault fields with no meaning for null (count's null: every request)
+NOT_NULL = frozenset({"status", "after_events"})  # fault fields whose methods take no None (a null count: every one)
 CALL_FILTERS = ("route", "method", "path", "status", "fault", "in_cassette")
 MAX_STATE_BYTES = MAX_FILE_BYTES  # a state document holds its files as base64
 
@@ -325,7 +325,7 @@ def add_fault(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> J
     if body.kind == "error" and body.status is None:
         raise catalog.missing_parameter("status")
     arguments = {name: getattr(body, name) for name in given}
-    for name in NOT_NULL & given:  # a null the method would take for a value (its default is left out instead)
+    for name in NOT_NULL & given:  # null given where the method takes only a number (leaving it out takes the default)
         if arguments[name] is None:
             raise catalog.invalid_type(name, "an integer", "null")
     try:
