@@ -6,11 +6,12 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import replace
 from fnmatch import fnmatchcase
+from functools import cache
 from typing import Any
 
 from ..core.api_versions import V2_ONLY
 from .endpoints import assistants, files, messages, runs, threads, vector_store_files, vector_stores
-from .routing import Route
+from .routing import Route, RouteTable
 from .v1 import endpoints as v1_endpoints
 
 API_PREFIX = "/v1"
@@ -65,7 +66,7 @@ class UnknownRoute(KeyError, ValueError):
     for Python code; `over_http` the same for a client of the control API, which points to `GET /__fake__/routes`
     (and `GET /__fake__/calls?path=`) instead of Python names."""
 
-    def __init__(self, route: str, suggestions: Sequence[str] = (), *, paths: bool = False) -> None:
+    def __init__(self, route: str, suggestions: Sequence[str] = (), paths: bool = False) -> None:
         super().__init__(_unknown_route_text(route, suggestions, paths, http=False))
         self.route = route
         self.suggestions = tuple(suggestions)
@@ -75,15 +76,11 @@ class UnknownRoute(KeyError, ValueError):
         return str(self.args[0])
 
     def __reduce__(self) -> tuple[Any, ...]:  # pickles (xdist, processes), with notes and other state
-        return _unknown_route, (self.route, self.suggestions, self.paths), self.__dict__
+        return UnknownRoute, (self.route, self.suggestions, self.paths), self.__dict__
 
     @property
     def over_http(self) -> str:
         return _unknown_route_text(self.route, self.suggestions, self.paths, http=True)
-
-
-def _unknown_route(route: str, suggestions: tuple[str, ...], paths: bool) -> UnknownRoute:
-    return UnknownRoute(route, suggestions, paths=paths)
 
 
 def _unknown_route_text(route: str, suggestions: Sequence[str], paths: bool, *, http: bool) -> str:
@@ -101,16 +98,20 @@ def _unknown_route_text(route: str, suggestions: Sequence[str], paths: bool, *, 
 
 
 def routes_at(path: str) -> list[str]:
-    """The names of the routes served at `path` (`/v1/threads/thread_abc/runs`: runs.create and runs.list), by any
-    method; none for a path with no API prefix or no route."""
+    """The names of the routes the router serves at `path`, one per method (`/v1/threads/thread_abc/runs`:
+    runs.list and runs.create); none for a path with no API prefix or no route."""
     route_path = api_route_path(path.split("?")[0])
     if route_path is None:
         return []
-    segments = route_path.strip("/").split("/")
-    return list(dict.fromkeys(
-        route.name for route in ALL_ROUTES
-        if len(template := route.template.strip("/").split("/")) == len(segments)
-        and all(part.startswith("{") or part == given for part, given in zip(template, segments, strict=True))))
+    table = _every_route()
+    return [found[0].name for method in dict.fromkeys(route.method for route in table.routes)
+            if (found := table.match(method, route_path)) is not None]
+
+
+@cache
+def _every_route() -> RouteTable[Route]:
+    """The router over every route (built when a path is first given for a route name, not at import)."""
+    return RouteTable(ALL_ROUTES)
 
 
 def check_route(route: str, *, paths: bool = False) -> str:

@@ -511,6 +511,12 @@ def _images(images: object) -> tuple[bytes, ...]:
 FILES_FIX = 'pass a dict of name -> bytes, as files={"report.csv": b"a,b\\n1,2\\n"}'
 
 
+def blank_file_name(name: str) -> bool:
+    """Whether a generated file's name is empty or blank: the answer links sandbox:/mnt/data/<name>, and such a
+    name would link the folder (a script refuses it: here, and in the control API before any turn is added)."""
+    return not name.strip()
+
+
 def _files(files: object) -> tuple[tuple[str, bytes], ...]:
     """`code_interpreter`'s files (a mapping or (name, bytes) pairs) as (name, bytes) pairs, checked (a bytearray
     or memoryview is copied to bytes)."""
@@ -526,7 +532,7 @@ def _files(files: object) -> tuple[tuple[str, bytes], ...]:
         if not isinstance(name, str):
             raise TypeError(f"fake.script.code_interpreter: a file's name must be a str, not {given(name)}; "
                             f"{FILES_FIX}")
-        if not name.strip():  # the answer links sandbox:/mnt/data/<name>: an empty name links the folder
+        if blank_file_name(name):
             raise ValueError(f"fake.script.code_interpreter: a file's name must not be empty, as {name!r} is; "
                              f"{FILES_FIX}")
         if not isinstance(content, BINARY):

@@ -43,7 +43,7 @@ from ..runs.progression import (
     after_seconds,
     as_policy,
 )
-from ..runs.script import Script, SearchResult
+from ..runs.script import Script, SearchResult, blank_file_name
 from ..store.store import Store
 from . import live_page
 from .control_requests import (
@@ -300,16 +300,16 @@ def move_clock(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
     return _clock_status(api.fake)
 
 
-def read_routes(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    """Every route the fake serves, by the name faults and the journal take (`fake_assistants.ROUTES`' order)."""
-    return {"object": "list", "data": ROUTE_LISTING}
-
-
 ROUTE_LISTING: list[Json] = [
     {"name": route.name, "method": route.method, "path": API_PREFIX + route.template, "streams": route.streams,
      "versions": sorted(route.versions)}
     for route in ALL_ROUTES
 ]
+
+
+def read_routes(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """Every route the fake serves, by the name faults and the journal take (`fake_assistants.ROUTES`' order)."""
+    return {"object": "list", "data": ROUTE_LISTING}
 
 
 def read_faults(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
@@ -459,7 +459,7 @@ def _decode_outputs(turn: TurnSpec, param: str) -> tuple[list[bytes], dict[str, 
     added: a request with a bad one adds none)."""
     if not isinstance(turn, CodeInterpreterTurn):
         return [], {}
-    if any(not name.strip() for name in turn.files):
+    if any(blank_file_name(name) for name in turn.files):
         raise catalog.invalid_value_message(f"{param}.files", "a file's name must not be empty (the answer links "
                                                                "each file as sandbox:/mnt/data/<name>).")
     return ([_base64(image, f"{param}.images", "images") for image in turn.images],
