@@ -245,6 +245,10 @@ def test_clearing_the_script(server: ThreadedServer) -> None:
          "turns[1].files.data.csv", "invalid_value"),
         ({"turns": [{"type": "reply", "text": "x"}, {"type": "code_interpreter", "input": "x",
                                                      "files": {"": "aGk="}}]}, "turns[1].files", "invalid_value"),
+        ({"turns": [{"type": "reply", "text": "x"}, {"type": "call_function", "name": ""}]}, "turns[1].name",
+         "empty_string"),
+        ({"turns": [{"type": "call_functions", "calls": [{"name": "get_weather"}, {"name": "get weather"}]}]},
+         "turns[0].calls[1].name", "invalid_value"),
     ],
 )
 def test_bad_turns_are_rejected_whole(server: ThreadedServer, body: dict[str, Any], param: str,

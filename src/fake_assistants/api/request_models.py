@@ -22,6 +22,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from ..model.assistant import FUNCTION_NAME_MAX_LENGTH, FUNCTION_NAME_PATTERN
+
 METADATA_MAX_PAIRS = 16
 METADATA_KEY_MAX = 64
 METADATA_VALUE_MAX = 512
@@ -60,7 +62,8 @@ def within_float_range(minimum: float, maximum: float) -> Callable[[Any], Any]:
 
 MetadataValue = Annotated[str, StringConstraints(max_length=METADATA_VALUE_MAX)]
 Metadata = Annotated[dict[str, MetadataValue], AfterValidator(check_metadata)]
-FunctionName = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[a-zA-Z0-9_-]+$")]
+FunctionName = Annotated[str, StringConstraints(min_length=1, max_length=FUNCTION_NAME_MAX_LENGTH,
+                                                pattern=FUNCTION_NAME_PATTERN)]
 
 
 class Strict(BaseModel):

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from typing import Final
 
 from ..core.types import Json, Shape
+
+# A function tool's name, as the API checked it on every tools list (assistants, runs): 1 to 64 of these.
+FUNCTION_NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]+$"
+FUNCTION_NAME_MAX_LENGTH: Final = 64
+FUNCTION_NAME_RULE: Final = "1 to 64 letters, digits, underscores or dashes"
+
+
+def is_function_name(name: str) -> bool:
+    """Whether a function tool may be named `name` (so whether a run could ever call a function of that name)."""
+    return len(name) <= FUNCTION_NAME_MAX_LENGTH and re.fullmatch(FUNCTION_NAME_PATTERN, name) is not None
 
 
 @dataclass(slots=True)

@@ -10,6 +10,7 @@ from operator import attrgetter
 from ..core.given import given
 from ..core.types import Json
 from ..core.wire import utf8_escaped, utf8_texts
+from ..model.assistant import FUNCTION_NAME_RULE, is_function_name
 
 LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
@@ -257,7 +258,9 @@ class Script:
         """The run stops in `requires_action`, calling function `name` with `arguments`: a dict, a str (sent as
         written: a JSON object, or malformed on purpose), or None for `{}`. After `submit_tool_outputs` the run takes
         the next turn."""
-        _text("call_function", "name", name, 'the function\'s name, as call_function("get_weather", {"city": "Paris"})')
+        fix = 'the function\'s name, as call_function("get_weather", {"city": "Paris"})'
+        _text("call_function", "name", name, fix)
+        _function_name("call_function", "name", name, f"pass {fix}")
         _assistant_id("call_function", assistant_id)
         encoded = _arguments(arguments, "call_function", "arguments")
         return self._add(FunctionCalls(((name, encoded),)), assistant_id)
@@ -416,6 +419,14 @@ def _text(method: str, name: str, value: object, fix: str, *, optional: bool = F
     raise TypeError(f"fake.script.{method}: {name} must be {wanted}, not {given(value)}{hint}; pass {fix}")
 
 
+def _function_name(method: str, what: str, name: str, fix: str) -> None:
+    """ValueError unless a function tool could be named `name`: a run could never call any other (every tools
+    list the API took holds only such names), so the turn would fail the run only when a run took it."""
+    if not is_function_name(name):
+        raise ValueError(f"fake.script.{method}: {what} {name!r} can name no function tool (a function's name is "
+                         f"{FUNCTION_NAME_RULE}); {fix}")
+
+
 def _assistant_id(method: str, assistant_id: object) -> None:
     if assistant_id is None or isinstance(assistant_id, str):
         return
@@ -484,6 +495,7 @@ def _calls(calls: object) -> tuple[tuple[str, str], ...]:
                             f"{given(call)}; {CALLS_FIX}")
         name, arguments = call
         _text("call_functions", f"calls[{position}]'s name", name, CALLS_FIX[len("pass "):])
+        _function_name("call_functions", f"calls[{position}]'s name", name, CALLS_FIX)
         encoded.append((name, _arguments(arguments, "call_functions", f"calls[{position}]'s arguments")))
     if not encoded:
         raise ValueError(f"fake.script.call_functions: calls must hold at least one call, not {given(calls)}; "

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag
 
-from ..api.request_models import Strict, type_tag
+from ..api.request_models import FunctionName, Strict, type_tag
 
 Arguments = dict[str, Any] | str | None
 
@@ -31,13 +31,13 @@ class SayTurn(TurnFields):
 
 
 class FunctionCall(Strict):
-    name: str
+    name: FunctionName  # as a function tool's: a run could call no other
     arguments: Arguments = None
 
 
 class CallFunctionTurn(TurnFields):
     type: Literal["call_function"]
-    name: str
+    name: FunctionName
     arguments: Arguments = None
 
 

@@ -78,6 +78,14 @@ VALUE_MISTAKES: dict[str, tuple[Mistake, tuple[str, ...]]] = {
         "fake.script.code_interpreter: a file's name must not be empty, as '' is", 'files={"report.csv"')),
     "code_interpreter file named blank": (lambda s: s.code_interpreter("x", files=[(" ", b"a,b")]), (
         "a file's name must not be empty, as ' ' is",)),
+    "call_function with no name": (lambda s: s.call_function(""), (
+        "fake.script.call_function: name '' can name no function tool",
+        "1 to 64 letters, digits, underscores or dashes", 'call_function("get_weather"')),
+    "call_function name with a space": (lambda s: s.call_function("get weather"), (
+        "name 'get weather' can name no function tool",)),
+    "call_function name too long": (lambda s: s.call_function("f" * 65), ("can name no function tool",)),
+    "call_functions name with a dot": (lambda s: s.call_functions([("get_weather", None), ("a.b", {})]), (
+        "fake.script.call_functions: calls[1]'s name 'a.b' can name no function tool", 'call_functions([("')),
 }
 
 
@@ -126,6 +134,15 @@ def test_valid_arguments_are_encoded_as_before() -> None:
         FunctionCalls((("d", "{}"), ("e", '{"n": 1}'))),
         FunctionCalls((("f", '{"city": "Par'),)),
     ]
+
+
+def test_every_name_a_function_tool_may_have_is_taken() -> None:
+    names = ["x", "get-weather_2", "F" * 64, "0"]
+    script = Script()
+    for name in names:
+        script.call_function(name)
+
+    assert [turn.action for turn in script.turns] == [FunctionCalls(((name, "{}"),)) for name in names]
 
 
 def test_valid_steps_are_scripted_as_before() -> None:
