@@ -5,6 +5,7 @@ The SDK tests run in every cell of the matrix (sync | async) x (httpx | httpx2),
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -70,6 +71,33 @@ def test_a_filter_of_the_wrong_type_is_named_not_silently_empty(filters: dict[st
     with pytest.raises(TypeError) as raised:
         FakeAssistants().calls.filter(**filters)
     assert said in str(raised.value)
+
+
+@pytest.mark.parametrize(("fault", "said"), [
+    ("rate_limit", "calls.filter(fault='rate_limit'): the journal names a fault by its kind, not by the method "
+                   "that scheduled it: a fault scheduled as 'rate_limit' is recorded as kind 'http_error' with "
+                   "status 429 (filter by both to keep only those). The kinds: 'http_error', 'timeout', "
+                   "'connection_error', 'stream_error', 'dropped_stream'"),
+    ("server_error", "recorded as kind 'http_error' with status 500 (or the one it was given)"),
+    ("dropped", "calls.filter(fault='dropped'): 'dropped' is no fault's kind (did you mean 'dropped_stream'?)."),
+    ("HTTP_ERROR", "'HTTP_ERROR' is no fault's kind"),
+])
+def test_a_fault_no_call_can_have_is_named_not_silently_empty(fault: str, said: str) -> None:
+    with pytest.raises(ValueError, match="The kinds: 'http_error', ") as raised:
+        FakeAssistants().calls.filter(fault=fault)
+    assert said in str(raised.value)
+
+
+async def test_a_fault_is_filtered_by_its_kind_and_status(client: Sdk, fake: FakeAssistants) -> None:
+    fake.faults.rate_limit("assistants.list")
+    fake.faults.server_error("assistants.list", status=503)
+    for _ in range(3):
+        with contextlib.suppress(openai.APIStatusError):
+            await client.beta.assistants.list()
+
+    assert [call.status for call in fake.calls.filter(fault="http_error")] == [429, 503]
+    assert fake.calls.filter(fault="http_error", status=429).call_count == 1
+    assert [call.fault for call in fake.calls] == ["http_error", "http_error", None]
 
 
 async def test_stream_events_are_recorded_as_the_client_reads_them(client: Sdk, fake: FakeAssistants) -> None:

@@ -573,3 +573,9 @@ def test_control_calls_are_not_journaled(server: ThreadedServer) -> None:
 def test_a_bad_status_filter(server: ThreadedServer) -> None:
     status, problem = error(server, "GET", "calls?status=ok")
     assert (status, problem["param"], problem["code"]) == (400, "status", "invalid_type")
+
+
+def test_a_fault_filter_no_call_can_have(server: ThreadedServer) -> None:
+    status, problem = error(server, "GET", "calls?fault=rate_limit")
+    assert (status, problem["param"], problem["code"]) == (400, "fault", "invalid_value")
+    assert "a fault scheduled as 'rate_limit' is recorded as kind 'http_error' with status 429" in problem["message"]

@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FunctionType, MethodType
-from typing import TypeVar, cast
+from typing import Literal, TypeVar, cast
 
 from ..core.api_versions import ApiVersion
 from ..core.wire import ApiRequest, ApiResponse
 from .context import Context
 from .routing import Call, Handler, Reply, Route
+
+# The kinds of injected fault (`layers/faults.py` makes them; the journal records them, `RecordedCall.fault`)
+FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error", "dropped_stream"]
 
 
 @dataclass(slots=True)
@@ -29,7 +32,7 @@ class Exchange:
     params: dict[str, str] = field(default_factory=dict)
     version: ApiVersion | None = None  # the Assistants API version the request asked for
     handler: Handler | None = None  # None: the route's own handler
-    fault: str | None = None  # the kind of injected fault that answered or broke this request
+    fault: FaultKind | None = None  # the kind of injected fault that answered or broke this request
 
 
 Respond = Callable[[Exchange], ApiResponse]

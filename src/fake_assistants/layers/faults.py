@@ -22,7 +22,7 @@ from email.utils import parsedate_to_datetime
 from fnmatch import fnmatchcase
 from typing import Any, Literal
 
-from ..api.pipeline import Exchange, Respond
+from ..api.pipeline import Exchange, FaultKind, Respond
 from ..api.routes import ALL_ROUTES, check_route
 from ..core import error_catalog as catalog
 from ..core.envelope import error_response
@@ -32,7 +32,6 @@ from ..core.sse import EventBody
 from ..core.types import Event, StreamItem, flattened
 from ..core.wire import ApiResponse, utf8_texts
 
-FaultKind = Literal["http_error", "timeout", "connection_error", "stream_error", "dropped_stream"]
 STREAM_KINDS = frozenset({"stream_error", "dropped_stream"})  # faults that wait for a streamed answer
 TransportKind = Literal["timeout", "connection_error", "dropped_stream"]
 # at a stream's break: (thread id, run id), the error, and the text each message's deltas sent (message id -> text)

@@ -19,6 +19,7 @@ that the recording did not.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import math
@@ -27,10 +28,10 @@ from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any, NoReturn, Protocol, overload
+from typing import Any, NoReturn, Protocol, get_args, overload
 
 from ..api import multipart
-from ..api.pipeline import Exchange, Respond
+from ..api.pipeline import Exchange, FaultKind, Respond
 from ..api.routes import check_route
 from ..core.errors import ApiError
 from ..core.given import given
@@ -72,7 +73,7 @@ class RecordedCall:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     response_content: bytes | None = None
     chunks: list[bytes] = field(default_factory=list)
-    fault: str | None = None
+    fault: FaultKind | None = None
     content_size: int = -1
     content_sha256: str | None = None
     form: dict[str, Any] | None = None  # a truncated upload's fields, read before the rest was dropped
@@ -263,7 +264,8 @@ class Calls:
 
 
 def _check_filters(*, method: object, path: object, status: object, fault: object, in_cassette: object) -> None:
-    """A filter of the wrong type would match nothing, silently (`status="200"`): a TypeError naming it."""
+    """A filter of the wrong type would match nothing, silently (`status="200"`): a TypeError naming it; so
+    would a fault no call can have (`fault="rate_limit"`): a ValueError naming the kinds."""
     for name, value, wanted in (("method", method, str), ("path", path, str), ("fault", fault, str),
                                 ("status", status, int), ("in_cassette", in_cassette, bool)):
         if value is not None and (not isinstance(value, wanted) or (wanted is int and isinstance(value, bool))):
@@ -272,6 +274,30 @@ def _check_filters(*, method: object, path: object, status: object, fault: objec
             kind = {str: "a str", int: "an int", bool: "True or False"}[wanted]
             raise TypeError(f"calls.filter({name}=...) takes {kind} or None, not {given(value)}: "
                             f"as filter({name}={example})")
+    problem = unknown_fault_kind(fault) if isinstance(fault, str) else None
+    if problem is not None:
+        raise ValueError(f"calls.filter(fault={fault!r}): {problem}")
+
+
+FAULT_KINDS = get_args(FaultKind)
+# fake.faults' methods whose faults the journal names `http_error`, and the status each answers with (by default)
+HTTP_FAULT_METHODS = {"rate_limit": "status 429", "server_error": "status 500 (or the one it was given)",
+                      "error": "the status it was given"}
+
+
+def unknown_fault_kind(fault: str | None) -> str | None:
+    """What is wrong with `fault` as a journal filter, or None: it must be a fault's kind, as `RecordedCall.fault`
+    holds it (a filter naming none would match nothing, silently)."""
+    if fault is None or fault in FAULT_KINDS:
+        return None
+    kinds = ", ".join(repr(kind) for kind in FAULT_KINDS)
+    if fault in HTTP_FAULT_METHODS:
+        return (f"the journal names a fault by its kind, not by the method that scheduled it: a fault scheduled "
+                f"as {fault!r} is recorded as kind 'http_error' with {HTTP_FAULT_METHODS[fault]} (filter by both "
+                f"to keep only those). The kinds: {kinds}")
+    close = difflib.get_close_matches(fault, [*FAULT_KINDS, *HTTP_FAULT_METHODS], n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close and close[0] in FAULT_KINDS else ""
+    return f"{fault!r} is no fault's kind{hint}. The kinds: {kinds}"
 
 
 def _one_call_only(name: str) -> property:

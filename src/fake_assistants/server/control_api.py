@@ -29,7 +29,7 @@ from ..core.errors import ApiError, InternalError, StateError, note_internal_err
 from ..core.types import Json
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import Fault, FaultArgumentError, Faults
-from ..layers.journal import Journal, RecordedCall
+from ..layers.journal import Journal, RecordedCall, unknown_fault_kind
 from ..runs.ingestion import Ingestion
 from ..runs.progression import (
     AfterPolls,
@@ -348,6 +348,9 @@ def read_calls(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
         filters["status"] = parse_status(filters["status"])
     if filters["in_cassette"] is not None:
         filters["in_cassette"] = parse_flag("in_cassette", filters["in_cassette"])
+    problem = unknown_fault_kind(filters["fault"])
+    if problem is not None:
+        raise catalog.invalid_value_message("fault", problem)
     try:
         calls = api.fake.calls.filter(**filters)
     except UnknownRoute as error:  # the message suggests the closest names
