@@ -40,6 +40,7 @@ import traceback
 import warnings
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -153,12 +154,30 @@ def uses_the_fake(item: pytest.Item) -> bool:
             or item.get_closest_marker(MARKER) is not None)
 
 
+def imports_the_fake(module: object) -> bool:
+    """Whether a test module imports fake_assistants (a name of its own from the package, or the package): its
+    tests may build a fake of their own (a property test's, say) without any fixture."""
+    for value in list(vars(module).values()) if hasattr(module, "__dict__") else ():
+        try:
+            name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+        except Exception:  # an object whose attributes cannot be read (a proxy, a mock): not the fake's
+            continue
+        if isinstance(name, str) and name.partition(".")[0] == "fake_assistants":
+            return True
+    return False
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that use the fake do not show the SDK's Assistants deprecation warnings (unless the ini says so)."""
+    """Tests that use the fake, or sit in a module that imports it, do not show the SDK's Assistants deprecation
+    warnings (unless the ini says so)."""
     if not config.getini(WARNINGS_INI):
         return
+    modules: dict[int, bool] = {}  # id of a test module -> whether it imports the fake
     for item in items:
-        if uses_the_fake(item):
+        module = getattr(item, "module", None)
+        if module is not None and id(module) not in modules:
+            modules[id(module)] = imports_the_fake(module)
+        if uses_the_fake(item) or (module is not None and modules[id(module)]):
             item.add_marker(pytest.mark.filterwarnings(*DEPRECATION_FILTERS), append=True)
 
 

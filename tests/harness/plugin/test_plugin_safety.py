@@ -144,6 +144,53 @@ def test_the_sdk_deprecation_warnings_are_filtered(pytester: pytest.Pytester) ->
     assert "warnings summary" not in result.stdout.str()
 
 
+OWN_FAKE = """
+    {imports}
+
+
+    def test_builds_its_own_fake():
+        client = {fake}.openai_client(max_retries=0)
+        assert client.beta.assistants.create(model="gpt-4o").object == "assistant"
+
+
+    def test_in_the_same_module_without_any_fake():
+        import warnings
+
+        warnings.warn("The Assistants API is deprecated in favor of the Responses API", DeprecationWarning)
+"""
+
+
+@pytest.mark.parametrize(("imports", "fake"), [
+    ("from fake_assistants import FakeAssistants", "FakeAssistants(seed=0)"),
+    ("import fake_assistants", "fake_assistants.FakeAssistants()"),
+    ("from fake_assistants.fake import FakeAssistants", "FakeAssistants()"),
+])
+def test_they_are_filtered_in_a_module_that_imports_the_fake(pytester: pytest.Pytester, imports: str,
+                                                             fake: str) -> None:
+    """A test that builds a fake of its own (the README's property test) uses no fixture; its module imports
+    fake_assistants, so each of its tests is quiet."""
+    result = run(pytester, OWN_FAKE.format(imports=imports, fake=fake), "-W", "error::DeprecationWarning")
+
+    result.assert_outcomes(passed=2)
+    assert "warnings summary" not in result.stdout.str()
+
+
+NO_FAKE = """
+    import warnings
+
+
+    def test_warns_without_any_fake():
+        warnings.warn("The Assistants API is deprecated in favor of the Responses API", DeprecationWarning)
+"""
+
+
+def test_a_module_that_does_not_import_the_fake_keeps_them(pytester: pytest.Pytester) -> None:
+    result = run(pytester, NO_FAKE)
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*warnings summary*", "*DeprecationWarning: The Assistants API is deprecated*"])
+
+
 def test_an_ini_option_keeps_them(pytester: pytest.Pytester) -> None:
     result = run(pytester, QUIET, ini="fake_assistants_filter_deprecation_warnings = false")
 
