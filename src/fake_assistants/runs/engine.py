@@ -85,7 +85,10 @@ from .search import default_max_results, search
 from .tool_choice import ToolChoice, ToolType, has_tool, missing_tool, refused_answer, refused_call
 from .world import World
 
-UNSCRIPTED_MESSAGE = "fake-assistants: no scripted turn was left for this run (strict scripting is on)."
+UNSCRIPTED_MESSAGE = ("fake-assistants: no scripted turn was left for this run (strict scripting is on): script "
+                      "one for each run before it starts, as fake.script.reply(\"...\"), or turn strict scripting "
+                      "off (fake.script.strict = False, or the marker's strict_script=False) for the fake's default "
+                      "reply.")
 # A scripted reply's text deltas after its first are made this many at a time for a stream (a Burst, one chunk).
 DELTAS_PER_CHUNK = 16
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
