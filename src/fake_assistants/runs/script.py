@@ -423,8 +423,8 @@ def _function_name(method: str, what: str, name: str, fix: str) -> None:
     """ValueError unless a function tool could be named `name`: a run could never call any other (every tools
     list the API took holds only such names), so the turn would fail the run only when a run took it."""
     if not is_function_name(name):
-        raise ValueError(f"fake.script.{method}: {what} {name!r} can name no function tool (a function's name is "
-                         f"{FUNCTION_NAME_RULE}); {fix}")
+        raise ValueError(f"fake.script.{method}: {what} {name!r} is not a name a function tool can have "
+                         f"({FUNCTION_NAME_RULE}), so no run could call it; {fix}")
 
 
 def _assistant_id(method: str, assistant_id: object) -> None:

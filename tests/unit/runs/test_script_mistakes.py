@@ -79,13 +79,14 @@ VALUE_MISTAKES: dict[str, tuple[Mistake, tuple[str, ...]]] = {
     "code_interpreter file named blank": (lambda s: s.code_interpreter("x", files=[(" ", b"a,b")]), (
         "a file's name must not be empty, as ' ' is",)),
     "call_function with no name": (lambda s: s.call_function(""), (
-        "fake.script.call_function: name '' can name no function tool",
+        "fake.script.call_function: name '' is not a name a function tool can have",
         "1 to 64 letters, digits, underscores or dashes", 'call_function("get_weather"')),
     "call_function name with a space": (lambda s: s.call_function("get weather"), (
-        "name 'get weather' can name no function tool",)),
-    "call_function name too long": (lambda s: s.call_function("f" * 65), ("can name no function tool",)),
+        "name 'get weather' is not a name a function tool can have",)),
+    "call_function name too long": (lambda s: s.call_function("f" * 65), ("is not a name a function tool can have",)),
     "call_functions name with a dot": (lambda s: s.call_functions([("get_weather", None), ("a.b", {})]), (
-        "fake.script.call_functions: calls[1]'s name 'a.b' can name no function tool", 'call_functions([("')),
+        "fake.script.call_functions: calls[1]'s name 'a.b' is not a name a function tool can have",
+        'call_functions([("')),
 }
 
 
