@@ -169,7 +169,10 @@ class RunEngine:
         elif isinstance(policy, AfterSeconds):
             if self.world.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run, sink)
-            elif poll:
+                return
+            if run.status == "queued":  # the service started a run at once: it is in progress until its outcome
+                self._step(run, sink)
+            if poll:
                 self._polled_in_vain(run, policy)
         elif isinstance(policy, Manual) and poll:
             self._polled_in_vain(run, policy)

@@ -28,7 +28,8 @@ class Manual:
 
 @dataclass(frozen=True, slots=True)
 class AfterSeconds:
-    """Virtual time: the outcome is visible once the fake's clock has moved `seconds` past the queueing."""
+    """Virtual time: the first read shows the run in progress, and its outcome is visible once the fake's clock
+    has moved `seconds` past the queueing."""
 
     seconds: float
 
@@ -69,7 +70,8 @@ def manual() -> Manual:
 
 
 def after_seconds(seconds: float) -> AfterSeconds:
-    """Virtual time: a run's outcome shows once the fake's clock is `seconds` (a number >= 0) past its queueing."""
+    """Virtual time: a run shows `in_progress` from its first read, and its outcome once the fake's clock is
+    `seconds` (a number >= 0) past its queueing (its creation, or the submission of its tool outputs)."""
     meaning = "seconds on the fake's clock"
     if isinstance(seconds, bool) or not isinstance(seconds, int | float):
         raise TypeError(f"after_seconds: seconds must be a number >= 0 ({meaning}), not {given(seconds)}; pass a "

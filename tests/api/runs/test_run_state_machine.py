@@ -133,8 +133,11 @@ class Model:
                 self.drain(run)
             elif run.status == "queued":
                 self.step(run)
-        elif isinstance(policy, AfterSeconds) and self.clock.now() - run.queued_at >= policy.seconds:
-            self.drain(run)
+        elif isinstance(policy, AfterSeconds):
+            if self.clock.now() - run.queued_at >= policy.seconds:
+                self.drain(run)
+            elif run.status == "queued":  # started at the first read, in progress until its outcome
+                self.step(run)
 
     def drain(self, run: ModelRun) -> None:
         while run.status in ("queued", "in_progress", "cancelling"):

@@ -492,13 +492,16 @@ async def test_after_seconds_uses_the_fake_clock(client: Sdk, fake: FakeAssistan
     fake.set_progression(after_seconds(30))
     _thread, run = await start_run(client)
 
-    clock_of(fake).advance(29)
-    assert (await retrieve(client, run)).status == "queued"
+    clock_of(fake).advance(10)
+    started = await retrieve(client, run)  # the service started a run at once: in progress until its outcome
+    clock_of(fake).advance(19)
+    assert (await retrieve(client, run)).status == "in_progress"
     clock_of(fake).advance(1)
     done = await retrieve(client, run)
 
+    assert (started.status, started.started_at) == ("in_progress", START + 10)
     assert done.status == "completed"
-    assert done.completed_at == START + 30
+    assert (done.started_at, done.completed_at) == (START + 10, START + 30)
 
 
 async def test_a_poll_loop_that_could_never_end_is_told_why(client: Sdk, fake: FakeAssistants) -> None:
@@ -569,7 +572,7 @@ async def test_polls_that_see_the_run_or_the_clock_move_are_not_counted(client: 
             await retrieve(client, run)
     fake.options.idle_polls = None  # never
     for _ in range(5):
-        assert (await retrieve(client, run)).status == "queued"
+        assert (await retrieve(client, run)).status == "in_progress"  # since the first read
 
 
 # -- expiry ----------------------------------------------------------------------------------------
