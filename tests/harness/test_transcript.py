@@ -69,6 +69,23 @@ async def test_a_function_call_conversation_reads_in_order(client: Sdk, fake: Fa
     assert "shortened" not in text  # nothing was long
 
 
+async def test_steps_no_turn_asked_for_say_they_are_the_fakes_default(client: Sdk, fake: FakeAssistants) -> None:
+    """A test that forgot a turn reads the fake's default reply in its transcript, marked as such."""
+    fake.script.call_function("get_weather", {"city": "Paris"})  # and no reply after the tool output
+    assistant = await client.beta.assistants.create(model="gpt-4o", tools=[WEATHER_TOOL])
+    thread = await client.beta.threads.create(messages=[{"role": "user", "content": "Weather?"}])
+    run = await client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+    call = run.required_action.submit_tool_outputs.tool_calls[0]
+    await client.beta.threads.runs.submit_tool_outputs_and_poll(
+        run_id=run.id, thread_id=thread.id, tool_outputs=[{"tool_call_id": call.id, "output": "22 C"}])
+
+    steps = [line.strip() for line in fake.transcript().splitlines() if line.strip().startswith("step ")]
+    assert [step.split(" ", 2)[2] for step in steps] == [
+        "tool_calls",  # scripted
+        "message_creation · from the fake's default (no turn was scripted)",
+    ]
+
+
 async def test_a_streamed_and_a_polled_run_differ_only_in_the_streamed_marker(client: Sdk) -> None:
     polled_fake, streamed_fake = new_fake(), new_fake()
     async with open_sdk(polled_fake, client.variant) as polled, open_sdk(streamed_fake, client.variant) as streamed:

@@ -89,6 +89,8 @@ UNSCRIPTED_MESSAGE = ("fake-assistants: no scripted turn was left for this run (
                       "one for each run before it starts, as fake.script.reply(\"...\"), or turn strict scripting "
                       "off (fake.script.strict = False, or the marker's strict_script=False) for the fake's default "
                       "reply.")
+# What a transcript says made a step no scripted turn asked for (`RunProgress.model_steps`)
+UNSCRIPTED_SOURCE = "the fake's default (no turn was scripted)"
 # A scripted reply's text deltas after its first are made this many at a time for a stream (a Burst, one chunk).
 DELTAS_PER_CHUNK = 16
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
@@ -560,9 +562,9 @@ class RunEngine:
         """The run's next action: its scripted turn's, what its responder answers (the fake's lock set aside
         meanwhile), or the default; None when the run's work was dropped while its responder answered."""
         turn = self.script.take(run.assistant_id)
-        source = getattr(turn.action, "model_label", None) if turn is not None else None
-        if isinstance(source, str):  # a model behind the run (a responder with a `model_label`): transcripts say so
-            self.turn_sources[run.id] = source
+        source = getattr(turn.action, "model_label", None) if turn is not None else UNSCRIPTED_SOURCE
+        if isinstance(source, str):  # a model behind the run (a responder with a `model_label`), or the fake's
+            self.turn_sources[run.id] = source  # default: transcripts say so
         else:
             self.turn_sources.pop(run.id, None)
         if turn is not None:
