@@ -240,8 +240,7 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     fake = item.stash.get(FAKE_KEY, None)
     missing = item.stash.get(MISSING_CASSETTE_KEY, None)
     if fake is not None and missing is not None and len(fake.calls):
-        pytest.fail(f"{missing}\nThe test sent requests to the fake its marker gave it, so it needs its cassette "
-                    "(or cassette=False for a fake without one).", pytrace=False)
+        pytest.fail(f"{missing}\n{MISSING_CASSETTE_HINT}", pytrace=False)
     # The checks with no switch, on the test's fake and on those the test built itself (a property test builds one
     # per example), in a test that uses the plugin
     checked = [fake] if fake is not None else []
@@ -283,6 +282,10 @@ def pytest_runtest_makereport(
             report.sections.append((OTHER_FAKES_SECTION, "\n".join(others) + f"\n{OTHER_FAKES_HINT}"))
         if fake.internal_errors and not failed_for_internal_errors(call):  # the 500s the test may have failed on
             report.sections.append((INTERNAL_SECTION, internal_errors_text(fake)))
+        missing = item.stash.get(MISSING_CASSETTE_KEY, None)
+        if missing is not None and len(fake.calls) and not (call.excinfo is not None and missing in str(
+                call.excinfo.value)):  # the check that fails a test for it runs only when its body passed
+            report.sections.append((MISSING_CASSETTE_SECTION, f"{missing}\n{MISSING_CASSETTE_HINT}"))
     if report.when == "call" and BUILT_KEY in item.stash:
         del item.stash[BUILT_KEY]  # the fakes the body built go with it
     if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
@@ -305,6 +308,9 @@ NO_KEY_HINT = (
 )
 
 
+MISSING_CASSETTE_SECTION = "fake-assistants: the test's cassette is missing"
+MISSING_CASSETTE_HINT = ("The test sent requests to the fake its marker gave it, so it needs its cassette (or "
+                         "cassette=False for a fake without one). Without it, runs got the fake's default reply.")
 UNUSED_SECTION = "fake-assistants: scripted turns no run used"
 OTHER_FAKES_SECTION = "fake-assistants: turns scripted on a fake the test built itself, which no run used"
 UNUSED_HINT = ("When the test failed, these turns were still waiting for a run (a turn given an assistant_id waits "

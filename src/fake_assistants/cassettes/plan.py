@@ -135,7 +135,8 @@ def plan(paths: str | Path | Iterable[str | Path], *, scope_to_assistants: bool)
     runs = []
     for run in recorded_runs(recordings, recorded_ids=scope_to_assistants):
         owner = run.assistant_id if scope_to_assistants or run.assistant_id in seeded else None
-        runs.append(ScriptedRun(run, [Turn(action, owner) for action in run.turns]))
+        source = f"the cassette's {run.run_id}"  # the transcript's step lines name the recorded run
+        runs.append(ScriptedRun(run, [Turn(action, owner, source=source) for action in run.turns]))
     recorded_ids: dict[str, list[str | None]] = {
         kind: list(ids) for kind, ids in ids_by_kind(recordings, made).items()}
     # steps and tool calls are made run by run, turn by turn: one never shown keeps its place (a seeded id)

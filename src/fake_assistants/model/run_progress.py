@@ -130,8 +130,8 @@ class RunProgress:
     # the backlog of that stream while it is not read yet: reads of the run move it meanwhile, into the backlog
     unread_stream: weakref.ref[StreamBacklog] | None = None
     history: list[StatusChange] = field(default_factory=list)  # every status change, in order (for transcripts)
-    # step id -> the model whose turn made the step (a responder's `model_label`), or the fake's default when no
-    # turn was scripted, for transcripts
+    # step id -> where the turn that made the step came from (a responder's `model_label`, a cassette's recorded
+    # run, or the fake's default when no turn was scripted), for transcripts
     model_steps: dict[str, str] = field(default_factory=dict)
     idle_polls: IdlePolls | None = None  # polls in a row that could not move the run (a poll loop with no end)
     stream_reader: int | None = None  # the thread reading the stream that moves the run (while one does)

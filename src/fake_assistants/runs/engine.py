@@ -562,9 +562,11 @@ class RunEngine:
         """The run's next action: its scripted turn's, what its responder answers (the fake's lock set aside
         meanwhile), or the default; None when the run's work was dropped while its responder answered."""
         turn = self.script.take(run.assistant_id)
-        source = getattr(turn.action, "model_label", None) if turn is not None else UNSCRIPTED_SOURCE
-        if isinstance(source, str):  # a model behind the run (a responder with a `model_label`), or the fake's
-            self.turn_sources[run.id] = source  # default: transcripts say so
+        # a model behind the run (a responder with a `model_label`), a cassette's recorded run, or the fake's
+        # default: transcripts say so
+        source = (getattr(turn.action, "model_label", None) or turn.source) if turn is not None else UNSCRIPTED_SOURCE
+        if isinstance(source, str):
+            self.turn_sources[run.id] = source
         else:
             self.turn_sources.pop(run.id, None)
         if turn is not None:

@@ -197,6 +197,7 @@ class Turn:
     action: Action | Responder
     assistant_id: str | None = None
     repeat: bool = False
+    source: str | None = None  # where the turn came from, as a transcript names it ("the cassette's run_abc")
 
     @property
     def responds(self) -> bool:

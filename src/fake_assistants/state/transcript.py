@@ -105,7 +105,7 @@ class StepView:
     tool_calls: list[ToolCallView] = field(default_factory=list)
     message: MessageView | None = None
     last_error: str | None = None
-    model: str | None = None  # the model whose turn made the step (a model behind the runs), or the fake's default
+    model: str | None = None  # where the step's turn came from: a model behind the runs, a cassette, the default
 
 
 @dataclass(slots=True)

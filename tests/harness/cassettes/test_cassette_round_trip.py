@@ -329,6 +329,17 @@ async def test_vcrpy_itself_replays_the_same_code_but_not_the_changed_code(recor
     assert isinstance(cause, vcr.errors.CannotOverwriteExistingCassetteException)
 
 
+async def test_the_transcript_names_the_recorded_run_behind_each_step(recorded: Recorded) -> None:
+    path, _, variant = recorded
+    fake = FakeAssistants.from_cassette(path)
+    await drive(replay_client(fake, variant), variant)
+
+    steps = [line.strip() for line in fake.transcript().splitlines() if line.strip().startswith("step ")]
+    sources = {step.split(" · from ")[-1] for step in steps}
+    recorded_runs_seen = {run.run_id for run in recorded_runs([read_cassette(path)])}
+    assert steps and sources == {f"the cassette's {run_id}" for run_id in recorded_runs_seen}
+
+
 async def test_the_report_lists_imports_and_runs_never_replayed(recorded: Recorded) -> None:
     path, _, _ = recorded
     fake = FakeAssistants.from_cassette(path)

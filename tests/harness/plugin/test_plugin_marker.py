@@ -315,3 +315,31 @@ def test_a_missing_default_cassette_is_fine_for_a_test_that_sends_nothing(pytest
     result.stdout.fnmatch_lines([
         "*the test's default cassette (cassette=True) is not there; looked for:*",
         "*The test sent requests to the fake its marker gave it, so it needs its cassette*"])
+
+
+def test_a_missing_default_cassette_is_named_when_the_test_fails_first(pytester: pytest.Pytester,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test without its cassette usually fails on the default reply before the check runs: its report says why."""
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    result = run(pytester, """
+        import openai
+        import pytest
+
+        @pytest.mark.fake_assistants(cassette=True, intercept=True)
+        def test_expects_the_recorded_answer():
+            client = openai.OpenAI(max_retries=0)
+            thread = client.beta.threads.create(messages=[{"role": "user", "content": "Weather in Paris?"}])
+            assistant = client.beta.assistants.create(model="gpt-4o")
+            client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+            answer = client.beta.threads.messages.list(thread_id=thread.id).data[0].content[0].text.value
+            assert answer == "It is sunny in Paris."
+    """)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*+ This is a deterministic reply from fake-assistants to: Weather in Paris?",
+        "*fake-assistants: the test's cassette is missing*",
+        "*the test's default cassette (cassette=True) is not there; looked for:*",
+        "*so it needs its cassette (or cassette=False for a fake without one). Without it, runs got the fake's "
+        "default reply.",
+    ])
