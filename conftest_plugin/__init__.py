@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fake_assistants import CassetteWarning, FakeAssistants
+from fake_assistants import CassetteReport, CassetteWarning, FakeAssistants
 from fake_assistants.cassettes.reader import CassetteError
 from fake_assistants.fake import fakes_built
 from fake_assistants.plugin_options import (
@@ -371,6 +371,13 @@ def transcript_of(fake: FakeAssistants) -> str:
         return f"(the transcript could not be made: {type(error).__name__}: {error})"
 
 
+
+def cassette_counts(report: CassetteReport) -> str:
+    """`2 recorded runs never replayed, 1 part not imported`: the counts that are not zero."""
+    counts = [(len(report.never_replayed), "recorded run", "recorded runs", "never replayed"),
+              (len(report.not_imported), "part", "parts", "not imported")]
+    return ", ".join(f"{n} {one if n == 1 else many} {what}" for n, one, many, what in counts if n)
+
 def warn_about_cassette(item: pytest.Item) -> None:
     """Recorded runs the test never replayed, or what the fake could not import: a `CassetteWarning`."""
     fake = item.stash.get(FAKE_KEY, None)
@@ -388,9 +395,8 @@ def warn_about_cassette(item: pytest.Item) -> None:
     _, line, _ = item.location
     warnings.warn_explicit(
         CassetteWarning(
-            f"fake_assistants: the cassette was not all used or not all imported "
-            f"({len(report.never_replayed)} recorded run(s) never replayed, "
-            f"{len(report.not_imported)} part(s) not imported):\n{report}\n"
+            f"fake_assistants: the cassette was not all used or not all imported ({cassette_counts(report)}):\n"
+            f"{report}\n"
             f"Switch this off with @pytest.mark.{MARKER}(cassette_warning=False) or the ini option "
             f"{CASSETTE_WARNING_INI} = false."
         ),

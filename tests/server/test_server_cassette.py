@@ -79,7 +79,7 @@ def test_the_cassette_report_says_what_was_imported_and_what_is_left(served: Thr
 
     assert before["object"] == "fake.cassette_report"
     assert before["cassettes"][0].endswith("weather.json")
-    assert f"run {RUN} (completed): 1 turns" in before["imported"]
+    assert f"run {RUN} (completed): 1 turn" in before["imported"]
     assert (before["never_replayed"], after["never_replayed"]) == ([RUN], [])
 
 

@@ -154,11 +154,19 @@ def plan(paths: str | Path | Iterable[str | Path], *, scope_to_assistants: bool)
             if not interaction.path.startswith(ASSISTANTS_PATHS):
                 out.not_imported.append((where, "belongs to another API than Assistants"))
             elif interaction.status >= 500:
-                out.not_imported.append((where, f"a server error ({interaction.status}) the service had"))
+                out.not_imported.append((where, f"a server error ({interaction.status}) the service had (to test "
+                                                f"what the code does with it, schedule one: fake.faults.server_error"
+                                                f"(route, status={interaction.status}))"))
     out.not_imported.extend(seeds.missing)
     for scripted in runs:
         out.not_imported.extend((scripted.run.run_id, note) for note in scripted.run.notes)
     return out
+
+
+def _turns(count: int) -> str:
+    if count == 0:  # a run replaying it takes no recorded turn: the fake's default reply, or what the test scripts
+        return "no turns (a run replaying it gets the fake's default reply, or a turn the test scripts)"
+    return "1 turn" if count == 1 else f"{count} turns"
 
 
 def seed_document(objects: Sequence[tuple[str, str, Json]]) -> Json:
@@ -174,7 +182,7 @@ def report(source: CassetteSource, pending: Sequence[Turn],
     cassette = source.plan
     waiting = [turn for turn, recorded in zip(pending, source.pending(pending), strict=True) if recorded]
     imported = [f"seeded {object_id}" for object_id in source.seeded]
-    imported += [f"run {s.run.run_id} ({s.run.status}): {len(s.turns)} turns" for s in cassette.runs]
+    imported += [f"run {s.run.run_id} ({s.run.status}): {_turns(len(s.turns))}" for s in cassette.runs]
     imported += [f"{sum(i is not None for i in ids)} recorded {kind} ids"
                  for kind, ids in cassette.recorded_ids.items()]
     never = _never_replayed(cassette.runs, waiting)
