@@ -49,6 +49,15 @@ def test_start_and_stop_without_with() -> None:
         server.start()
 
 
+def test_the_address_after_the_with_block_says_the_server_stopped() -> None:
+    with FakeAssistants(seed=0).serve() as server:
+        assert server.base_url.startswith("http://127.0.0.1:")
+    for name in ("base_url", "port", "address"):
+        with pytest.raises(RuntimeError, match=r"the server has stopped \(its `with fake.serve\(\) as server:` block "
+                                               r"ended, or stop\(\) was called\)"):
+            getattr(server, name)
+
+
 def test_base_url_before_start_says_how_to_start() -> None:
     with pytest.raises(RuntimeError, match=r"with fake\.serve"):
         _ = FakeAssistants(seed=0).serve().base_url

@@ -165,6 +165,7 @@ class ThreadedServer:
         self._sock: socket.socket | None = None
         self._server: _Uvicorn | None = None
         self._thread: threading.Thread | None = None
+        self._stopped = False
 
     @property
     def base_url(self) -> str:
@@ -205,6 +206,7 @@ class ThreadedServer:
                 raise RuntimeError("fake-assistants: the server did not stop")
         if self._sock is not None:
             self._sock.close()
+        self._stopped = True
 
     def _serve(self, ready: threading.Event) -> None:
         assert self._server is not None and self._sock is not None
@@ -214,6 +216,9 @@ class ThreadedServer:
             ready.set()  # wakes `start` if the server stopped before it started
 
     def _listening(self) -> socket.socket:
+        if self._stopped:
+            raise RuntimeError("the server has stopped (its `with fake.serve() as server:` block ended, or stop() "
+                               "was called): read base_url, port or address while it runs")
         if self._sock is None or self._thread is None:
             raise RuntimeError("the server is not running: use `with fake.serve() as server:` or call start()")
         return self._sock
