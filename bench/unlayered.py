@@ -38,7 +38,8 @@ def pipeline(app: App) -> Respond:
         partial(ResponseHeaders, ids=app.ctx.ids, options=app.ctx.options),
         partial(ErrorEnvelope, errors=app.internal_errors),
     ]
-    handler: list[Callable[[Answer], Answer]] = [KnownRoute, partial(RunSettling, ctx=app.ctx)]
+    handler: list[Callable[[Answer], Answer]] = [partial(KnownRoute, routes=app.routes),
+                                                 partial(RunSettling, ctx=app.ctx)]
     endpoint: Respond = ReplyEncoding(compose(handler, call_handler(app.ctx)))
     return compose(http, endpoint)
 

@@ -82,7 +82,7 @@ class App:
         ]
         lenient = self._stand_ins
         handler: list[Callable[[Answer], Answer]] = [
-            KnownRoute,  # 404 for a path no route serves
+            partial(KnownRoute, routes=self.routes),  # 404 for a path no route serves
             partial(VersionCheck, options=self.ctx.options),  # OpenAI-Beta: assistants=v2 (or v1)
             *([] if lenient is not None and lenient.any_prefix else [IdPrefixes]),  # thread_..., run_...
             partial(RunSettling, ctx=self.ctx),  # the thread's active run moves as its policy says

@@ -556,6 +556,20 @@ def test_another_openai_api_is_named(world: World, method: str, path: str, api: 
     assert (error["type"], error["param"], error["code"]) == ("invalid_request_error", None, None)
 
 
+@pytest.mark.parametrize(("method", "path"), [("POST", "/assistants"), ("GET", "/threads/thread_abc/runs")])
+def test_a_route_without_its_v1_says_where_the_api_is(world: World, method: str, path: str) -> None:
+    """A client whose base URL lacks /v1 (`http://127.0.0.1:8000`): the service's 404, then the fix."""
+    error = assert_error(world.send(method, path), 404)
+    assert error["message"] == (f"Invalid URL ({method} {path}): the API is served under /v1 ({method} /v1{path}): "
+                                "give the client a base URL that ends in /v1.")
+
+
+def test_the_control_api_under_v1_says_where_it_is(world: World) -> None:
+    error = assert_error(world.send("POST", "/v1/__fake__/reset"), 404)
+    assert error["message"] == ("Invalid URL (POST /v1/__fake__/reset): a served fake's control API is at "
+                                "/__fake__/reset, beside the API, not under it.")
+
+
 # -- fuzzing the POST bodies ------------------------------------------------------------------------
 
 

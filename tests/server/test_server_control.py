@@ -69,12 +69,20 @@ def test_health(server: ThreadedServer) -> None:
     assert ok(server, "GET", "health") == {"status": "ok"}
 
 
-def test_unknown_control_routes_are_404(server: ThreadedServer) -> None:
+def test_unknown_control_routes_are_404_naming_the_routes(server: ThreadedServer) -> None:
     status, body = error(server, "GET", "nothing-here")
     assert status == 404
-    assert body == {"message": "Invalid URL (GET /__fake__/nothing-here)", "type": "invalid_request_error",
-                    "param": None, "code": None}
-    assert error(server, "DELETE", "health")[0] == 404
+    assert body["message"].startswith("Invalid URL (GET /__fake__/nothing-here): The control API serves /__fake__/, "
+                                      "/__fake__/transcript, ")
+    assert "/__fake__/runs/{run_id}/advance" in body["message"] and "/page/" not in body["message"]
+    assert (body["type"], body["param"], body["code"]) == ("invalid_request_error", None, None)
+    assert error(server, "DELETE", "health") == (404, {
+        "message": "Invalid URL (DELETE /__fake__/health): /__fake__/health takes GET.",
+        "type": "invalid_request_error", "param": None, "code": None})
+    assert error(server, "PUT", "script")[1]["message"] == (
+        "Invalid URL (PUT /__fake__/script): /__fake__/script takes GET, POST or DELETE.")
+    assert error(server, "POST", "run/run_abc/advance")[1]["message"].startswith(
+        "Invalid URL (POST /__fake__/run/run_abc/advance): did you mean /__fake__/runs/{run_id}/advance? ")
 
 
 # -- scripted turns --------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ API_PREFIX = "/v1"
 # /deployments/ segment). Unknown query parameters such as `api-version` are ignored, as everywhere.
 AZURE_PREFIX = "/openai"
 API_PREFIXES = (API_PREFIX, AZURE_PREFIX)
+CONTROL_PREFIX = "/__fake__"  # a served fake's control API (server/control_api.py), beside the API, not under it
 
 V2_ROUTES: tuple[Route, ...] = (
     *assistants.ROUTES, *threads.ROUTES, *messages.ROUTES, *runs.ROUTES, *files.ROUTES,

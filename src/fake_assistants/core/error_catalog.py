@@ -86,11 +86,22 @@ def invalid_url(method: str, path: str) -> ApiError:
     return ApiError(404, f"Invalid URL ({method} {path})")
 
 
+def invalid_url_because(method: str, path: str, hint: str) -> ApiError:
+    # (the fake's own) the service's 404 for an unknown URL, its wording first (code that matches it still does),
+    # then what the fake can tell of the mistake
+    return ApiError(404, f"Invalid URL ({method} {path}): {hint}")
+
+
 def other_api(method: str, path: str, api: str) -> ApiError:
-    # (the fake's own) a route of another OpenAI API, which the fake does not serve: the service's 404 for an
-    # unknown URL, its wording first (code that matches it still does), then what the fake serves
-    return ApiError(404, f"Invalid URL ({method} {path}): fake-assistants serves the Assistants API (assistants, "
-                         f"threads, messages, runs, files and vector stores), not the {api}.")
+    # (the fake's own) a route of another OpenAI API, which the fake does not serve
+    return invalid_url_because(method, path, "fake-assistants serves the Assistants API (assistants, threads, "
+                                             f"messages, runs, files and vector stores), not the {api}.")
+
+
+def without_api_prefix(method: str, path: str, prefix: str) -> ApiError:
+    # (the fake's own) a route's path without its /v1: a client whose base URL lacks it
+    return invalid_url_because(method, path, f"the API is served under {prefix} ({method} {prefix}{path}): give "
+                                             f"the client a base URL that ends in {prefix}.")
 
 
 def not_found(kind: str, object_id: str) -> ApiError:

@@ -7,9 +7,10 @@ route serves comes inside the error envelope, as the service's own `invalid_requ
 from __future__ import annotations
 
 from ..api.pipeline import Answer, Exchange, Respond
-from ..api.routes import api_route_path, other_api
+from ..api.routes import API_PREFIX, CONTROL_PREFIX, api_route_path, other_api
 from ..api.routing import Reply, Route, RouteTable
 from ..core import error_catalog as catalog
+from ..core.errors import ApiError
 from ..core.wire import ApiResponse
 
 
@@ -27,15 +28,27 @@ class RouteMatch:
 
 
 class KnownRoute:
-    def __init__(self, inner: Answer) -> None:
+    def __init__(self, inner: Answer, routes: RouteTable[Route]) -> None:
         self.inner = inner
+        self.routes = routes
 
     def __call__(self, exchange: Exchange) -> Reply:
         if exchange.route is None:
-            request = exchange.request
-            route_path = api_route_path(request.path)
-            api = None if route_path is None else other_api(route_path)
-            if api is not None:
-                raise catalog.other_api(request.method, request.path, api)
-            raise catalog.invalid_url(request.method, request.path)
+            raise self._unknown(exchange.request.method, exchange.request.path)
         return self.inner(exchange)
+
+    def _unknown(self, method: str, path: str) -> ApiError:
+        """The service's 404 for a path no route serves, with what the fake can tell of the mistake: another API's
+        route, a route without its /v1 (a base URL that lacks it), the control API under /v1."""
+        route_path = api_route_path(path)
+        if route_path is None:
+            if self.routes.match(method, path) is not None:
+                return catalog.without_api_prefix(method, path, API_PREFIX)
+            return catalog.invalid_url(method, path)
+        api = other_api(route_path)
+        if api is not None:
+            return catalog.other_api(method, path, api)
+        if route_path == CONTROL_PREFIX or route_path.startswith(CONTROL_PREFIX + "/"):
+            return catalog.invalid_url_because(
+                method, path, f"a served fake's control API is at {route_path}, beside the API, not under it.")
+        return catalog.invalid_url(method, path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import difflib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, Literal, Protocol
 from ..api.context import Context
 from ..api.multipart import MAX_FILE_BYTES
 from ..api.params import query_value
-from ..api.routes import ALL_ROUTES, API_PREFIX, UnknownRoute
+from ..api.routes import ALL_ROUTES, API_PREFIX, CONTROL_PREFIX, UnknownRoute
 from ..api.routing import RouteTable
 from ..api.validation import decode_json_object, validate
 from ..app import App
@@ -67,7 +68,6 @@ from .control_requests import (
     TurnSpec,
 )
 
-CONTROL_PREFIX = "/__fake__"
 ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], "Json | ApiResponse"]
 # what each kind of fault takes besides `kind` (the arguments of the `fake.faults` method of that name)
 FAULT_PARAMS: dict[str, frozenset[str]] = {
@@ -160,7 +160,7 @@ class ControlApi:
         try:
             matched = ROUTE_TABLE.match(request.method, request.path[len(CONTROL_PREFIX):])
             if matched is None:
-                raise catalog.invalid_url(request.method, request.path)
+                raise unknown_control_path(request.method, request.path)
             route, params = matched
             check_query(request.query, route.query)
             with self.fake.app.lock:
@@ -422,6 +422,21 @@ ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("POST", "/clock", move_clock),
 )
 ROUTE_TABLE = RouteTable(ROUTES)
+METHODS = ("GET", "POST", "PUT", "DELETE")
+
+
+def unknown_control_path(method: str, path: str) -> ApiError:
+    """404 for a control path no route serves, naming the methods the path takes, or the closest paths."""
+    under = path[len(CONTROL_PREFIX):]
+    methods = [other for other in METHODS if ROUTE_TABLE.match(other, under) is not None]
+    if methods:
+        named = " or ".join(methods) if len(methods) < 3 else f"{', '.join(methods[:-1])} or {methods[-1]}"
+        return catalog.invalid_url_because(method, path, f"{path} takes {named}.")
+    templates = list(dict.fromkeys(route.template for route in ROUTES))
+    close = difflib.get_close_matches(under, templates, n=2, cutoff=0.5)
+    guess = f"did you mean {' or '.join(CONTROL_PREFIX + each for each in close)}? " if close else ""
+    return catalog.invalid_url_because(method, path, f"{guess}The control API serves " + ", ".join(
+        CONTROL_PREFIX + each for each in templates if each != "/page/{name}") + ".")
 
 
 # -- helpers ---------------------------------------------------------------------------------------

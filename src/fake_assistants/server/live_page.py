@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
+from ..api.routes import CONTROL_PREFIX
 from ..core import error_catalog as catalog
 from ..core.types import Json
 from ..core.wire import ApiResponse
@@ -24,7 +25,7 @@ from ..layers.faults import Fault
 from ..layers.journal import RecordedCall, shorten
 from ..runs.script import Turn
 
-PAGE_PREFIX = "/__fake__"
+PAGE_PREFIX = CONTROL_PREFIX
 # name -> (file in server/page/, content type)
 ASSETS: dict[str, tuple[str, str]] = {
     "": ("index.html", "text/html; charset=utf-8"),
