@@ -303,8 +303,14 @@ class FakeAssistants:
     def finish_ingestion(self, *, vector_store_id: str | None = None, file_id: str | None = None) -> int:
         """Finish the ingestion of in-progress vector-store files now (all, one store's or one file's), as
         `fake.ingestion` decides (failure rules, file type): for the manual ingestion policy
-        (`fake.ingestion.set_policy("manual")`). Returns how many files finished."""
+        (`fake.ingestion.set_policy("manual")`). Returns how many files finished (KeyError when this fake has no
+        such vector store or file: a typo would otherwise finish nothing, silently)."""
         with self.app.lock:
+            if vector_store_id is not None and vector_store_id not in self.store.vs_files:
+                raise KeyError(f"no vector store with id {vector_store_id!r} in this fake (vector_stores.create "
+                               "makes them)")
+            if file_id is not None and file_id not in self.store.files:
+                raise KeyError(f"no file with id {file_id!r} in this fake (files.create makes them)")
             return self.ingestion.finish_pending(self.store, vector_store_id=vector_store_id, file_id=file_id)
 
     def handle(self, request: ApiRequest) -> ApiResponse:

@@ -338,6 +338,14 @@ def test_manual_ingestion_finishes_when_told(server: ThreadedServer, client: ope
     assert (attached.status, waiting, finished, done) == ("in_progress", "in_progress", {"finished": 1}, "completed")
 
 
+def test_finishing_an_unknown_store_or_file_is_a_404(server: ThreadedServer) -> None:
+    assert error(server, "POST", "ingestion/finish", {"vector_store_id": "vs_typo"}) == (404, {
+        "message": "No vector store found with id 'vs_typo'.", "type": "invalid_request_error", "param": None,
+        "code": None})
+    status, problem = error(server, "POST", "ingestion/finish", {"file_id": "file-typo"})
+    assert (status, problem["message"]) == (404, "No such File object: file-typo")
+
+
 def test_an_ingestion_failure_rule(server: ThreadedServer, client: openai.OpenAI) -> None:
     rule = ok(server, "POST", "ingestion/failures", {"filename": "*.txt", "code": "invalid_file"})
     uploaded = client.files.create(file=("broken.txt", b"..."), purpose="assistants")

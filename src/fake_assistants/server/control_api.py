@@ -272,6 +272,10 @@ def set_ingestion_progression(api: ControlApi, request: ApiRequest, params: dict
 
 def finish_ingestion(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     body = validate(FinishIngestionBody, decode_json_object(request.body))
+    if body.vector_store_id is not None and body.vector_store_id not in api.fake.store.vs_files:
+        raise catalog.not_found("vector_store", body.vector_store_id)
+    if body.file_id is not None and body.file_id not in api.fake.store.files:
+        raise catalog.file_not_found(body.file_id)
     return {"finished": api.fake.finish_ingestion(vector_store_id=body.vector_store_id, file_id=body.file_id)}
 
 

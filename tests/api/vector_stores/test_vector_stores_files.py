@@ -349,6 +349,14 @@ async def test_manual_ingestion_finishes_when_told(client: Sdk, fake: FakeAssist
     assert fake.finish_ingestion() == 0
 
 
+def test_finishing_the_ingestion_of_what_the_fake_has_not_is_a_key_error() -> None:
+    fake = FakeAssistants(seed=0)
+    with pytest.raises(KeyError, match=r"no vector store with id 'vs_typo' in this fake"):
+        fake.finish_ingestion(vector_store_id="vs_typo")
+    with pytest.raises(KeyError, match=r"no file with id 'file-typo' in this fake"):
+        fake.finish_ingestion(file_id="file-typo")
+
+
 @pytest.mark.parametrize(
     ("code", "message"),
     [
