@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -47,6 +48,9 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--clock-start", type=int, default=None, help="the manual clock's start (Unix seconds)")
     serve.add_argument("--progression", choices=("immediate", "manual"), default="immediate",
                        help="when runs move (default: immediate)")
+    serve.add_argument("--strict-script", action="store_true",
+                       help="a run no scripted turn fits fails (server_error, naming the fix) instead of getting "
+                            "the fake's default reply")
     serve.add_argument("--poll-after-ms", type=int, default=0, help="the openai-poll-after-ms header (default: 0)")
     serve.add_argument("--api-versions", type=_api_versions, default=DEFAULT_VERSIONS, metavar="v1,v2",
                        help="the Assistants API versions served (default: v2; `v1,v2` also serves "
@@ -64,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
                        help=f"polls in a row that find a run no poll moves (manual progression) unchanged before "
                             f"that poll is a 400 saying what moves it (default: {SERVED_IDLE_POLLS:,}, a few "
                             "seconds of an SDK's poll loop; `none`: never), as `fake.options.idle_polls`")
+    serve.add_argument("--exit-with-parent", action="store_true",
+                       help="stop once the process that started the server exits (a test runner that crashed "
+                            "leaves no server behind); by default the server runs until SIGINT or SIGTERM")
     serve.add_argument("--allow-host", action="append", default=[], metavar="HOST", dest="allow_hosts",
                        help="on loopback, also answer requests whose Host or Origin is HOST (repeatable; by "
                             "default only loopback names and addresses, which stops web pages driving the fake)")
@@ -91,7 +98,8 @@ def parser() -> argparse.ArgumentParser:
 def build_fake(args: argparse.Namespace) -> FakeAssistants:
     seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
     options: dict[str, Any] = {"clock": _clock(args), "shape": args.shape, "poll_after_ms": args.poll_after_ms,
-                               "progression": args.progression, "lenient": args.lenient}
+                               "progression": args.progression, "lenient": args.lenient,
+                               "strict_script": args.strict_script}
     if args.cassette:
         if args.api_versions != DEFAULT_VERSIONS:  # else a cassette of v1 traffic serves v1 too
             options["api_versions"] = args.api_versions
@@ -164,6 +172,7 @@ def _clock(args: argparse.Namespace) -> Clock:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parent = os.getppid()  # as soon as possible: the process that started this one, while it runs
     args = parser().parse_args(argv)
     if args.command == "demo":
         return demo.main()
@@ -174,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return run_server(build_fake(args), host=args.host, port=args.port, api_key=args.api_key,
-                          allow_hosts=args.allow_hosts)
+                          allow_hosts=args.allow_hosts, parent=parent if args.exit_with_parent else None)
     except OSError as error:  # the address is taken, or not this machine's
         print(f"fake-assistants: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import select
 import shutil
 import signal
 import socket
@@ -252,3 +254,54 @@ def test_a_served_poll_loop_is_told_the_control_apis_fix(policy: str) -> None:
                 f'(POST /__fake__/progression {{"policy": "immediate", "run_id": "{run.id}"}})') in message
     else:
         assert 'move it (POST /__fake__/clock {"advance": 30}, with --clock manual)' in message
+
+
+def test_strict_scripting_fails_an_unscripted_run_naming_the_control_apis_fix() -> None:
+    fake = build_fake(parser().parse_args(["serve", "--strict-script"]))
+    client = fake.openai_client(max_retries=0)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "hi"}])
+
+    run = client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+    assert fake.script.strict and not build_fake(parser().parse_args(["serve"])).script.strict
+    assert run.status == "failed" and run.last_error is not None
+    assert run.last_error.message == (
+        "fake-assistants: no scripted turn was left for this run (strict scripting is on): script one for each run "
+        'before it starts, as POST /__fake__/script {"turns": [{"type": "reply", "text": "..."}]}, or serve without '
+        "--strict-script for the fake's default reply.")
+
+
+STARTER = """
+import os, subprocess, sys
+with open(sys.argv[1], "w") as log:
+    server = subprocess.Popen([sys.executable, "-m", "fake_assistants", "serve", "--port", "0", *sys.argv[2:]],
+                              stdout=subprocess.PIPE, stderr=log, text=True)
+print(server.pid, server.stdout.readline().strip(), flush=True)
+os._exit(1)  # a test runner that crashed: its server is left behind
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits for another's child with a pidfd (Linux only)")
+def test_exit_with_parent_stops_the_server_once_its_starter_has_gone(tmp_path: Path) -> None:
+    log = tmp_path / "server.log"
+    starter = subprocess.run([sys.executable, "-c", STARTER, str(log), "--exit-with-parent"], capture_output=True,
+                             text=True, timeout=60, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    pid_text, _, line = starter.stdout.partition(" ")
+    pid = int(pid_text)
+    try:
+        exited: int | None = os.pidfd_open(pid)
+    except ProcessLookupError:  # already gone (and reaped)
+        exited = None
+    gone = False
+    try:
+        gone = exited is None or select.select([exited], [], [], 30)[0] != []  # readable once the process exits
+    finally:
+        if exited is not None:
+            os.close(exited)
+        if not gone:
+            os.kill(pid, signal.SIGKILL)
+
+    assert line.startswith(LISTENING)
+    assert gone
+    assert "fake-assistants: the process that started the server has exited: stopping" in log.read_text()

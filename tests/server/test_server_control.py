@@ -91,7 +91,9 @@ def test_unknown_control_routes_are_404_naming_the_routes(server: ThreadedServer
 def test_reply_turns_are_used_in_order(server: ThreadedServer, client: openai.OpenAI) -> None:
     assert ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "42."},
                                                    {"type": "reply", "text": "Still 42."}]}) == {
-        "pending": 2, "consumed": 0}
+        "pending": 2, "consumed": 0, "strict": False, "turns": [
+            {"action": "Reply(text='42.')", "assistant_id": None},
+            {"action": "Reply(text='Still 42.')", "assistant_id": None}]}
     assistant, thread = new_run(client)
     first = client.beta.threads.runs.create_and_poll(thread_id=thread, assistant_id=assistant)
     client.beta.threads.messages.create(thread, role="user", content="Sure?")
@@ -101,7 +103,7 @@ def test_reply_turns_are_used_in_order(server: ThreadedServer, client: openai.Op
 
     assert (first.status, second.status) == ("completed", "completed")
     assert answers == ["42.", "Still 42."]
-    assert ok(server, "GET", "script") == {"pending": 0, "consumed": 2}
+    assert ok(server, "GET", "script") == {"pending": 0, "consumed": 2, "strict": False, "turns": []}
 
 
 def test_turns_for_one_assistant_wait_for_its_runs(server: ThreadedServer, client: openai.OpenAI) -> None:
@@ -234,7 +236,7 @@ def test_a_broken_stream_ends_with_an_error_event(server: ThreadedServer, client
 
 def test_clearing_the_script(server: ThreadedServer) -> None:
     ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "unused"}]})
-    assert ok(server, "DELETE", "script") == {"pending": 0, "consumed": 0}
+    assert ok(server, "DELETE", "script") == {"pending": 0, "consumed": 0, "strict": False, "turns": []}
 
 
 @pytest.mark.parametrize(
@@ -406,7 +408,7 @@ def test_reset_empties_the_fake_and_restarts_ids(server: ThreadedServer, client:
     ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "unused"}]})
     assert ok(server, "POST", "reset") == {"reset": True}
     assert client.beta.assistants.list().data == []
-    assert ok(server, "GET", "script") == {"pending": 0, "consumed": 0}
+    assert ok(server, "GET", "script") == {"pending": 0, "consumed": 0, "strict": False, "turns": []}
     assert client.beta.assistants.create(model="gpt-4o").id == first.id  # same seed, same ids again
 
 

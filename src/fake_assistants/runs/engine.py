@@ -89,6 +89,10 @@ UNSCRIPTED_MESSAGE = ("fake-assistants: no scripted turn was left for this run (
                       "one for each run before it starts, as fake.script.reply(\"...\"), or turn strict scripting "
                       "off (fake.script.strict = False, or the marker's strict_script=False) for the fake's default "
                       "reply.")
+UNSCRIPTED_OVER_HTTP = ("fake-assistants: no scripted turn was left for this run (strict scripting is on): script "
+                        "one for each run before it starts, as POST /__fake__/script {\"turns\": [{\"type\": "
+                        "\"reply\", \"text\": \"...\"}]}, or serve without --strict-script for the fake's default "
+                        "reply.")
 # What a transcript says made a step no scripted turn asked for (`RunProgress.model_steps`)
 UNSCRIPTED_SOURCE = "the fake's default (no turn was scripted)"
 # A scripted reply's text deltas after its first are made this many at a time for a stream (a Burst, one chunk).
@@ -585,7 +589,8 @@ class RunEngine:
                 raise
             return self._usable(run, action, by="model" if turn.responds else "script")
         if self.script.strict:
-            return Fail("server_error", UNSCRIPTED_MESSAGE)
+            over_http = self.world.options.controlled_over_http  # `fake-assistants serve`: the control API's fix
+            return Fail("server_error", UNSCRIPTED_OVER_HTTP if over_http else UNSCRIPTED_MESSAGE)
         if self._searches_first(run):  # an unscripted run with file_search and files looks first
             return self._usable(run, FileSearch(), by="fake")
         if run.tool_choice != "auto":  # the run may have to call a tool first, which the fake cannot make up

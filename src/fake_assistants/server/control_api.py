@@ -447,7 +447,9 @@ def unknown_control_path(method: str, path: str) -> ApiError:
 
 
 def _script_status(fake: Steerable) -> Json:
-    return {"pending": len(fake.script.pending), "consumed": fake.script.consumed}
+    pending = fake.script.pending
+    return {"pending": len(pending), "consumed": fake.script.consumed, "strict": fake.script.strict,
+            "turns": [live_page.turn_json(turn) for turn in pending]}
 
 
 def _clock_status(fake: Steerable) -> Json:

@@ -77,7 +77,7 @@ def overview(transcript_json: str, calls: Sequence[RecordedCall], faults: Sequen
         "transcript": json.loads(transcript_json),
         "calls": {"total": len(calls), "data": [_call(index, call) for index, call in reversed(newest)]},
         "faults": [_fault(fault) for fault in faults],
-        "script": {"consumed": consumed, "pending": [_turn(turn) for turn in pending]},
+        "script": {"consumed": consumed, "pending": [turn_json(turn) for turn in pending]},
     }
 
 
@@ -91,7 +91,8 @@ def _fault(fault: Fault) -> Json:
             "status": fault.status, "message": fault.message}
 
 
-def _turn(turn: Turn) -> Json:
+def turn_json(turn: Turn) -> Json:
+    """A pending turn as the page and `GET /__fake__/script` show it: its action (shortened) and assistant."""
     action: Any = turn.action
     described = repr(action) if not callable(action) or hasattr(action, "__dataclass_fields__") else (
         f"respond_with({getattr(action, '__name__', type(action).__name__)})")

@@ -8,10 +8,12 @@ uvicorn starts, so the port is known at once, even with port 0.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from types import FrameType, TracebackType
 from typing import TextIO
@@ -111,10 +113,13 @@ def _config(fake: Servable, api_key: str | None, allowed_hosts: frozenset[str] |
 
 
 def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-               api_key: str | None = None, out: TextIO | None = None, allow_hosts: Iterable[str] = ()) -> int:
+               api_key: str | None = None, out: TextIO | None = None, allow_hosts: Iterable[str] = (),
+               parent: int | None = None) -> int:
     """Serve `fake` until SIGINT or SIGTERM; print the listening line once connections are accepted.
 
-    On loopback, only requests whose `Host` and `Origin` are loopback or among `allow_hosts` are answered.
+    On loopback, only requests whose `Host` and `Origin` are loopback or among `allow_hosts` are answered. With
+    `parent` (the id of the process that started the server), the server also stops once that process has exited
+    (a test runner that crashed, or was killed, leaves no server behind).
 
     Returns the exit status: 0 after a clean shutdown.
     """
@@ -129,6 +134,8 @@ def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
 
     server = _Uvicorn(_config(fake, api_key, guarded_hosts(sock, allow_hosts), log_config=True), announce)
     _stop_on_signals(server)
+    if parent is not None:
+        _stop_with_parent(server, parent)
     with sock:
         server.run(sockets=[sock])
     return 0 if server.started else 1
@@ -143,6 +150,25 @@ def _stop_on_signals(server: uvicorn.Server) -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, stop)
+
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _stop_with_parent(server: uvicorn.Server, parent: int) -> None:
+    """Stop the server once the process `parent` has exited: this process is then another's child (the parent's
+    parent's, or init's). A daemon thread checks twice a second."""
+
+    def watch() -> None:
+        while not server.should_exit:
+            if os.getppid() != parent:
+                print("fake-assistants: the process that started the server has exited: stopping", file=sys.stderr,
+                      flush=True)
+                server.should_exit = True
+                return
+            time.sleep(PARENT_CHECK_SECONDS)
+
+    threading.Thread(target=watch, name="fake-assistants-parent", daemon=True).start()
 
 
 # -- in a thread, for Python tests -------------------------------------------------------------------
