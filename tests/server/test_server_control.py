@@ -406,7 +406,10 @@ def test_bad_clock_moves(server: ThreadedServer, body: dict[str, Any], param: st
 def test_reset_empties_the_fake_and_restarts_ids(server: ThreadedServer, client: openai.OpenAI) -> None:
     first = client.beta.assistants.create(model="gpt-4o")
     ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "unused"}]})
-    assert ok(server, "POST", "reset") == {"reset": True}
+    ok(server, "POST", "progression", {"policy": "manual"})
+    assert ok(server, "POST", "reset") == {"reset": True, "kept": {  # what a test that changed it sets back
+        "progression": {"policy": "manual"}, "ingestion_progression": {"policy": "immediate"},
+        "clock": ok(server, "GET", "clock"), "strict_script": False}}
     assert client.beta.assistants.list().data == []
     assert ok(server, "GET", "script") == {"pending": 0, "consumed": 0, "strict": False, "turns": []}
     assert client.beta.assistants.create(model="gpt-4o").id == first.id  # same seed, same ids again

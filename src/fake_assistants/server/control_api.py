@@ -195,8 +195,12 @@ def health(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json
 
 
 def reset(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """Empty the fake; the answer says what a reset keeps, as `fake.reset()` keeps it, for a test to set back."""
     api.fake.reset()
-    return {"reset": True}
+    fake = api.fake
+    return {"reset": True, "kept": {"progression": _policy_json(fake.ctx.engine.policy),
+                                    "ingestion_progression": _policy_json(fake.ingestion.policy),
+                                    "clock": _clock_status(fake), "strict_script": fake.script.strict}}
 
 
 def read_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
