@@ -38,8 +38,9 @@ from __future__ import annotations
 import re
 import traceback
 import warnings
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import ExitStack
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -154,10 +155,10 @@ def uses_the_fake(item: pytest.Item) -> bool:
             or item.get_closest_marker(MARKER) is not None)
 
 
-def imports_the_fake(module: object) -> bool:
-    """Whether a test module imports fake_assistants (a name of its own from the package, or the package): its
+def imports_the_fake(namespace: Mapping[str, object]) -> bool:
+    """Whether a module's globals (or a doctest's) hold fake_assistants or a name of its own from the package: its
     tests may build a fake of their own (a property test's, say) without any fixture."""
-    for value in list(vars(module).values()) if hasattr(module, "__dict__") else ():
+    for value in list(namespace.values()):
         try:
             name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
         except Exception:  # an object whose attributes cannot be read (a proxy, a mock): not the fake's
@@ -168,17 +169,39 @@ def imports_the_fake(module: object) -> bool:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that use the fake, or sit in a module that imports it, do not show the SDK's Assistants deprecation
-    warnings (unless the ini says so)."""
+    """Tests that use the fake, sit in a module (or below a conftest.py) that imports it at module level, or are
+    doctests that import it, do not show the SDK's Assistants deprecation warnings (unless the ini says so)."""
     if not config.getini(WARNINGS_INI):
         return
+    conftests = [path.parent for path, plugin in _loaded_conftests(config) if imports_the_fake(vars(plugin))]
     modules: dict[int, bool] = {}  # id of a test module -> whether it imports the fake
     for item in items:
-        module = getattr(item, "module", None)
-        if module is not None and id(module) not in modules:
-            modules[id(module)] = imports_the_fake(module)
-        if uses_the_fake(item) or (module is not None and modules[id(module)]):
+        if uses_the_fake(item) or _near_the_fake(item, conftests, modules):
             item.add_marker(pytest.mark.filterwarnings(*DEPRECATION_FILTERS), append=True)
+
+
+def _loaded_conftests(config: pytest.Config) -> list[tuple[Path, ModuleType]]:
+    """The conftest.py modules pytest has loaded (each is a plugin), with their paths."""
+    loaded = []
+    for plugin in config.pluginmanager.get_plugins():
+        file = getattr(plugin, "__file__", None) if isinstance(plugin, ModuleType) else None
+        if isinstance(file, str) and Path(file).name == "conftest.py":
+            loaded.append((Path(file), plugin))
+    return loaded
+
+
+def _near_the_fake(item: pytest.Item, conftests: list[Path], modules: dict[int, bool]) -> bool:
+    module = getattr(item, "module", None)
+    if module is not None:
+        if id(module) not in modules:
+            modules[id(module)] = imports_the_fake(vars(module))
+        if modules[id(module)]:
+            return True
+    doctest = getattr(item, "dtest", None)  # a doctest: its module's globals, or an example that imports the fake
+    if doctest is not None and (imports_the_fake(getattr(doctest, "globs", {})) or any(
+            "fake_assistants" in getattr(example, "source", "") for example in getattr(doctest, "examples", ()))):
+        return True
+    return any(item.path.is_relative_to(folder) for folder in conftests)
 
 
 def blocks_real_api(item: pytest.Item, options: PluginOptions | None) -> bool:

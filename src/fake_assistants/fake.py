@@ -23,7 +23,7 @@ from .layers.journal import Journal
 from .layers.lenient import Leniency, StandIns, check_leniency
 from .model.run import Run
 from .runs.engine import RunEngine
-from .runs.ingestion import Ingestion
+from .runs.ingestion import Ingestion, unknown_target
 from .runs.progression import Policy, PolicyName, as_policy
 from .runs.script import Script
 from .runs.world import World
@@ -306,11 +306,11 @@ class FakeAssistants:
         (`fake.ingestion.set_policy("manual")`). Returns how many files finished (KeyError when this fake has no
         such vector store or file: a typo would otherwise finish nothing, silently)."""
         with self.app.lock:
-            if vector_store_id is not None and vector_store_id not in self.store.vs_files:
-                raise KeyError(f"no vector store with id {vector_store_id!r} in this fake (vector_stores.create "
-                               "makes them)")
-            if file_id is not None and file_id not in self.store.files:
-                raise KeyError(f"no file with id {file_id!r} in this fake (files.create makes them)")
+            unknown = unknown_target(self.store, vector_store_id=vector_store_id, file_id=file_id)
+            if unknown is not None:
+                kind, unknown_id = unknown
+                noun, maker = ("vector store", "vector_stores") if kind == "vector_store" else ("file", "files")
+                raise KeyError(f"no {noun} with id {unknown_id!r} in this fake ({maker}.create makes them)")
             return self.ingestion.finish_pending(self.store, vector_store_id=vector_store_id, file_id=file_id)
 
     def handle(self, request: ApiRequest) -> ApiResponse:

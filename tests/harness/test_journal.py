@@ -78,9 +78,9 @@ def test_a_filter_of_the_wrong_type_is_named_not_silently_empty(filters: dict[st
                    "that scheduled it: a fault scheduled as 'rate_limit' is recorded as kind 'http_error' with "
                    "status 429 (filter by both to keep only those). The kinds: 'http_error', 'timeout', "
                    "'connection_error', 'stream_error', 'dropped_stream'"),
-    ("server_error", "recorded as kind 'http_error' with status 500 (or the one it was given)"),
-    ("dropped", "calls.filter(fault='dropped'): 'dropped' is no fault's kind (did you mean 'dropped_stream'?)."),
-    ("HTTP_ERROR", "'HTTP_ERROR' is no fault's kind"),
+    ("server_error", "recorded as kind 'http_error' with its status, 500 by default"),
+    ("dropped", "calls.filter(fault='dropped'): 'dropped' is not a fault kind (did you mean 'dropped_stream'?)."),
+    ("HTTP_ERROR", "'HTTP_ERROR' is not a fault kind"),
 ])
 def test_a_fault_no_call_can_have_is_named_not_silently_empty(fault: str, said: str) -> None:
     with pytest.raises(ValueError, match="The kinds: 'http_error', ") as raised:

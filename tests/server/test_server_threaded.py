@@ -58,6 +58,13 @@ def test_the_address_after_the_with_block_says_the_server_stopped() -> None:
             getattr(server, name)
 
 
+def test_a_stop_before_the_start_leaves_the_server_startable() -> None:
+    server = FakeAssistants(seed=0).serve()
+    server.stop()  # a cleanup that runs first
+    with server:
+        assert sdk(server.base_url).beta.threads.create().object == "thread"
+
+
 def test_base_url_before_start_says_how_to_start() -> None:
     with pytest.raises(RuntimeError, match=r"with fake\.serve"):
         _ = FakeAssistants(seed=0).serve().base_url

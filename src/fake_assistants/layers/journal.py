@@ -281,7 +281,7 @@ def _check_filters(*, method: object, path: object, status: object, fault: objec
 
 FAULT_KINDS = get_args(FaultKind)
 # fake.faults' methods whose faults the journal names `http_error`, and the status each answers with (by default)
-HTTP_FAULT_METHODS = {"rate_limit": "status 429", "server_error": "status 500 (or the one it was given)",
+HTTP_FAULT_METHODS = {"rate_limit": "status 429", "server_error": "its status, 500 by default",
                       "error": "the status it was given"}
 
 
@@ -295,9 +295,12 @@ def unknown_fault_kind(fault: str | None) -> str | None:
         return (f"the journal names a fault by its kind, not by the method that scheduled it: a fault scheduled "
                 f"as {fault!r} is recorded as kind 'http_error' with {HTTP_FAULT_METHODS[fault]} (filter by both "
                 f"to keep only those). The kinds: {kinds}")
+    if fault == "break_stream":  # fake.script.break_stream is a scripted turn, not a fault
+        return (f"a scripted break_stream is a turn of the script, not a fault: its call has no fault (its stream "
+                f"ends with `event: error`). The kinds: {kinds}")
     close = difflib.get_close_matches(fault, [*FAULT_KINDS, *HTTP_FAULT_METHODS], n=1)
     hint = f" (did you mean {close[0]!r}?)" if close and close[0] in FAULT_KINDS else ""
-    return f"{fault!r} is no fault's kind{hint}. The kinds: {kinds}"
+    return f"{fault!r} is not a fault kind{hint}. The kinds: {kinds}"
 
 
 def _one_call_only(name: str) -> property:

@@ -11,7 +11,7 @@ from ..core.types import Json, Shape
 # A function tool's name, as the API checked it on every tools list (assistants, runs): 1 to 64 of these.
 FUNCTION_NAME_PATTERN: Final = r"^[a-zA-Z0-9_-]+$"
 FUNCTION_NAME_MAX_LENGTH: Final = 64
-FUNCTION_NAME_RULE: Final = "1 to 64 letters, digits, underscores or dashes"
+FUNCTION_NAME_RULE: Final = f"1 to {FUNCTION_NAME_MAX_LENGTH} letters, digits, underscores or dashes"
 
 
 def is_function_name(name: str) -> bool:

@@ -109,6 +109,15 @@ class IdlePolls:
     count: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class TurnSource:
+    """Where a turn the test did not script came from, as a transcript names it beside the steps it made: a model
+    behind the runs (`model`: `label` is its name), a cassette's recorded run, or the fake's default."""
+
+    label: str
+    model: bool = False
+
+
 @dataclass(slots=True)
 class RunProgress:
     """A run's bookkeeping. A field at its default is unset (a dump leaves it out); the fields are in the
@@ -130,9 +139,8 @@ class RunProgress:
     # the backlog of that stream while it is not read yet: reads of the run move it meanwhile, into the backlog
     unread_stream: weakref.ref[StreamBacklog] | None = None
     history: list[StatusChange] = field(default_factory=list)  # every status change, in order (for transcripts)
-    # step id -> where the turn that made the step came from (a responder's `model_label`, a cassette's recorded
-    # run, or the fake's default when no turn was scripted), for transcripts
-    model_steps: dict[str, str] = field(default_factory=dict)
+    turn_source: TurnSource | None = None  # where the turn the run carries out came from, if not the test's script
+    step_sources: dict[str, TurnSource] = field(default_factory=dict)  # step id -> its turn's, for transcripts
     idle_polls: IdlePolls | None = None  # polls in a row that could not move the run (a poll loop with no end)
     stream_reader: int | None = None  # the thread reading the stream that moves the run (while one does)
     streamed_events: int = 0  # the events that stream has sent

@@ -55,6 +55,7 @@ from ..model.run_progress import (
     PendingWork,
     SavedWork,
     StreamBacklog,
+    TurnSource,
 )
 from ..model.step import RunStep
 from ..model.usage import usage
@@ -79,6 +80,7 @@ from .script import (
     default_reply,
     last_user_text,
     responder_failure,
+    turn_source,
     undeclared_call,
 )
 from .search import default_max_results, search
@@ -93,8 +95,8 @@ UNSCRIPTED_OVER_HTTP = ("fake-assistants: no scripted turn was left for this run
                         "one for each run before it starts, as POST /__fake__/script {\"turns\": [{\"type\": "
                         "\"reply\", \"text\": \"...\"}]}, or serve without --strict-script for the fake's default "
                         "reply.")
-# What a transcript says made a step no scripted turn asked for (`RunProgress.model_steps`)
-UNSCRIPTED_SOURCE = "the fake's default (no turn was scripted)"
+# What a transcript says made a step no turn asked for (`RunProgress.step_sources`)
+UNSCRIPTED_SOURCE = TurnSource("the fake's default (no turn was scripted)")
 # A scripted reply's text deltas after its first are made this many at a time for a stream (a Burst, one chunk).
 DELTAS_PER_CHUNK = 16
 # A run step's last_error can only carry these; `invalid_prompt` rejects the prompt before any step.
@@ -128,7 +130,6 @@ class RunEngine:
         self.script = script
         self.policy = policy
         self.run_policies: dict[str, RunPolicy] = {}
-        self.turn_sources: dict[str, str] = {}  # run id -> the model whose turn the run is carrying out
         # While a run's model answers (a responder's call, each chunk of its stream), the fake's lock is set aside
         # in this context, so that other requests go on (the fake gives it: layers/locking.py `set_aside`).
         self.set_aside: Callable[[], AbstractContextManager[object]] = nullcontext
@@ -176,8 +177,8 @@ class RunEngine:
             if self.world.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run, sink)
                 return
-            if run.status == "queued":  # the service started a run at once: it is in progress until its outcome
-                self._step(run, sink)
+            if run.status == "queued" and not self._due(run):  # the service started a run at once: it is in
+                self._step(run, sink)  # progress until its outcome (one past its expiry expires unstarted)
             if poll:
                 self._polled_in_vain(run, policy)
         elif isinstance(policy, Manual) and poll:
@@ -566,13 +567,7 @@ class RunEngine:
         """The run's next action: its scripted turn's, what its responder answers (the fake's lock set aside
         meanwhile), or the default; None when the run's work was dropped while its responder answered."""
         turn = self.script.take(run.assistant_id)
-        # a model behind the run (a responder with a `model_label`), a cassette's recorded run, or the fake's
-        # default: transcripts say so
-        source = (getattr(turn.action, "model_label", None) or turn.source) if turn is not None else UNSCRIPTED_SOURCE
-        if isinstance(source, str):
-            self.turn_sources[run.id] = source
-        else:
-            self.turn_sources.pop(run.id, None)
+        run.progress.turn_source = UNSCRIPTED_SOURCE if turn is None else turn_source(turn)  # for transcripts
         if turn is not None:
             try:  # only a responder reads the context: a scripted action needs none built
                 if turn.responds:
@@ -1276,8 +1271,8 @@ class RunEngine:
             expires_at=run.expires_at,
         )
         self.world.store.steps[run.id].add(step.id, step.created_at, step)
-        if run.id in self.turn_sources:
-            run.progress.model_steps[step.id] = self.turn_sources[run.id]
+        if run.progress.turn_source is not None:
+            run.progress.step_sources[step.id] = run.progress.turn_source
         return step
 
     def _complete_step(self, run: Run, step: RunStep, prompt: int, completion: int) -> Event:

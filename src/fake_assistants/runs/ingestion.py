@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
+from typing import Literal
 
 from ..core.clock import Clock
 from ..core.given import given
@@ -34,6 +35,16 @@ LAST_ERROR_MESSAGES = {
 DELETED_BEFORE_PROCESSING = "The file was deleted before it could be processed."
 MAX_FILE_TOKENS = 2_000_000
 
+
+def unknown_target(tables: FileTables, *, vector_store_id: str | None,
+                   file_id: str | None) -> tuple[Literal["vector_store", "file"], str] | None:
+    """The vector store or file a call to finish ingestion names and the fake has not (kind, id), or None: a typo
+    would otherwise finish nothing, silently."""
+    if vector_store_id is not None and vector_store_id not in tables.vs_files:
+        return "vector_store", vector_store_id
+    if file_id is not None and file_id not in tables.files:
+        return "file", file_id
+    return None
 
 @dataclass(frozen=True, slots=True)
 class FailureRule:

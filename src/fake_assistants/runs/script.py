@@ -11,6 +11,7 @@ from ..core.given import given
 from ..core.types import Json
 from ..core.wire import utf8_escaped, utf8_texts
 from ..model.assistant import FUNCTION_NAME_RULE, is_function_name
+from ..model.run_progress import TurnSource
 
 LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
@@ -184,6 +185,15 @@ def returned_wrongly(produced: object) -> str:
         hint = f" (return the text itself, {produced['text']!r}, not a dict holding it)"
     return (f"the responder returned {given(produced)}{hint}: return the reply's text (a str) or an action of "
             "fake_assistants.turns, such as turns.call_function(name, arguments)")
+
+
+def turn_source(turn: Turn) -> TurnSource | None:
+    """Where `turn` came from, for transcripts: a model behind the runs (a responder with a `model_label`), a
+    cassette's recorded run (`Turn.source`), or None for a turn the test scripted."""
+    label = getattr(turn.action, "model_label", None)
+    if isinstance(label, str):
+        return TurnSource(label, model=True)
+    return None if turn.source is None else TurnSource(turn.source)
 
 
 def responder_failure(error: BaseException) -> Fail:
@@ -496,7 +506,8 @@ def _calls(calls: object) -> tuple[tuple[str, str], ...]:
                             f"{given(call)}; {CALLS_FIX}")
         name, arguments = call
         _text("call_functions", f"calls[{position}]'s name", name, CALLS_FIX[len("pass "):])
-        _function_name("call_functions", f"calls[{position}]'s name", name, CALLS_FIX)
+        _function_name("call_functions", f"calls[{position}]'s name", name,
+                       'pass the function\'s name, as call_functions([("get_weather", {"city": "Paris"})])')
         encoded.append((name, _arguments(arguments, "call_functions", f"calls[{position}]'s arguments")))
     if not encoded:
         raise ValueError(f"fake.script.call_functions: calls must hold at least one call, not {given(calls)}; "

@@ -31,7 +31,7 @@ from ..core.types import Json
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import Fault, FaultArgumentError, Faults
 from ..layers.journal import Journal, RecordedCall, unknown_fault_kind
-from ..runs.ingestion import Ingestion
+from ..runs.ingestion import Ingestion, unknown_target
 from ..runs.progression import (
     AfterPolls,
     AfterSeconds,
@@ -276,10 +276,11 @@ def set_ingestion_progression(api: ControlApi, request: ApiRequest, params: dict
 
 def finish_ingestion(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
     body = validate(FinishIngestionBody, decode_json_object(request.body))
-    if body.vector_store_id is not None and body.vector_store_id not in api.fake.store.vs_files:
-        raise catalog.not_found("vector_store", body.vector_store_id)
-    if body.file_id is not None and body.file_id not in api.fake.store.files:
-        raise catalog.file_not_found(body.file_id)
+    unknown = unknown_target(api.fake.store, vector_store_id=body.vector_store_id, file_id=body.file_id)
+    if unknown is not None:
+        kind, unknown_id = unknown
+        raise catalog.not_found("vector_store", unknown_id) if kind == "vector_store" else catalog.file_not_found(
+            unknown_id)
     return {"finished": api.fake.finish_ingestion(vector_store_id=body.vector_store_id, file_id=body.file_id)}
 
 

@@ -134,7 +134,10 @@ def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
 
     server = _Uvicorn(_config(fake, api_key, guarded_hosts(sock, allow_hosts), log_config=True), announce)
     _stop_on_signals(server)
-    if parent is not None:
+    if parent is not None and os.name == "nt":  # a process there keeps its parent's id after the parent exits
+        print("fake-assistants: warning: --exit-with-parent does not work on Windows; stop the server with "
+              "Ctrl+C or by ending its process", file=sys.stderr, flush=True)
+    elif parent is not None:
         _stop_with_parent(server, parent)
     with sock:
         server.run(sockets=[sock])
@@ -209,7 +212,8 @@ class ThreadedServer:
 
     def start(self) -> ThreadedServer:
         if self._thread is not None:
-            raise RuntimeError("this server has already been started")
+            raise RuntimeError("this server has already been started (a stopped one does not start again: serve "
+                               "the fake anew with fake.serve())")
         ready = threading.Event()
         self._sock = bind(self.host, self.requested_port)
         allowed = guarded_hosts(self._sock, self.allow_hosts)
@@ -232,7 +236,7 @@ class ThreadedServer:
                 raise RuntimeError("fake-assistants: the server did not stop")
         if self._sock is not None:
             self._sock.close()
-        self._stopped = True
+        self._stopped = self._thread is not None  # a stop before any start leaves it startable
 
     def _serve(self, ready: threading.Event) -> None:
         assert self._server is not None and self._sock is not None

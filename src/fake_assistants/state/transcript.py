@@ -105,7 +105,8 @@ class StepView:
     tool_calls: list[ToolCallView] = field(default_factory=list)
     message: MessageView | None = None
     last_error: str | None = None
-    model: str | None = None  # where the step's turn came from: a model behind the runs, a cassette, the default
+    model: str | None = None  # the model whose turn made the step (a model behind the runs), if one did
+    source: str | None = None  # else where its turn came from, if the test did not script it (a cassette, the default)
 
 
 @dataclass(slots=True)
@@ -429,7 +430,11 @@ class _Builder:
         by_id = {m.id: m for m in messages}
         step_views = [self._step(step, by_id) for step in steps]
         for step_view in step_views:
-            step_view.model = run.progress.model_steps.get(step_view.id)
+            source = run.progress.step_sources.get(step_view.id)
+            if source is not None and source.model:
+                step_view.model = source.label
+            elif source is not None:
+                step_view.source = source.label
         named = {view.message.id for view in step_views if view.message is not None}
         return RunView(
             run.id, run.created_at, run.assistant_id, assistant.name if assistant else None, run.model, run.status,
@@ -667,7 +672,8 @@ def _run_lines(run: RunView, since: int) -> list[str]:
 
 def _step_lines(step: StepView, since: int) -> list[str]:
     status = "" if step.status == "completed" else f" · {step.status}"
-    model = f" · from {step.model}" if step.model else ""
+    origin = step.model or step.source
+    model = f" · from {origin}" if origin else ""
     lines = [f"      step {step.id} {step.type}{status}{model}"]
     if step.message is not None:
         lines += _message_lines(step.message, since, "        ")

@@ -504,6 +504,17 @@ async def test_after_seconds_uses_the_fake_clock(client: Sdk, fake: FakeAssistan
     assert (done.started_at, done.completed_at) == (START + 10, START + 30)
 
 
+async def test_after_seconds_a_run_first_read_past_its_expiry_expires_unstarted(client: Sdk,
+                                                                                fake: FakeAssistants) -> None:
+    fake.set_progression(after_seconds(10_000))
+    _thread, run = await start_run(client)
+
+    clock_of(fake).advance(EXPIRY + 100)
+    expired = await retrieve(client, run)
+
+    assert (expired.status, expired.started_at, expired.expires_at) == ("expired", None, START + EXPIRY)
+
+
 async def test_a_poll_loop_that_could_never_end_is_told_why(client: Sdk, fake: FakeAssistants) -> None:
     """create_and_poll under `manual` would poll for ever (no poll moves the run): after `options.idle_polls`
     polls in a row that find it unchanged, the poll is a 400 saying why and what moves the run."""

@@ -184,6 +184,51 @@ NO_FAKE = """
 """
 
 
+CONFTEST_FAKE = """
+    import pytest
+    from fake_assistants import FakeAssistants
+
+
+    @pytest.fixture
+    def client():
+        return FakeAssistants(seed=0).openai_client(max_retries=0)
+"""
+
+
+def test_they_are_filtered_below_a_conftest_that_imports_the_fake(pytester: pytest.Pytester) -> None:
+    """A fixture of the project's conftest.py builds the fake; the test module imports nothing of it."""
+    pytester.makeconftest(textwrap.dedent(CONFTEST_FAKE))
+    source = """
+        def test_uses_the_conftests_client(client):
+            assert client.beta.assistants.create(model="gpt-4o").object == "assistant"
+    """
+
+    result = run(pytester, source, "-W", "error::DeprecationWarning")
+
+    result.assert_outcomes(passed=1)
+
+
+DOCTEST = '''
+    """A module whose docstring shows the fake at work.
+
+    >>> from fake_assistants import FakeAssistants
+    >>> client = FakeAssistants(seed=0).openai_client(max_retries=0)
+    >>> client.beta.assistants.create(model="gpt-4o").object
+    'assistant'
+    """
+'''
+
+
+def test_they_are_filtered_in_a_doctest_that_imports_the_fake(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(shown=textwrap.dedent(DOCTEST))
+
+    result = pytester.runpytest("-p", "no:randomly", "--doctest-modules", "-W", "error::DeprecationWarning",
+                                "shown.py")
+
+    result.assert_outcomes(passed=1)
+
+
 def test_a_module_that_does_not_import_the_fake_keeps_them(pytester: pytest.Pytester) -> None:
     result = run(pytester, NO_FAKE)
 

@@ -13,11 +13,11 @@ from fake_assistants.model.run_progress import RunProgress
 from fake_assistants.state.dump import EXTRA_TYPES
 
 # the work is named by its kind; no stream reads a saved copy (nor waits to); the status history is for
-# transcripts (a loaded run's history starts when it is loaded, so the dump format stays as it was); so are
-# the steps a model made; the count of polls in vain is a guard against a poll loop, not state, and so are the
-# stream's reader and its count of events
-NOT_DUMPED = ("work", "streamed_segment", "unread_stream", "history", "model_steps", "idle_polls", "stream_reader",
-              "streamed_events")
+# transcripts (a loaded run's history starts when it is loaded, so the dump format stays as it was); so is where
+# the turns came from (a model, a cassette, the default); the count of polls in vain is a guard against a poll
+# loop, not state, and so are the stream's reader and its count of events
+NOT_DUMPED = ("work", "streamed_segment", "unread_stream", "history", "turn_source", "step_sources", "idle_polls",
+              "stream_reader", "streamed_events")
 
 
 def test_every_progress_field_is_dumped_in_field_order_or_left_out_on_purpose() -> None:
