@@ -394,12 +394,12 @@ def transcript_of(fake: FakeAssistants) -> str:
         return f"(the transcript could not be made: {type(error).__name__}: {error})"
 
 
-
 def cassette_counts(report: CassetteReport) -> str:
     """`2 recorded runs never replayed, 1 part not imported`: the counts that are not zero."""
     counts = [(len(report.never_replayed), "recorded run", "recorded runs", "never replayed"),
               (len(report.not_imported), "part", "parts", "not imported")]
     return ", ".join(f"{n} {one if n == 1 else many} {what}" for n, one, many, what in counts if n)
+
 
 def warn_about_cassette(item: pytest.Item) -> None:
     """Recorded runs the test never replayed, or what the fake could not import: a `CassetteWarning`."""

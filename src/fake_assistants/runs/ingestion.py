@@ -46,6 +46,7 @@ def unknown_target(tables: FileTables, *, vector_store_id: str | None,
         return "file", file_id
     return None
 
+
 @dataclass(frozen=True, slots=True)
 class FailureRule:
     """Ingestion of the matching files fails with `last_error` {code, message}.
