@@ -136,8 +136,8 @@ class Model:
         elif isinstance(policy, AfterSeconds):
             if self.clock.now() - run.queued_at >= policy.seconds:
                 self.drain(run)
-            elif run.status == "queued":  # started at the first read, in progress until its outcome
-                self.step(run)
+            elif run.status == "queued" and not self.due(run):  # started at the first read, in progress until
+                self.step(run)  # its outcome; one read first past its expiry expires unstarted
 
     def drain(self, run: ModelRun) -> None:
         while run.status in ("queued", "in_progress", "cancelling"):
