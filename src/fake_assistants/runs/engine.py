@@ -87,14 +87,14 @@ from .search import default_max_results, search
 from .tool_choice import ToolChoice, ToolType, has_tool, missing_tool, refused_answer, refused_call
 from .world import World
 
-UNSCRIPTED_MESSAGE = ("fake-assistants: no scripted turn was left for this run (strict scripting is on): script "
-                      "one for each run before it starts, as fake.script.reply(\"...\"), or turn strict scripting "
-                      "off (fake.script.strict = False, or the marker's strict_script=False) for the fake's default "
-                      "reply.")
-UNSCRIPTED_OVER_HTTP = ("fake-assistants: no scripted turn was left for this run (strict scripting is on): script "
-                        "one for each run before it starts, as POST /__fake__/script {\"turns\": [{\"type\": "
-                        "\"reply\", \"text\": \"...\"}]}, or serve without --strict-script for the fake's default "
-                        "reply.")
+# A run strict scripting fails for want of a turn: the fix in Python, and over the control API
+_UNSCRIPTED = ("fake-assistants: no scripted turn was left for this run (strict scripting is on): script one for each "
+               "run before it starts, as {script}, or {off} for the fake's default reply.")
+UNSCRIPTED_MESSAGE = _UNSCRIPTED.format(
+    script='fake.script.reply("...")',
+    off="turn strict scripting off (fake.script.strict = False, or the marker's strict_script=False)")
+UNSCRIPTED_OVER_HTTP = _UNSCRIPTED.format(
+    script='POST /__fake__/script {"turns": [{"type": "reply", "text": "..."}]}', off="serve without --strict-script")
 # What a transcript says made a step no turn asked for (`RunProgress.step_sources`)
 UNSCRIPTED_SOURCE = TurnSource("the fake's default (no turn was scripted)")
 # A scripted reply's text deltas after its first are made this many at a time for a stream (a Burst, one chunk).

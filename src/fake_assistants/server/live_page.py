@@ -25,7 +25,6 @@ from ..layers.faults import Fault
 from ..layers.journal import RecordedCall, shorten
 from ..runs.script import Turn
 
-PAGE_PREFIX = CONTROL_PREFIX
 # name -> (file in server/page/, content type)
 ASSETS: dict[str, tuple[str, str]] = {
     "": ("index.html", "text/html; charset=utf-8"),
@@ -47,16 +46,16 @@ def is_page_path(method: str, path: str) -> bool:
     """A request for one of the page's own files (served without the API key: they hold no data)."""
     if method not in ("GET", "HEAD"):
         return False
-    if path in (PAGE_PREFIX, PAGE_PREFIX + "/"):
+    if path in (CONTROL_PREFIX, CONTROL_PREFIX + "/"):
         return True
-    return path.startswith(PAGE_PREFIX + "/page/") and path[len(PAGE_PREFIX + "/page/"):] in ASSETS
+    return path.startswith(CONTROL_PREFIX + "/page/") and path[len(CONTROL_PREFIX + "/page/"):] in ASSETS
 
 
 def asset(name: str) -> ApiResponse:
     """One of the page's files (`""`: the page itself); 404 in the envelope for any other name."""
     found = ASSETS.get(name)
     if found is None:
-        raise catalog.invalid_url("GET", f"{PAGE_PREFIX}/page/{name}")
+        raise catalog.invalid_url("GET", f"{CONTROL_PREFIX}/page/{name}")
     filename, content_type = found
     data = resources.files(__package__ or "fake_assistants.server").joinpath("page", filename).read_bytes()
     return ApiResponse(200, [("content-type", content_type), *PAGE_HEADERS], data)

@@ -194,7 +194,6 @@ class ThreadedServer:
         self._sock: socket.socket | None = None
         self._server: _Uvicorn | None = None
         self._thread: threading.Thread | None = None
-        self._stopped = False
 
     @property
     def base_url(self) -> str:
@@ -236,7 +235,6 @@ class ThreadedServer:
                 raise RuntimeError("fake-assistants: the server did not stop")
         if self._sock is not None:
             self._sock.close()
-        self._stopped = self._thread is not None  # a stop before any start leaves it startable
 
     def _serve(self, ready: threading.Event) -> None:
         assert self._server is not None and self._sock is not None
@@ -246,7 +244,7 @@ class ThreadedServer:
             ready.set()  # wakes `start` if the server stopped before it started
 
     def _listening(self) -> socket.socket:
-        if self._stopped:
+        if self._thread is not None and not self._thread.is_alive():  # started, and over
             raise RuntimeError("the server has stopped (its `with fake.serve() as server:` block ended, or stop() "
                                "was called): read base_url, port or address while it runs")
         if self._sock is None or self._thread is None:
