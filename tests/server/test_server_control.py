@@ -268,6 +268,24 @@ def test_bad_turns_are_rejected_whole(server: ThreadedServer, body: dict[str, An
     assert ok(server, "GET", "script")["pending"] == 0
 
 
+@pytest.mark.parametrize(
+    ("turn", "message"),
+    [
+        ({"type": "reply", "content": "Hi"},
+         "Missing required parameter: 'turns[0].text'. The object also has 'content', which it does not take."),
+        ({"type": "call_function", "function": "f", "args": {}},
+         "Missing required parameter: 'turns[0].name'. The object also has 'function', 'args', which it does not "
+         "take."),
+        ({"type": "reply"}, "Missing required parameter: 'turns[0].text'."),
+    ],
+)
+def test_a_missing_field_names_the_unknown_ones_beside_it(server: ThreadedServer, turn: dict[str, Any],
+                                                          message: str) -> None:
+    """A field sent under another name is one mistake: the 400 for the missing field names what came instead."""
+    status, problem = error(server, "POST", "script", {"turns": [turn]})
+    assert (status, problem["message"]) == (400, message)
+
+
 def test_a_body_that_is_not_json(server: ThreadedServer) -> None:
     status, _, data = raw_request(server.address, "POST", "/__fake__/script", raw=b"{no")
     assert status == 400

@@ -20,7 +20,7 @@ from ..api.multipart import MAX_FILE_BYTES
 from ..api.params import query_value
 from ..api.routes import ALL_ROUTES, API_PREFIX, CONTROL_PREFIX, UnknownRoute
 from ..api.routing import RouteTable
-from ..api.validation import decode_json_object, validate
+from ..api.validation import decode_json_object
 from ..app import App
 from ..cassettes.plan import CassetteReport
 from ..core import error_catalog as catalog
@@ -66,6 +66,7 @@ from .control_requests import (
     ScriptBody,
     SearchResultSpec,
     TurnSpec,
+    validate_control,
 )
 
 ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], "Json | ApiResponse"]
@@ -227,7 +228,7 @@ def read_script(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
 
 
 def add_turns(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(ScriptBody, decode_json_object(request.body, allow_empty=False))
+    body = validate_control(ScriptBody, decode_json_object(request.body, allow_empty=False))
     outputs = [_decode_outputs(turn, f"turns[{i}]") for i, turn in enumerate(body.turns)]
     for turn, (images, files) in zip(body.turns, outputs, strict=True):
         _add_turn(api.fake, turn, images, files)
@@ -249,7 +250,7 @@ def advance_run(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
 
 
 def set_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(ProgressionBody, decode_json_object(request.body, allow_empty=False))
+    body = validate_control(ProgressionBody, decode_json_object(request.body, allow_empty=False))
     if body.run_id is not None and api.fake.store.run_by_id(body.run_id) is None:
         raise catalog.not_found("run", body.run_id)
     api.fake.set_progression(_policy(body), run_id=body.run_id)
@@ -269,13 +270,13 @@ def read_ingestion_progression(api: ControlApi, request: ApiRequest, params: dic
 
 
 def set_ingestion_progression(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(PolicyBody, decode_json_object(request.body, allow_empty=False))
+    body = validate_control(PolicyBody, decode_json_object(request.body, allow_empty=False))
     api.fake.ingestion.set_policy(_policy(body))
     return body.model_dump(exclude_none=True)
 
 
 def finish_ingestion(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(FinishIngestionBody, decode_json_object(request.body))
+    body = validate_control(FinishIngestionBody, decode_json_object(request.body))
     unknown = unknown_target(api.fake.store, vector_store_id=body.vector_store_id, file_id=body.file_id)
     if unknown is not None:
         kind, unknown_id = unknown
@@ -285,7 +286,7 @@ def finish_ingestion(api: ControlApi, request: ApiRequest, params: dict[str, str
 
 
 def add_ingestion_failure(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(IngestionFailureBody, decode_json_object(request.body))
+    body = validate_control(IngestionFailureBody, decode_json_object(request.body))
     rule = api.fake.ingestion.fail(file_id=body.file_id, filename=body.filename, code=body.code,
                                    message=body.message)
     return {"code": rule.code, "message": rule.message, "file_id": rule.file_id, "filename": rule.filename}
@@ -296,7 +297,7 @@ def read_clock(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> 
 
 
 def move_clock(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(ClockBody, decode_json_object(request.body, allow_empty=False))
+    body = validate_control(ClockBody, decode_json_object(request.body, allow_empty=False))
     clock = api.fake.clock
     if not isinstance(clock, ManualClock):
         raise catalog.clock_not_manual()
@@ -326,7 +327,7 @@ def read_faults(api: ControlApi, request: ApiRequest, params: dict[str, str]) ->
 
 
 def add_fault(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
-    body = validate(FaultBody, decode_json_object(request.body, allow_empty=False))
+    body = validate_control(FaultBody, decode_json_object(request.body, allow_empty=False))
     given = body.model_fields_set - {"kind"}
     refused = sorted(given - FAULT_PARAMS[body.kind])
     if refused:

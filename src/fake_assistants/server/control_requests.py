@@ -7,11 +7,16 @@ A scripted turn is a JSON object tagged by `type`, one per `Script` method:
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
+import pydantic
 from pydantic import Discriminator, Field, Tag
 
 from ..api.request_models import FunctionName, Strict, type_tag
+from ..api.validation import validate
+from ..core.errors import ApiError
+
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 Arguments = dict[str, Any] | str | None
 
@@ -149,3 +154,28 @@ class FaultBody(Strict):
     should_retry: bool | None = None
     retry_after: Annotated[int, Field(ge=0)] | str | None = None
     after_events: Annotated[int, Field(ge=0)] | None = None
+
+
+def validate_control(model: type[M], data: dict[str, Any]) -> M:
+    """`validate` (the Assistants API's wording), and where a required field is missing, the 400 also names the
+    fields beside it that the object does not take: a field under another name (`{"type": "reply", "content":
+    "..."}`) is then one mistake, not two."""
+    try:
+        return validate(model, data)
+    except ApiError as error:
+        if error.code != "missing_required_parameter":
+            raise
+        missing = error
+    try:
+        model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        details = exc.errors()
+    else:  # pragma: no cover - validate refused it, so this does too
+        raise missing
+    places = [tuple(detail["loc"][:-1]) for detail in details if detail["type"] == "missing"]
+    unknown = [str(detail["loc"][-1]) for detail in details
+               if detail["type"] == "extra_forbidden" and tuple(detail["loc"][:-1]) in places]
+    if unknown:
+        names = ", ".join(f"'{name}'" for name in unknown)
+        missing.message += f" The object also has {names}, which it does not take."
+    raise missing
