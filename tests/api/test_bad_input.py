@@ -564,6 +564,24 @@ def test_a_route_without_its_v1_says_where_the_api_is(world: World, method: str,
                                 "give the client a base URL that ends in /v1.")
 
 
+@pytest.mark.parametrize(("method", "path", "prefix"), [
+    ("POST", "/v1/v1/assistants", "/v1"),
+    ("GET", "/v1/v1/threads/thread_abc/runs", "/v1"),
+    ("GET", "/openai/openai/assistants", "/openai"),
+])
+def test_a_route_with_its_prefix_twice_says_so(world: World, method: str, path: str, prefix: str) -> None:
+    """A client that adds /v1 itself, given a base URL that ends in /v1: the service's 404, then the fix."""
+    error = assert_error(world.send(method, path), 404)
+    assert error["message"] == (f"Invalid URL ({method} {path}): the path has the API's prefix twice "
+                                f"({prefix}{prefix}/...): the client adds {prefix} itself, so give it a base URL "
+                                "without it.")
+
+
+@pytest.mark.parametrize("path", ["/v1/openai/assistants", "/v1/v1/nothing"])
+def test_a_doubled_prefix_is_named_only_before_a_route(world: World, path: str) -> None:
+    assert assert_error(world.send("GET", path), 404)["message"] == f"Invalid URL (GET {path})"
+
+
 def test_the_control_api_under_v1_says_where_it_is(world: World) -> None:
     error = assert_error(world.send("POST", "/v1/__fake__/reset"), 404)
     assert error["message"] == ("Invalid URL (POST /v1/__fake__/reset): a served fake's control API is at "

@@ -104,6 +104,12 @@ def without_api_prefix(method: str, path: str, prefix: str) -> ApiError:
                                              f"the client a base URL that ends in {prefix}.")
 
 
+def api_prefix_twice(method: str, path: str, prefix: str) -> ApiError:
+    # (the fake's own) a route's path with its /v1 twice: a client that adds /v1 to a base URL that has it
+    return invalid_url_because(method, path, f"the path has the API's prefix twice ({prefix}{prefix}/...): the "
+                                             f"client adds {prefix} itself, so give it a base URL without it.")
+
+
 def not_found(kind: str, object_id: str) -> ApiError:
     # (real) ERRORS.md #7, #21, #22; the others follow the same pattern
     return ApiError(404, f"No {_NOT_FOUND_NOUNS[kind]} found with id '{object_id}'.")

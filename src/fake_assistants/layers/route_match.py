@@ -39,12 +39,16 @@ class KnownRoute:
 
     def _unknown(self, method: str, path: str) -> ApiError:
         """The service's 404 for a path no route serves, with what the fake can tell of the mistake: another API's
-        route, a route without its /v1 (a base URL that lacks it), the control API under /v1."""
+        route, a route without its /v1 (a base URL that lacks it) or with it twice (a client that adds it to a base
+        URL that has it), the control API under /v1."""
         route_path = api_route_path(path)
         if route_path is None:
             if self.routes.match(method, path) is not None:
                 return catalog.without_api_prefix(method, path, API_PREFIX)
             return catalog.invalid_url(method, path)
+        prefix = path[:len(path) - len(route_path)]
+        if route_path.startswith(prefix + "/") and self.routes.match(method, route_path[len(prefix):]) is not None:
+            return catalog.api_prefix_twice(method, path, prefix)
         api = other_api(route_path)
         if api is not None:
             return catalog.other_api(method, path, api)
