@@ -419,7 +419,8 @@ def warn_about_cassette(item: pytest.Item) -> None:
     warnings.warn_explicit(
         CassetteWarning(
             f"fake_assistants: the cassette was not all used or not all imported ({cassette_counts(report)}):\n"
-            f"{report}\n"
+            f"{report.left_over()}\n"
+            f"fake_assistants.cassette_report() gives the whole account, what was imported too. "
             f"Switch this off with @pytest.mark.{MARKER}(cassette_warning=False) or the ini option "
             f"{CASSETTE_WARNING_INI} = false."
         ),

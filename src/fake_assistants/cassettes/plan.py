@@ -112,11 +112,23 @@ class CassetteReport:
     def __str__(self) -> str:
         lines = [f"cassettes: {', '.join(self.cassettes)}", "imported:"]
         lines += [f"  {item}" for item in self.imported] or ["  nothing"]
-        lines.append("not imported:")
-        lines += [f"  {what}: {why}" for what, why in self.not_imported] or ["  nothing"]
-        lines.append("recorded runs never replayed:")
-        lines += [f"  {run}{TAKEN_NOTE if run in self.ids_taken else ''}" for run in self.never_replayed] or ["  none"]
-        return "\n".join(lines)
+        return "\n".join([*lines, *self._left_over(everything=True)])
+
+    def left_over(self) -> str:
+        """The report without what was imported: the cassettes, then only what was not imported and the recorded
+        runs never replayed, where there are some (what the plugin's `CassetteWarning` shows)."""
+        return "\n".join([f"cassettes: {', '.join(self.cassettes)}", *self._left_over(everything=False)])
+
+    def _left_over(self, *, everything: bool) -> list[str]:
+        lines = []
+        if everything or self.not_imported:
+            lines.append("not imported:")
+            lines += [f"  {what}: {why}" for what, why in self.not_imported] or ["  nothing"]
+        if everything or self.never_replayed:
+            lines.append("recorded runs never replayed:")
+            lines += ([f"  {run}{TAKEN_NOTE if run in self.ids_taken else ''}" for run in self.never_replayed]
+                      or ["  none"])
+        return lines
 
 
 TAKEN_NOTE = (" (a run of this fake has its id but did not replay it: with ids=\"recorded\" the recorded ids go out "

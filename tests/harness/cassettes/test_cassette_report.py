@@ -4,6 +4,7 @@ turns to replay it) and a server error the service had (which a fault can stand 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +45,19 @@ def test_a_run_that_never_ended_and_a_server_error_are_explained(tmp_path: Path)
     assert f"{RUN}: the recording last shows the run expired: no ending scripted" in report
     assert ("#0 POST /v1/assistants: a server error (500) the service had (to test what the code does with it, "
             "schedule one: fake.faults.server_error(route, status=500))") in report
+
+
+
+def test_what_is_left_over_is_the_report_without_what_was_imported(tmp_path: Path) -> None:
+    """What the plugin's CassetteWarning shows: the cassettes, then only the sections with something in them."""
+    report = FakeAssistants.from_cassette(write_cassette(tmp_path / "expired.json")).cassette_report()
+
+    assert report.left_over().splitlines() == [
+        f"cassettes: {tmp_path / 'expired.json'}",
+        "not imported:",
+        *[f"  {what}: {why}" for what, why in report.not_imported],
+    ]
+    assert "imported:" in str(report).splitlines() and "recorded runs never replayed:" in str(report)
+    assert replace(report, not_imported=()).left_over() == f"cassettes: {tmp_path / 'expired.json'}"
+    assert replace(report, never_replayed=(RUN,)).left_over().splitlines()[-2:] == [
+        "recorded runs never replayed:", f"  {RUN}"]
