@@ -170,8 +170,9 @@ def imports_the_fake(namespace: Mapping[str, object]) -> bool:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that use the fake, sit in a module (or below a conftest.py) that imports it at module level, or are
-    doctests that import it, do not show the SDK's Assistants deprecation warnings (unless the ini says so)."""
-    if not config.getini(WARNINGS_INI):
+    doctests that import it, do not show the SDK's Assistants deprecation warnings (unless the ini says so). With
+    pytest's warnings plugin off (`-p no:warnings`) pytest shows no warnings, and has no `filterwarnings` mark."""
+    if not config.getini(WARNINGS_INI) or not config.pluginmanager.has_plugin("warnings"):
         return
     conftests = [path.parent for path, plugin in _loaded_conftests(config) if imports_the_fake(vars(plugin))]
     modules: dict[int, bool] = {}  # id of a test module -> whether it imports the fake

@@ -357,7 +357,7 @@ class FakeAssistants:
 
     def openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> OpenAI:
         """`openai.OpenAI` wired to this fake: httpx2 on openai 3.x, httpx on 1.x/2.x."""
-        openai = importlib.import_module("openai")
+        openai = _openai("fake.openai_client()")
         library = _http_library(http)
         http_client = self._http_client(library, asynchronous=False)
         client: OpenAI = openai.OpenAI(**_client_kwargs(kwargs), http_client=http_client)
@@ -365,7 +365,7 @@ class FakeAssistants:
 
     def async_openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> AsyncOpenAI:
         """`openai.AsyncOpenAI` wired to this fake, like `openai_client`."""
-        openai = importlib.import_module("openai")
+        openai = _openai("fake.async_openai_client()")
         library = _http_library(http)
         http_client = self._http_client(library, asynchronous=True)
         client: AsyncOpenAI = openai.AsyncOpenAI(**_client_kwargs(kwargs), http_client=http_client)
@@ -383,8 +383,21 @@ class FakeAssistants:
 
 
 def openai_major_version() -> int:
-    openai = importlib.import_module("openai")
+    openai = _openai("the client of a fake")
     return int(str(openai.__version__).split(".")[0])
+
+
+def _openai(what: str) -> Any:
+    """The `openai` module, or a ModuleNotFoundError naming the fix: fake-assistants does not install the SDK (a
+    project brings the version its code uses)."""
+    try:
+        return importlib.import_module("openai")
+    except ModuleNotFoundError as error:
+        if error.name != "openai":
+            raise
+        raise ModuleNotFoundError(f"{what} needs the openai SDK, which fake-assistants does not install (your "
+                                  "project brings the version its code uses): pip install openai",
+                                  name="openai") from None
 
 
 def default_http_library() -> HttpLibrary:

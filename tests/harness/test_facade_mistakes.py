@@ -3,6 +3,8 @@ wrong option used to surface later, as a 500 on some request, or not at all."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -41,6 +43,23 @@ def test_a_wrong_option_is_refused_at_once(options: dict[str, Any], error: type[
     with pytest.raises(error) as raised:
         FakeAssistants(**options)
     assert named in str(raised.value)
+
+
+@pytest.mark.parametrize(("make", "named"), [
+    (lambda fake: fake.openai_client(), "fake.openai_client() needs the openai SDK"),
+    (lambda fake: fake.async_openai_client(), "fake.async_openai_client() needs the openai SDK"),
+])
+def test_a_client_without_the_sdk_installed_names_the_fix(monkeypatch: pytest.MonkeyPatch,
+                                                          make: Callable[[FakeAssistants], object],
+                                                          named: str) -> None:
+    """fake-assistants does not install openai (a project brings its own version): the fixtures and the client
+    methods say so, where a bare `No module named 'openai'` came from inside the plugin."""
+    monkeypatch.setitem(sys.modules, "openai", None)  # what an environment without openai imports
+    with pytest.raises(ModuleNotFoundError) as raised:
+        make(FakeAssistants())
+    assert str(raised.value) == (f"{named}, which fake-assistants does not install (your project brings the version "
+                                 "its code uses): pip install openai")
+    assert raised.value.name == "openai"
 
 
 def test_a_wrong_http_library_and_transcript_format_are_named() -> None:

@@ -144,6 +144,18 @@ def test_the_sdk_deprecation_warnings_are_filtered(pytester: pytest.Pytester) ->
     assert "warnings summary" not in result.stdout.str()
 
 
+def test_with_pytests_warnings_plugin_off_nothing_is_marked(pytester: pytest.Pytester) -> None:
+    """`-p no:warnings` leaves pytest without its `filterwarnings` mark: the plugin adds none (it warned of an
+    unknown mark, and under --strict-markers stopped the run with an internal error)."""
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_user=textwrap.dedent(QUIET))
+    # its own process: in this one, pytest's marks know `filterwarnings` from the outer run's configuration
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:warnings", "--strict-markers")
+
+    result.assert_outcomes(passed=1)
+    assert "PytestUnknownMarkWarning" not in result.stdout.str() + result.stderr.str()
+
+
 OWN_FAKE = """
     {imports}
 
