@@ -47,6 +47,7 @@ from .runs.tool_choice import ToolChoice
 if TYPE_CHECKING:
     from .fake import FakeAssistants
     from .model.run import Run
+    from .model.run_status import RunStatus
 
 EndingKind = Literal["reply", "fail", "broken_stream", "incomplete", "cancelled", "expired"]
 ENDING_KINDS: tuple[EndingKind, ...] = ("reply", "fail", "broken_stream", "incomplete", "cancelled", "expired")
@@ -142,17 +143,18 @@ class _Interrupter:
         self.revealed: set[str] = set()  # runs whose app has seen them wait on their last round
         self.on_read = fake.engine.on_read
         self.on_write = fake.engine.on_write
+        self.on_advance = fake.engine.advance
         fake.engine.on_read = self.read  # type: ignore[method-assign]
         fake.engine.on_write = self.write  # type: ignore[method-assign]
+        fake.engine.advance = self.advance  # type: ignore[method-assign]
 
     def read(self, run: Run, *, poll: bool, listed: bool = False) -> None:
         history = self._history_of(run)
         if history is None:
             self.on_read(run, poll=poll, listed=listed)
             return
-        if isinstance(history.ending, Cancelled) and (
-            (not history.rounds and run.started_at is None) or self._revealed_and_waiting(run)
-        ):
+        if self._cancelled_before_it_starts(run, history) or (
+                isinstance(history.ending, Cancelled) and self._revealed_and_waiting(run)):
             self.fake.engine.cancel(run)
         self.on_read(run, poll=poll, listed=listed)
         if isinstance(history.ending, Cancelled | Expired) and self._waits_on_last_round(run, history):
@@ -160,6 +162,20 @@ class _Interrupter:
                 clock: Any = self.fake.clock  # a ManualClock, checked by `apply`
                 clock.advance(max(0, (run.expires_at or 0) - clock.now()))
             self.revealed.add(run.id)
+
+    def advance(self, run: Run) -> RunStatus:
+        """`fake.advance` (manual progression) of a run cancelled before it starts cancels it, as its first read
+        would: the run then moves `queued` -> `cancelling`, and the next advance (or read) makes it `cancelled`."""
+        history = self._history_of(run)
+        if history is not None and self._cancelled_before_it_starts(run, history):
+            self.fake.engine.cancel(run)
+            return run.status
+        return self.on_advance(run)
+
+    @staticmethod
+    def _cancelled_before_it_starts(run: Run, history: RunHistory) -> bool:
+        """A `Cancelled` history without rounds, on a run still queued (once cancelled it is `cancelling`)."""
+        return isinstance(history.ending, Cancelled) and not history.rounds and run.status == "queued"
 
     def write(self, run: Run) -> None:
         history = self.histories.get(run.id)

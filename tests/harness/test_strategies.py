@@ -130,6 +130,42 @@ def test_histories_applied_in_turn_go_to_runs_in_turn(histories: list[RunHistory
     client.close()
 
 
+TERMINAL = {"completed", "failed", "cancelled", "expired", "incomplete"}
+
+
+@SETTINGS
+@given(history=run_histories(FUNCTIONS, tools=TOOLS), data=st.data())
+def test_under_manual_progression_reads_and_advances_in_any_order_end_as_told(history: RunHistory,
+                                                                              data: st.DataObject) -> None:
+    """`progression="manual"`: the app reads the run, the test advances it, in any order. No read fails, and the
+    run ends in its history's status (a cancelled history's read answered a 400 once the run was `cancelling`,
+    and an advance before the first read ran it to `completed`)."""
+    fake = FakeAssistants(seed=0, shape="schema", clock=ManualClock(START), progression="manual")
+    history.apply(fake)
+    client = new_client(fake)
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=TOOLS)
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "What's the weather in Paris?"}])
+    run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    for _ in range(100):
+        for _ in range(data.draw(st.integers(0, 2), label="reads before the next advance")):
+            run = client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)
+        if run.status in TERMINAL:
+            break
+        if run.status == "requires_action":
+            calls = run.required_action.submit_tool_outputs.tool_calls
+            outputs = [{"tool_call_id": c.id, "output": "ok"} for c in calls]
+            try:
+                run = client.beta.threads.runs.submit_tool_outputs(run_id=run.id, thread_id=thread.id,
+                                                                   tool_outputs=outputs)
+            except openai.BadRequestError as error:  # cancelled or expired meanwhile
+                assert re.fullmatch(r'Runs in status "(cancelling|expired)" do not accept tool outputs.',
+                                    error.body["message"]), error.body  # type: ignore[index]
+        fake.advance(run.id)
+        run = client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)
+    assert run.status == history.final_status
+    client.close()
+
+
 ENDING_TYPES = {"reply": Reply, "fail": Fail, "broken_stream": BrokenStream, "incomplete": Incomplete,
                 "cancelled": Cancelled, "expired": Expired}
 
