@@ -531,7 +531,7 @@ def _inlined(schema: Json, root: Json) -> Json:
     return {**schema, **carried} if carried else schema
 
 
-def function_tools(tools: Sequence[Json]) -> dict[str, Json | None]:
+def function_tools(tools: Sequence[Mapping[str, Any]]) -> dict[str, Json | None]:
     """{name: parameters schema} of the function tools among `tools` (as given to `assistants.create`)."""
     found: dict[str, Json | None] = {}
     for tool in tools:
@@ -541,7 +541,7 @@ def function_tools(tools: Sequence[Json]) -> dict[str, Json | None]:
     return found
 
 
-def argument_strategies(names: Sequence[str], tools: Sequence[Json] | None = None,
+def argument_strategies(names: Sequence[str], tools: Sequence[Mapping[str, Any]] | None = None,
                         arguments: Mapping[str, ArgumentStrategy] | None = None) -> dict[str, st.SearchStrategy[str]]:
     """For each function name, the strategy of its JSON arguments: `arguments[name]` (a dict is JSON-encoded),
     else its tool's schema, else any small JSON object."""
@@ -614,7 +614,7 @@ def run_histories(
     draw: st.DrawFn,
     function_names: Sequence[str] | None = None,
     *,
-    tools: Sequence[Json] | None = None,
+    tools: Sequence[Mapping[str, Any]] | None = None,  # the SDK's typed tool params (TypedDicts) too
     arguments: Mapping[str, ArgumentStrategy] | None = None,
     max_rounds: int = 3,
     max_parallel_calls: int = 3,
@@ -627,7 +627,8 @@ def run_histories(
 
     The `cancelled` and `expired` endings happen on the app's reads of the run (a retrieve or a poll): an app that
     only streams its runs does not meet them; leave them out of `ending_kinds` for one. Under the `manual` policy
-    they happen on reads too, not on `fake.advance`.
+    they happen on reads too, not on `fake.advance`, except that a run cancelled before it starts (no rounds) is
+    cancelled by its first read or advance, whichever comes first.
 
     The app is asked for `function_names` only: by default the function tools among `tools` (the list given to
     `assistants.create`), else `get_weather` and `search_docs` (when `tools` is not given at all). A call's arguments

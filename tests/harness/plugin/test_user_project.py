@@ -22,7 +22,7 @@ def test_the_user_project_passes_but_for_the_guarded_call(pytester: pytest.Pytes
     # pytest-asyncio is not the user's (a user project has openai and pytest): anyio runs the async test
     result = pytester.runpytest_subprocess("-p", "no:asyncio", "-p", "no:randomly", "-p", "no:cacheprovider")
 
-    result.assert_outcomes(passed=6, failed=1)
+    result.assert_outcomes(passed=7, failed=1)
     result.stdout.fnmatch_lines([
         "*fake-assistants: this test sent a request to the real OpenAI API, which the fake did not answer:",
         "*POST https://api.openai.com/v1/assistants",
