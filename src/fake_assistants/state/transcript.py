@@ -11,10 +11,10 @@ arguments and output; code input, logs and images; file_search results); then th
 (status, error type and message) and the faults that fired, from the journal; in a fake built from a cassette,
 the requests the recording does not show (the journal's `in_cassette`).
 
-It is deterministic: times come from the fake's clock, ids from its seeded streams, the order from the store
-(tables in creation order) and, between objects created in the same second, from the journal's order. Nothing
-else varies (no request ids, no wall-clock time), so a streamed run and a polled run of one script differ only in
-the `streamed` marker.
+It is deterministic: times come from the fake's clock, ids (and the request ids some error messages quote) from
+its seeded streams, the order from the store (tables in creation order) and, between objects created in the same
+second, from the journal's order. Nothing else varies, so under a clock that does not move by itself a streamed run
+and a polled run of one script differ only in the `streamed` marker.
 
 It is bounded (`Limits`): a long text is cut with `… [+N chars]`, a long thread shows its first and newest
 entries around a `… N entries not shown …` line, and the whole text stops at `Limits.chars` with a last line
