@@ -7,10 +7,11 @@ no API key. Needs only `openai` (the project being tested has it).
 
 from __future__ import annotations
 
+import importlib
 import json
 import warnings
 from collections.abc import Callable
-from itertools import groupby
+from itertools import groupby, takewhile
 from typing import Any
 
 from .fake import FakeAssistants
@@ -86,10 +87,30 @@ def _converse(fake: FakeAssistants, out: Callable[[str], None]) -> None:
 
 def main() -> int:
     try:
-        run_demo()
+        openai = importlib.import_module("openai")
     except ImportError as error:
         if error.name != "openai":
             raise
         print(OPENAI_MISSING)
         return 2
+    installed = str(openai.__version__)
+    if _release(installed) < FIRST_V2_SDK:
+        print(OPENAI_V1_ONLY.format(installed=installed))
+        return 2
+    run_demo()
     return 0
+
+
+FIRST_V2_SDK = (1, 21)  # openai 1.21.0 sent `OpenAI-Beta: assistants=v2`; older releases speak v1 only
+OPENAI_V1_ONLY = ("fake-assistants demo runs the Assistants v2 quickstart, and openai {installed} speaks v1 only "
+                  "(v2 came with openai 1.21.0): run it beside a newer openai, or see docs/guides/v1.md for a fake "
+                  "that serves v1 (FakeAssistants(api_versions=(\"v1\", \"v2\")))")
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """`1.20.0` -> (1, 20): the major and minor numbers of a version string."""
+    numbers = []
+    for part in version.split(".")[:2]:
+        digits = "".join(takewhile(str.isdigit, part))
+        numbers.append(int(digits or 0))
+    return tuple(numbers)

@@ -48,3 +48,18 @@ def test_demo_prints_the_quickstart_offline() -> None:
     assert lines[7].endswith(": completed")
     assert lines[8].startswith("7 requests, all answered in-process by the fake")
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("installed", ["1.20.0", "1.2.3", "0.28.1"])
+def test_the_demo_on_an_sdk_that_speaks_v1_only_says_so(installed: str, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """openai before 1.21.0 sends `assistants=v1`, which the demo's v2 fake refuses: it says why, no traceback."""
+    import openai
+
+    monkeypatch.setattr(openai, "__version__", installed)
+
+    assert main(["demo"]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith(f"fake-assistants demo runs the Assistants v2 quickstart, and openai {installed} speaks "
+                          "v1 only (v2 came with openai 1.21.0)")
+    assert "docs/guides/v1.md" in out
