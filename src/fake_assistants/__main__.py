@@ -114,9 +114,16 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
     if args.model_base_url or args.model_replay:
         if not args.model:
             raise SystemExit("fake-assistants serve: --model-base-url and --model-replay need --model NAME")
-        fake.script.fallback = ChatCompletionsModel(base_url=args.model_base_url, model=args.model,
-                                                    api_key=args.model_api_key, record_to=args.model_record,
-                                                    replay_from=args.model_replay)
+        try:
+            fake.script.fallback = ChatCompletionsModel(base_url=args.model_base_url, model=args.model,
+                                                        api_key=args.model_api_key, record_to=args.model_record,
+                                                        replay_from=args.model_replay)
+        except (ValueError, OSError) as error:  # a URL without its scheme, a recording missing or not readable
+            raise SystemExit(f"fake-assistants serve: {error}") from None
+    elif args.model or args.model_record or args.model_api_key:
+        given = "--model" if args.model else "--model-record" if args.model_record else "--model-api-key"
+        raise SystemExit(f"fake-assistants serve: {given} needs --model-base-url URL (the backend) or "
+                         "--model-replay FILE (a recording)")
     return fake
 
 

@@ -3,6 +3,8 @@ by a chat-completions backend (a scripted one on loopback), through the real SDK
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from chat_backend import chat_backend
@@ -47,3 +49,28 @@ def test_the_model_options_build_the_fallback() -> None:
 def test_a_model_needs_its_name() -> None:
     with pytest.raises(SystemExit, match="need --model NAME"):
         build_fake(parser().parse_args(["serve", "--model-base-url", "http://127.0.0.1:9/v1"]))
+
+
+@pytest.mark.parametrize(("arguments", "message"), [
+    (["--model", "llama3.2"], "--model needs --model-base-url URL (the backend) or --model-replay FILE"),
+    (["--model-record", "eval.json"], "--model-record needs --model-base-url URL"),
+    (["--model-base-url", "127.0.0.1:4011", "--model", "m"],
+     "ChatCompletionsModel's base_url is an http:// or https:// URL, such as 'http://127.0.0.1:11434/v1', not "
+     "'127.0.0.1:4011'"),
+    (["--model-replay", "no-such-recording.json", "--model", "m"],
+     "ChatCompletionsModel: no recording to replay at 'no-such-recording.json' (record one with record_to=..."),
+])
+def test_model_options_that_cannot_work_stop_the_server_at_once(arguments: list[str], message: str) -> None:
+    """They were taken, the server said it was listening, and every run failed later (or a replay missed)."""
+    with pytest.raises(SystemExit) as stopped:
+        build_fake(parser().parse_args(["serve", *arguments]))
+    assert str(stopped.value).startswith("fake-assistants serve: ") and message in str(stopped.value)
+
+
+def test_a_recording_that_is_not_json_stops_the_server_in_one_line(tmp_path: Path) -> None:
+    recording = tmp_path / "bad.json"
+    recording.write_text("not json")
+    with pytest.raises(SystemExit) as stopped:
+        build_fake(parser().parse_args(["serve", "--model-replay", str(recording), "--model", "m"]))
+    assert str(stopped.value).startswith(f"fake-assistants serve: {recording} is not a recording of model exchanges "
+                                         "(record_to=, replay_from=): it is not JSON")

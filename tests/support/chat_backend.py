@@ -35,6 +35,8 @@ class Answer:
     # streamed: sent after the first text chunk, then the backend waits for this event before the rest
     gate: threading.Event | None = None
     gate_timed_out: bool = False  # the event never came: the fake waited for the whole answer (a bounded wait)
+    raw: tuple[str, bytes] | None = None  # (content type, body): sent as it is with a 200, streamed request or not
+    whole: bool = False  # a whole JSON answer even to a streamed request (a proxy that does not stream)
 
 
 GATE_SECONDS = 30  # a bound, not a timing: past it the test fails instead of hanging
@@ -57,6 +59,10 @@ class ChatBackend:
 
     def fail(self, status: int) -> ChatBackend:
         self.answers.append(Answer(status=status))
+        return self
+
+    def send_raw(self, content_type: str, body: bytes) -> ChatBackend:
+        self.answers.append(Answer(raw=(content_type, body)))
         return self
 
     def hold(self) -> ChatBackend:
@@ -113,7 +119,13 @@ def handler_for(backend: ChatBackend) -> type[BaseHTTPRequestHandler]:
                 return
             if answer.status != 200:
                 self.send_json(answer.status, {"error": {"message": f"scripted {answer.status}", "type": "x"}})
-            elif body.get("stream"):
+            elif answer.raw is not None:
+                self.send_response(200)
+                self.send_header("Content-Type", answer.raw[0])
+                self.send_header("Content-Length", str(len(answer.raw[1])))
+                self.end_headers()
+                self.wfile.write(answer.raw[1])
+            elif body.get("stream") and not answer.whole:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()

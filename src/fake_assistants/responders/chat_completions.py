@@ -42,6 +42,12 @@ class ChatCompletionsModel:
             raise ValueError("ChatCompletionsModel needs base_url (or replay_from, to answer from a recording)")
         if not model:
             raise ValueError("ChatCompletionsModel needs the backend's model name (model=...)")
+        if base_url is not None and not base_url.startswith(("http://", "https://")):
+            raise ValueError(f"ChatCompletionsModel's base_url is an http:// or https:// URL, such as "
+                             f"'http://127.0.0.1:11434/v1', not {base_url!r}")
+        if replay_from is not None and not Path(replay_from).exists():
+            raise FileNotFoundError(f"ChatCompletionsModel: no recording to replay at {str(replay_from)!r} "
+                                    "(record one with record_to=..., with the backend running)")
         self.base_url = (base_url or "").rstrip("/")
         self.model, self.api_key, self.seed, self.temperature = model, api_key, seed, temperature
         self.timeout, self.stream, self.stream_tool_calls = timeout, stream, stream_tool_calls
@@ -127,6 +133,10 @@ class ChatCompletionsModel:
     def _action(self, context: TurnContext, exchange: Exchange) -> Action:
         if exchange.status != 200:
             return _failure(exchange)
+        if not _is_chat_completion(exchange):
+            return Fail("server_error", utf8_escaped(
+                f"fake-assistants: the model backend answered 200, but not with a chat completion ({self.url}): "
+                f"{_shown(exchange)}"))
         message, finish, counted = _answer(exchange)
         calls = [c for c in message.get("tool_calls") or [] if c.get("type", "function") == "function"]
         searches = [c for c in calls if c["function"]["name"] == FILE_SEARCH] if context.searchable else []
@@ -175,6 +185,29 @@ def _text(stream: TextStream, seen: list[Json], reading: Iterator[Json]) -> Iter
         return
     _, finish, stream.usage = _answer(Exchange(200, None, seen))
     stream.incomplete = FINISH_INCOMPLETE.get(finish or "")
+
+
+def _is_chat_completion(exchange: Exchange) -> bool:
+    """A whole answer with a choice holding a message, or a stream with a chunk holding `choices`: what a
+    chat-completions server sends. Anything else (an HTML page, a JSON object of another API, an empty stream)
+    would read as an empty answer."""
+    if exchange.chunks is not None:
+        return any(isinstance(chunk.get("choices"), list) for chunk in exchange.chunks)
+    choices = (exchange.body or {}).get("choices")
+    return (isinstance(choices, list) and bool(choices) and isinstance(choices[0], dict)
+            and isinstance(choices[0].get("message"), dict))
+
+
+def _shown(exchange: Exchange, limit: int = 200) -> str:
+    """What the backend sent instead, shortened."""
+    if exchange.chunks is not None:
+        count = len(exchange.chunks)
+        return f"a stream of {count} chunk{'' if count == 1 else 's'} with no choices" if count else "an empty stream"
+    body = exchange.body or {}
+    error = body.get("error")
+    said = error.get("message") if isinstance(error, dict) else None  # a body that was not JSON: its text
+    text = said if isinstance(said, str) else json.dumps(body, ensure_ascii=False)
+    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 def _failure(exchange: Exchange) -> Fail:

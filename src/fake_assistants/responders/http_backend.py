@@ -12,9 +12,10 @@ from .cassette import BackendUnreachable, Exchange
 
 
 def post_chat_completion(url: str, body: Json, *, api_key: str | None, timeout: float) -> Exchange:
-    """POST `body` to `url`. A streamed answer (`"stream": true` and a 200) comes back with its chunks in
-    `arriving`, read from the connection only as they are iterated (to `data: [DONE]`); the connection closes
-    when they are over. Anything else is read whole."""
+    """POST `body` to `url`. A streamed answer (`"stream": true`, a 200 and an event stream) comes back with its
+    chunks in `arriving`, read from the connection only as they are iterated (to `data: [DONE]`); the connection
+    closes when they are over. Anything else is read whole: a backend (or a proxy before it) that answers a
+    streamed request with one JSON body is read as that body."""
     headers = {"Content-Type": "application/json"}
     if api_key:
         headers["Authorization"] = f"Bearer {api_key}"
@@ -22,7 +23,8 @@ def post_chat_completion(url: str, body: Json, *, api_key: str | None, timeout: 
     try:
         request = client.build_request("POST", url, content=json.dumps(body), headers=headers)
         response = client.send(request, stream=True)
-        if response.status_code != 200 or not body.get("stream"):
+        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+        if response.status_code != 200 or not body.get("stream") or not streamed:
             response.read()
             response.close()
             client.close()
@@ -41,17 +43,24 @@ def _chunks(client: httpx.Client, response: httpx.Response, url: str, timeout: f
             data = line.removeprefix("data:").strip()
             if data == "[DONE]":
                 break
-            yield json.loads(data)
+            try:
+                chunk = json.loads(data)
+            except ValueError:
+                raise BackendUnreachable(f"the model backend's stream sent a line that is not JSON ({url}): "
+                                         f"{_shown(data)}") from None
+            yield chunk if isinstance(chunk, dict) else {"value": chunk}
     except httpx.HTTPError as error:
-        raise _unreachable(error, url, timeout) from error
+        raise _unreachable(error, url, timeout, reading=True) from error
     finally:
         response.close()
         client.close()
 
 
-def _unreachable(error: httpx.HTTPError, url: str, timeout: float) -> BackendUnreachable:
+def _unreachable(error: httpx.HTTPError, url: str, timeout: float, *, reading: bool = False) -> BackendUnreachable:
     if isinstance(error, httpx.TimeoutException):
         return BackendUnreachable(f"the model backend did not answer within {timeout:g} s ({url})")
+    if reading:  # the backend answered, then its stream broke off
+        return BackendUnreachable(f"the model backend's stream broke off ({url}): {error}")
     return BackendUnreachable(f"the model backend could not be reached ({url}): {error}")
 
 
@@ -61,3 +70,7 @@ def _json(text: str) -> Json | None:
     except ValueError:
         return {"error": {"message": text[:500]}}
     return loaded if isinstance(loaded, dict) else {"value": loaded}
+
+
+def _shown(text: str, limit: int = 200) -> str:
+    return repr(text if len(text) <= limit else text[:limit] + "...")

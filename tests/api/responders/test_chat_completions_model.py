@@ -289,6 +289,56 @@ async def test_a_backend_timeout_fails_the_run(client: Sdk, fake: FakeAssistants
                                      f"({backend.url}/chat/completions)"
 
 
+async def test_a_whole_answer_to_a_streamed_request_is_read(client: Sdk, fake: FakeAssistants,
+                                                             backend: ChatBackend) -> None:
+    """A backend, or a proxy before it, that answers `"stream": true` with one JSON body: its answer is read."""
+    use_model(fake, backend)
+    backend.reply("Whole, not streamed", whole=True, finish_reason="length")
+
+    run = await ask(client)
+
+    assert backend.requests[0]["stream"] is True
+    assert (run.status, run.incomplete_details.reason) == ("incomplete", "max_completion_tokens")
+    assert text_of((await messages_of(client, run.thread_id))[0]) == "Whole, not streamed"
+
+
+@pytest.mark.parametrize("stream", [True, False], ids=["streamed-request", "whole-request"])
+@pytest.mark.parametrize(("content_type", "body", "shown"), [
+    ("text/html", b"<html>Gateway says hi</html>", "'<html>Gateway says hi</html>'"),
+    ("application/json", b'{"foo": "bar"}', """'{"foo": "bar"}'"""),
+    ("application/json", b'{"choices": []}', """'{"choices": []}'"""),
+    ("text/event-stream", b'data: {"foo": "bar"}\n\ndata: [DONE]\n\n', "a stream of 1 chunk with no choices"),
+    ("text/event-stream", b"data: [DONE]\n\n", "an empty stream"),
+])
+async def test_a_200_that_is_not_a_chat_completion_fails_the_run(client: Sdk, fake: FakeAssistants,
+                                                                 backend: ChatBackend, stream: bool,
+                                                                 content_type: str, body: bytes,
+                                                                 shown: str) -> None:
+    """It read as an empty answer, the run `completed`: an eval would have scored empty answers."""
+    use_model(fake, backend, stream=stream)
+    backend.send_raw(content_type, body)
+
+    run = await ask(client)
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    if content_type == "text/event-stream" and not stream:  # read whole: the event stream is not JSON
+        shown = repr(body.decode())
+    assert run.last_error.message == ("fake-assistants: the model backend answered 200, but not with a chat "
+                                      f"completion ({backend.url}/chat/completions): {shown}")
+
+
+async def test_a_stream_line_that_is_not_json_fails_the_run_naming_the_backend(
+        client: Sdk, fake: FakeAssistants, backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    backend.send_raw("text/event-stream", b"data: {not json\n\n")
+
+    run = await ask(client)
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message == ("fake-assistants: the model backend's stream sent a line that is not JSON "
+                                      f"({backend.url}/chat/completions): '{{not json'")
+
+
 async def test_finish_reason_length_ends_the_run_incomplete(client: Sdk, fake: FakeAssistants,
                                                             backend: ChatBackend) -> None:
     use_model(fake, backend)
@@ -350,3 +400,10 @@ async def test_a_changed_prompt_under_replay_fails_naming_the_difference(client:
     (_, error), = fake.script.responder_errors
     fake.script.responder_errors.clear()  # checked here: the plugin would fail this test for it
     assert type(error).__name__ == "ReplayMiss"
+
+
+def test_a_model_that_cannot_work_is_refused_where_it_is_built(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"base_url is an http:// or https:// URL, .* not '127\.0\.0\.1:4011'"):
+        ChatCompletionsModel(base_url="127.0.0.1:4011", model="m")
+    with pytest.raises(FileNotFoundError, match=r"no recording to replay at .*missing\.json.*record_to="):
+        ChatCompletionsModel(model="m", replay_from=tmp_path / "missing.json")
