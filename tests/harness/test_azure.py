@@ -12,6 +12,7 @@ import pytest
 
 import app_under_test as app
 from fake_assistants import ApiRequest, FakeAssistants
+from fake_assistants.core.api_versions import ApiVersion
 from sdk_matrix import Journal, httpx2_skip_reason
 
 API_VERSION = "2024-05-01-preview"
@@ -117,3 +118,38 @@ def test_the_azure_prefix_at_the_sans_io_level() -> None:
         404, "Invalid URL (POST /openai/deployments/gpt-4o/assistants)")
     assert (elsewhere.status, json.loads(elsewhere.body)["error"]["message"]) == (
         404, "Invalid URL (GET /azure/assistants)")
+
+
+@pytest.mark.parametrize(("api_version", "served", "status"), [
+    ("2024-05-01-preview", ("v2",), 200),  # v2 came with this api-version
+    ("2024-10-21", ("v2",), 200),
+    (None, ("v2",), 200),
+    ("2024-02-15-preview", ("v1", "v2"), 200),  # v1's api-versions, on a fake that serves v1
+])
+def test_azure_rest_without_the_beta_header_gets_the_version_of_its_api_version(
+        api_version: str | None, served: tuple[ApiVersion, ...], status: int) -> None:
+    """Azure's REST examples send `api-key` and `api-version`, no `OpenAI-Beta`: Azure chose the Assistants
+    version by `api-version`. The fake asked such a client for the header."""
+    fake = FakeAssistants(seed=0, api_versions=served)
+    query = f"api-version={api_version}" if api_version else ""
+
+    created = fake.handle(ApiRequest.build("POST", "/openai/assistants", query=query, headers={"api-key": "k"},
+                                           body=b'{"model": "gpt-4-turbo"}'))
+
+    assert created.status == status, created.body
+    v1_shape = "file_ids" in json.loads(created.body)
+    assert v1_shape == (api_version is not None and api_version < "2024-05-01")
+
+
+def test_v1s_api_version_on_a_fake_that_serves_v2_only_is_refused_as_v1() -> None:
+    fake = FakeAssistants(seed=0)
+    refused = fake.handle(ApiRequest.build("POST", "/openai/assistants", query="api-version=2024-02-15-preview",
+                                           headers={"api-key": "k"}, body=b'{"model": "gpt-4o"}'))
+    assert refused.status == 400
+    assert json.loads(refused.body)["error"]["message"].startswith("The v1 Assistants API has been deprecated.")
+
+
+def test_the_beta_header_is_still_needed_outside_azure() -> None:
+    refused = FakeAssistants().handle(ApiRequest.build("POST", "/v1/assistants", body=b'{"model": "gpt-4o"}'))
+    assert refused.status == 400
+    assert json.loads(refused.body)["error"]["message"].startswith("You must provide the 'OpenAI-Beta' header")

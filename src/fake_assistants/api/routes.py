@@ -16,7 +16,8 @@ from .v1 import endpoints as v1_endpoints
 
 API_PREFIX = "/v1"
 # AzureOpenAI sends the same routes under /openai (`/openai/assistants?api-version=...`; assistants paths have no
-# /deployments/ segment). Unknown query parameters such as `api-version` are ignored, as everywhere.
+# /deployments/ segment). `api-version` chooses the Assistants version of a request without the `OpenAI-Beta`
+# header (layers/versions.py); other unknown query parameters are ignored, as everywhere.
 AZURE_PREFIX = "/openai"
 API_PREFIXES = (API_PREFIX, AZURE_PREFIX)
 CONTROL_PREFIX = "/__fake__"  # a served fake's control API (server/control_api.py), beside the API, not under it

@@ -9,9 +9,15 @@ on the exchange for the v1 layer.
 from __future__ import annotations
 
 from ..api.pipeline import Answer, Exchange
+from ..api.routes import AZURE_PREFIX
 from ..api.routing import Reply
 from ..core.api_versions import check_route_version, requested_version
 from ..core.options import Options
+from ..core.wire import ApiRequest
+
+# Azure chose the Assistants version by `api-version`: v2 came with 2024-05-01-preview (v1 was 2024-02-15-preview
+# to 2024-04-01-preview). Its REST examples send no `OpenAI-Beta` header; the SDK's AzureOpenAI sends both.
+AZURE_FIRST_V2 = "2024-05-01"
 
 
 class VersionCheck:
@@ -22,7 +28,17 @@ class VersionCheck:
     def __call__(self, exchange: Exchange) -> Reply:
         route = exchange.route
         assert route is not None  # KnownRoute comes first
-        exchange.version = requested_version(exchange.request.header("openai-beta"), self.options.api_versions,
-                                             required=route.beta == "required")
+        request = exchange.request
+        header = request.header("openai-beta")
+        if header is None and request.path.startswith(AZURE_PREFIX + "/"):
+            header = azure_beta(request)
+        exchange.version = requested_version(header, self.options.api_versions, required=route.beta == "required")
         check_route_version(exchange.version, route.versions)
         return self.inner(exchange)
+
+
+def azure_beta(request: ApiRequest) -> str:
+    """What an Azure request without the `OpenAI-Beta` header asks for: the version of its `api-version` (v2 without
+    one)."""
+    api_version = next((value for name, value in request.query if name == "api-version"), None)
+    return "assistants=v1" if api_version is not None and api_version[:10] < AZURE_FIRST_V2 else "assistants=v2"
