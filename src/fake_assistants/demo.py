@@ -7,14 +7,13 @@ no API key. Needs only `openai` (the project being tested has it).
 
 from __future__ import annotations
 
-import importlib
 import json
 import warnings
 from collections.abc import Callable
 from itertools import groupby, takewhile
 from typing import Any
 
-from .fake import FakeAssistants
+from .fake import FakeAssistants, openai_version
 
 QUESTION = "What is the weather in Paris?"
 WEATHER_TOOL: Any = {  # a FunctionToolParam
@@ -87,13 +86,12 @@ def _converse(fake: FakeAssistants, out: Callable[[str], None]) -> None:
 
 def main() -> int:
     try:
-        openai = importlib.import_module("openai")
+        installed = openai_version("fake-assistants demo")
     except ImportError as error:
         if error.name != "openai":
             raise
         print(OPENAI_MISSING)
         return 2
-    installed = str(openai.__version__)
     if _release(installed) < FIRST_V2_SDK:
         print(OPENAI_V1_ONLY.format(installed=installed))
         return 2

@@ -383,8 +383,12 @@ class FakeAssistants:
 
 
 def openai_major_version() -> int:
-    openai = _openai("the client of a fake")
-    return int(str(openai.__version__).split(".")[0])
+    return int(openai_version("the client of a fake").split(".")[0])
+
+
+def openai_version(what: str) -> str:
+    """The installed openai's version (`1.20.0`), or a ModuleNotFoundError saying that `what` needs it."""
+    return str(_openai(what).__version__)
 
 
 def _openai(what: str) -> Any:
