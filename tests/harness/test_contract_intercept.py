@@ -21,7 +21,7 @@ import pytest
 
 import app_under_test as app
 from fake_assistants import FakeAssistants
-from fake_assistants.transports.intercept import HostRouter, current_fake, is_patched
+from fake_assistants.transports.intercept import PROXIES_NOTE, HostRouter, current_fake, is_patched
 from sdk_matrix import Journal, httpx2_skip_reason
 
 pytestmark = pytest.mark.sdk_contract  # .ci/run runs this module on the older SDK majors too
@@ -366,3 +366,19 @@ def test_a_thread_started_in_the_block_uses_the_active_fake(fake: FakeAssistants
         worker.join()
 
     assert results == [ANSWER]
+
+
+def test_an_sdk_that_passes_proxies_to_a_newer_httpx_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    """openai 1.20.0 beside httpx 0.28: the SDK's own constructor fails, inside the interception; the error says
+    why and what to pin, where it read as the fake's own failure."""
+    def old_sdk_init(client: Any, *args: Any, **kwargs: Any) -> None:
+        raise TypeError("Client.__init__() got an unexpected keyword argument 'proxies'")
+
+    from openai._base_client import SyncAPIClient  # where the SDK builds its HTTP client, what intercept() wraps
+
+    monkeypatch.setattr(SyncAPIClient, "__init__", old_sdk_init)
+    with FakeAssistants().intercept(), pytest.raises(TypeError, match="'proxies'") as raised:
+        openai.OpenAI(api_key="sk-test")
+
+    assert raised.value.__notes__ == [PROXIES_NOTE]
+    assert "pip install 'httpx<0.28'" in PROXIES_NOTE

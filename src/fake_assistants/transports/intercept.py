@@ -182,10 +182,21 @@ class Interception(Generic[T]):
         return run  # type: ignore[return-value]
 
 
+# openai releases of 2024 (1.20.0 among them) build their default HTTP client with `proxies=`, which httpx 0.28
+# removed: the SDK's own constructor fails, in the application's code, whether the fake intercepts it or not
+PROXIES_NOTE = ("fake-assistants: this openai builds its default HTTP client with httpx's `proxies=`, which httpx "
+                "0.28 removed (the client fails so without the fake too): pip install 'httpx<0.28', or a newer openai")
+
+
 def _routing_init(original: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(original)
     def __init__(client: Any, *args: Any, **kwargs: Any) -> None:
-        original(client, *args, **kwargs)
+        try:
+            original(client, *args, **kwargs)
+        except TypeError as error:  # raised by the SDK's own constructor, with or without the fake
+            if "proxies" in str(error):
+                error.add_note(PROXIES_NOTE)
+            raise
         fake = current_fake()
         if fake is not None:
             route_to_fake(client, fake)
