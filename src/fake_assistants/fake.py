@@ -343,13 +343,17 @@ class FakeAssistants:
 
     def httpx_transport(self) -> Any:
         """An `httpx` transport serving both `httpx.Client` and `httpx.AsyncClient`."""
-        from .transports.httpx_transport import HttpxTransport
+        with _needs("httpx", "fake.httpx_transport()", "openai 1.x and 2.x bring it; beside openai 3.x, which "
+                    "brings httpx2, use fake.httpx2_transport()"):
+            from .transports.httpx_transport import HttpxTransport
 
         return HttpxTransport(self.handle)
 
     def httpx2_transport(self) -> Any:
         """An `httpx2` transport serving both `httpx2.Client` and `httpx2.AsyncClient`."""
-        from .transports.httpx2_transport import Httpx2Transport
+        with _needs("httpx2", "fake.httpx2_transport()", "openai 3.x brings it; beside openai 1.x and 2.x, which "
+                    "bring httpx, use fake.httpx_transport()"):
+            from .transports.httpx2_transport import Httpx2Transport
 
         return Httpx2Transport(self.handle)
 
@@ -389,6 +393,17 @@ def openai_major_version() -> int:
 def openai_version(what: str) -> str:
     """The installed openai's version (`1.20.0`), or a ModuleNotFoundError saying that `what` needs it."""
     return str(_openai(what).__version__)
+
+
+@contextmanager
+def _needs(library: str, what: str, where: str) -> Iterator[None]:
+    """An import of `library` that fails names what needed it and where it comes from."""
+    try:
+        yield
+    except ModuleNotFoundError as error:
+        if error.name != library:
+            raise
+        raise ModuleNotFoundError(f"{what} needs {library}, which is not installed ({where})", name=library) from None
 
 
 def _openai(what: str) -> Any:

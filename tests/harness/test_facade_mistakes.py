@@ -62,6 +62,25 @@ def test_a_client_without_the_sdk_installed_names_the_fix(monkeypatch: pytest.Mo
     assert raised.value.name == "openai"
 
 
+@pytest.mark.parametrize(("library", "make", "named"), [
+    ("httpx", lambda fake: fake.httpx_transport(), "fake.httpx_transport() needs httpx, which is not installed "
+     "(openai 1.x and 2.x bring it; beside openai 3.x, which brings httpx2, use fake.httpx2_transport())"),
+    ("httpx2", lambda fake: fake.httpx2_transport(), "fake.httpx2_transport() needs httpx2, which is not installed "
+     "(openai 3.x brings it; beside openai 1.x and 2.x, which bring httpx, use fake.httpx_transport())"),
+])
+def test_a_transport_whose_library_is_missing_names_the_other(monkeypatch: pytest.MonkeyPatch, library: str,
+                                                              make: Callable[[FakeAssistants], object],
+                                                              named: str) -> None:
+    for module in [name for name in sys.modules if name == library or name.startswith(f"{library}.")]:
+        monkeypatch.delitem(sys.modules, module)
+    for module in [name for name in sys.modules if name.startswith("fake_assistants.transports.httpx")]:
+        monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setitem(sys.modules, library, None)
+    with pytest.raises(ModuleNotFoundError) as raised:
+        make(FakeAssistants())
+    assert str(raised.value) == named
+
+
 def test_a_wrong_http_library_and_transcript_format_are_named() -> None:
     fake = FakeAssistants()
     with pytest.raises(ValueError, match='http= is "httpx", "httpx2" or None'):
