@@ -89,10 +89,18 @@ class IdFactory:
 
 
 def _json_state(generator: random.Random) -> list[Any]:
+    """The generator's state as `[version, internal, gauss]`, its 625 internal words (each below 2**32) as one string
+    of 8 hex digits each: a dump keeps it on one line, where a list put each number on its own (1,250 lines)."""
     version, internal, gauss = generator.getstate()
-    return [version, list(internal), gauss]
+    return [version, "".join(f"{word:08x}" for word in internal), gauss]
 
 
 def _random_state(value: list[Any]) -> tuple[Any, ...]:
+    """A `_json_state` back as the generator's state; the internal words may also be a list of numbers (the form
+    of earlier dumps)."""
     version, internal, gauss = value
+    if isinstance(internal, str):
+        if len(internal) % 8 or not all(c in string.hexdigits for c in internal):
+            raise ValueError("the internal state is 8 hex digits per word")
+        internal = [int(internal[i:i + 8], 16) for i in range(0, len(internal), 8)]
     return (version, tuple(internal), gauss)

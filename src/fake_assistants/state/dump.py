@@ -31,9 +31,11 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
+import difflib
 import json
 import typing
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pydantic
@@ -173,7 +175,8 @@ def load_into(engine: RunEngine, data: str | bytes | Mapping[str, Any]) -> None:
     StateError, with nothing changed, when it does not load."""
     store = engine.world.store
     if len(store.assistants) or len(store.threads) or len(store.files) or len(store.vector_stores):
-        raise StateError("load needs an empty fake")
+        raise StateError("load needs an empty fake, and this one holds objects already: load the state before the "
+                         "test's first request, or fake.load_state(state, replace=True) to replace what it holds")
     install(engine, parse(engine, data))
 
 
@@ -213,13 +216,31 @@ def _ids(value: Any) -> IdFactory:
     return ids
 
 
+def _not_json(data: str | bytes | Mapping[str, Any]) -> str:
+    """Why a document is not strict JSON: where the parser stopped, or what strict JSON refuses; and a file's path
+    given for its text."""
+    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else str(data)
+    try:
+        json.loads(text)
+    except ValueError as error:  # JSONDecodeError: its message says the line and the column
+        reason = f"not JSON: {error}"
+    except RecursionError:
+        reason = "not JSON: nested too deep"
+    else:
+        reason = "not JSON: the document must be strict JSON (no NaN or Infinity, at most 200 levels of nesting)"
+    if (isinstance(data, str) and "\n" not in data and data.strip()[:1] not in ("{", "[") and len(data) < 4096
+            and Path(data).is_file()):
+        reason += (f" ({data!r} is a file's path: load takes the document itself, "
+                   "Path(...).read_text(encoding='utf-8'))")
+    return reason[:500]
+
+
 def _document(data: str | bytes | Mapping[str, Any]) -> Json:
     try:
         text = data if isinstance(data, str | bytes) else json.dumps(dict(data), allow_nan=False)
         document = decode_json(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
     except ApiError:
-        raise StateError("not JSON: the document must be strict JSON (no NaN or Infinity, at most 200 levels "
-                         "of nesting)") from None
+        raise StateError(_not_json(data)) from None
     except (TypeError, ValueError, RecursionError) as error:
         raise StateError(f"not JSON: {type(error).__name__}: {error}"[:300]) from None
     if not isinstance(document, dict):
@@ -433,7 +454,9 @@ def build(cls: type[Any], raw: Json, kind: str, defaults: Json) -> Any:
         raise StateError(f"every {kind} needs an \"id\" (a non-empty string): {raw!r}"[:300])
     unknown = set(raw) - set(fields)
     if unknown:
-        raise StateError(f"{kind} {object_id}: unknown fields {sorted(unknown)}")
+        guesses = {name: difflib.get_close_matches(name, list(fields), n=1) for name in sorted(unknown)}
+        named = "; ".join(f"{name!r}: did you mean {close[0]!r}?" for name, close in guesses.items() if close)
+        raise StateError(f"{kind} {object_id}: unknown fields {sorted(unknown)}" + (f" ({named})" if named else ""))
     values = {**{k: v for k, v in defaults.items() if k in fields}, **raw}
     missing = [name for name, f in fields.items() if name not in values and _required(f)]
     if missing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 import openai
@@ -214,7 +215,9 @@ def test_a_seeded_run_can_wait_for_tool_outputs() -> None:
         ({"assistants": {"id": "asst_a"}}, "'assistants' must be a list of objects"),
         ({"assistants": [{"model": "gpt-4o"}]}, 'every assistant needs an "id"'),
         ({"assistants": [{"id": "asst_a"}]}, "assistant asst_a: missing \\['model'\\]"),
-        ({"assistants": [{"id": "asst_a", "model": "m", "colour": "red"}]}, "unknown fields \\['colour'\\]"),
+        ({"assistants": [{"id": "asst_a", "model": "m", "colour": "red"}]}, "unknown fields \\['colour'\\]$"),
+        ({"assistants": [{"id": "asst_a", "modle": "m"}]},
+         "unknown fields \\['modle'\\] \\('modle': did you mean 'model'\\?\\)"),
         ({"messages": [{"id": "msg_m", "thread_id": "thread_x", "role": "user"}]},
          "msg_m belongs to thread 'thread_x', which is not in the document"),
         ({"threads": [{"id": "thread_t"}], "assistants": [{"id": "asst_a", "model": "m"}],
@@ -236,6 +239,46 @@ def test_a_seeded_run_can_wait_for_tool_outputs() -> None:
 def test_bad_documents_are_refused_with_the_reason(document: dict[str, Any], message: str) -> None:
     with pytest.raises(StateError, match=message):
         loaded(document)
+
+
+def test_text_that_is_not_json_says_where_and_a_path_says_to_read_the_file(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(StateError, match=r"^not JSON: Expecting value: line 1 column 17 \(char 16\)$"):
+        FakeAssistants.load('{"assistants": [}')
+    monkeypatch.chdir(tmp_path)
+    Path("state.json").write_text(FakeAssistants().dump(), encoding="utf-8")
+    with pytest.raises(StateError) as raised:
+        FakeAssistants.load("state.json")
+    assert str(raised.value).endswith(
+        "('state.json' is a file's path: load takes the document itself, Path(...).read_text(encoding='utf-8'))")
+    assert len(FakeAssistants.load(Path("state.json").read_text(encoding="utf-8")).store.assistants) == 0
+
+
+def test_loading_into_a_fake_that_holds_objects_names_the_two_ways() -> None:
+    fake = FakeAssistants()
+    fake.openai_client().beta.assistants.create(model="gpt-4o")
+    with pytest.raises(StateError, match=r"load the state before the test's first request, or "
+                                         r"fake\.load_state\(state, replace=True\)"):
+        fake.load_state(json.dumps(SEED))
+    fake.load_state(json.dumps(SEED), replace=True)
+    assert fake.store.assistant("asst_support").name == "Support"
+
+
+def test_a_dump_keeps_the_id_streams_on_one_line_and_reads_the_older_lists() -> None:
+    """The generators' 625 internal words were one number per line (1,250 of a dump's lines)."""
+    fake = FakeAssistants(seed=3)
+    fake.openai_client().beta.assistants.create(model="gpt-4o")
+    dumped = fake.dump()
+    document = json.loads(dumped)
+    assert isinstance(document["ids"]["objects"][1], str) and len(dumped.splitlines()) < 60
+    older = json.loads(dumped)
+    for stream in ("objects", "requests"):
+        words = older["ids"][stream][1]
+        older["ids"][stream][1] = [int(words[i:i + 8], 16) for i in range(0, len(words), 8)]
+
+    again, before = FakeAssistants.load(json.dumps(older)), FakeAssistants.load(dumped)
+    assert (again.openai_client().beta.threads.create().id == before.openai_client().beta.threads.create().id
+            == fake.openai_client().beta.threads.create().id)
 
 
 def test_load_takes_the_constructor_options() -> None:
