@@ -290,9 +290,24 @@ class _Loader:
         for index, raw in enumerate(document.get("runs", [])):
             with _at(f"runs[{index}].extra"):
                 self._finish_run(raw)
+        for section in ("assistants", "threads"):
+            for index, raw in enumerate(document.get(section, [])):
+                with _at(f"{section}[{index}]"):
+                    self._check_stores(raw)
         for section, index, obj in self._objects(document):
             with _at(f"{section}[{index}]"):
                 _render(obj, self.store)
+
+    def _check_stores(self, raw: Json) -> None:
+        """The vector stores an assistant or a thread searches are in the document: the service takes a deleted
+        store out of every assistant and thread, so none names a store that is not there."""
+        resources = raw.get("tool_resources") or {}
+        search = resources.get("file_search") if isinstance(resources, dict) else None
+        named = search.get("vector_store_ids") if isinstance(search, dict) else None
+        for store_id in named if isinstance(named, list) else []:
+            if self.store.vector_stores.get(str(store_id)) is None:
+                raise StateError(f"{raw.get('id')} searches vector store {store_id!r} "
+                                 "(tool_resources.file_search.vector_store_ids), which is not in the document")
 
     def _objects(self, document: Json) -> Iterable[tuple[str, int, Any]]:
         store = self.store
@@ -342,6 +357,10 @@ class _Loader:
         run = build(Run, raw, "run", defaults)
         if run.status not in lifecycle.RUN_TRANSITIONS:
             raise StateError(f"run {run.id}: unknown status {run.status!r}")
+        if run.status == "requires_action" and not run.required_action:
+            raise StateError(f"run {run.id}: a run in 'requires_action' needs its required_action (the tool calls "
+                             "it waits on: {\"type\": \"submit_tool_outputs\", \"submit_tool_outputs\": "
+                             "{\"tool_calls\": [...]}})")
         self.extras[run.id] = extra
         self._table(self.store.runs, run.thread_id, "thread", run.id).add(run.id, run.created_at, run)
         self.store.steps[run.id] = OrderedTable()
