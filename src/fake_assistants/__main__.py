@@ -92,7 +92,22 @@ def parser() -> argparse.ArgumentParser:
     model.add_argument("--model-record", metavar="FILE", help="record each exchange with the backend to FILE")
     model.add_argument("--model-replay", metavar="FILE",
                        help="answer from a recording instead of the backend (no network)")
+    model.add_argument("--model-timeout", metavar="SECONDS", type=_positive_seconds, default=60.0,
+                       help="how long a backend answer may take before the run fails (default: 60)")
+    model.add_argument("--model-stream", choices=("always", "text-only", "never"), default="always",
+                       help="ask the backend to stream: always (default); text-only, for a backend that cannot "
+                            "stream tool calls (a turn offering function tools is asked whole); never")
     return root
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"a number of seconds above 0, not {text!r}")
+    return value
 
 
 def build_fake(args: argparse.Namespace) -> FakeAssistants:
@@ -115,9 +130,10 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
         if not args.model:
             raise SystemExit("fake-assistants serve: --model-base-url and --model-replay need --model NAME")
         try:
-            fake.script.fallback = ChatCompletionsModel(base_url=args.model_base_url, model=args.model,
-                                                        api_key=args.model_api_key, record_to=args.model_record,
-                                                        replay_from=args.model_replay)
+            fake.script.fallback = ChatCompletionsModel(
+                base_url=args.model_base_url, model=args.model, api_key=args.model_api_key,
+                record_to=args.model_record, replay_from=args.model_replay, timeout=args.model_timeout,
+                stream=args.model_stream != "never", stream_tool_calls=args.model_stream == "always")
         except (ValueError, OSError) as error:  # a URL without its scheme, a recording missing or not readable
             raise SystemExit(f"fake-assistants serve: {error}") from None
     elif args.model or args.model_record or args.model_api_key:

@@ -44,6 +44,27 @@ def test_the_model_options_build_the_fallback() -> None:
     assert isinstance(model, ChatCompletionsModel)
     assert (model.url, model.model, model.api_key) == ("http://127.0.0.1:9/v1/chat/completions", "m", "k")
     assert build_fake(parser().parse_args(["serve"])).script.fallback is None
+    assert (model.timeout, model.stream, model.stream_tool_calls) == (60.0, True, True)
+
+
+@pytest.mark.parametrize(("stream", "asked"), [("always", (True, True)), ("text-only", (True, False)),
+                                               ("never", (False, False))])
+def test_the_models_timeout_and_streaming_are_options_too(stream: str, asked: tuple[bool, bool]) -> None:
+    """What `ChatCompletionsModel(timeout=, stream=, stream_tool_calls=)` sets in Python: a backend that cannot
+    stream tool calls needs `text-only`, whatever language the app is written in."""
+    fake = build_fake(parser().parse_args(["serve", "--model-base-url", "http://127.0.0.1:9/v1", "--model", "m",
+                                           "--model-timeout", "2.5", "--model-stream", stream]))
+    model = fake.script.fallback
+    assert isinstance(model, ChatCompletionsModel)
+    assert (model.timeout, (model.stream, model.stream_tool_calls)) == (2.5, asked)
+
+
+@pytest.mark.parametrize("seconds", ["0", "-1", "soon", "inf", "nan"])
+def test_a_timeout_that_is_not_a_positive_number_is_refused(seconds: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        parser().parse_args(["serve", "--model-timeout", seconds])
+    assert f"a number of seconds above 0, not {seconds!r}" in capsys.readouterr().err
 
 
 def test_a_model_needs_its_name() -> None:
