@@ -577,9 +577,29 @@ def test_a_route_with_its_prefix_twice_says_so(world: World, method: str, path: 
                                 "without it.")
 
 
-@pytest.mark.parametrize("path", ["/v1/openai/assistants", "/v1/v1/nothing"])
+@pytest.mark.parametrize(("path", "prefixes"), [("/openai/v1/assistants", ("/openai", "/v1")),
+                                              ("/v1/openai/threads/thread_abc/runs", ("/v1", "/openai"))])
+def test_two_different_prefixes_say_either(world: World, path: str, prefixes: tuple[str, str]) -> None:
+    first, second = prefixes
+    assert assert_error(world.send("GET", path), 404)["message"] == (
+        f"Invalid URL (GET {path}): the path has two API prefixes ({first}{second}/...): the API is served under "
+        f"either ({first}/... or {second}/...), not both.")
+
+
+@pytest.mark.parametrize("path", ["/v1/v1/nothing", "/openai/v1/nothing"])
 def test_a_doubled_prefix_is_named_only_before_a_route(world: World, path: str) -> None:
     assert assert_error(world.send("GET", path), 404)["message"] == f"Invalid URL (GET {path})"
+
+
+@pytest.mark.parametrize(("method", "path", "said"), [
+    ("POST", "/openai/deployments/gpt-4o/chat/completions",
+     "fake-assistants serves the Assistants API (assistants, threads, messages, runs, files and vector stores), "
+     "not the Chat Completions API."),
+    ("POST", "/openai/deployments/gpt-4o/assistants",
+     "the Assistants API's Azure paths have no deployment (POST /openai/assistants)."),
+])
+def test_azure_deployment_paths_are_named(world: World, method: str, path: str, said: str) -> None:
+    assert assert_error(world.send(method, path), 404)["message"] == f"Invalid URL ({method} {path}): {said}"
 
 
 def test_the_control_api_under_v1_says_where_it_is(world: World) -> None:

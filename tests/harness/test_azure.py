@@ -115,7 +115,8 @@ def test_the_azure_prefix_at_the_sans_io_level() -> None:
     assert created.status == 200
     assert json.loads(same.body)["id"] == assistant_id
     assert (deployment.status, json.loads(deployment.body)["error"]["message"]) == (
-        404, "Invalid URL (POST /openai/deployments/gpt-4o/assistants)")
+        404, "Invalid URL (POST /openai/deployments/gpt-4o/assistants): the Assistants API's Azure paths have no "
+             "deployment (POST /openai/assistants).")
     assert (elsewhere.status, json.loads(elsewhere.body)["error"]["message"]) == (
         404, "Invalid URL (GET /azure/assistants)")
 

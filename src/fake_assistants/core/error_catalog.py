@@ -104,10 +104,13 @@ def without_api_prefix(method: str, path: str, prefix: str) -> ApiError:
                                              f"the client a base URL that ends in {prefix}.")
 
 
-def api_prefix_twice(method: str, path: str, prefix: str) -> ApiError:
-    # (the fake's own) a route's path with its /v1 twice: a client that adds /v1 to a base URL that has it
-    return invalid_url_because(method, path, f"the path has the API's prefix twice ({prefix}{prefix}/...): the "
-                                             f"client adds {prefix} itself, so give it a base URL without it.")
+def api_prefix_twice(method: str, path: str, prefix: str, second: str) -> ApiError:
+    # (the fake's own) a route's path with two API prefixes: a client that adds /v1 to a base URL that has it
+    if second == prefix:
+        return invalid_url_because(method, path, f"the path has the API's prefix twice ({prefix}{prefix}/...): the "
+                                                 f"client adds {prefix} itself, so give it a base URL without it.")
+    return invalid_url_because(method, path, f"the path has two API prefixes ({prefix}{second}/...): the API is "
+                                             f"served under either ({prefix}/... or {second}/...), not both.")
 
 
 def not_found(kind: str, object_id: str) -> ApiError:

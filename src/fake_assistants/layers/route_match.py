@@ -7,7 +7,7 @@ route serves comes inside the error envelope, as the service's own `invalid_requ
 from __future__ import annotations
 
 from ..api.pipeline import Answer, Exchange, Respond
-from ..api.routes import API_PREFIX, CONTROL_PREFIX, api_route_path, other_api
+from ..api.routes import API_PREFIX, AZURE_PREFIX, CONTROL_PREFIX, api_route_path, other_api
 from ..api.routing import Reply, Route, RouteTable
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
@@ -47,8 +47,15 @@ class KnownRoute:
                 return catalog.without_api_prefix(method, path, API_PREFIX)
             return catalog.invalid_url(method, path)
         prefix = path[:len(path) - len(route_path)]
-        if route_path.startswith(prefix + "/") and self.routes.match(method, route_path[len(prefix):]) is not None:
-            return catalog.api_prefix_twice(method, path, prefix)
+        inner = api_route_path(route_path)  # what follows a second API prefix (/v1/v1/..., /openai/v1/...)
+        if inner is not None and self.routes.match(method, inner) is not None:
+            return catalog.api_prefix_twice(method, path, prefix, route_path[:len(route_path) - len(inner)])
+        if prefix == AZURE_PREFIX and route_path.startswith("/deployments/"):  # Azure's other APIs' paths
+            deployed = "/" + route_path.split("/", 3)[3] if route_path.count("/") >= 3 else ""
+            if self.routes.match(method, deployed) is not None:
+                return catalog.invalid_url_because(
+                    method, path, f"the Assistants API's Azure paths have no deployment ({method} {prefix}{deployed}).")
+            route_path = deployed
         api = other_api(route_path)
         if api is not None:
             return catalog.other_api(method, path, api)
