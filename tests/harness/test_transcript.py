@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from fake_assistants import FakeAssistants
+from fake_assistants import ApiRequest, FakeAssistants
 from fake_assistants.core.clock import ManualClock
 from fake_assistants.progression import after_polls
 from fake_assistants.state.transcript import CUT_MARKER, Limits, build, render
@@ -312,3 +312,20 @@ def test_the_readme_example_prints_the_transcript_it_shows(capsys: pytest.Captur
     exec(compile(code, "README.md (Transcripts)", "exec"), namespace)
 
     assert capsys.readouterr().out == shown + "\n"  # print() adds a newline to the transcript's own
+
+
+def test_a_v1_request_refused_as_the_service_did_says_how_to_serve_v1() -> None:
+    """An app pinned to openai<1.21 against a fake built without `api_versions`: the wire keeps the service's
+    `invalid_beta` wording; the transcript names the option."""
+    fake = FakeAssistants(seed=0)
+    refused = fake.handle(ApiRequest.build("POST", "/v1/assistants", headers={"OpenAI-Beta": "assistants=v1"},
+                                           body=b'{"model": "gpt-4-turbo"}'))
+
+    assert refused.status == 400
+    (line,) = [line for line in fake.transcript().splitlines() if "#0 POST /v1/assistants" in line]
+    assert line.endswith('(this fake serves v2 only; FakeAssistants(api_versions=("v1", "v2")), the marker option '
+                         "api_versions or serve --api-versions v1,v2 serves v1 too)")
+    served = FakeAssistants(seed=0, api_versions=("v1", "v2"))
+    served.handle(ApiRequest.build("POST", "/v1/assistants", headers={"OpenAI-Beta": "assistants=v1"},
+                                   body=b'{"model": "gpt-4o"}'))  # refused for its model, not its version
+    assert "serves v2 only" not in served.transcript()

@@ -291,7 +291,7 @@ class _Builder:
             if call.fault is None and (call.status is None or call.status < 400):
                 continue
             note = CallNote(index, call.method, call.path, call.route, call.status, call.fault, self._error(call))
-            note.hint = self._unread_run_hint(index, call, note.error)
+            note.hint = self._unread_run_hint(index, call, note.error) or _v1_hint(call, note.error)
             notes.setdefault(call.params.get("thread_id"), []).append(note)
         return notes
 
@@ -524,6 +524,15 @@ def _tool(tool: Json) -> str:
     if kind == "function":
         return f"function {tool.get('function', {}).get('name')}"
     return kind
+
+
+def _v1_hint(call: RecordedCall, error: str | None) -> str | None:
+    """A request of Assistants v1 that the fake answered as the service did after v1: how to serve v1."""
+    if call.status != 400 or not (error or "").startswith("invalid_request_error: The v1 Assistants API has been "
+                                                           "deprecated"):
+        return None
+    return ('this fake serves v2 only; FakeAssistants(api_versions=("v1", "v2")), the marker option api_versions '
+            "or serve --api-versions v1,v2 serves v1 too")
 
 
 def _error_text(error: Json | None, shorten: Any) -> str | None:
