@@ -18,6 +18,7 @@ from .fake import FakeAssistants
 from .layers.journal import DEFAULT_BODY_LIMIT, DEFAULT_BYTE_LIMIT, DEFAULT_CALL_LIMIT
 from .layers.lenient import Leniency
 from .responders import ChatCompletionsModel
+from .runs.script import Action, Fail, TurnContext
 
 DEFAULT_JOURNAL_LIMIT = DEFAULT_CALL_LIMIT
 # A poll over HTTP takes about 3 ms, so the in-process default (10,000: a few seconds there) would take half a
@@ -100,6 +101,19 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+class LoggedModel(ChatCompletionsModel):
+    """The served fake's model: a turn it fails (the backend down, slow, answering an error or no chat completion)
+    is also said on stderr, where whoever started the server looks, besides the run's `last_error`."""
+
+    def __call__(self, context: TurnContext) -> Action:
+        action = super().__call__(context)
+        if isinstance(action, Fail):
+            said = action.message.removeprefix("fake-assistants: ")
+            print(f"fake-assistants: run {context.run.get('id')} failed ({action.code}): {said}",
+                  file=sys.stderr, flush=True)
+        return action
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -130,7 +144,7 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
         if not args.model:
             raise SystemExit("fake-assistants serve: --model-base-url and --model-replay need --model NAME")
         try:
-            fake.script.fallback = ChatCompletionsModel(
+            fake.script.fallback = LoggedModel(
                 base_url=args.model_base_url, model=args.model, api_key=args.model_api_key,
                 record_to=args.model_record, replay_from=args.model_replay, timeout=args.model_timeout,
                 stream=args.model_stream != "never", stream_tool_calls=args.model_stream == "always")

@@ -95,3 +95,21 @@ def test_a_recording_that_is_not_json_stops_the_server_in_one_line(tmp_path: Pat
         build_fake(parser().parse_args(["serve", "--model-replay", str(recording), "--model", "m"]))
     assert str(stopped.value).startswith(f"fake-assistants serve: {recording} is not a recording of model exchanges "
                                          "(record_to=, replay_from=): it is not JSON")
+
+
+def test_a_served_models_failure_is_also_said_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    """Whoever started the server (a Node test runner, a CI step) sees why runs fail, not only the app."""
+    with chat_backend() as stopped:
+        url = stopped.url
+    fake = build_fake(parser().parse_args(["serve", "--model-base-url", url, "--model", "m"]))
+    client = fake.openai_client(max_retries=0)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+
+    run = client.beta.threads.create_and_run_poll(assistant_id=assistant.id,
+                                                  thread={"messages": [{"role": "user", "content": "Hi"}]})
+
+    assert run.status == "failed"
+    assert capsys.readouterr().err.startswith(
+        f"fake-assistants: run {run.id} failed (server_error): the model backend could not be reached "
+        f"({url}/chat/completions)")
+    client.close()
