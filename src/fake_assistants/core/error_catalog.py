@@ -113,6 +113,12 @@ def api_prefix_twice(method: str, path: str, prefix: str, second: str) -> ApiErr
                                              f"served under either ({prefix}/... or {second}/...), not both.")
 
 
+def azure_route_with_a_deployment(method: str, path: str, route_path: str) -> ApiError:
+    # (the fake's own) an Assistants route under Azure's /openai/deployments/{name}: those routes have no deployment
+    return invalid_url_because(method, path, f"the Assistants API's Azure paths have no deployment ({method} "
+                                             f"{route_path}).")
+
+
 def not_found(kind: str, object_id: str) -> ApiError:
     # (real) ERRORS.md #7, #21, #22; the others follow the same pattern
     return ApiError(404, f"No {_NOT_FOUND_NOUNS[kind]} found with id '{object_id}'.")

@@ -39,8 +39,9 @@ class KnownRoute:
 
     def _unknown(self, method: str, path: str) -> ApiError:
         """The service's 404 for a path no route serves, with what the fake can tell of the mistake: another API's
-        route, a route without its /v1 (a base URL that lacks it) or with it twice (a client that adds it to a base
-        URL that has it), the control API under /v1."""
+        route, a route without its /v1 (a base URL that lacks it) or with two API prefixes (a client that adds /v1 to
+        a base URL that has it), an Azure path with a deployment (another API's, or an Assistants route, which has
+        none), the control API under /v1."""
         route_path = api_route_path(path)
         if route_path is None:
             if self.routes.match(method, path) is not None:
@@ -53,8 +54,7 @@ class KnownRoute:
         if prefix == AZURE_PREFIX and route_path.startswith("/deployments/"):  # Azure's other APIs' paths
             deployed = "/" + route_path.split("/", 3)[3] if route_path.count("/") >= 3 else ""
             if self.routes.match(method, deployed) is not None:
-                return catalog.invalid_url_because(
-                    method, path, f"the Assistants API's Azure paths have no deployment ({method} {prefix}{deployed}).")
+                return catalog.azure_route_with_a_deployment(method, path, prefix + deployed)
             route_path = deployed
         api = other_api(route_path)
         if api is not None:

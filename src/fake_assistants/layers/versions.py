@@ -2,8 +2,9 @@
 
 A missing or wrong header gets the service's own wording; a route the requested version did not have gets the
 service's 400 `invalid_beta`: a v1-only route (assistant and message files) the wording the service answered
-after v1, a v2-only route (vector stores, message delete) one asking for the v2 header. The version found is kept
-on the exchange for the v1 layer.
+after v1, a v2-only route (vector stores, message delete) one asking for the v2 header. A request under Azure's
+`/openai/` without the header asks for the version of its `api-version`, as Azure chose it. The version found is
+kept on the exchange for the v1 layer.
 """
 
 from __future__ import annotations
