@@ -602,6 +602,34 @@ def test_azure_deployment_paths_are_named(world: World, method: str, path: str, 
     assert assert_error(world.send(method, path), 404)["message"] == f"Invalid URL ({method} {path}): {said}"
 
 
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("max_prompt_tokens", 255, "Invalid 'max_prompt_tokens': integer below minimum value. Expected a value >= 256, "
+                               "but got 255 instead."),
+    ("max_prompt_tokens", 256, None),
+    ("max_completion_tokens", 16, None),  # below the spec's 256: the service took it (ruby-openai, 2024-04)
+    ("max_completion_tokens", 0, "Invalid 'max_completion_tokens': integer below minimum value. Expected a value "
+                                 ">= 1, but got 0 instead."),
+])
+def test_the_token_limits_keep_the_spec_where_no_recording_contradicts_it(world: World, field: str, value: int,
+                                                                           message: str | None) -> None:
+    thread = world.ok("POST", "/v1/threads", {"messages": [{"role": "user", "content": "Hi"}]})["id"]
+    body = {"assistant_id": world.ids["assistant_id"], field: value}
+    response = world.send("POST", f"/v1/threads/{thread}/runs", body=json.dumps(body).encode())
+    if message is None:
+        assert world.expect_ok(response)[field] == value
+    else:
+        assert assert_error(response, 400)["message"] == message
+
+
+def test_a_message_of_empty_text_is_refused(world: World) -> None:
+    """The 2024 v2 spec's `content` took 1 to 256,000 characters; the fake took the upper bound alone."""
+    thread = world.ok("POST", "/v1/threads")["id"]
+    response = world.send("POST", f"/v1/threads/{thread}/messages", body=b'{"role": "user", "content": ""}')
+    error = assert_error(response, 400)
+    assert (error["param"], error["code"]) == ("content", "empty_string")
+    assert error["message"].startswith("Invalid 'content': empty string.")
+
+
 def test_the_control_api_under_v1_says_where_it_is(world: World) -> None:
     error = assert_error(world.send("POST", "/v1/__fake__/reset"), 404)
     assert error["message"] == ("Invalid URL (POST /v1/__fake__/reset): a served fake's control API is at "

@@ -312,7 +312,8 @@ class Attachment(Strict):
 
 class CreateMessage(Strict):
     role: Literal["user", "assistant"]
-    content: Annotated[str, StringConstraints(max_length=256_000)] | Annotated[
+    # the 2024 v2 spec's bounds, 1 to 256,000 characters (CHECKLIST §7.8; the current spec sets none)
+    content: Annotated[str, StringConstraints(min_length=1, max_length=256_000)] | Annotated[
         list[ContentPart], Field(min_length=1)
     ]
     attachments: list[Attachment] | None = None

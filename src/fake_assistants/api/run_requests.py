@@ -55,8 +55,10 @@ ToolChoice = (
         Discriminator(choice_tag),
     ]
 )
-# The spec says >= 256, but the service accepted 16 (ruby-openai runs_streamed_create, 2024-04-29, v2).
-TokenLimit = Annotated[int, Field(ge=1)]
+# The spec says >= 256 for both; the service accepted a `max_completion_tokens` of 16 (ruby-openai
+# runs_streamed_create, 2024-04-29, v2). No recording shows a `max_prompt_tokens` below 256: the spec's bound stands.
+PromptTokenLimit = Annotated[int, Field(ge=256)]
+CompletionTokenLimit = Annotated[int, Field(ge=1)]
 
 
 class RunOverrides(Strict):
@@ -68,8 +70,8 @@ class RunOverrides(Strict):
     temperature: Temperature | None = None
     top_p: TopP | None = None
     stream: bool | None = None
-    max_prompt_tokens: TokenLimit | None = None
-    max_completion_tokens: TokenLimit | None = None
+    max_prompt_tokens: PromptTokenLimit | None = None
+    max_completion_tokens: CompletionTokenLimit | None = None
     truncation_strategy: TruncationStrategy | None = None
     tool_choice: ToolChoice | None = None
     parallel_tool_calls: bool | None = None

@@ -110,8 +110,8 @@ class RunOverrides(rm.Strict):
     temperature: rm.Temperature | None = None
     top_p: rm.TopP | None = None
     stream: bool | None = None
-    max_prompt_tokens: rr.TokenLimit | None = None
-    max_completion_tokens: rr.TokenLimit | None = None
+    max_prompt_tokens: rr.PromptTokenLimit | None = None
+    max_completion_tokens: rr.CompletionTokenLimit | None = None
     truncation_strategy: rr.TruncationStrategy | None = None
     tool_choice: ToolChoice | None = None
     response_format: ResponseFormat | None = None
