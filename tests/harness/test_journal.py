@@ -28,7 +28,8 @@ async def test_every_request_is_recorded_with_its_route_and_response(client: Sdk
         "POST", "/v1/assistants", "assistants.create", 200)
     assert created.body == {"model": "gpt-4o", "name": "Math Tutor", "metadata": {"team": "a"}}
     assert created.response["id"] == assistant.id
-    assert created.headers["openai-beta"] == "assistants=v2"
+    assert created.headers["openai-beta"] == created.headers["OpenAI-Beta"] == "assistants=v2"  # any case
+    assert "OPENAI-BETA" in created.headers and created.headers.get("Content-Type") == "application/json"
     assert created.request_id == assistant._request_id
     posted = fake.calls["messages.create"].last
     assert posted.params == {"thread_id": thread.id}

@@ -11,6 +11,31 @@ import orjson
 import pydantic_core
 
 
+class Headers(Mapping[str, str]):
+    """Headers kept lower-cased, read in any case (`headers["OpenAI-Beta"]`), as HTTP names are: what the call
+    journal shows of a request."""
+
+    __slots__ = ("lowered",)
+
+    def __init__(self, lowered: Mapping[str, str]) -> None:
+        self.lowered = lowered
+
+    def __getitem__(self, name: str) -> str:
+        return self.lowered[name.lower()]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self.lowered
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lowered)
+
+    def __len__(self) -> int:
+        return len(self.lowered)
+
+    def __repr__(self) -> str:
+        return f"Headers({dict(self.lowered)!r})"
+
+
 @dataclass(frozen=True, slots=True)
 class ApiRequest:
     """An HTTP request as the core sees it: no HTTP library involved."""

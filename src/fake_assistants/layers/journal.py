@@ -36,7 +36,7 @@ from ..api.routes import check_route
 from ..core.errors import ApiError
 from ..core.given import given
 from ..core.sse import chunk_events, event_count
-from ..core.wire import ApiRequest, ApiResponse
+from ..core.wire import ApiRequest, ApiResponse, Headers
 
 SSE_DONE = "[DONE]"
 DEFAULT_CALL_LIMIT = 10_000
@@ -67,7 +67,7 @@ class RecordedCall:
     route: str | None
     params: Mapping[str, str]
     query: tuple[tuple[str, str], ...]
-    headers: Mapping[str, str]
+    lowered_headers: Mapping[str, str]  # the request's, names lower-cased (`headers` reads them in any case)
     content: bytes
     status: int | None = None
     response_headers: list[tuple[str, str]] = field(default_factory=list)
@@ -88,6 +88,11 @@ class RecordedCall:
             self.content_size = len(self.content)
 
     @property
+    def headers(self) -> Headers:
+        """The request's headers, read in any case: `call.headers["OpenAI-Beta"]`."""
+        return Headers(self.lowered_headers)
+
+    @property
     def truncated(self) -> bool:
         """Only the first bytes of the request body were kept (the journal's `body_limit`)."""
         return self.content_size > len(self.content)
@@ -98,7 +103,7 @@ class RecordedCall:
             if self.form is not None:
                 return self.form
             return {"truncated": True, "bytes": self.content_size, "sha256": self.content_sha256}
-        return parse_request_body(self.content, self.headers.get("content-type"))
+        return parse_request_body(self.content, self.lowered_headers.get("content-type"))
 
     @property
     def response(self) -> Any:
