@@ -14,6 +14,7 @@ from . import __version__, demo
 from .cassettes.reader import CassetteError
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, ManualClock, SystemClock
+from .core.options import DEFAULT_IDLE_SECONDS
 from .fake import FakeAssistants
 from .layers.journal import DEFAULT_BODY_LIMIT, DEFAULT_BYTE_LIMIT, DEFAULT_CALL_LIMIT
 from .layers.lenient import Leniency
@@ -69,6 +70,9 @@ def parser() -> argparse.ArgumentParser:
                        help=f"polls in a row that find a run no poll moves (manual progression) unchanged before "
                             f"that poll is a 400 saying what moves it (default: {SERVED_IDLE_POLLS:,}, a few "
                             "seconds of an SDK's poll loop; `none`: never), as `fake.options.idle_polls`")
+    serve.add_argument("--idle-seconds", type=_idle_seconds, default=DEFAULT_IDLE_SECONDS, metavar="S",
+                       help="the same bound in real seconds, for a client that sleeps between polls (default: 60, "
+                            "at least ten polls; `none`: never), as `fake.options.idle_seconds`")
     serve.add_argument("--exit-with-parent", action="store_true",
                        help="stop once the process that started the server exits (a test runner that crashed "
                             "leaves no server behind); by default the server runs until SIGINT or SIGTERM")
@@ -114,6 +118,10 @@ class LoggedModel(ChatCompletionsModel):
         return action
 
 
+def _idle_seconds(text: str) -> float | None:
+    return None if text == "none" else _positive_seconds(text)
+
+
 def _positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -136,6 +144,7 @@ def build_fake(args: argparse.Namespace) -> FakeAssistants:
     else:
         fake = FakeAssistants(seed, api_versions=args.api_versions, **options)
     fake.options.idle_polls = args.idle_polls
+    fake.options.idle_seconds = args.idle_seconds
     fake.options.controlled_over_http = True  # the fake's own errors name the control API's fixes
     fake.calls.limit = args.journal_limit  # the same meaning as in Python: 0 keeps none, None every call
     fake.calls.body_limit = args.journal_body_limit

@@ -7,6 +7,7 @@ Markers on a module, a class and a test function merge in that order, the closes
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from os import PathLike, fspath
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from .api.routes import API_PREFIXES
 from .core.api_versions import DEFAULT_VERSIONS, ApiVersion, check_versions
 from .core.clock import Clock, ManualClock, SystemClock
+from .core.options import DEFAULT_IDLE_POLLS, DEFAULT_IDLE_SECONDS
 from .core.types import Shape
 from .fake import DEFAULT_BASE_URL, FakeAssistants, HttpLibrary
 from .layers.lenient import Leniency, check_leniency
@@ -47,7 +49,10 @@ class PluginOptions:
 
     - `seed`, `shape`, `progression`, `strict_script`, `poll_after_ms`, `stream_chunk_chars`, `lenient`,
       `api_versions` (`("v1", "v2")` also serves Assistants v1): as for `FakeAssistants`.
-    - `clock`: `"system"` (default; freezegun and time-machine apply), `"manual"` (a `ManualClock`), or a clock.
+    - `clock`: `"system"` (default; freezegun and time-machine apply), `"manual"` (a `ManualClock`, new for each
+      test), or a clock (one object: a module's or class's marker gives the same clock to each of its tests).
+    - `idle_polls`, `idle_seconds`: the fake's poll-loop guard, as `fake.options.idle_polls` and
+      `fake.options.idle_seconds` (None: that bound never ends a loop).
     - `intercept`: the fake intercepts every `openai` client constructed during the test (`fake.intercept()`).
     - `base_url`, `http`, `max_retries`, `strict_response_validation`: how `openai_client` and
       `async_openai_client` are built (`max_retries=None` keeps the SDK's default).
@@ -85,6 +90,8 @@ class PluginOptions:
     lenient: Leniency = False
     api_versions: tuple[ApiVersion, ...] = DEFAULT_VERSIONS
     clock: ClockChoice | Clock = "system"
+    idle_polls: int | None = DEFAULT_IDLE_POLLS
+    idle_seconds: float | None = DEFAULT_IDLE_SECONDS
     intercept: bool = False
     base_url: str = DEFAULT_BASE_URL
     http: HttpLibrary | None = None
@@ -125,6 +132,11 @@ class PluginOptions:
     def build_fake(self, cassettes: Sequence[Path] = ()) -> FakeAssistants:
         """The fake these options make: `FakeAssistants.from_cassette(cassettes, ...)` when given (the paths
         `cassette_paths` found), else a new fake."""
+        fake = self._new_fake(cassettes)
+        fake.options.idle_polls, fake.options.idle_seconds = self.idle_polls, self.idle_seconds
+        return fake
+
+    def _new_fake(self, cassettes: Sequence[Path]) -> FakeAssistants:
         if cassettes:
             options: dict[str, Any] = {
                 "clock": self._clock(), "shape": self.shape, "poll_after_ms": self.poll_after_ms,
@@ -272,6 +284,12 @@ def _clock(value: Any) -> str | None:
     return "must be 'system', 'manual' or a clock (an object with a now() method)"
 
 
+def _positive_seconds(value: Any) -> str | None:
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf):
+        return None
+    return "must be a number of seconds above 0, or None (never)"
+
+
 def _cassette(value: Any) -> str | None:
     if value is None or isinstance(value, bool | str | PathLike):
         return None
@@ -298,6 +316,8 @@ _CHECKS: dict[str, Check] = {
     "lenient": _lenient,
     "api_versions": _api_versions,
     "clock": _clock,
+    "idle_polls": _at_least(1, optional=True),
+    "idle_seconds": _positive_seconds,
     "intercept": _boolean,
     "base_url": _base_url,
     "http": _one_of(None, "httpx", "httpx2"),

@@ -227,6 +227,12 @@ def test_idle_polls_option(argv: list[str], polls: int | None) -> None:
     assert (fake.options.idle_polls, fake.options.controlled_over_http) == (polls, True)
 
 
+@pytest.mark.parametrize(("argv", "seconds"),
+                         [([], 60.0), (["--idle-seconds", "5.5"], 5.5), (["--idle-seconds", "none"], None)])
+def test_idle_seconds_option(argv: list[str], seconds: float | None) -> None:
+    assert build_fake(parser().parse_args(["serve", *argv])).options.idle_seconds == seconds
+
+
 def test_idle_polls_takes_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         parser().parse_args(["serve", "--idle-polls", "0"])

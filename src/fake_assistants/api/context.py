@@ -17,4 +17,5 @@ class Context(World):
     def around(cls, engine: RunEngine) -> Context:
         """The context of `engine`: its World's parts, and the engine."""
         world = engine.world
-        return cls(world.store, world.clock, world.ids, world.options, world.ingestion, engine)
+        return cls(world.store, world.clock, world.ids, world.options, world.ingestion, engine,
+                   monotonic=world.monotonic)

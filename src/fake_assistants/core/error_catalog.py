@@ -478,24 +478,24 @@ def clock_not_manual() -> ApiError:
     )
 
 
-def run_polled_in_vain(run_id: str, status: str, polls: int, policy: str, fix: str) -> ApiError:
+def run_polled_in_vain(run_id: str, status: str, polled: str, policy: str, fix: str) -> ApiError:
     # (the fake's own) not a service error: a poll loop (the SDK's *_and_poll helpers) on a run that no poll can
-    # move would never end; the fake says why instead, once `polls` polls in a row found it unchanged
+    # move would never end; the fake says why instead, once the polls `polled` describes found it unchanged
     return ApiError(
         400,
-        f"fake-assistants: run {run_id} is still {status!r} after {polls:,} polls in a row under the {policy} "
+        f"fake-assistants: run {run_id} is still {status!r} after {polled} under the {policy} "
         f"progression, where a poll does not move a run, so this poll loop would never end: {fix}. (The SDK's "
         "*_and_poll helpers poll until the run ends.)",
         param="run_id",
     )
 
 
-def run_polled_while_streamed(run_id: str, status: str, polls: int) -> ApiError:
+def run_polled_while_streamed(run_id: str, status: str, polled: str) -> ApiError:
     # (the fake's own) not a service error: the run is moved by the stream that reads it, and that stream's reader
     # is polling instead of reading (a poll inside the `for` over the stream): the loop would never end
     return ApiError(
         400,
-        f"fake-assistants: run {run_id} is still {status!r} after {polls:,} polls in a row while a stream of it is "
+        f"fake-assistants: run {run_id} is still {status!r} after {polled} while a stream of it is "
         "open. In the fake the stream moves the run it streams, and polls do not, so this poll loop would never "
         "end: close the stream before polling (leave the `for` over it or its `with` block, or call "
         "stream.close()), or read it on. If another thread reads the stream, set fake.options.idle_polls = None.",

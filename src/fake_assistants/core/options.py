@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     pass
 
 
+DEFAULT_IDLE_POLLS = 10_000
+DEFAULT_IDLE_SECONDS = 60.0
+
+
 @dataclass(slots=True)
 class Options:
     shape: Shape = "recorded"
@@ -23,7 +27,11 @@ class Options:
     # on a clock that does not move), before that poll is a 400 saying why: a poll loop that would never end
     # (`create_and_poll` under `manual`). The SDK polls at once (poll_after_ms 0), about 1,500 times a second here.
     # None: never.
-    idle_polls: int | None = 10_000
+    idle_polls: int | None = DEFAULT_IDLE_POLLS
+    # The same, counted in real seconds (time.monotonic) instead: a loop that sleeps between polls (an app's own,
+    # every 0.5 s) reaches 10,000 polls only after an hour. At least ten polls, whichever bound comes first. None:
+    # never.
+    idle_seconds: float | None = DEFAULT_IDLE_SECONDS
     # The fake is served by `fake-assistants serve`: the fixes its own errors name are the control API's
     # (`POST /__fake__/runs/{id}/advance`), not Python's (`fake.advance(...)`), which a client there cannot call.
     controlled_over_http: bool = False

@@ -106,6 +106,7 @@ class IdlePolls:
     status: str
     # what moving would show: under `after_seconds` the fake's clock, under an open stream the events it has sent
     marker: int
+    since: float  # the real time (monotonic) of the first of them
     count: int = 0
 
 

@@ -124,6 +124,10 @@ def count_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
+# `options.idle_seconds` counts only a loop: at least this many polls (two reads ten minutes apart are not one)
+IDLE_SECONDS_POLLS = 10
+
+
 class RunEngine:
     def __init__(self, world: World, script: Script, policy: Policy) -> None:
         self.world = world
@@ -186,13 +190,13 @@ class RunEngine:
 
     def _polled_in_vain(self, run: Run, policy: Manual | AfterSeconds) -> None:
         """A poll that cannot move the run. `options.idle_polls` of them in a row that find it unchanged (its
-        status; under `after_seconds`, the fake's clock too: a clock that moves will move the run) are a poll loop
-        that would never end (`create_and_poll` under `manual`): that poll is a 400 saying so, and what moves the
-        run. A run waiting for tool outputs, or over, is not counted: no poll helper waits on it, and `advance`
-        does not move it."""
+        status; under `after_seconds`, the fake's clock too: a clock that moves will move the run), or
+        `options.idle_seconds` of them in real time, are a poll loop that would never end (`create_and_poll` under
+        `manual`): that poll is a 400 saying so, and what moves the run. A run waiting for tool outputs, or over, is
+        not counted: no poll helper waits on it, and `advance` does not move it."""
         marker = self.world.clock.now() if isinstance(policy, AfterSeconds) else 0  # the clock moves no manual run
-        limit = self._idle_limit_reached(run, marker)
-        if limit is None:
+        polled = self._idle_limit_reached(run, marker)
+        if polled is None:
             return
         over_http = self.world.options.controlled_over_http  # `fake-assistants serve`: the control API's fixes
         if isinstance(policy, Manual):
@@ -202,13 +206,14 @@ class RunEngine:
             else:
                 fix = (f"move it with fake.advance({run.id!r}), one status at a time, or let polls move it "
                        f"(fake.set_progression('immediate', run_id={run.id!r}), or after_polls(n))")
-            raise catalog.run_polled_in_vain(run.id, run.status, limit, "'manual'", fix)
+            raise catalog.run_polled_in_vain(run.id, run.status, polled, "'manual'", fix)
         if over_http:
             move = f'POST /__fake__/clock {{"advance": {policy.seconds}}}, with --clock manual'
         else:
-            move = f"fake.clock.advance({policy.seconds}) on a ManualClock, or freezegun's tick"
+            move = (f"fake.manual_clock.advance({policy.seconds}) on a ManualClock, or freezegun's or "
+                    "time-machine's tick")
         raise catalog.run_polled_in_vain(
-            run.id, run.status, limit, f"after_seconds({policy.seconds})",
+            run.id, run.status, polled, f"after_seconds({policy.seconds})",
             f"its outcome shows once the fake's clock is {policy.seconds} s past its queueing, and the clock has not "
             f"moved: move it ({move})")
 
@@ -224,26 +229,32 @@ class RunEngine:
             return  # another thread's poll, or one the run's model makes while it answers
         # a read hands the client up to a burst of events, and it may read the run after each: those reads are
         # allowed on top of the limit
-        limit = self._idle_limit_reached(run, progress.streamed_events, allowance=DELTAS_PER_CHUNK)
-        if limit is not None:
-            raise catalog.run_polled_while_streamed(run.id, run.status, limit)
+        polled = self._idle_limit_reached(run, progress.streamed_events, allowance=DELTAS_PER_CHUNK)
+        if polled is not None:
+            raise catalog.run_polled_while_streamed(run.id, run.status, polled)
 
-    def _idle_limit_reached(self, run: Run, marker: int, allowance: int = 0) -> int | None:
-        """Count a poll that found the run where the last one did (its status and `marker`); the polls counted
-        (`options.idle_polls`, plus `allowance`) when this one reaches them, and the count starts again. A run
-        waiting for tool outputs, or over, is never counted."""
-        limit = self.world.options.idle_polls
-        if limit is None or run.status not in ("queued", "in_progress", "cancelling"):
+    def _idle_limit_reached(self, run: Run, marker: int, allowance: int = 0) -> str | None:
+        """Count a poll that found the run where the last one did (its status and `marker`); how long they went on
+        when this one reaches `options.idle_polls` of them (plus `allowance`) or, at least `IDLE_SECONDS_POLLS`,
+        `options.idle_seconds` of real time since the first (`10,000 polls in a row`, `61 s of polls in a row (122
+        polls)`), and the count starts again. A run waiting for tool outputs, or over, is never counted."""
+        options = self.world.options
+        limit, seconds = options.idle_polls, options.idle_seconds
+        if (limit is None and seconds is None) or run.status not in ("queued", "in_progress", "cancelling"):
             return None
-        limit += allowance
+        now = self.world.monotonic()
         idle = run.progress.idle_polls
         if idle is None or (idle.status, idle.marker) != (run.status, marker):
-            run.progress.idle_polls = idle = IdlePolls(run.status, marker, 0)
+            run.progress.idle_polls = idle = IdlePolls(run.status, marker, now)
         idle.count += 1
-        if idle.count < limit:
+        if limit is not None and idle.count >= limit + allowance:
+            reached = f"{limit + allowance:,} polls in a row"
+        elif seconds is not None and idle.count >= IDLE_SECONDS_POLLS and now - idle.since >= seconds:
+            reached = f"{now - idle.since:,.0f} s of polls in a row ({idle.count:,} polls)"
+        else:
             return None
         run.progress.idle_polls = None  # a client that goes on polling gets as many again first
-        return limit
+        return reached
 
     def _polled(self, run: Run, queued: int, in_progress: int, sink: Sink | None = None) -> None:
         """One more read of a run counted by its policy: the first `queued` reads leave it queued, the next

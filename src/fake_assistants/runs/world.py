@@ -6,7 +6,9 @@ runs/ never imports api/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from ..core.clock import RequestClock
 from ..core.ids import IdFactory
@@ -22,3 +24,5 @@ class World:
     ids: IdFactory
     options: Options
     ingestion: Ingestion
+    # real time, for the one guard that is about real time (`options.idle_seconds`: a poll loop stuck for a minute)
+    monotonic: Callable[[], float] = field(default=time.monotonic, kw_only=True)

@@ -535,6 +535,54 @@ async def test_a_poll_loop_that_could_never_end_is_told_why(client: Sdk, fake: F
     assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "in_progress"
 
 
+class Stopwatch:
+    """Real time as the fake's poll guard reads it (`World.monotonic`), moved by the test."""
+
+    def __init__(self) -> None:
+        self.seconds = 1_000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+async def test_a_poll_loop_that_sleeps_is_told_why_after_a_minute(client: Sdk, fake: FakeAssistants) -> None:
+    """An app's own loop that sleeps between polls (every 0.5 s) would take more than an hour to reach
+    `options.idle_polls`: `options.idle_seconds` of real time (60 by default) end it too."""
+    stopwatch = Stopwatch()
+    fake.engine.world.monotonic = stopwatch
+    fake.set_progression("manual")
+    _thread, run = await start_run(client)
+
+    for _ in range(120):  # a minute of polls every half second, less one
+        assert (await retrieve(client, run)).status == "queued"
+        stopwatch.seconds += 0.5
+    with pytest.raises(openai.BadRequestError) as raised:
+        await retrieve(client, run)
+
+    message = raised.value.body["message"]  # type: ignore[index]
+    assert message.startswith(
+        f"fake-assistants: run {run.id} is still 'queued' after 60 s of polls in a row (121 polls) under the 'manual' "
+        "progression")
+    assert "move it with fake.advance(" in message
+    fake.options.idle_seconds = None  # never: the count of polls alone (10,000) is left
+    stopwatch.seconds += 3_600
+    assert (await retrieve(client, run)).status == "queued"
+
+
+async def test_real_time_counts_from_the_tenth_poll(client: Sdk, fake: FakeAssistants) -> None:
+    """Real time counts only for a loop (ten polls or more): a test that reads the run now and then is not one."""
+    stopwatch = Stopwatch()
+    fake.engine.world.monotonic = stopwatch
+    fake.set_progression("manual")
+    _thread, run = await start_run(client)
+
+    for _ in range(9):
+        assert (await retrieve(client, run)).status == "queued"
+        stopwatch.seconds += 600  # ten minutes between reads
+    with pytest.raises(openai.BadRequestError, match=r"after 5,400 s of polls in a row \(10 polls\)"):
+        await retrieve(client, run)
+
+
 class TickingClock:
     """A clock that moves a second at every read, as the system clock does under a long poll loop."""
 

@@ -91,3 +91,31 @@ def test_client_kwargs() -> None:
                                                         (False, True, False), (True, False, True)])
 def test_the_marker_decides_over_the_ini_option(option: bool | None, ini: bool, checks: bool) -> None:
     assert PluginOptions(check_unconsumed_script=option).checks_unconsumed_script(ini) is checks
+
+
+def test_the_poll_loop_guard_is_a_marker_option(pytester: pytest.Pytester) -> None:
+    """A suite sets the guard for its tests where it marks them; the fake's own default was reachable only through
+    `fake.options` inside each test."""
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_user="""
+        import openai
+        import pytest
+
+        pytestmark = pytest.mark.fake_assistants(progression="manual", idle_polls=5, idle_seconds=None)
+
+        def test_a_stuck_poll_loop_ends_after_five_polls(fake_assistants, openai_client):
+            assert (fake_assistants.options.idle_polls, fake_assistants.options.idle_seconds) == (5, None)
+            assistant = openai_client.beta.assistants.create(model="gpt-4o")
+            thread = openai_client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+            with pytest.raises(openai.BadRequestError, match="after 5 polls in a row"):
+                openai_client.beta.threads.runs.create_and_poll(thread_id=thread.id, assistant_id=assistant.id)
+
+        @pytest.mark.fake_assistants(idle_seconds=0)
+        def test_a_bad_value_is_named(fake_assistants):
+            pass
+    """)
+
+    result = pytester.runpytest("-p", "no:randomly")
+
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*option 'idle_seconds' must be a number of seconds above 0, or None (never), not 0*"])
