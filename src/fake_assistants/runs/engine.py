@@ -183,9 +183,9 @@ class RunEngine:
                 return
             if run.status == "queued" and not self._due(run):  # the service started a run at once: it is in
                 self._step(run, sink)  # progress until its outcome (one past its expiry expires unstarted)
-            if poll:
+            if poll or listed:  # a loop over the thread's runs list waits for ever too
                 self._polled_in_vain(run, policy)
-        elif isinstance(policy, Manual) and poll:
+        elif isinstance(policy, Manual) and (poll or listed):
             self._polled_in_vain(run, policy)
 
     def _polled_in_vain(self, run: Run, policy: Manual | AfterSeconds) -> None:

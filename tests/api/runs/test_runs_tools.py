@@ -535,6 +535,21 @@ async def test_a_poll_loop_that_could_never_end_is_told_why(client: Sdk, fake: F
     assert (await client.beta.threads.runs.retrieve(run_id, thread_id=thread.id)).status == "in_progress"
 
 
+async def test_a_loop_over_the_runs_list_is_told_why_too(client: Sdk, fake: FakeAssistants) -> None:
+    """An app that waits for its run by listing the thread's runs (not retrieving it) loops for ever under
+    `manual` as well."""
+    fake.options.idle_polls = 5
+    fake.set_progression("manual")
+    thread, run = await start_run(client)
+
+    with pytest.raises(openai.BadRequestError, match="is still 'queued' after 5 polls in a row under the 'manual'"):
+        for _ in range(5):
+            listed = await client.beta.threads.runs.list(thread_id=thread.id, limit=1)
+            assert listed.data[0].status == "queued"
+    assert fake.calls["runs.list"].call_count == 5
+    assert fake.advance(run.id) == "in_progress"
+
+
 class Stopwatch:
     """Real time as the fake's poll guard reads it (`World.monotonic`), moved by the test."""
 
