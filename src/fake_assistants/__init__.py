@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .api.routes import ROUTE_NAMES, UnknownRoute
 from .cassettes.plan import CassetteReport, CassetteSource, CassetteWarning
+from .cassettes.reader import CassetteError
 from .core.clock import Clock, ManualClock, SystemClock
 from .core.errors import ApiError, IllegalTransition, InternalError, StateError
 from .core.wire import ApiRequest, ApiResponse, UnencodableText
@@ -30,6 +31,7 @@ __all__ = [
     "ApiRequest",
     "ApiResponse",
     "Calls",
+    "CassetteError",
     "CassetteReport",
     "CassetteSource",
     "CassetteWarning",

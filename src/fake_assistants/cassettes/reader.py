@@ -21,7 +21,12 @@ from .interaction import Format, Interaction, Recording, SseEvent, decode_text, 
 
 
 class CassetteError(ValueError):
-    """A file that is not a cassette this package reads."""
+    """A cassette this package cannot read (not a cassette, or of no format it knows) or replay; the message names
+    the file and why. `fake_assistants.CassetteError`."""
+
+
+KNOWN_FORMATS = ("the fake reads VCR.py cassettes (YAML or JSON), Ruby VCR's JSON cassettes and .NET test-proxy "
+                 "recordings, whose streamed answers hold their events")
 
 
 def read_cassette(path: str | Path) -> Recording:
@@ -41,11 +46,14 @@ def read_cassette(path: str | Path) -> Recording:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
+            hint = (" (a raw event stream is not a cassette: " + KNOWN_FORMATS + ")"
+                    if text.lstrip().startswith(("event:", "data:")) else "")
             raise CassetteError(f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: "
-                                f"{error.msg}") from None
+                                f"{error.msg}{hint}") from None
     recording = parse_recording(path, data)
     if recording is None:
-        raise CassetteError(f"{path}: not a cassette (no interactions, http_interactions or Entries)")
+        raise CassetteError(f"{path}: not a cassette (no interactions, http_interactions or Entries): "
+                            + KNOWN_FORMATS)
     return recording
 
 

@@ -11,7 +11,7 @@ import httpx
 import openai
 import pytest
 
-from fake_assistants import FakeAssistants
+from fake_assistants import CassetteError, FakeAssistants
 
 vcr = pytest.importorskip("vcr")
 
@@ -64,7 +64,18 @@ def test_a_recorded_search_of_a_file_made_before_the_recording_replays(tmp_path:
 
 
 def test_a_folder_given_as_a_cassette_is_said_to_be_one(tmp_path: Path) -> None:
-    from fake_assistants.cassettes.reader import CassetteError
-
     with pytest.raises(CassetteError, match=r": a folder, not a cassette file \(name a \.yaml or \.json file in it\)"):
         FakeAssistants.from_cassette(tmp_path)
+
+
+def test_a_raw_event_stream_is_said_not_to_be_a_cassette_with_the_formats_read(tmp_path: Path) -> None:
+    stream = tmp_path / "run-stream.sse"
+    stream.write_text('event: thread.run.created\ndata: {"id": "run_1"}\n\n', encoding="utf-8")
+    with pytest.raises(CassetteError, match=r"not valid JSON at line 1, column 1: Expecting value \(a raw event "
+                                            r"stream is not a cassette: the fake reads VCR\.py cassettes"):
+        FakeAssistants.from_cassette(stream)
+    other = tmp_path / "other.json"
+    other.write_text('{"requests": []}', encoding="utf-8")
+    with pytest.raises(CassetteError, match=r"not a cassette \(no interactions, http_interactions or Entries\): "
+                                            r"the fake reads VCR\.py cassettes \(YAML or JSON\), Ruby VCR's JSON"):
+        FakeAssistants.from_cassette(other)
