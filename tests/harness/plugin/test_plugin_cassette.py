@@ -217,7 +217,8 @@ def test_a_file_that_is_not_a_cassette_fails_the_test_saying_so(pytester: pytest
 
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*@pytest.mark.fake_assistants: the cassette does not load: *notes.json: not a "
-                                 "cassette (no interactions, http_interactions or Entries)"])
+                                 "cassette (no interactions, http_interactions or Entries): the fake reads VCR.py "
+                                 "cassettes*"])
 
 
 @pytest.mark.parametrize(("name", "text", "said"), [
