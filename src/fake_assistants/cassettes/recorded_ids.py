@@ -56,7 +56,40 @@ def made_ids(recordings: Sequence[Recording]) -> set[str]:
         made.update(i for i in _answered_ids(interaction) if i not in named and i not in made
                     and kind_of(i) in ("thread", "message", "run", "step", "call", "file_batch"))
         made.update(i for i in generated_files(interaction) if i not in named)
+        made.update(i for i in helper_stores(interaction) if i not in named)
     return made
+
+
+def helper_stores(interaction: Interaction) -> list[str]:
+    """Vector stores a write made with the `vector_stores` helper of `tool_resources.file_search` (an assistant's,
+    a thread's, a create-and-run's thread's), as its answer shows them among `vector_store_ids`: the recording
+    never shows them as objects of their own."""
+    body = interaction.request_body
+    if (interaction.method != "POST" or not 200 <= interaction.status < 300 or not isinstance(body, dict)
+            or '"vector_stores"' not in json.dumps(body)):
+        return []
+    return [i for i in _answered_ids(interaction) if kind_of(i) == "vector_store"]
+
+
+# The writes that make user messages their answer does not show: where the request lists them
+_IMPLIED_MESSAGES = ((re.compile(r"/v1/threads"), ("messages",)),
+                     (re.compile(r"/v1/threads/runs"), ("thread", "messages")),
+                     (re.compile(r"/v1/threads/[^/]+/runs"), ("additional_messages",)))
+
+
+def implied_messages(interaction: Interaction) -> int:
+    """How many messages a successful write made that its answer does not show: a new thread's `messages`
+    (threads.create, threads.create_and_run), a run's `additional_messages`."""
+    body = interaction.request_body
+    if interaction.method != "POST" or not 200 <= interaction.status < 300 or not isinstance(body, dict):
+        return 0
+    for pattern, keys in _IMPLIED_MESSAGES:
+        if pattern.fullmatch(interaction.path):
+            value: Any = body
+            for key in keys:
+                value = value.get(key) if isinstance(value, dict) else None
+            return len(value) if isinstance(value, list) else 0
+    return 0
 
 
 def generated_files(interaction: Interaction) -> list[str]:
@@ -82,13 +115,19 @@ def generated_files(interaction: Interaction) -> list[str]:
     return found
 
 
-def ids_by_kind(recordings: Sequence[Recording], made: set[str]) -> dict[str, list[str]]:
+def ids_by_kind(recordings: Sequence[Recording], made: set[str]) -> dict[str, list[str | None]]:
     """The made ids of each kind in the order they were made: the order the recording first shows them, corrected
     by every list answer (which shows its items in creation order, reversed unless `order=asc`): the items a list
-    shows keep their places among the others but take the list's order."""
-    out: dict[str, list[str]] = {}
+    shows keep their places among the others but take the list's order. Messages a write made that the recording
+    never shows (a create-and-run's question, when no answer lists the thread's user messages) keep their places
+    as None: the fake's own ids go to them, and the recorded ids to the messages the recording shows."""
+    out: dict[str, list[str | None]] = {}
     seen: set[str] = set()
+    user_shown = _threads_showing_user_messages(recordings)
     for interaction in _all(recordings):
+        unseen = implied_messages(interaction)
+        if unseen and _thread_of(interaction) not in user_shown:
+            out.setdefault("message", []).extend([None] * unseen)
         for object_id in _answered_ids(interaction):
             kind = kind_of(object_id)
             if object_id in made and object_id not in seen and kind is not None:
@@ -110,7 +149,39 @@ def _listed_in_creation_order(interaction: Interaction) -> list[str]:
     return found if "order=asc" in interaction.query else found[::-1]
 
 
-def _take_order(ids: list[str], ordered: list[str]) -> None:
+def _threads_showing_user_messages(recordings: Sequence[Recording]) -> set[str]:
+    """The threads some answer shows a user message of (a list of the thread's messages, say), besides the
+    messages written one by one (`messages.create`, whose answer is the message)."""
+    threads: set[str] = set()
+    for interaction in _all(recordings):
+        if interaction.method == "POST" and interaction.path.endswith("/messages"):
+            continue
+        body = interaction.response_json
+        items: list[Any] = [event.data for event in interaction.events]
+        if body is not None:
+            listed = body.get("data") if body.get("object") == "list" else None
+            items += listed if isinstance(listed, list) else [body]
+        threads.update(str(item.get("thread_id")) for item in items if isinstance(item, dict)
+                       and item.get("object") == "thread.message" and item.get("role") == "user")
+    return threads
+
+
+def _thread_of(interaction: Interaction) -> str | None:
+    """The thread a write made or wrote to: in its path, or its answer's (a thread, or a run's `thread_id`)."""
+    named = re.fullmatch(r"/v1/threads/([^/]+)/runs", interaction.path)
+    if named is not None:
+        return named.group(1)
+    answers = [interaction.response_json, *(event.data for event in interaction.events)]
+    for answer in answers:
+        if isinstance(answer, dict):
+            if answer.get("object") == "thread":
+                return str(answer.get("id"))
+            if isinstance(answer.get("thread_id"), str):
+                return str(answer["thread_id"])
+    return None
+
+
+def _take_order(ids: list[str | None], ordered: list[str]) -> None:
     """Refill the places of `ordered`'s members in `ids` with them in `ordered`'s order."""
     members = [i for i in ordered if i in ids]
     slots = [position for position, object_id in enumerate(ids) if object_id in set(members)]
