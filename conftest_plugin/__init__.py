@@ -395,11 +395,18 @@ def transcript_of(fake: FakeAssistants) -> str:
         return f"(the transcript could not be made: {type(error).__name__}: {error})"
 
 
-def cassette_counts(report: CassetteReport) -> str:
+def cassette_counts(report: CassetteReport, changed: int = 0) -> str:
     """`2 recorded runs never replayed, 1 part not imported`: the counts that are not zero."""
     counts = [(len(report.never_replayed), "recorded run", "recorded runs", "never replayed"),
-              (len(report.not_imported), "part", "parts", "not imported")]
+              (len(report.not_imported), "part", "parts", "not imported"),
+              (changed, "request", "requests", "different from the recorded one")]
     return ", ".join(f"{n} {one if n == 1 else many} {what}" for n, one, many, what in counts if n)
+
+
+def changed_requests(fake: FakeAssistants) -> list[str]:
+    """The test's requests whose JSON body differs from the recorded request each matched, one line each."""
+    return [f"  #{index} {call.method} {call.path}: {call.differs_from_cassette}"
+            for index, call in enumerate(fake.calls) if call.differs_from_cassette]
 
 
 def warn_about_cassette(item: pytest.Item) -> None:
@@ -414,13 +421,16 @@ def warn_about_cassette(item: pytest.Item) -> None:
     if not warns:
         return
     report = fake.cassette_report()
-    if not report.never_replayed and not report.not_imported:
+    changed = changed_requests(fake)
+    if not report.never_replayed and not report.not_imported and not changed:
         return
+    differing = ("\nrequests whose body differs from the recorded one (answered as the recording goes on):\n"
+                 + "\n".join(changed)) if changed else ""
     _, line, _ = item.location
     warnings.warn_explicit(
         CassetteWarning(
-            f"fake_assistants: the cassette was not all used or not all imported ({cassette_counts(report)}):\n"
-            f"{report.left_over()}\n"
+            f"fake_assistants: the test and its cassette differ ({cassette_counts(report, len(changed))}):\n"
+            f"{report.left_over()}{differing}\n"
             f"fake_assistants.cassette_report() gives the whole account, what was imported too. "
             f"Switch this off with @pytest.mark.{MARKER}(cassette_warning=False) or the ini option "
             f"{CASSETTE_WARNING_INI} = false."

@@ -9,11 +9,18 @@ query string is not compared (a list's cursor or `order` does not make a request
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from ..core.json_diff import differences
 from .interaction import Recording
 from .recorded_ids import kind_of
+
+# What `match` says of a request: whether the recording shows it, and where its JSON body differs from the recorded
+# one (None: it does not, or there is none to compare)
+CassetteMatch = tuple[bool, str | None]
 
 # The API prefixes a recorded or requested path may start with (OpenAI's `/v1`, Azure's `/openai`).
 _PREFIXES = ("v1", "openai")
@@ -50,6 +57,9 @@ class CassetteMatcher:
             (path_shape(interaction.method, interaction.path), _ids(interaction.path))
             for recording in recordings for interaction in recording.interactions
         )
+        self.bodies: tuple[Any, ...] = tuple(
+            _comparable(interaction.request_body) for recording in recordings for interaction in recording.interactions
+        )
         self.restart()
 
     def restart(self) -> None:
@@ -58,7 +68,10 @@ class CassetteMatcher:
         self.recorded_for: dict[str, str] = {}  # the fake's id -> the recorded id it stands for
         self.fake_for: dict[str, str] = {}  # the recorded id -> the fake's id
 
-    def match(self, method: str, path: str) -> bool:
+    def match(self, method: str, path: str, body: bytes = b"") -> CassetteMatch:
+        """Use up the first recorded request that fits; with it, where the JSON `body` differs from the recorded
+        one, in the values both hold (ids aside: a fake's own ids are not the recorded ones, and a field one client
+        sends and another leaves out is no difference)."""
         shape, ids = path_shape(method, path), _ids(path)
         for place, (recorded_shape, recorded_ids) in enumerate(self.recorded):
             if self.used[place] or recorded_shape != shape or not self._fits(ids, recorded_ids):
@@ -66,8 +79,8 @@ class CassetteMatcher:
             self.used[place] = True
             for given, recorded in zip(ids, recorded_ids, strict=True):
                 self.recorded_for[given], self.fake_for[recorded] = recorded, given
-            return True
-        return False
+            return True, _difference(self.bodies[place], body)
+        return False, None
 
     def _fits(self, ids: tuple[str, ...], recorded_ids: tuple[str, ...]) -> bool:
         return len(ids) == len(recorded_ids) and all(
@@ -85,3 +98,32 @@ def _ids(path: str) -> tuple[str, ...]:
     """The ids a path names, in order (the segments `path_shape` replaced)."""
     segments = [segment for segment in path.split("?", 1)[0].split("/") if segment]
     return tuple(segment for segment in segments if _segment_shape(segment) != segment)
+
+
+def _comparable(body: Any) -> Any:
+    """A recorded JSON object body with its ids masked, or None (no body, or one that is not a JSON object)."""
+    return _masked(body) if isinstance(body, dict) else None
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item) for item in value]
+    if isinstance(value, str) and _segment_shape(value) != value:
+        return "<id>"
+    return value
+
+
+def _difference(recorded: Any, body: bytes) -> str | None:
+    """The first two places where `body` differs from the recorded (masked) body, or None."""
+    if recorded is None or not body:
+        return None
+    try:
+        now = json.loads(body)
+    except ValueError:
+        return None
+    found = differences(recorded, _masked(now), shared_only=True) if isinstance(now, dict) else []
+    if not found:
+        return None
+    return "; ".join(found[:2]) + (f"; and {len(found) - 2} more" if len(found) > 2 else "")

@@ -54,7 +54,8 @@ class RecordedCall:
     fault that answered instead of the fake (`"http_error"`, `"timeout"`, `"connection_error"`,
     `"stream_error"`, `"dropped_stream"`), or is None. `in_cassette`, in a fake built by
     `FakeAssistants.from_cassette`: whether the recording shows this request (False: "not in the cassette"; None in
-    any other fake).
+    any other fake); `differs_from_cassette`: where its JSON body differs from the recorded request it matched
+    (`request.content: recorded "a", now "b"`), or None.
 
     A body larger than the journal's `body_limit` is kept up to it: `content_size` and `content_sha256` tell
     the whole request body (`truncated` is True), `body` still reads an upload's form fields, and a JSON body
@@ -80,6 +81,8 @@ class RecordedCall:
     response_size: int = 0
     events_dropped: int = 0
     in_cassette: bool | None = None
+    # in a fake built from a cassette: where the request's JSON body differs from the recorded request it matched
+    differs_from_cassette: str | None = None
     kept_bytes: int = field(default=0, repr=False)
     in_journal: bool = field(default=False, repr=False)
 
@@ -153,6 +156,8 @@ class RecordedCall:
             parts.append(f"injected {self.fault}")
         if self.in_cassette is False:
             parts.append("not in the cassette")
+        if self.differs_from_cassette:
+            parts.append(f"differs from the recording: {self.differs_from_cassette}")
         body = short_json(self.body)
         if body:
             parts.append(f"body {body}")
@@ -329,9 +334,9 @@ del _name
 
 class CassetteRequests(Protocol):
     """What tells the journal whether a request was in a cassette (`cassettes/matching.py`'s `CassetteMatcher`):
-    `match` uses the recorded request up."""
+    `match` uses the recorded request up, and says where the body differs from the recorded one (or None)."""
 
-    def match(self, method: str, path: str) -> bool: ...
+    def match(self, method: str, path: str, body: bytes) -> tuple[bool, str | None]: ...
 
 
 class Journal(Calls):
@@ -430,7 +435,8 @@ class Journal(Calls):
             call = RecordedCall(request.method, request.path, route, params, request.query, request.headers,
                                 content, content_size=size)
         if self.cassette is not None:
-            call.in_cassette = self.cassette.match(request.method, request.path)
+            call.in_cassette, call.differs_from_cassette = self.cassette.match(request.method, request.path,
+                                                                               request.body)
         with self._guard:
             if self._limit == 0 or self._byte_limit == 0:
                 return call

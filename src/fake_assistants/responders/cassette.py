@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.json_diff import differences
 from ..core.types import Json
 
 FORMAT = 1
@@ -188,27 +189,3 @@ def _file_lock(path: Path) -> threading.Lock:
     key = path.resolve()
     with _FILE_LOCKS_GUARD:
         return _FILE_LOCKS.setdefault(key, threading.Lock())
-
-
-def differences(recorded: object, now: object, path: str = "request") -> list[str]:
-    """Where `now` differs from `recorded`: `path: recorded X, now Y` for each differing leaf."""
-    if isinstance(recorded, dict) and isinstance(now, dict):
-        found: list[str] = []
-        for key in [*recorded, *(k for k in now if k not in recorded)]:
-            found.extend(differences(recorded.get(key), now.get(key), f"{path}.{key}"))
-        return found
-    if isinstance(recorded, list) and isinstance(now, list):
-        found = []
-        for index in range(max(len(recorded), len(now))):
-            left = recorded[index] if index < len(recorded) else None
-            right = now[index] if index < len(now) else None
-            found.extend(differences(left, right, f"{path}[{index}]"))
-        return found
-    if recorded == now:
-        return []
-    return [f"{path}: recorded {_short(recorded)}, now {_short(now)}"]
-
-
-def _short(value: object) -> str:
-    text = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -607,6 +607,7 @@ def _call_json(call: RecordedCall) -> Json:
         "events": [{"event": name, "data": data} for name, data in call.events],
         "fault": call.fault,
         "in_cassette": call.in_cassette,
+        "differs_from_cassette": call.differs_from_cassette,
     }
 
 

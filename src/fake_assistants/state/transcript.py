@@ -199,6 +199,8 @@ class Transcript:
     # a fake built from a cassette: the requests its recording does not show (the newest `Limits.calls`)
     not_in_cassette: list[CallNote] = field(default_factory=list)
     not_in_cassette_left_out: int = 0
+    # and the requests it shows whose body differs from the recorded one (`hint`: where), the newest
+    differs_from_cassette: list[CallNote] = field(default_factory=list)
 
     def as_json(self) -> Json:
         return asdict(self)
@@ -245,7 +247,14 @@ class _Builder:
             others, left_out = [], 0
         new = self._not_in_cassette(thread_id)
         new_left_out = max(0, len(new) - self.limits.calls)
-        return Transcript(views, others, self.shortened, left_out, count, new[new_left_out:], new_left_out)
+        changed = self._differs_from_cassette(thread_id)[-self.limits.calls:]
+        return Transcript(views, others, self.shortened, left_out, count, new[new_left_out:], new_left_out, changed)
+
+    def _differs_from_cassette(self, thread_id: str | None) -> list[CallNote]:
+        return [CallNote(index, call.method, call.path, call.route, call.status, call.fault, self._error(call),
+                         hint=call.differs_from_cassette)
+                for index, call in enumerate(self.calls)
+                if call.differs_from_cassette and (thread_id is None or call.params.get("thread_id") == thread_id)]
 
     def _not_in_cassette(self, thread_id: str | None) -> list[CallNote]:
         return [CallNote(index, call.method, call.path, call.route, call.status, call.fault, self._error(call))
@@ -580,6 +589,10 @@ def render(transcript: Transcript, limits: Limits = Limits()) -> str:
         if transcript.not_in_cassette_left_out:
             lines.append(f"  … {_count(transcript.not_in_cassette_left_out, 'older request')} not shown")
         lines += ["  " + _note(note) for note in transcript.not_in_cassette]
+    if transcript.differs_from_cassette:
+        lines.append("")
+        lines.append("requests whose body differs from the recorded one (answered as the recording goes on):")
+        lines += ["  " + _note(note) for note in transcript.differs_from_cassette]
     text = "\n".join(lines)
     cut = 0
     if len(text) > limits.chars:

@@ -152,15 +152,15 @@ def test_the_matcher_uses_each_recorded_request_once_keeping_to_the_ids_it_bound
     run_1 = "/v1/threads/thread_abc/runs/run_Zz9Yy8Xx7Ww6Vv5Uu4Tt3Ss2"
     run_2 = "/v1/threads/thread_abc/runs/run_Yy8Xx7Ww6Vv5Uu4Tt3Ss2Rr1"
 
-    polls = [matcher.match("GET", path) for path in (run_1, run_1, run_2, run_2)]
+    polls = [matcher.match("GET", path)[0] for path in (run_1, run_1, run_2, run_2)]
     other_thread = matcher.match("GET", "/v1/threads/thread_other/messages")
 
     assert polls == [True, False, True, False]  # each fake run stands for one recorded run, polled once
-    assert other_thread is False  # the recording's thread is thread_abc's now
+    assert other_thread == (False, None)  # the recording's thread is thread_abc's now
     assert ("GET", "/threads/{thread}/runs/{run}", 2) not in matcher.unmatched()
     matcher.restart()
     assert ("GET", "/threads/{thread}/runs/{run}", 2) in matcher.unmatched()
-    assert matcher.match("GET", run_2) is True
+    assert matcher.match("GET", run_2) == (True, None)  # no body to compare
 
 
 def test_fake_cassette_is_a_typed_frozen_record(cassette: Path) -> None:
