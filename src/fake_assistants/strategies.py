@@ -167,7 +167,8 @@ class _Interrupter:
         """`fake.advance` (manual progression) of a run cancelled before it starts cancels it, as its first read
         would: the run then moves `queued` -> `cancelling`, and the next advance (or read) makes it `cancelled`."""
         history = self._history_of(run)
-        if history is not None and self._cancelled_before_it_starts(run, history):
+        if history is not None and not self.fake.engine.expire_if_due(run) and self._cancelled_before_it_starts(
+                run, history):
             self.fake.engine.cancel(run)
             return run.status
         return self.on_advance(run)

@@ -143,11 +143,21 @@ def test_azure_rest_without_the_beta_header_gets_the_version_of_its_api_version(
 
 
 def test_v1s_api_version_on_a_fake_that_serves_v2_only_is_refused_as_v1() -> None:
+    """The service's wording first, then the fix for this client: a newer api-version (it sent no header)."""
     fake = FakeAssistants(seed=0)
     refused = fake.handle(ApiRequest.build("POST", "/openai/assistants", query="api-version=2024-02-15-preview",
                                            headers={"api-key": "k"}, body=b'{"model": "gpt-4o"}'))
     assert refused.status == 400
-    assert json.loads(refused.body)["error"]["message"].startswith("The v1 Assistants API has been deprecated.")
+    message = json.loads(refused.body)["error"]["message"]
+    assert message.startswith("The v1 Assistants API has been deprecated.")
+    assert message.endswith("(api-version 2024-02-15-preview is Assistants v1 on Azure; 2024-05-01-preview or later "
+                            "is v2)")
+
+
+def test_an_empty_api_version_is_none() -> None:
+    created = FakeAssistants(seed=0).handle(ApiRequest.build(
+        "POST", "/openai/assistants", query="api-version=", headers={"api-key": "k"}, body=b'{"model": "gpt-4o"}'))
+    assert created.status == 200
 
 
 def test_the_beta_header_is_still_needed_outside_azure() -> None:

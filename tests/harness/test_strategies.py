@@ -166,6 +166,20 @@ def test_under_manual_progression_reads_and_advances_in_any_order_end_as_told(hi
     client.close()
 
 
+def test_advancing_a_run_cancelled_before_it_starts_after_its_expiry_expires_it() -> None:
+    """An advance past the run's expiry expires it, as a read would; the history's cancel does not apply then."""
+    fake = FakeAssistants(seed=0, shape="schema", clock=ManualClock(START), progression="manual")
+    RunHistory(ending=Cancelled()).apply(fake)
+    client = new_client(fake)
+    assistant = client.beta.assistants.create(model="gpt-4o")
+    thread = client.beta.threads.create(messages=[{"role": "user", "content": "Hi"}])
+    run = client.beta.threads.runs.create(thread_id=thread.id, assistant_id=assistant.id)
+    fake.manual_clock.advance(700)
+
+    assert fake.advance(run.id) == "expired"
+    client.close()
+
+
 ENDING_TYPES = {"reply": Reply, "fail": Fail, "broken_stream": BrokenStream, "incomplete": Incomplete,
                 "cancelled": Cancelled, "expired": Expired}
 

@@ -110,7 +110,7 @@ def _masked(value: Any) -> Any:
         return {key: _masked(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_masked(item) for item in value]
-    if isinstance(value, str) and _segment_shape(value) != value:
+    if isinstance(value, str) and kind_of(value) is not None:  # a whole service id, not text that starts like one
         return "<id>"
     return value
 

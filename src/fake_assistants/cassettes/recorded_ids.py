@@ -71,10 +71,18 @@ def helper_stores(interaction: Interaction) -> list[str]:
     return [i for i in _answered_ids(interaction) if kind_of(i) == "vector_store"]
 
 
-# The writes that make user messages their answer does not show: where the request lists them
-_IMPLIED_MESSAGES = ((re.compile(r"/v1/threads"), ("messages",)),
-                     (re.compile(r"/v1/threads/runs"), ("thread", "messages")),
-                     (re.compile(r"/v1/threads/[^/]+/runs"), ("additional_messages",)))
+# The writes that make user messages their answer does not show: where the request lists them (paths below the
+# API prefix, OpenAI's /v1 or Azure's /openai)
+_IMPLIED_MESSAGES = ((re.compile(r"/threads"), ("messages",)),
+                     (re.compile(r"/threads/runs"), ("thread", "messages")),
+                     (re.compile(r"/threads/[^/]+/runs"), ("additional_messages",)))
+_API_PREFIX = re.compile(r"/(?:v1|openai)(?=/)")
+
+
+def _below_prefix(path: str) -> str:
+    """A recorded path without its API prefix: `/threads/runs` for `/v1/threads/runs` or `/openai/threads/runs`."""
+    found = _API_PREFIX.match(path)
+    return path[found.end():] if found is not None else path
 
 
 def implied_messages(interaction: Interaction) -> int:
@@ -83,8 +91,9 @@ def implied_messages(interaction: Interaction) -> int:
     body = interaction.request_body
     if interaction.method != "POST" or not 200 <= interaction.status < 300 or not isinstance(body, dict):
         return 0
+    path = _below_prefix(interaction.path)
     for pattern, keys in _IMPLIED_MESSAGES:
-        if pattern.fullmatch(interaction.path):
+        if pattern.fullmatch(path):
             value: Any = body
             for key in keys:
                 value = value.get(key) if isinstance(value, dict) else None
@@ -168,7 +177,7 @@ def _threads_showing_user_messages(recordings: Sequence[Recording]) -> set[str]:
 
 def _thread_of(interaction: Interaction) -> str | None:
     """The thread a write made or wrote to: in its path, or its answer's (a thread, or a run's `thread_id`)."""
-    named = re.fullmatch(r"/v1/threads/([^/]+)/runs", interaction.path)
+    named = re.fullmatch(r"/threads/([^/]+)/runs", _below_prefix(interaction.path))
     if named is not None:
         return named.group(1)
     answers = [interaction.response_json, *(event.data for event in interaction.events)]

@@ -86,6 +86,13 @@ def invalid_url(method: str, path: str) -> ApiError:
     return ApiError(404, f"Invalid URL ({method} {path})")
 
 
+def with_hint(error: ApiError, hint: str) -> ApiError:
+    # (the fake's own) the service's error, its wording first (code that matches it still does), then what the fake
+    # can tell of the mistake, in parentheses
+    return ApiError(error.status, f"{error.message} ({hint})", type=error.type, param=error.param, code=error.code,
+                    extra=error.extra)
+
+
 def invalid_url_because(method: str, path: str, hint: str) -> ApiError:
     # (the fake's own) the service's 404 for an unknown URL, its wording first (code that matches it still does),
     # then what the fake can tell of the mistake
@@ -498,7 +505,8 @@ def run_polled_while_streamed(run_id: str, status: str, polled: str) -> ApiError
         f"fake-assistants: run {run_id} is still {status!r} after {polled} while a stream of it is "
         "open. In the fake the stream moves the run it streams, and polls do not, so this poll loop would never "
         "end: close the stream before polling (leave the `for` over it or its `with` block, or call "
-        "stream.close()), or read it on. If another thread reads the stream, set fake.options.idle_polls = None.",
+        "stream.close()), or read it on. If another thread reads the stream, set fake.options.idle_polls = None and "
+        "fake.options.idle_seconds = None.",
         param="run_id",
     )
 

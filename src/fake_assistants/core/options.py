@@ -29,8 +29,8 @@ class Options:
     # None: never.
     idle_polls: int | None = DEFAULT_IDLE_POLLS
     # The same, counted in real seconds (time.monotonic) instead: a loop that sleeps between polls (an app's own,
-    # every 0.5 s) reaches 10,000 polls only after an hour. At least ten polls, whichever bound comes first. None:
-    # never.
+    # every 0.5 s) reaches 10,000 polls only after an hour. At least ten polls, each within 10 s of the one before
+    # (a longer pause starts the seconds again); whichever bound comes first. None: never.
     idle_seconds: float | None = DEFAULT_IDLE_SECONDS
     # The fake is served by `fake-assistants serve`: the fixes its own errors name are the control API's
     # (`POST /__fake__/runs/{id}/advance`), not Python's (`fake.advance(...)`), which a client there cannot call.

@@ -12,9 +12,10 @@ from __future__ import annotations
 from ..api.pipeline import Answer, Exchange
 from ..api.routes import AZURE_PREFIX
 from ..api.routing import Reply
+from ..core import error_catalog as catalog
 from ..core.api_versions import check_route_version, requested_version
+from ..core.errors import ApiError
 from ..core.options import Options
-from ..core.wire import ApiRequest
 
 # Azure chose the Assistants version by `api-version`: v2 came with 2024-05-01-preview (v1 was 2024-02-15-preview
 # to 2024-04-01-preview). Its REST examples send no `OpenAI-Beta` header; the SDK's AzureOpenAI sends both.
@@ -31,15 +32,23 @@ class VersionCheck:
         assert route is not None  # KnownRoute comes first
         request = exchange.request
         header = request.header("openai-beta")
+        api_version = None
         if header is None and request.path.startswith(AZURE_PREFIX + "/"):
-            header = azure_beta(request)
-        exchange.version = requested_version(header, self.options.api_versions, required=route.beta == "required")
+            api_version = next((value for name, value in request.query if name == "api-version" and value), None)
+            header = azure_beta(api_version)
+        try:
+            exchange.version = requested_version(header, self.options.api_versions,
+                                                 required=route.beta == "required")
+        except ApiError as error:
+            if api_version is not None:  # Azure chose v1 by the api-version: a newer one is the fix, not a header
+                raise catalog.with_hint(error, f"api-version {api_version} is Assistants v1 on Azure; "
+                                               f"{AZURE_FIRST_V2}-preview or later is v2") from None
+            raise
         check_route_version(exchange.version, route.versions)
         return self.inner(exchange)
 
 
-def azure_beta(request: ApiRequest) -> str:
+def azure_beta(api_version: str | None) -> str:
     """What an Azure request without the `OpenAI-Beta` header asks for: the version of its `api-version` (v2 without
     one)."""
-    api_version = next((value for name, value in request.query if name == "api-version"), None)
     return "assistants=v1" if api_version is not None and api_version[:10] < AZURE_FIRST_V2 else "assistants=v2"

@@ -106,7 +106,8 @@ class IdlePolls:
     status: str
     # what moving would show: under `after_seconds` the fake's clock, under an open stream the events it has sent
     marker: int
-    since: float  # the real time (monotonic) of the first of them
+    since: float  # the real time (monotonic) the polls began coming without a pause
+    last: float  # the real time of the latest
     count: int = 0
 
 

@@ -202,12 +202,21 @@ def _shown(exchange: Exchange, limit: int = 200) -> str:
     """What the backend sent instead, shortened."""
     if exchange.chunks is not None:
         count = len(exchange.chunks)
+        said = next((_error_message(chunk) for chunk in exchange.chunks if _error_message(chunk)), None)
+        if said is not None:  # a stream that carries an error: the backend's own words
+            return repr(said if len(said) <= limit else said[:limit] + "...")
         return f"a stream of {count} chunk{'' if count == 1 else 's'} with no choices" if count else "an empty stream"
     body = exchange.body or {}
-    error = body.get("error")
-    said = error.get("message") if isinstance(error, dict) else None  # a body that was not JSON: its text
+    said = _error_message(body)  # a body that was not JSON: its text
     text = said if isinstance(said, str) else json.dumps(body, ensure_ascii=False)
     return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+def _error_message(value: Json) -> str | None:
+    """`{"error": {"message": ...}}`'s message, or None."""
+    error = value.get("error")
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else None
 
 
 def _failure(exchange: Exchange) -> Fail:

@@ -23,12 +23,16 @@ def post_chat_completion(url: str, body: Json, *, api_key: str | None, timeout: 
     try:
         request = client.build_request("POST", url, content=json.dumps(body), headers=headers)
         response = client.send(request, stream=True)
-        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+        streamed = response.headers.get("content-type", "").lower().startswith("text/event-stream")
         if response.status_code != 200 or not body.get("stream") or not streamed:
             response.read()
             response.close()
             client.close()
-            return Exchange(response.status_code, _json(response.text), None)
+            text = response.text
+            if response.status_code == 200 and body.get("stream") and text.lstrip().startswith(("data:", "event:")):
+                # an event stream under another label (`text/plain`, from a proxy): its chunks, read whole
+                return Exchange(200, None, list(_events(iter(text.splitlines()), url)))
+            return Exchange(response.status_code, _json(text), None)
     except httpx.HTTPError as error:
         client.close()
         raise _unreachable(error, url, timeout) from error
@@ -37,23 +41,28 @@ def post_chat_completion(url: str, body: Json, *, api_key: str | None, timeout: 
 
 def _chunks(client: httpx.Client, response: httpx.Response, url: str, timeout: float) -> Iterator[Json]:
     try:
-        for line in response.iter_lines():
-            if not line.startswith("data:"):
-                continue
-            data = line.removeprefix("data:").strip()
-            if data == "[DONE]":
-                break
-            try:
-                chunk = json.loads(data)
-            except ValueError:
-                raise BackendUnreachable(f"the model backend's stream sent a line that is not JSON ({url}): "
-                                         f"{_shown(data)}") from None
-            yield chunk if isinstance(chunk, dict) else {"value": chunk}
+        yield from _events(response.iter_lines(), url)
     except httpx.HTTPError as error:
         raise _unreachable(error, url, timeout, reading=True) from error
     finally:
         response.close()
         client.close()
+
+
+def _events(lines: Iterator[str], url: str) -> Iterator[Json]:
+    """The JSON chunks of an event stream's `data:` lines, to `data: [DONE]`."""
+    for line in lines:
+        if not line.startswith("data:"):
+            continue
+        data = line.removeprefix("data:").strip()
+        if data == "[DONE]":
+            break
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise BackendUnreachable(f"the model backend's stream sent a line that is not JSON ({url}): "
+                                     f"{_shown(data)}") from None
+        yield chunk if isinstance(chunk, dict) else {"value": chunk}
 
 
 def _unreachable(error: httpx.HTTPError, url: str, timeout: float, *, reading: bool = False) -> BackendUnreachable:

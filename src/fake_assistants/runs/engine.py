@@ -124,8 +124,11 @@ def count_tokens(text: str) -> int:
     return math.ceil(len(text) / 4)
 
 
-# `options.idle_seconds` counts only a loop: at least this many polls (two reads ten minutes apart are not one)
+# `options.idle_seconds` counts only a loop: at least this many polls in a row, each at most `IDLE_GAP` seconds
+# after the one before (a loop sleeps between polls; a test paused at a breakpoint, or reading now and then, is not
+# one: a longer gap starts the count of seconds again)
 IDLE_SECONDS_POLLS = 10
+IDLE_GAP = 10.0
 
 
 class RunEngine:
@@ -235,9 +238,10 @@ class RunEngine:
 
     def _idle_limit_reached(self, run: Run, marker: int, allowance: int = 0) -> str | None:
         """Count a poll that found the run where the last one did (its status and `marker`); how long they went on
-        when this one reaches `options.idle_polls` of them (plus `allowance`) or, at least `IDLE_SECONDS_POLLS`,
-        `options.idle_seconds` of real time since the first (`10,000 polls in a row`, `61 s of polls in a row (122
-        polls)`), and the count starts again. A run waiting for tool outputs, or over, is never counted."""
+        when this one reaches `options.idle_polls` of them (plus `allowance`) or, at least `IDLE_SECONDS_POLLS` of
+        them (plus `allowance`) with no gap over `IDLE_GAP`, `options.idle_seconds` of real time (`10,000 polls in a
+        row`, `61 s of polls in a row (122 polls)`), and the count starts again. A run waiting for tool outputs, or
+        over, is never counted."""
         options = self.world.options
         limit, seconds = options.idle_polls, options.idle_seconds
         if (limit is None and seconds is None) or run.status not in ("queued", "in_progress", "cancelling"):
@@ -245,11 +249,15 @@ class RunEngine:
         now = self.world.monotonic()
         idle = run.progress.idle_polls
         if idle is None or (idle.status, idle.marker) != (run.status, marker):
-            run.progress.idle_polls = idle = IdlePolls(run.status, marker, now)
+            run.progress.idle_polls = idle = IdlePolls(run.status, marker, now, now)
+        if now - idle.last > IDLE_GAP:  # a pause, not a loop: the seconds count again from here
+            idle.since = now
+        idle.last = now
         idle.count += 1
         if limit is not None and idle.count >= limit + allowance:
             reached = f"{limit + allowance:,} polls in a row"
-        elif seconds is not None and idle.count >= IDLE_SECONDS_POLLS and now - idle.since >= seconds:
+        elif (seconds is not None and idle.count >= IDLE_SECONDS_POLLS + allowance
+              and now - idle.since >= seconds):
             reached = f"{now - idle.since:,.0f} s of polls in a row ({idle.count:,} polls)"
         else:
             return None

@@ -228,11 +228,18 @@ def _not_json(data: str | bytes | Mapping[str, Any]) -> str:
         reason = "not JSON: nested too deep"
     else:
         reason = "not JSON: the document must be strict JSON (no NaN or Infinity, at most 200 levels of nesting)"
-    if (isinstance(data, str) and "\n" not in data and data.strip()[:1] not in ("{", "[") and len(data) < 4096
-            and Path(data).is_file()):
+    if isinstance(data, str) and "\n" not in data and data.strip()[:1] not in ("{", "[") and _is_file(data):
         reason += (f" ({data!r} is a file's path: load takes the document itself, "
                    "Path(...).read_text(encoding='utf-8'))")
     return reason[:500]
+
+
+def _is_file(text: str) -> bool:
+    """Whether `text` names a file (False for what cannot be a path: too long a name, a NUL character)."""
+    try:
+        return len(text) < 4096 and Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _document(data: str | bytes | Mapping[str, Any]) -> Json:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from chat_backend import ChatBackend, chat_backend
+from chat_backend import Answer, ChatBackend, chat_backend, chunks
 from fake_assistants import FakeAssistants
 from fake_assistants.responders import ChatCompletionsModel
 from runs_support import assistant_and_thread, messages_of, text_of
@@ -325,6 +325,33 @@ async def test_a_200_that_is_not_a_chat_completion_fails_the_run(client: Sdk, fa
         shown = repr(body.decode())
     assert run.last_error.message == ("fake-assistants: the model backend answered 200, but not with a chat "
                                       f"completion ({backend.url}/chat/completions): {shown}")
+
+
+@pytest.mark.parametrize("content_type", ["Text/Event-Stream", "text/plain; charset=utf-8"])
+async def test_an_event_stream_under_another_label_is_read(client: Sdk, fake: FakeAssistants, backend: ChatBackend,
+                                                           content_type: str) -> None:
+    """Media types are case-insensitive, and a proxy may label an event stream `text/plain`: it is still read."""
+    use_model(fake, backend)
+    stream = b"".join(f"data: {json.dumps(chunk)}\n\n".encode() for chunk in chunks(Answer(text="Hello there")))
+    backend.send_raw(content_type, stream + b"data: [DONE]\n\n")
+
+    run = await ask(client)
+
+    assert run.status == "completed"
+    assert text_of((await messages_of(client, run.thread_id))[0]) == "Hello there"
+
+
+async def test_a_stream_that_carries_an_error_fails_the_run_with_its_words(client: Sdk, fake: FakeAssistants,
+                                                                           backend: ChatBackend) -> None:
+    use_model(fake, backend)
+    backend.send_raw("text/event-stream", b'data: {"error": {"message": "Rate limit reached for model"}}\n\n'
+                                          b"data: [DONE]\n\n")
+
+    run = await ask(client)
+
+    assert (run.status, run.last_error.code) == ("failed", "server_error")
+    assert run.last_error.message.endswith("not with a chat completion "
+                                           f"({backend.url}/chat/completions): 'Rate limit reached for model'")
 
 
 async def test_a_stream_line_that_is_not_json_fails_the_run_naming_the_backend(

@@ -584,8 +584,9 @@ async def test_a_poll_loop_that_sleeps_is_told_why_after_a_minute(client: Sdk, f
     assert (await retrieve(client, run)).status == "queued"
 
 
-async def test_real_time_counts_from_the_tenth_poll(client: Sdk, fake: FakeAssistants) -> None:
-    """Real time counts only for a loop (ten polls or more): a test that reads the run now and then is not one."""
+async def test_reads_with_pauses_between_them_are_not_a_loop(client: Sdk, fake: FakeAssistants) -> None:
+    """Real time counts only for a loop (ten polls or more, each within 10 s of the last): a test that reads the
+    run now and then, or stops at a breakpoint after nine quick reads, is not one."""
     stopwatch = Stopwatch()
     fake.engine.world.monotonic = stopwatch
     fake.set_progression("manual")
@@ -593,8 +594,16 @@ async def test_real_time_counts_from_the_tenth_poll(client: Sdk, fake: FakeAssis
 
     for _ in range(9):
         assert (await retrieve(client, run)).status == "queued"
+    stopwatch.seconds += 90  # a breakpoint
+    for _ in range(12):
+        assert (await retrieve(client, run)).status == "queued"
         stopwatch.seconds += 600  # ten minutes between reads
-    with pytest.raises(openai.BadRequestError, match=r"after 5,400 s of polls in a row \(10 polls\)"):
+    for _ in range(9):  # then a loop again: 50 s of polls 5 s apart is not yet a minute
+        assert (await retrieve(client, run)).status == "queued"
+        stopwatch.seconds += 5
+    stopwatch.seconds += 5
+    with pytest.raises(openai.BadRequestError, match=r"after 50 s of polls in a row \(31 polls\)"):
+        fake.options.idle_seconds = 50
         await retrieve(client, run)
 
 

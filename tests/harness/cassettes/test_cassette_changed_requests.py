@@ -36,6 +36,8 @@ def write_cassette(path: Path) -> Path:
     ({"role": "user", "content": "Solve 3x + 11 = 14", "metadata": {"k": "v"}}, None),  # a field the recording lacks
     ({"role": "user", "content": "Solve 2x = 4"},
      'request.content: recorded "Solve 3x + 11 = 14", now "Solve 2x = 4"'),
+    ({"role": "user", "content": "run_tests and tell me"},  # text that starts like an id is text
+     'request.content: recorded "Solve 3x + 11 = 14", now "run_tests and tell me"'),
 ])
 def test_a_changed_body_is_said_where_it_differs(tmp_path: Path, body: dict[str, str], said: str | None) -> None:
     for ids in ("recorded", "seeded"):  # with seeded ids the thread's id in the path differs: it is not compared

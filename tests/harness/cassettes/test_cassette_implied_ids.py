@@ -24,12 +24,15 @@ def recording(name: str) -> Path:
     return Path(ROOT) / "openai-dotnet" / name
 
 
-def test_a_create_and_runs_question_leaves_the_recorded_answer_its_id() -> None:
+@pytest.mark.parametrize("prefix", ["https://api.openai.com/v1/", "https://contoso.openai.azure.com/openai/"])
+def test_a_create_and_runs_question_leaves_the_recorded_answer_its_id(tmp_path: Path, prefix: str) -> None:
     """StreamingToolCall never shows its question's id: the recorded assistant message's id went to the question,
-    the first message the fake made."""
-    fake = FakeAssistants.from_cassette(recording("cs-proxy__AssistantsTests__StreamingToolCall.json"),
-                                        ids="recorded")
-    client = fake.openai_client()
+    the first message the fake made. The same recorded under Azure's paths."""
+    text = recording("cs-proxy__AssistantsTests__StreamingToolCall.json").read_text(encoding="utf-8")
+    cassette = tmp_path / "streaming_tool_call.json"
+    cassette.write_text(text.replace("https://api.openai.com/v1/", prefix), encoding="utf-8")
+    fake = FakeAssistants.from_cassette(cassette, ids="recorded")
+    client = fake.openai_client(base_url=prefix.rstrip("/"))
     tool = {"type": "function", "function": {"name": "get_current_weather",
                                              "description": "Gets the user's current weather"}}
     assistant = client.beta.assistants.create(model="gpt-4o", tools=[tool])

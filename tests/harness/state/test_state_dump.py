@@ -263,6 +263,13 @@ def test_text_that_is_not_json_says_where_and_a_path_says_to_read_the_file(tmp_p
     assert len(FakeAssistants.load(Path("state.json").read_text(encoding="utf-8")).store.assistants) == 0
 
 
+@pytest.mark.parametrize("text", ["x" * 300, "a\x00b"])
+def test_text_that_cannot_be_a_path_is_still_a_state_error(text: str) -> None:
+    """Looking whether the text names a file raised OSError (a name too long) or ValueError (a NUL)."""
+    with pytest.raises(StateError, match=r"^not JSON: Expecting value: line 1 column 1"):
+        FakeAssistants.load(text)
+
+
 def test_loading_into_a_fake_that_holds_objects_names_the_two_ways() -> None:
     fake = FakeAssistants()
     fake.openai_client().beta.assistants.create(model="gpt-4o")
