@@ -19,6 +19,7 @@ from .fake import FakeAssistants
 from .layers.journal import DEFAULT_BODY_LIMIT, DEFAULT_BYTE_LIMIT, DEFAULT_CALL_LIMIT
 from .layers.lenient import Leniency
 from .responders import ChatCompletionsModel
+from .responders.chat_completions import DEFAULT_TIMEOUT
 from .runs.script import Action, Fail, TurnContext
 
 DEFAULT_JOURNAL_LIMIT = DEFAULT_CALL_LIMIT
@@ -97,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
     model.add_argument("--model-record", metavar="FILE", help="record each exchange with the backend to FILE")
     model.add_argument("--model-replay", metavar="FILE",
                        help="answer from a recording instead of the backend (no network)")
-    model.add_argument("--model-timeout", metavar="SECONDS", type=_positive_seconds, default=60.0,
+    model.add_argument("--model-timeout", metavar="SECONDS", type=_positive_seconds, default=DEFAULT_TIMEOUT,
                        help="how long a backend answer may take before the run fails (default: 60)")
     model.add_argument("--model-stream", choices=("always", "text-only", "never"), default="always",
                        help="ask the backend to stream: always (default); text-only, for a backend that cannot "

@@ -16,21 +16,16 @@ from typing import Any
 
 from ..core.json_diff import differences
 from .interaction import Recording
-from .recorded_ids import kind_of
+from .recorded_ids import below_api_prefix, kind_of
 
 # What `match` says of a request: whether the recording shows it, and where its JSON body differs from the recorded
 # one (None: it does not, or there is none to compare)
 CassetteMatch = tuple[bool, str | None]
 
-# The API prefixes a recorded or requested path may start with (OpenAI's `/v1`, Azure's `/openai`).
-_PREFIXES = ("v1", "openai")
-
-
 def path_shape(method: str, path: str) -> tuple[str, str]:
-    """`("GET", "/threads/{thread}/runs/{run}")` for `GET /v1/threads/thread_abc.../runs/run_def...`."""
-    segments = [segment for segment in path.split("?", 1)[0].split("/") if segment]
-    if segments and segments[0] in _PREFIXES:
-        segments = segments[1:]
+    """`("GET", "/threads/{thread}/runs/{run}")` for `GET /v1/threads/thread_abc.../runs/run_def...` (or Azure's
+    `/openai/...`)."""
+    segments = [segment for segment in below_api_prefix(path.split("?", 1)[0]).split("/") if segment]
     shaped = [_segment_shape(segment) for segment in segments]
     return method.upper(), "/" + "/".join(shaped)
 

@@ -76,10 +76,10 @@ def helper_stores(interaction: Interaction) -> list[str]:
 _IMPLIED_MESSAGES = ((re.compile(r"/threads"), ("messages",)),
                      (re.compile(r"/threads/runs"), ("thread", "messages")),
                      (re.compile(r"/threads/[^/]+/runs"), ("additional_messages",)))
-_API_PREFIX = re.compile(r"/(?:v1|openai)(?=/)")
+_API_PREFIX = re.compile(r"/(?:v1|openai)(?=/|$)")
 
 
-def _below_prefix(path: str) -> str:
+def below_api_prefix(path: str) -> str:
     """A recorded path without its API prefix: `/threads/runs` for `/v1/threads/runs` or `/openai/threads/runs`."""
     found = _API_PREFIX.match(path)
     return path[found.end():] if found is not None else path
@@ -91,7 +91,7 @@ def implied_messages(interaction: Interaction) -> int:
     body = interaction.request_body
     if interaction.method != "POST" or not 200 <= interaction.status < 300 or not isinstance(body, dict):
         return 0
-    path = _below_prefix(interaction.path)
+    path = below_api_prefix(interaction.path)
     for pattern, keys in _IMPLIED_MESSAGES:
         if pattern.fullmatch(path):
             value: Any = body
@@ -177,7 +177,7 @@ def _threads_showing_user_messages(recordings: Sequence[Recording]) -> set[str]:
 
 def _thread_of(interaction: Interaction) -> str | None:
     """The thread a write made or wrote to: in its path, or its answer's (a thread, or a run's `thread_id`)."""
-    named = re.fullmatch(r"/threads/([^/]+)/runs", _below_prefix(interaction.path))
+    named = re.fullmatch(r"/threads/([^/]+)/runs", below_api_prefix(interaction.path))
     if named is not None:
         return named.group(1)
     answers = [interaction.response_json, *(event.data for event in interaction.events)]

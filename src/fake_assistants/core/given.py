@@ -13,3 +13,9 @@ def given(value: object) -> str:
     if len(shown) > MAX_SHOWN:
         shown = shown[:MAX_SHOWN - 3] + "..."
     return f"{type(value).__name__} {shown}"
+
+
+def quoted(text: str, limit: int = 200) -> str:
+    """`text`'s repr, cut to its first `limit` characters and `...` when longer: what another party sent, in a
+    message."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")

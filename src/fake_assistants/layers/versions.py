@@ -9,6 +9,7 @@ kept on the exchange for the v1 layer.
 
 from __future__ import annotations
 
+from ..api.params import query_value
 from ..api.pipeline import Answer, Exchange
 from ..api.routes import AZURE_PREFIX
 from ..api.routing import Reply
@@ -34,7 +35,7 @@ class VersionCheck:
         header = request.header("openai-beta")
         api_version = None
         if header is None and request.path.startswith(AZURE_PREFIX + "/"):
-            api_version = next((value for name, value in request.query if name == "api-version" and value), None)
+            api_version = query_value(request.query, "api-version") or None  # empty: none
             header = azure_beta(api_version)
         try:
             exchange.version = requested_version(header, self.options.api_versions,

@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..core.given import quoted
 from ..core.types import Json
 from ..core.wire import utf8_escaped
 from ..runs.script import Action, Fail, FileSearch, FunctionCalls, Incomplete, Reply, TextStream, TurnContext
@@ -20,6 +21,7 @@ except ImportError:  # not installed (the `responders` extra): replaying needs n
     http_backend = None  # type: ignore[assignment]
 
 FINISH_INCOMPLETE = {"length": "max_completion_tokens"}
+DEFAULT_TIMEOUT = 60.0  # seconds a backend answer may take
 
 
 class ChatCompletionsModel:
@@ -36,8 +38,9 @@ class ChatCompletionsModel:
     is then asked without streaming (the answer is sent to a streaming client once it is whole)."""
 
     def __init__(self, base_url: str | None = None, model: str = "", api_key: str | None = None, seed: int = 0,
-                 temperature: float = 0, timeout: float = 60, stream: bool = True, stream_tool_calls: bool = True,
-                 record_to: str | Path | None = None, replay_from: str | Path | None = None) -> None:
+                 temperature: float = 0, timeout: float = DEFAULT_TIMEOUT, stream: bool = True,
+                 stream_tool_calls: bool = True, record_to: str | Path | None = None,
+                 replay_from: str | Path | None = None) -> None:
         if replay_from is None and base_url is None:
             raise ValueError("ChatCompletionsModel needs base_url (or replay_from, to answer from a recording)")
         if not model:
@@ -204,12 +207,11 @@ def _shown(exchange: Exchange, limit: int = 200) -> str:
         count = len(exchange.chunks)
         said = next((_error_message(chunk) for chunk in exchange.chunks if _error_message(chunk)), None)
         if said is not None:  # a stream that carries an error: the backend's own words
-            return repr(said if len(said) <= limit else said[:limit] + "...")
+            return quoted(said, limit)
         return f"a stream of {count} chunk{'' if count == 1 else 's'} with no choices" if count else "an empty stream"
     body = exchange.body or {}
     said = _error_message(body)  # a body that was not JSON: its text
-    text = said if isinstance(said, str) else json.dumps(body, ensure_ascii=False)
-    return repr(text if len(text) <= limit else text[:limit] + "...")
+    return quoted(said if said is not None else json.dumps(body, ensure_ascii=False), limit)
 
 
 def _error_message(value: Json) -> str | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 
+from ..core.given import quoted
 from ..core.types import Json
 from .cassette import BackendUnreachable, Exchange
 
@@ -61,7 +62,7 @@ def _events(lines: Iterator[str], url: str) -> Iterator[Json]:
             chunk = json.loads(data)
         except ValueError:
             raise BackendUnreachable(f"the model backend's stream sent a line that is not JSON ({url}): "
-                                     f"{_shown(data)}") from None
+                                     f"{quoted(data)}") from None
         yield chunk if isinstance(chunk, dict) else {"value": chunk}
 
 
@@ -79,7 +80,3 @@ def _json(text: str) -> Json | None:
     except ValueError:
         return {"error": {"message": text[:500]}}
     return loaded if isinstance(loaded, dict) else {"value": loaded}
-
-
-def _shown(text: str, limit: int = 200) -> str:
-    return repr(text if len(text) <= limit else text[:limit] + "...")
