@@ -36,7 +36,6 @@ Registered through the `pytest11` entry point under the same name as this module
 from __future__ import annotations
 
 import re
-import traceback
 import warnings
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import ExitStack
@@ -56,6 +55,7 @@ from fake_assistants.plugin_options import (
     OptionsError,
     PluginOptions,
 )
+from fake_assistants.state import checks
 
 from .guard import ALLOW_OPTION, BLOCK_INI, GUARD, blocked_message
 
@@ -362,7 +362,7 @@ def built_a_client_without_a_key(item: pytest.Item, call: pytest.CallInfo[None])
 
 
 _NAMES_OPENAI_API_KEY = re.compile(r"(?<![A-Z_])OPENAI_API_KEY")
-UNUSED_CHECK_MESSAGE = "scripted turn(s) were never used by a run"
+UNUSED_CHECK_MESSAGE = checks.UNUSED_MESSAGE
 
 
 def failed_for_unused_turns(call: pytest.CallInfo[None]) -> bool:
@@ -442,21 +442,7 @@ def warn_about_cassette(item: pytest.Item) -> None:
 def unused_turns(fake: FakeAssistants) -> list[str]:
     """The scripted turns no run used, one line each (recorded turns of a cassette left out: they are the
     cassette warning's)."""
-    pending = fake.script.pending
-    if fake.cassette is not None:
-        recorded = fake.cassette.pending(pending)
-        pending = [turn for turn, is_recorded in zip(pending, recorded, strict=True) if not is_recorded]
-    return [f"  - {turn.action!r}" + _owner(fake, turn.assistant_id) for turn in pending]
-
-
-def _owner(fake: FakeAssistants, assistant_id: str | None) -> str:
-    """Whose runs a turn waits for; an assistant the fake does not have is named as such (a typo, an id from
-    another fake, or one deleted)."""
-    if assistant_id is None:
-        return ""
-    if assistant_id not in fake.store.assistants:
-        return f" (assistant {assistant_id}: this fake has no such assistant now)"
-    return f" (assistant {assistant_id})"
+    return checks.unused_turns(fake.script, fake.cassette, fake.store.assistants)
 
 
 OTHER_FAKES_MESSAGE = "scripted turn(s) on a FakeAssistants the test built itself were never used by a run"
@@ -514,13 +500,11 @@ def check_script_consumed(item: pytest.Item, fake: FakeAssistants) -> None:
 
 
 INTERNAL_SECTION = "fake-assistants: errors inside the fake (its clients got 500 server_error)"
-INTERNAL_MESSAGE = "fake_assistants: an error inside the fake answered a request with a 500 server_error"
-INTERNAL_HINT = ("A value the fake was given that it could not use (a scripted turn, an option) is the likely cause; "
-                 "otherwise this is a bug of fake-assistants: please report it with this traceback.")
+INTERNAL_MESSAGE = checks.INTERNAL_MESSAGE
 
 
 def internal_errors_text(fake: FakeAssistants) -> str:
-    return "\n\n".join(str(error) for error in fake.internal_errors) + f"\n\n{INTERNAL_HINT}"
+    return checks.internal_errors_text(fake.internal_errors)
 
 
 def check_internal_errors(fake: FakeAssistants) -> None:
@@ -544,33 +528,22 @@ def check_responder_errors(fake: FakeAssistants) -> None:
     original traceback."""
     errors = fake.script.responder_errors
     if errors:
-        listed = "\n".join(
-            f"run {run_id}:\n" + "".join(traceback.format_exception(error)).rstrip() for run_id, error in errors
-        )
-        pytest.fail(
-            f"fake_assistants: a responder raised while it made a turn (its run failed with server_error):\n"
-            f"{listed}",
-            pytrace=False,
-        )
+        pytest.fail(f"{checks.RESPONDER_MESSAGE}:\n{checks.responder_errors_text(errors)}", pytrace=False)
 
 
 def check_script_mistakes(fake: FakeAssistants) -> None:
     mistakes = fake.script.mistakes
     if mistakes:
-        listed = "\n".join(f"  - {mistake}" for mistake in mistakes)
-        pytest.fail(
-            f"fake_assistants: the script asked for something no run could do (the run failed):\n{listed}",
-            pytrace=False,
-        )
+        pytest.fail(f"{checks.MISTAKES_MESSAGE}:\n{checks.listed(mistakes)}", pytrace=False)
 
 
 def check_faults_spent(fake: FakeAssistants) -> None:
     unspent = fake.faults.unspent
     if not unspent:
         return
-    listed = "\n".join(f"  - {fault.describe()}" for fault in unspent)
+    listed = checks.listed([fault.describe() for fault in unspent])
     pytest.fail(
-        f"fake_assistants: {len(unspent)} scheduled fault(s) were not used up:\n{listed}\n"
+        f"fake_assistants: {len(unspent)} {checks.UNSPENT_MESSAGE}:\n{listed}\n"
         f"Make the requests they are for, remove them, or switch this check off with "
         f"@pytest.mark.{MARKER}(check_unspent_faults=False) or the ini option {FAULTS_INI} = false.",
         pytrace=False,

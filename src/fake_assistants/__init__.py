@@ -14,6 +14,7 @@ from .fake import FakeAssistants
 from .layers.faults import Fault, Faults, TransportFault
 from .layers.journal import Calls, RecordedCall
 from .plugin_options import OptionsError, PluginOptions
+from .state.checks import FakeCheckError
 from .state.snapshot import Snapshot
 from .transports.intercept import Interception
 
@@ -37,6 +38,7 @@ __all__ = [
     "CassetteWarning",
     "Clock",
     "FakeAssistants",
+    "FakeCheckError",
     "Fault",
     "Faults",
     "IllegalTransition",

@@ -171,6 +171,29 @@ class FakeAssistants:
         fake has any fails with them. `reset()` empties it."""
         return self.engine.internal_errors
 
+    def check(self, *, unconsumed_script: bool = True, unspent_faults: bool = True) -> None:
+        """Raise `FakeCheckError` (an AssertionError) naming what went wrong that this fake's clients may not have
+        shown: errors inside the fake (its 500s), a `respond_with` function or model that raised, a scripted turn
+        no run could take as scripted (a call to a function the assistant does not declare), and, unless switched
+        off here, scripted turns no run used and faults not used up. Does nothing when all is well.
+
+        The pytest plugin runs these checks after each test on its fakes. Call `check()` yourself where it cannot:
+        at the end of a hypothesis example (hypothesis then shrinks the example that made the mistake and shows
+        it), in unittest's `tearDown`, in a script."""
+        from .state.checks import FakeCheckError, Findings, unused_turns
+
+        with self.app.lock:
+            findings = Findings(
+                internal_errors=list(self.internal_errors),
+                responder_errors=list(self.script.responder_errors),
+                mistakes=list(self.script.mistakes),
+                unused_turns=unused_turns(self.script, self.cassette, self.store.assistants) if unconsumed_script
+                else (),
+                unspent_faults=self.faults.unspent if unspent_faults else (),
+            )
+        if findings:
+            raise FakeCheckError(findings.message())
+
     # -- state ------------------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot:

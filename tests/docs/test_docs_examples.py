@@ -25,6 +25,8 @@ FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^(?
 TAG = re.compile(r"<!-- docs-test: (?P<tag>[^>]*?) -->\s*\Z")
 TEST_FUNCTION = re.compile(r"^(?:async )?def (test_\w+)", re.MULTILINE)
 STATE_MACHINE_TEST = re.compile(r"^(Test\w+) = \w+\.TestCase$", re.MULTILINE)  # hypothesis: one test each
+UNITTEST_CASE = re.compile(r"^class \w+\(unittest\.TestCase\):\n(?:(?: .*)?\n)*", re.MULTILINE)
+UNITTEST_METHOD = re.compile(r"^    def (test_\w+)", re.MULTILINE)  # pytest runs each method of a TestCase
 V1_TAG = "openai==1.20.0"
 
 
@@ -41,7 +43,8 @@ class Block:
 
     @property
     def tests(self) -> list[str]:
-        return TEST_FUNCTION.findall(self.code) + STATE_MACHINE_TEST.findall(self.code)
+        methods = [name for case in UNITTEST_CASE.finditer(self.code) for name in UNITTEST_METHOD.findall(case[0])]
+        return TEST_FUNCTION.findall(self.code) + STATE_MACHINE_TEST.findall(self.code) + methods
 
 
 def dedent(code: str, indent: str) -> str:
@@ -134,3 +137,11 @@ def test_the_block_finder(tmp_path: Path) -> None:
         (4, "x = 1\n", V1_TAG, []),
         (10, "def test_a():\n    pass\n", None, ["test_a"]),
     ]
+
+
+def test_a_unittest_case_counts_its_test_methods() -> None:
+    code = ("import unittest\n\n\nclass T(unittest.TestCase):\n    def setUp(self):\n        pass\n\n"
+            "    def test_one(self):\n        pass\n\n    def test_two(self):\n        pass\n\n\n"
+            "def helper():\n    def test_not_collected():\n        pass\n")
+
+    assert Block("probe.md", 1, code, None).tests == ["test_one", "test_two"]
