@@ -108,6 +108,23 @@ async def test_an_http_fault_can_send_retry_after(client: Sdk, fake: FakeAssista
         sent, "1")
 
 
+@pytest.mark.parametrize(("options", "wait"), [
+    ({}, "1ms"),
+    ({"retry_after_ms": 2500}, "2.5s"),
+    ({"retry_after_ms": None, "retry_after": 30}, "30s"),
+    ({"retry_after_ms": 20_000, "retry_after": 30}, "20s"),  # the SDK reads retry-after-ms first
+], ids=["default", "retry-after-ms", "retry-after", "both"])
+async def test_a_rate_limit_message_tells_the_wait_its_headers_tell(client: Sdk, fake: FakeAssistants,
+                                                                    options: dict[str, Any], wait: str) -> None:
+    """Code that reads the wait from the message (many wrappers do) and code that reads the headers agree."""
+    fake.faults.rate_limit("threads.create", **options)
+
+    with pytest.raises(openai.RateLimitError) as limited:
+        await client.beta.threads.create()
+
+    assert f"Please try again in {wait}." in limited.value.message
+
+
 async def test_rate_limit_on_every_attempt_raises_rate_limit_error(retrying: Sdk, fake: FakeAssistants) -> None:
     fake.faults.rate_limit("threads.create", count=None)
 

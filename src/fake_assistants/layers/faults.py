@@ -108,6 +108,16 @@ class Fault:
         left = "every further one" if self.remaining is None else f"{self.remaining} left"
         return f"{self.kind}{status} on {route}: answered {self.hits} request(s), {left}"
 
+    @property
+    def wait_ms(self) -> int | None:
+        """How long the answer tells the client to wait, as its headers say it: `retry-after-ms`, else a
+        `retry-after` in seconds (None: neither says; an HTTP date is not read)."""
+        if self.retry_after_ms is not None:
+            return self.retry_after_ms
+        if self.retry_after is not None and self.retry_after.isdigit():
+            return int(self.retry_after) * 1000
+        return None
+
     def use(self) -> Fault:
         """Count one request answered; returns the fault."""
         self.hits += 1
@@ -122,7 +132,7 @@ class Fault:
             error = catalog.server_error(request_id)
             error.status = self.status or error.status
         elif self.status == 429:
-            error = catalog.rate_limit_exceeded(self.retry_after_ms, model=model)
+            error = catalog.rate_limit_exceeded(self.wait_ms, model=model)
         else:
             error = catalog.injected_error(self.status, self.message or "")
         if self.message is not None:
