@@ -57,7 +57,7 @@ from fake_assistants.plugin_options import (
 )
 from fake_assistants.state import checks
 
-from .guard import ALLOW_OPTION, BLOCK_INI, GUARD, blocked_message
+from .guard import ALLOW_OPTION, BLOCK_INI, BLOCKED_START, GUARD, blocked_message
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI, OpenAI
@@ -79,6 +79,7 @@ TRANSCRIPT_SECTION = "fake-assistants"
 OPTIONS_KEY = pytest.StashKey[PluginOptions]()
 FAKE_KEY = pytest.StashKey[FakeAssistants]()
 TRANSCRIBED_KEY = pytest.StashKey[bool]()
+BLOCKED_REPORTED_KEY = pytest.StashKey[bool]()  # the guard's stops are in a section of the test's report
 BUILT_KEY = pytest.StashKey[list[FakeAssistants]]()  # the fakes the test body built, until its report is made
 IMPLICIT_KEY = pytest.StashKey[bool]()  # the test has the fake through its marker alone (`_the_markers_fake`)
 MISSING_CASSETTE_KEY = pytest.StashKey[str]()  # such a test's default cassette was not there: fine if unused
@@ -310,6 +311,13 @@ def pytest_runtest_makereport(
         if missing is not None and len(fake.calls) and not (call.excinfo is not None and missing in str(
                 call.excinfo.value)):  # the check that fails a test for it runs only when its body passed
             report.sections.append((MISSING_CASSETTE_SECTION, f"{missing}\n{MISSING_CASSETTE_HINT}"))
+    stopped_first = call.excinfo is not None and BLOCKED_START in str(call.excinfo.value)
+    if (report.failed and item.stash.get(GUARDED_KEY, False) and GUARD.blocked and not stopped_first
+            and not item.stash.get(BLOCKED_REPORTED_KEY, False)):
+        # the guard's stop came out as another error (a web framework's test client turns it into a 500, or its
+        # portal's CancelledError): the report says what happened underneath
+        item.stash[BLOCKED_REPORTED_KEY] = True
+        report.sections.append((BLOCKED_SECTION, blocked_message(GUARD.blocked)))
     if report.when == "call" and BUILT_KEY in item.stash:
         del item.stash[BUILT_KEY]  # the fakes the body built go with it
     if fake is None or item.stash.get(TRANSCRIBED_KEY, False):
@@ -323,6 +331,7 @@ def pytest_runtest_makereport(
     return report
 
 
+BLOCKED_SECTION = "fake-assistants: requests to the real OpenAI API that the guard stopped"
 NO_KEY_SECTION = "fake-assistants: a client built with no API key"
 NO_KEY_HINT = (
     "The code under test built its own OpenAI client, and the SDK found no API key. Outside intercept, such a "

@@ -37,16 +37,20 @@ def describe(request: Any) -> str:
     return f"{request.method} {request.url}"
 
 
+BLOCKED_START = "fake-assistants: this test sent a request to the real OpenAI API, which the fake did not answer"
+
+
 def blocked_message(requests: list[str]) -> str:
     listed = "\n".join(f"  {request}" for request in requests)
     return (
-        "fake-assistants: this test sent a request to the real OpenAI API, which the fake did not answer:\n"
+        f"{BLOCKED_START}:\n"
         f"{listed}\n"
         "It was stopped before it reached the network. The client that sent it is not wired to the fake; often it\n"
         "is an `openai.OpenAI()` built before the test started (at import time, at module level).\n"
         "Fix: give the code under test a client that talks to the fake:\n"
         "  - use the `openai_client` / `async_openai_client` fixtures, e.g.\n"
-        "    `monkeypatch.setattr(your_module, \"client\", openai_client)`, or\n"
+        "    `monkeypatch.setattr(your_module, \"client\", openai_client)` (and in each module that did\n"
+        "    `from your_module import client`: it holds a copy of its own), or\n"
         "  - build the client during the test (lazily, not at import time) under\n"
         "    `@pytest.mark.fake_assistants(intercept=True)` or `with fake_assistants.intercept():`.\n"
         "To let such requests through on purpose: @pytest.mark.fake_assistants(block_real_api=False), "

@@ -408,3 +408,43 @@ def test_an_azure_client_with_no_key_gets_no_such_hint(pytester: pytest.Pytester
     result.assert_outcomes(failed=1)
     assert "AZURE_OPENAI_API_KEY" in result.stdout.str()
     assert "a client built with no API key" not in result.stdout.str()
+
+
+TURNED_INTO_ANOTHER_ERROR = """
+    import openai
+
+    client = openai.OpenAI(api_key="sk-not-a-real-key")
+
+
+    def endpoint():
+        \"\"\"What a web framework's test client does with an error inside the app: another error comes out.\"\"\"
+        try:
+            client.with_options(max_retries=0).beta.threads.create()
+        except BaseException:
+            raise RuntimeError("This portal is not running") from None
+
+
+    def test_through_the_web_app(openai_client):
+        endpoint()
+"""
+
+
+def test_a_stop_that_came_out_as_another_error_is_in_the_report(pytester: pytest.Pytester) -> None:
+    result = run(pytester, TURNED_INTO_ANOTHER_ERROR)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*RuntimeError: This portal is not running",
+        "*fake-assistants: requests to the real OpenAI API that the guard stopped*",
+        GUARD_MESSAGE,
+        "*POST https://api.openai.com/v1/threads",
+    ])
+
+
+@pytest.mark.parametrize("source", [REAL_CALL.format(marker=""), SWALLOWED], ids=["raised", "swallowed"])
+def test_the_guards_own_failure_is_not_repeated_in_a_section(pytester: pytest.Pytester, source: str) -> None:
+    result = run(pytester, source)
+
+    result.assert_outcomes(failed=1)
+    assert result.stdout.str().count("this test sent a request to the real OpenAI API") == 1
+    assert "requests to the real OpenAI API that the guard stopped" not in result.stdout.str()
