@@ -259,6 +259,61 @@ async def test_connection_error_raises_api_connection_error(retrying: Sdk, fake:
     assert fake.calls.filter(fault="connection_error").call_count == 1 + openai.DEFAULT_MAX_RETRIES
 
 
+@pytest.mark.usefixtures("no_backoff")
+@pytest.mark.parametrize("kind", ["timeout", "connection_error"])
+async def test_an_answer_lost_after_handling_makes_the_retry_repeat_the_work(retrying: Sdk, fake: FakeAssistants,
+                                                                             kind: str) -> None:
+    """The service did the work and the answer never came back: the SDK's retry creates a second message, which
+    code that is not safe to retry must cope with."""
+    _, thread = await thread_with_question(retrying)
+    getattr(fake.faults, kind)("messages.create", after_handling=True)
+
+    message = await retrying.beta.threads.messages.create(thread.id, role="user", content="Are you there?")
+
+    texts = [m.content[0].text.value for m in (await retrying.beta.threads.messages.list(thread.id, order="asc")).data]
+    assert texts == ["What is 2 + 2?", "Are you there?", "Are you there?"]
+    calls = fake.calls["messages.create"]
+    assert [(call.fault, call.status) for call in calls] == [(kind, None), (None, 200)]
+    assert calls.last.response["id"] == message.id
+    assert fake.faults.pending == []
+
+
+@pytest.mark.usefixtures("no_backoff")
+async def test_a_connection_lost_after_handling_is_the_librarys_remote_protocol_error(fake: FakeAssistants,
+                                                                                      client: Sdk) -> None:
+    fake.faults.connection_error("threads.create", after_handling=True)
+
+    with pytest.raises(openai.APIConnectionError) as raised:
+        await client.beta.threads.create()
+
+    assert not isinstance(raised.value, openai.APITimeoutError)
+    assert type(raised.value.__cause__).__name__ == "RemoteProtocolError"
+    assert str(raised.value.__cause__) == "Server disconnected without sending a response."
+    assert len(fake.store.threads) == 1  # made, and its answer lost
+
+
+async def test_a_stream_lost_after_handling_leaves_its_run_going(client: Sdk, fake: FakeAssistants) -> None:
+    assistant, thread = await thread_with_question(client)
+    fake.faults.timeout("runs.create", after_handling=True)
+
+    with pytest.raises(openai.APITimeoutError):
+        await client.beta.threads.runs.create(thread.id, assistant_id=assistant.id, stream=True)
+
+    (run,) = (await client.beta.threads.runs.list(thread.id)).data
+    assert (await client.beta.threads.runs.retrieve(run.id, thread_id=thread.id)).status == "completed"
+
+
+def test_after_handling_is_true_or_false() -> None:
+    with pytest.raises(TypeError, match=r"after_handling must be True or False, not str 'yes'; pass after_handl"):
+        FakeAssistants().faults.timeout(after_handling="yes")  # type: ignore[arg-type]
+
+
+def test_a_fault_after_handling_says_so() -> None:
+    fault = FakeAssistants().faults.connection_error("runs.create", after_handling=True)
+
+    assert fault.describe() == "connection_error after handling on runs.create: answered 0 request(s), 1 left"
+
+
 # -- a stream that breaks ----------------------------------------------------------------------------
 
 

@@ -507,6 +507,20 @@ def test_a_dropped_connection_sends_no_response_at_all(server: ThreadedServer) -
     assert ok(server, "GET", "calls?route=threads.create")["data"][0]["fault"] == "connection_error"
 
 
+def test_a_connection_lost_after_handling_drops_the_connection_after_the_work(server: ThreadedServer,
+                                                                              client: openai.OpenAI) -> None:
+    fault = ok(server, "POST", "faults", {"kind": "connection_error", "route": "threads.create",
+                                          "after_handling": True})
+    assert fault["after_handling"] is True
+    retrying = client.with_options(max_retries=1)
+
+    retrying.beta.threads.create()
+
+    assert len(ok(server, "GET", "state")["threads"]) == 2  # the lost answer's thread and the retry's
+    assert [call["fault"] for call in ok(server, "GET", "calls?route=threads.create")["data"]] == [
+        "connection_error", None]
+
+
 def test_a_timeout_fault_is_not_answered(server: ThreadedServer) -> None:
     ok(server, "POST", "faults", {"kind": "timeout"})
     impatient = sdk(server.base_url, timeout=0.2)

@@ -4,8 +4,10 @@
 its route name (`runs.create`, `runs.*`, or None for every request; a name or pattern that matches no route
 is an `UnknownRoute` error suggesting the closest names); a fault answers `count` matching
 requests (None: every one until `clear()`), then it is spent. A faulted request never reaches the fake's
-state: nothing is created or moved. Stream faults are the exception: they let the request through and
-break its event stream after `after_events` events.
+state: nothing is created or moved. Two kinds are the exception: stream faults let the request through and
+break its event stream after `after_events` events, and a timeout or connection error `after_handling` lets the
+fake handle the request (its state changes) and loses the answer, as when the service did the work and the
+connection failed on the way back: what makes a retried POST create two messages.
 
 The core stays free of HTTP libraries: a timeout or connection error is signalled by raising
 `TransportFault`, which the httpx/httpx2 transport turns into its library's `ReadTimeout` or
@@ -33,7 +35,7 @@ from ..core.types import Event, StreamItem, flattened
 from ..core.wire import ApiResponse, utf8_texts
 
 STREAM_KINDS = frozenset({"stream_error", "dropped_stream"})  # faults that wait for a streamed answer
-TransportKind = Literal["timeout", "connection_error", "dropped_stream"]
+TransportKind = Literal["timeout", "connection_error", "dropped_stream", "dropped_response"]
 # at a stream's break: (thread id, run id), the error, and the text each message's deltas sent (message id -> text)
 OnBreak = Callable[[tuple[str, str] | None, ApiError, Mapping[str, str]], None]
 ModelOf = Callable[[Exchange], str | None]  # the model a request is for (its body's, its assistant's, its run's)
@@ -44,6 +46,7 @@ TRANSPORT_MESSAGES: dict[TransportKind, str] = {
     "timeout": "The read operation timed out",
     "connection_error": "[Errno 111] Connection refused",
     "dropped_stream": "peer closed connection without sending complete message body (incomplete chunked read)",
+    "dropped_response": "Server disconnected without sending a response.",
 }
 
 
@@ -88,6 +91,7 @@ class Fault:
     after_events: int = 0
     hits: int = 0
     retry_after: str | None = None  # the `retry-after` header: seconds, or an HTTP date
+    after_handling: bool = False  # a timeout or connection error after the fake handled the request
 
     def __post_init__(self) -> None:
         utf8_texts("a fault", message=self.message, type=self.type, code=self.code, param=self.param)
@@ -106,7 +110,8 @@ class Fault:
         status = f" {self.status}" if self.status is not None else ""
         route = "every route" if self.route is None else self.route
         left = "every further one" if self.remaining is None else f"{self.remaining} left"
-        return f"{self.kind}{status} on {route}: answered {self.hits} request(s), {left}"
+        after = " after handling" if self.after_handling else ""
+        return f"{self.kind}{status}{after} on {route}: answered {self.hits} request(s), {left}"
 
     @property
     def wait_ms(self) -> int | None:
@@ -200,15 +205,24 @@ class Faults:
         return self._http_error("server_error", route, status, count, message, None, None, None, retry_after_ms,
                                 should_retry, retry_after)
 
-    def timeout(self, route: str | None = None, *, count: int | None = 1) -> Fault:
-        """No answer in time: the transport raises its `ReadTimeout` (the SDK: `APITimeoutError`)."""
+    def timeout(self, route: str | None = None, *, count: int | None = 1, after_handling: bool = False) -> Fault:
+        """No answer in time: the transport raises its `ReadTimeout` (the SDK: `APITimeoutError`, and it retries).
+        `after_handling=True`: the fake handles the request first (a message is created, a run started) and the
+        answer is lost, so a retry repeats the work, as it does at the service."""
         _route("timeout", route)
-        return self._add(Fault("timeout", route, _count("timeout", count)))
+        _flag("timeout", "after_handling", after_handling)
+        return self._add(Fault("timeout", route, _count("timeout", count), after_handling=after_handling))
 
-    def connection_error(self, route: str | None = None, *, count: int | None = 1) -> Fault:
-        """No connection: the transport raises its `ConnectError` (the SDK: `APIConnectionError`)."""
+    def connection_error(self, route: str | None = None, *, count: int | None = 1,
+                         after_handling: bool = False) -> Fault:
+        """No connection: the transport raises its `ConnectError` (the SDK: `APIConnectionError`, and it retries).
+        `after_handling=True`: the fake handles the request first and the connection drops before the answer
+        (the transport's `RemoteProtocolError`, "Server disconnected without sending a response."), so a retry
+        repeats the work, as it does at the service."""
         _route("connection_error", route)
-        return self._add(Fault("connection_error", route, _count("connection_error", count)))
+        _flag("connection_error", "after_handling", after_handling)
+        return self._add(Fault("connection_error", route, _count("connection_error", count),
+                               after_handling=after_handling))
 
     def stream_error(self, route: str | None = None, *, after_events: int = 0, count: int | None = 1,
                      message: str | None = None) -> Fault:
@@ -383,6 +397,20 @@ def _route(method: str, route: object) -> None:
                         f"{method}(\"runs.create\") or {method}(\"runs.*\")")
 
 
+def _flag(method: str, name: str, value: object) -> None:
+    """TypeError unless `value` is True or False."""
+    if not isinstance(value, bool):
+        raise TypeError(f"fake.faults.{method}: {name} must be True or False, not {given(value)}; pass {name}=True")
+
+
+def lost(response: ApiResponse) -> None:
+    """An answer nobody will read: a stream's events are closed, as a stream whose client went away is (its run
+    goes on as its progression policy moves it)."""
+    close = getattr(response.body, "close", None)
+    if close is not None:
+        close()
+
+
 def _texts(method: str, **fields: object) -> None:
     """TypeError unless each of `fields` is a str or None."""
     for name, value in fields.items():
@@ -490,6 +518,9 @@ class FaultInjection:
         if fault is not None:
             exchange.fault = fault.kind
             if fault.kind == "timeout" or fault.kind == "connection_error":
+                if fault.after_handling:
+                    lost(self.inner(exchange))
+                    raise TransportFault("timeout" if fault.kind == "timeout" else "dropped_response")
                 raise TransportFault(fault.kind)
             return fault.response(exchange.request_id, self.model_of(exchange) if fault.status == 429 else None)
         response = self.inner(exchange)

@@ -77,8 +77,8 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
     "rate_limit": frozenset({"route", "count", "retry_after_ms", "should_retry", "message", "retry_after"}),
     "server_error": frozenset({"route", "count", "status", "retry_after_ms", "should_retry", "message",
                               "retry_after"}),
-    "timeout": frozenset({"route", "count"}),
-    "connection_error": frozenset({"route", "count"}),
+    "timeout": frozenset({"route", "count", "after_handling"}),
+    "connection_error": frozenset({"route", "count", "after_handling"}),
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
     "drop_stream": frozenset({"route", "count", "after_events"}),
 }
@@ -559,7 +559,7 @@ def _fault_json(fault: Fault) -> Json:
         "kind": fault.kind, "route": fault.route, "remaining": fault.remaining, "hits": fault.hits,
         "status": fault.status, "message": fault.message, "type": fault.type, "code": fault.code,
         "param": fault.param, "retry_after_ms": fault.retry_after_ms, "should_retry": fault.should_retry,
-        "retry_after": fault.retry_after, "after_events": fault.after_events,
+        "retry_after": fault.retry_after, "after_events": fault.after_events, "after_handling": fault.after_handling,
     }
 
 

@@ -154,6 +154,7 @@ class FaultBody(Strict):
     should_retry: bool | None = None
     retry_after: Annotated[int, Field(ge=0)] | str | None = None
     after_events: Annotated[int, Field(ge=0)] | None = None
+    after_handling: bool = False
 
 
 def validate_control(model: type[M], data: dict[str, Any]) -> M:

@@ -39,8 +39,10 @@ def lowered_headers(headers: Any) -> dict[str, str]:
 
 
 def transport_error(module: ModuleType, fault: TransportFault, request: Any) -> Exception:
-    """`ReadTimeout` for an injected timeout, `ConnectError` for a connection error, from `module`."""
-    kind = module.ReadTimeout if fault.kind == "timeout" else module.ConnectError
+    """`ReadTimeout` for an injected timeout, `ConnectError` for a connection error, `RemoteProtocolError` for a
+    connection that dropped before the answer (after the fake handled the request), from `module`."""
+    kind = (module.ReadTimeout if fault.kind == "timeout"
+            else module.RemoteProtocolError if fault.kind == "dropped_response" else module.ConnectError)
     error: Exception = kind(str(fault), request=request)
     return error
 
