@@ -19,6 +19,7 @@ import random
 import string
 import time
 from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 import canned
@@ -82,8 +83,10 @@ class BareHandler:
             run.update(status="completed", started_at=now, completed_at=now, usage=template.get("usage"))
             wire = {**template, "id": run["id"], "thread_id": run["thread_id"], "assistant_id": run["assistant_id"],
                     "created_at": run["created_at"]}
-        headers = [("content-type", "application/json"), ("x-request-id", f"req_{self.requests.getrandbits(128):032x}"),
-                   ("openai-version", "2020-10-01"), ("openai-processing-ms", "1"), ("openai-poll-after-ms", "0")]
+        headers = [("content-type", "application/json"), ("date", formatdate(now, usegmt=True)),
+                   ("x-request-id", f"req_{self.requests.getrandbits(128):032x}"),
+                   ("openai-organization", "org-fake-assistants"), ("openai-version", "2020-10-01"),
+                   ("openai-processing-ms", "1"), ("openai-poll-after-ms", "0")]
         return ApiResponse(200, headers, orjson.dumps(wire, option=orjson.OPT_INDENT_2))
 
 

@@ -35,7 +35,7 @@ def pipeline(app: App) -> Respond:
     """`app`'s pipeline with only the layers the quickstart's answers need, in `App.build`'s order."""
     http: list[Callable[[Respond], Respond]] = [
         partial(RouteMatch, routes=app.routes),
-        partial(ResponseHeaders, ids=app.ctx.ids, options=app.ctx.options),
+        partial(ResponseHeaders, ids=app.ctx.ids, options=app.ctx.options, clock=app.clock),
         partial(ErrorEnvelope, errors=app.internal_errors),
     ]
     handler: list[Callable[[Answer], Answer]] = [partial(KnownRoute, routes=app.routes),

@@ -76,7 +76,8 @@ class App:
             partial(Locking, lock=self.lock, clock=self.clock),  # one request at a time; each stream chunk too
             partial(RouteMatch, routes=self.routes),  # route name and path parameters
             partial(Journaling, journal=self.journal),  # fake.calls
-            partial(ResponseHeaders, ids=self.ctx.ids, options=self.ctx.options),  # x-request-id, drawn first
+            # x-request-id (drawn first), date, the service's headers
+            partial(ResponseHeaders, ids=self.ctx.ids, options=self.ctx.options, clock=self.clock),
             partial(FaultInjection, faults=self.faults, on_break=self.break_run, model_of=self.model_of),  # fake.faults
             partial(ErrorEnvelope, errors=self.internal_errors),  # ApiError -> its envelope; else 500 server_error
         ]

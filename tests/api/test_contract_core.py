@@ -7,6 +7,7 @@ shared/conformance; the others are the fake's catalogue, so only status, type, p
 
 from __future__ import annotations
 
+import email.utils
 import json
 import re
 from typing import Any
@@ -727,6 +728,22 @@ async def test_every_response_carries_openai_headers(client: Sdk) -> None:
     assert response.headers["openai-version"] == "2020-10-01"
     assert response.headers["content-type"] == "application/json"
     assert int(response.headers["openai-processing-ms"]) >= 0
+
+
+async def test_every_response_carries_the_date_of_the_fakes_clock(client: Sdk, fake: FakeAssistants) -> None:
+    """As every recorded answer of the service did (`Date: Thu, 30 Oct 2025 21:58:57 GMT`), with the organization."""
+    clock = clock_of(fake)
+    start = clock.now()
+    first = await client.beta.threads.with_raw_response.create()
+    clock.advance(61)
+    with pytest.raises(openai.NotFoundError) as missing:
+        await client.beta.threads.retrieve("thread_" + "x" * 24)
+
+    assert first.headers["date"] == email.utils.formatdate(start, usegmt=True)
+    assert missing.value.response.headers["date"] == email.utils.formatdate(start + 61, usegmt=True)
+    assert email.utils.parsedate_to_datetime(first.headers["date"]).timestamp() == start
+    assert first.headers["openai-organization"] == "org-fake-assistants"
+    assert len(first.headers.get_list("date")) == 1
 
 
 async def test_error_responses_carry_the_request_id(client: Sdk) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import email.utils
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -632,3 +633,12 @@ def test_a_fault_filter_no_call_can_have(server: ThreadedServer) -> None:
     status, problem = error(server, "GET", "calls?fault=rate_limit")
     assert (status, problem["param"], problem["code"]) == (400, "fault", "invalid_value")
     assert "a fault scheduled as 'rate_limit' is recorded as kind 'http_error' with status 429" in problem["message"]
+
+
+def test_a_served_answer_carries_one_date_the_fakes(server: ThreadedServer, client: openai.OpenAI) -> None:
+    """uvicorn's own `date` header is off: the fake's, from its clock, is the only one."""
+    response = client.beta.assistants.with_raw_response.list()
+
+    (date,) = response.headers.get_list("date")
+    assert date == email.utils.formatdate(START, usegmt=True)
+    assert "server" not in response.headers

@@ -514,10 +514,11 @@ def run_polled_while_streamed(run_id: str, status: str, polled: str) -> ApiError
 # -- injected faults (fake.faults) ---------------------------------------------------------------------
 
 RATE_LIMITS_URL = "https://platform.openai.com/account/rate-limits"
+ORGANIZATION = "org-fake-assistants"  # the organization a rate limit names, and the `openai-organization` header
 
 
 def rate_limit_exceeded(retry_after_ms: int | None, *, model: str | None = None,
-                        organization: str = "org-fake-assistants") -> ApiError:
+                        organization: str = ORGANIZATION) -> ApiError:
     # (real pattern) the service's 429, as pasted in public reports (e.g. OpenBMB/ChatDev#26): type "requests";
     # it names the request's model (gpt-4o for a request that names none)
     model = model or "gpt-4o"

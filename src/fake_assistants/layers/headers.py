@@ -1,12 +1,18 @@
 """The headers layer: every answer carries a request id and the service's own headers.
 
 The request id is the first id a request draws from the fake's seeded stream (x-request-id); error
-envelopes that name a request (server errors) use the same one.
+envelopes that name a request (server errors) use the same one. `date` is the fake's clock's time (the request's
+one reading), as every recorded answer of the service carried one; `openai-organization` names the organization
+the rate-limit wording names.
 """
 
 from __future__ import annotations
 
+from email.utils import formatdate
+
 from ..api.pipeline import Exchange, Respond
+from ..core.clock import RequestClock
+from ..core.error_catalog import ORGANIZATION
 from ..core.ids import IdFactory
 from ..core.options import Options
 from ..core.wire import ApiResponse
@@ -16,22 +22,36 @@ PROCESSING_MS = "1"  # deterministic: real timing is not something tests should 
 
 
 class ResponseHeaders:
-    def __init__(self, inner: Respond, ids: IdFactory, options: Options) -> None:
+    def __init__(self, inner: Respond, ids: IdFactory, options: Options, clock: RequestClock) -> None:
         self.inner = inner
         self.ids = ids
         self.options = options
+        self.clock = clock
+        self._date = ("date", formatdate(0, usegmt=True))
+        self._date_at = 0  # the second `_date` says
 
     def __call__(self, exchange: Exchange) -> ApiResponse:
         exchange.request_id = request_id = self.ids.request_id()
         response = self.inner(exchange)
         response.headers += (
+            self._date_header(),
             ("x-request-id", request_id),
+            _ORGANIZATION,
             _VERSION,
             _PROCESSING,
             ("openai-poll-after-ms", str(self.options.poll_after_ms)),
         )
         return response
 
+    def _date_header(self) -> tuple[str, str]:
+        """`date: Thu, 30 Oct 2025 21:58:57 GMT` at the request's time, made again only when the second changed."""
+        now = self.clock.now()
+        if now != self._date_at:
+            self._date = ("date", formatdate(now, usegmt=True))
+            self._date_at = now
+        return self._date
 
+
+_ORGANIZATION = ("openai-organization", ORGANIZATION)
 _VERSION = ("openai-version", OPENAI_VERSION)
 _PROCESSING = ("openai-processing-ms", PROCESSING_MS)

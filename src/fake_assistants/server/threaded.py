@@ -103,6 +103,7 @@ def _config(fake: Servable, api_key: str | None, allowed_hosts: frozenset[str] |
         access_log=False,
         proxy_headers=False,
         server_header=False,
+        date_header=False,  # the fake sends its own `date`, from its clock
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )
     logging.getLogger("uvicorn.error").addFilter(QUIET_DROPS)  # after Config, which sets up logging
