@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=4010, help="port (default: 4010; 0 picks a free one)")
     serve.add_argument("--seed", default="0", help="the seed of ids (default: 0)")
     serve.add_argument("--api-key", help="require `Authorization: Bearer <key>` (default: any key or none)")
+    serve.add_argument("--one-fake-per-key", action="store_true",
+                       help="give each API key a fake of its own (its state, script, faults, clock, journal), made "
+                            "on its first request; the control API steers the fake of the key it sends: parallel "
+                            "test files or workers on one server, each with its own key")
     serve.add_argument("--lenient", nargs="?", const=True, default=False, type=_leniency, metavar="prefixed",
                        help="create unknown ids on first use (lenient mode); `--lenient prefixed`: only ids "
                             "with the right prefix")
@@ -133,8 +138,12 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def build_fake(args: argparse.Namespace) -> FakeAssistants:
+def build_fake(args: argparse.Namespace, key: str | None = None) -> FakeAssistants:
+    """The fake the options describe; with `key`, that API key's (`--one-fake-per-key`), whose ids come from the
+    seed and the key (`--seed 0`, key `file-a`: the ids of `FakeAssistants(seed="0:file-a")`)."""
     seed: int | str = int(args.seed) if args.seed.lstrip("-").isdigit() else args.seed
+    if key is not None:
+        seed = f"{args.seed}:{key}"
     options: dict[str, Any] = {"clock": _clock(args), "shape": args.shape, "poll_after_ms": args.poll_after_ms,
                                "progression": args.progression, "lenient": args.lenient,
                                "strict_script": args.strict_script}
@@ -228,9 +237,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print(SERVER_EXTRA_HINT, file=sys.stderr)
         return 2
+    if args.one_fake_per_key and args.api_key:
+        raise SystemExit("fake-assistants serve: --one-fake-per-key takes any key (each its own fake), and "
+                         "--api-key requires one: use one of them")
+    if args.one_fake_per_key and args.model_record:
+        raise SystemExit("fake-assistants serve: --model-record writes one fake's exchanges to its file, and "
+                         "--one-fake-per-key makes a fake per key: record with one fake, then replay the recording "
+                         "to every key's with --model-replay")
+    first = build_fake(args)  # a mistake in the options stops the server here, not at a key's first request
     try:
-        return run_server(build_fake(args), host=args.host, port=args.port, api_key=args.api_key,
-                          allow_hosts=args.allow_hosts, parent=parent if args.exit_with_parent else None)
+        return run_server(first, host=args.host, port=args.port, api_key=args.api_key,
+                          allow_hosts=args.allow_hosts, parent=parent if args.exit_with_parent else None,
+                          one_fake_per_key=partial(build_fake, args) if args.one_fake_per_key else None)
     except OSError as error:  # the address is taken, or not this machine's
         print(f"fake-assistants: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1

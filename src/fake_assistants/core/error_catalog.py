@@ -461,6 +461,16 @@ def missing_api_key() -> ApiError:
     )
 
 
+def too_many_keys(limit: int) -> ApiError:
+    # (fake) `serve --one-fake-per-key` holds a fake for at most `limit` keys
+    return ApiError(
+        400,
+        f"fake-assistants: this server already holds a fake for each of {limit:,} API keys, its limit "
+        "(serve --one-fake-per-key), and this request sends a new one. Give each test file or worker one key, not "
+        "each test (a test resets its file's fake with POST /__fake__/reset), or restart the server.",
+    )
+
+
 def incorrect_api_key(given: str) -> ApiError:
     # (real) the key is masked as the service masked it: its first 8 and last 4 characters
     return ApiError(

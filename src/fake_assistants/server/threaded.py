@@ -21,6 +21,7 @@ from typing import TextIO
 import uvicorn
 
 from .asgi import AsgiApp, ConnectionDropped
+from .fake_per_key import FakePerKey
 from .served_fake import Servable, ServedFake
 
 DEFAULT_HOST = "127.0.0.1"
@@ -92,8 +93,10 @@ def guarded_hosts(sock: socket.socket, allow_hosts: Iterable[str]) -> frozenset[
 
 
 def _config(fake: Servable, api_key: str | None, allowed_hosts: frozenset[str] | None, *,
-            log_config: bool) -> uvicorn.Config:
-    app = AsgiApp(ServedFake(fake, api_key=api_key, allowed_hosts=allowed_hosts))
+            log_config: bool, make: Callable[[str], Servable] | None = None) -> uvicorn.Config:
+    handler = (ServedFake(fake, api_key=api_key, allowed_hosts=allowed_hosts) if make is None
+               else FakePerKey(make, fake, allowed_hosts=allowed_hosts))
+    app = AsgiApp(handler)
     config = uvicorn.Config(
         app,
         lifespan="on",
@@ -115,8 +118,11 @@ def _config(fake: Servable, api_key: str | None, allowed_hosts: frozenset[str] |
 
 def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
                api_key: str | None = None, out: TextIO | None = None, allow_hosts: Iterable[str] = (),
-               parent: int | None = None) -> int:
+               parent: int | None = None, one_fake_per_key: Callable[[str], Servable] | None = None) -> int:
     """Serve `fake` until SIGINT or SIGTERM; print the listening line once connections are accepted.
+
+    With `one_fake_per_key` (what makes a key's fake), each API key gets a fake of its own, made on its first
+    request; `fake` answers requests that send no key.
 
     On loopback, only requests whose `Host` and `Origin` are loopback or among `allow_hosts` are answered. With
     `parent` (the id of the process that started the server), the server also stops once that process has exited
@@ -131,9 +137,12 @@ def run_server(fake: Servable, *, host: str = DEFAULT_HOST, port: int = DEFAULT_
     def announce() -> None:
         if not is_loopback(sock):
             print(f"fake-assistants: warning: {url} is reachable from other hosts", file=sys.stderr, flush=True)
+        if one_fake_per_key is not None:  # on stderr: scripts read the listening line as it is
+            print("fake-assistants: one fake per API key", file=sys.stderr, flush=True)
         print(f"fake-assistants listening on {url}", file=stream, flush=True)
 
-    server = _Uvicorn(_config(fake, api_key, guarded_hosts(sock, allow_hosts), log_config=True), announce)
+    server = _Uvicorn(_config(fake, api_key, guarded_hosts(sock, allow_hosts), log_config=True,
+                              make=one_fake_per_key), announce)
     _stop_on_signals(server)
     if parent is not None and os.name == "nt":  # a process there keeps its parent's id after the parent exits
         print("fake-assistants: warning: --exit-with-parent does not work on Windows; stop the server with "
