@@ -14,7 +14,7 @@ from .fake import FakeAssistants
 from .layers.faults import Fault, Faults, TransportFault
 from .layers.journal import Calls, RecordedCall
 from .plugin_options import OptionsError, PluginOptions
-from .state.checks import FakeCheckError
+from .state.checks import FakeCheckError, Findings
 from .state.snapshot import Snapshot
 from .transports.intercept import Interception
 
@@ -41,6 +41,7 @@ __all__ = [
     "FakeCheckError",
     "Fault",
     "Faults",
+    "Findings",
     "IllegalTransition",
     "Interception",
     "InternalError",

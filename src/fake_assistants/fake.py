@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # openai is the user's: only type checkers import it here (th
 
     from .cassettes.plan import CassettePlan, CassetteReport, CassetteSource
     from .server.threaded import ThreadedServer
+    from .state.checks import Findings
     from .state.snapshot import Snapshot
     from .transports.intercept import Interception
 
@@ -180,10 +181,19 @@ class FakeAssistants:
         The pytest plugin runs these checks after each test on its fakes. Call `check()` yourself where it cannot:
         at the end of a hypothesis example (hypothesis then shrinks the example that made the mistake and shows
         it), in unittest's `tearDown`, in a script."""
-        from .state.checks import FakeCheckError, Findings, unused_turns
+        from .state.checks import FakeCheckError
+
+        findings = self.findings(unconsumed_script=unconsumed_script, unspent_faults=unspent_faults)
+        if findings:
+            raise FakeCheckError(findings.message(over_http=self.options.controlled_over_http))
+
+    def findings(self, *, unconsumed_script: bool = True, unspent_faults: bool = True) -> Findings:
+        """What `check()` reads, without raising: each kind of finding in its own field (`findings.mistakes`,
+        `findings.unused_turns`, ...); false when there is none; `findings.message()` says them all."""
+        from .state.checks import Findings, unused_turns
 
         with self.app.lock:
-            findings = Findings(
+            return Findings(
                 internal_errors=list(self.internal_errors),
                 responder_errors=list(self.script.responder_errors),
                 mistakes=list(self.script.mistakes),
@@ -191,8 +201,6 @@ class FakeAssistants:
                 else (),
                 unspent_faults=self.faults.unspent if unspent_faults else (),
             )
-        if findings:
-            raise FakeCheckError(findings.message())
 
     # -- state ------------------------------------------------------------------------------------
 

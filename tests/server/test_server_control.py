@@ -642,3 +642,31 @@ def test_a_served_answer_carries_one_date_the_fakes(server: ThreadedServer, clie
     (date,) = response.headers.get_list("date")
     assert date == email.utils.formatdate(START, usegmt=True)
     assert "server" not in response.headers
+
+
+def test_check_says_what_went_wrong_that_the_clients_did_not_see(server: ThreadedServer,
+                                                                  client: openai.OpenAI) -> None:
+    """`fake.check()` over HTTP, for a test runner's afterEach in another language."""
+    assert ok(server, "GET", "check") == {"object": "fake.check", "passed": True, "message": None}
+    ok(server, "POST", "script", {"turns": [{"type": "call_function", "name": "get_wether", "arguments": {}},
+                                            {"type": "reply", "text": "never used"}]})
+    ok(server, "POST", "faults", {"kind": "timeout", "route": "files.create"})
+    tools = [{"type": "function", "function": {"name": "get_weather"}}]
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)  # type: ignore[list-item]
+    run = client.beta.threads.create_and_run_poll(
+        assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
+    assert run.status == "failed"  # all the client sees
+
+    checked = ok(server, "GET", "check")
+    quiet = ok(server, "GET", "check?unconsumed_script=false&unspent_faults=false")
+
+    assert checked["passed"] is False
+    assert "the script calls function 'get_wether', which this run does not declare" in checked["message"]
+    assert "Reply(text='never used')" in checked["message"]
+    assert "remove them (DELETE /__fake__/script), or leave them out of the check with " \
+           "GET /__fake__/check?unconsumed_script=false" in checked["message"]
+    assert "GET /__fake__/check?unspent_faults=false" in checked["message"]
+    assert quiet["passed"] is False and "never used" not in quiet["message"]  # the mistake has no switch
+    status, body = error(server, "GET", "check?unspent_faults=maybe")
+    assert (status, body["message"], body["param"]) == (
+        400, "Invalid value: 'maybe'. Supported values are: 'true' and 'false'.", "unspent_faults")

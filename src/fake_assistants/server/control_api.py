@@ -84,11 +84,20 @@ FAULT_PARAMS: dict[str, frozenset[str]] = {
 }
 NOT_NULL = frozenset({"status", "after_events"})  # fault fields whose methods take no None (a null count: every one)
 CALL_FILTERS = ("route", "method", "path", "status", "fault", "in_cassette")
+CHECK_SWITCHES = ("unconsumed_script", "unspent_faults")  # GET /__fake__/check's, as fake.check() takes them
 MAX_STATE_BYTES = MAX_FILE_BYTES  # a state document holds its files as base64
 
 
 def is_control_path(path: str) -> bool:
     return path == CONTROL_PREFIX or path.startswith(CONTROL_PREFIX + "/")
+
+
+class Reported(Protocol):
+    """What `fake.findings()` gives (`state/checks.py`'s `Findings`): false when all is well, and its message."""
+
+    def __bool__(self) -> bool: ...
+
+    def message(self, *, over_http: bool = False) -> str: ...
 
 
 class Steerable(Protocol):
@@ -125,6 +134,8 @@ class Steerable(Protocol):
     def internal_errors(self) -> list[InternalError]: ...
 
     def reset(self) -> None: ...
+
+    def findings(self, *, unconsumed_script: bool = True, unspent_faults: bool = True) -> Reported: ...
 
     def dump(self) -> str: ...
 
@@ -221,6 +232,16 @@ def replace_state(api: ControlApi, request: ApiRequest, params: dict[str, str]) 
     except StateError as error:
         raise catalog.state_not_loadable(str(error)) from None
     return _counts(api.fake)
+
+
+def read_check(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
+    """`fake.check()` over HTTP, for an `afterEach`: what went wrong that the fake's clients may not have shown."""
+    switches = {name: parse_flag(name, value) for name in CHECK_SWITCHES
+                if (value := query_value(request.query, name)) is not None}
+    findings = api.fake.findings(**switches)
+    if findings:
+        return {"object": "fake.check", "passed": False, "message": findings.message(over_http=True)}
+    return {"object": "fake.check", "passed": True, "message": None}
 
 
 def read_script(api: ControlApi, request: ApiRequest, params: dict[str, str]) -> Json:
@@ -418,6 +439,7 @@ ROUTES: tuple[ControlRoute, ...] = (
     ControlRoute("DELETE", "/faults", clear_faults),
     ControlRoute("GET", "/calls", read_calls, CALL_FILTERS),
     ControlRoute("DELETE", "/calls", clear_calls),
+    ControlRoute("GET", "/check", read_check, CHECK_SWITCHES),
     ControlRoute("GET", "/script", read_script),
     ControlRoute("POST", "/script", add_turns),
     ControlRoute("DELETE", "/script", clear_script),

@@ -81,8 +81,12 @@ class Findings:
         return bool(self.internal_errors or self.responder_errors or self.mistakes or self.unused_turns
                     or self.unspent_faults)
 
-    def message(self) -> str:
-        """Every finding, each kind with its fix; the switches named are `check()`'s."""
+    def message(self, *, over_http: bool = False) -> str:
+        """Every finding, each kind with its fix; the switches named are `check()`'s, or over HTTP the query
+        parameters of `GET /__fake__/check`."""
+        script_switch, faults_switch = (
+            ("GET /__fake__/check?unconsumed_script=false", "GET /__fake__/check?unspent_faults=false") if over_http
+            else ("check(unconsumed_script=False)", "check(unspent_faults=False)"))
         parts = []
         if self.internal_errors:
             parts.append(f"{INTERNAL_MESSAGE}:\n{internal_errors_text(self.internal_errors)}")
@@ -92,12 +96,13 @@ class Findings:
             parts.append(f"{MISTAKES_MESSAGE}:\n{listed(self.mistakes)}")
         if self.unused_turns:
             turns = "\n".join(self.unused_turns)
+            clear = "DELETE /__fake__/script" if over_http else "fake.script.clear()"
             parts.append(f"fake_assistants: {len(self.unused_turns)} {UNUSED_MESSAGE}:\n{turns}\n"
-                         "Use them, remove them (fake.script.clear()), or leave them out of the check with "
-                         "check(unconsumed_script=False).")
+                         f"Use them, remove them ({clear}), or leave them out of the check with {script_switch}.")
         if self.unspent_faults:
             faults = listed([fault.describe() for fault in self.unspent_faults])
+            clear = "DELETE /__fake__/faults" if over_http else "fake.faults.clear()"
             parts.append(f"fake_assistants: {len(self.unspent_faults)} {UNSPENT_MESSAGE}:\n{faults}\n"
-                         "Make the requests they are for, remove them (fake.faults.clear()), or leave them out of "
-                         "the check with check(unspent_faults=False).")
+                         f"Make the requests they are for, remove them ({clear}), or leave them out of the check "
+                         f"with {faults_switch}.")
         return "\n\n".join(parts)

@@ -156,3 +156,21 @@ def test_checked_in_each_hypothesis_example_the_example_that_made_the_mistake_is
     assert re.search(r"Falsifying example|Failing test case", output), output
     assert "the script calls function 'search', which this run does not declare" in output
     assert "FakeCheckError: fake_assistants: the script asked for something no run could do" in output
+
+
+def test_findings_are_what_check_reads_without_raising() -> None:
+    fake = FakeAssistants()
+    assert not fake.findings()
+    fake.script.call_function("get_weather", {}).reply("never used")
+    quickstart(fake.openai_client())
+
+    findings = fake.findings()
+    quiet = fake.findings(unconsumed_script=False)
+
+    assert findings and quiet
+    assert len(findings.mistakes) == 1 and "get_weather" in findings.mistakes[0]
+    assert findings.unused_turns == ["  - Reply(text='never used')"]
+    assert quiet.unused_turns == ()
+    with pytest.raises(FakeCheckError) as raised:
+        fake.check()
+    assert str(raised.value) == findings.message()

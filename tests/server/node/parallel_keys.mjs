@@ -56,6 +56,8 @@ async function oneTest({ key, client, control }, round) {
   assert.equal(script.pending, 0, `${key}: every turn it scripted was used by its own runs`);
   const faults = await control('GET', 'faults');
   assert.deepEqual(faults.data, [], `${key}: its fault was spent by its own request`);
+  const checked = await control('GET', 'check');  // what an afterEach asks: fake.check() over HTTP
+  assert.equal(checked.passed, true, `${key}: ${checked.message}`);
   return assistant.id;
 }
 
