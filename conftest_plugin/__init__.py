@@ -618,6 +618,23 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
         if options.intercept:
             stack.enter_context(fake.intercept())
         yield fake
+    retire(fake, node.nodeid)
+
+
+def retire(fake: FakeAssistants, nodeid: str) -> None:
+    """After its test: every request that still reaches this fake (through a client kept across tests) is a 400
+    saying so, not an answer from a fake no test looks at."""
+    fake.faults.clear()
+    fake.faults.error(status=400, count=None, code="fake_of_an_ended_test",
+                      message=RETIRED_MESSAGE.format(test=nodeid), retry_after_ms=None)
+
+
+RETIRED_MESSAGE = (
+    "fake-assistants: this request went to the fake of the test {test}, which has ended. A client built in that "
+    "test is still in use: one kept across tests (a functools.cache or a module-level client built under "
+    "intercept, a class attribute, a thread the test left running). Build the client in each test (or clear its "
+    "cache in a fixture), so that it talks to that test's fake."
+)
 
 
 @pytest.fixture

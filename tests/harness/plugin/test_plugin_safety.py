@@ -448,3 +448,37 @@ def test_the_guards_own_failure_is_not_repeated_in_a_section(pytester: pytest.Py
     result.assert_outcomes(failed=1)
     assert result.stdout.str().count("this test sent a request to the real OpenAI API") == 1
     assert "requests to the real OpenAI API that the guard stopped" not in result.stdout.str()
+
+
+CACHED_CLIENT = """
+    import functools
+
+    import openai
+    import pytest
+
+
+    @functools.cache
+    def get_client():
+        return openai.OpenAI()  # built lazily, under the first test's intercept, then kept
+
+
+    @pytest.mark.fake_assistants(intercept=True)
+    def test_first(fake_assistants):
+        assert get_client().beta.threads.create().object == "thread"
+
+
+    @pytest.mark.fake_assistants(intercept=True)
+    def test_second(fake_assistants):
+        fake_assistants.script.reply("the second test's answer")
+        get_client().beta.threads.create()
+"""
+
+
+def test_a_client_kept_from_an_earlier_test_is_told_its_fake_has_ended(pytester: pytest.Pytester) -> None:
+    result = run(pytester, CACHED_CLIENT)
+
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        "*BadRequestError*fake-assistants: this request went to the fake of the test "
+        "test_user.py::test_first, which has ended. A client built in that test is still in use*",
+    ])
