@@ -15,9 +15,9 @@ from ..model.run_progress import TurnSource
 
 LAST_ERROR_CODES = ("server_error", "rate_limit_exceeded", "invalid_prompt")
 INCOMPLETE_REASONS = ("max_completion_tokens", "max_prompt_tokens")
-DEFAULT_FAILURE_MESSAGES = {
-    "server_error": "Sorry, something went wrong.",
-    "rate_limit_exceeded": "Rate limit is exceeded. Try again in 60 seconds.",
+DEFAULT_FAILURE_MESSAGES = {  # ../shared/conformance/ERRORS.md: no recording shows OpenAI's own run `last_error`s
+    "server_error": "Sorry, something went wrong.",  # (reported by developers, not recorded)
+    "rate_limit_exceeded": "Rate limit is exceeded. Try again in 60 seconds.",  # (real, Azure: ERRORS.md row 27)
     "invalid_prompt": "Your prompt was flagged as potentially violating our usage policy.",
 }
 
