@@ -9,6 +9,7 @@ the rate-limit wording names.
 from __future__ import annotations
 
 from email.utils import formatdate
+from functools import lru_cache
 
 from ..api.pipeline import Exchange, Respond
 from ..core.clock import RequestClock
@@ -27,14 +28,12 @@ class ResponseHeaders:
         self.ids = ids
         self.options = options
         self.clock = clock
-        self._date = ("date", formatdate(0, usegmt=True))
-        self._date_at = 0  # the second `_date` says
 
     def __call__(self, exchange: Exchange) -> ApiResponse:
         exchange.request_id = request_id = self.ids.request_id()
         response = self.inner(exchange)
         response.headers += (
-            self._date_header(),
+            date_header(self.clock.now()),
             ("x-request-id", request_id),
             _ORGANIZATION,
             _VERSION,
@@ -43,13 +42,12 @@ class ResponseHeaders:
         )
         return response
 
-    def _date_header(self) -> tuple[str, str]:
-        """`date: Thu, 30 Oct 2025 21:58:57 GMT` at the request's time, made again only when the second changed."""
-        now = self.clock.now()
-        if now != self._date_at:
-            self._date = ("date", formatdate(now, usegmt=True))
-            self._date_at = now
-        return self._date
+
+@lru_cache(maxsize=16)
+def date_header(now: int) -> tuple[str, str]:
+    """`("date", "Thu, 30 Oct 2025 21:58:57 GMT")` for the Unix second `now`: made once per second, whichever fake
+    asks (each test's fake is new, and requests come many to a second)."""
+    return ("date", formatdate(now, usegmt=True))
 
 
 _ORGANIZATION = ("openai-organization", ORGANIZATION)
