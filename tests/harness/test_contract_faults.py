@@ -125,6 +125,19 @@ async def test_a_rate_limit_message_tells_the_wait_its_headers_tell(client: Sdk,
     assert f"Please try again in {wait}." in limited.value.message
 
 
+async def test_an_http_fault_can_carry_more_headers(client: Sdk, fake: FakeAssistants) -> None:
+    """For code that throttles on `x-ratelimit-*` (no Assistants recording shows which the service sent)."""
+    fake.faults.rate_limit("threads.create", headers={"X-RateLimit-Remaining-Requests": "0",
+                                                      "x-ratelimit-reset-requests": "20s"})
+
+    with pytest.raises(openai.RateLimitError) as limited:
+        await client.beta.threads.create()
+
+    headers = limited.value.response.headers
+    assert (headers["x-ratelimit-remaining-requests"], headers["x-ratelimit-reset-requests"]) == ("0", "20s")
+    assert headers["retry-after-ms"] == "1"  # the fault's own, as before
+
+
 async def test_rate_limit_on_every_attempt_raises_rate_limit_error(retrying: Sdk, fake: FakeAssistants) -> None:
     fake.faults.rate_limit("threads.create", count=None)
 

@@ -44,6 +44,14 @@ TYPE_MISTAKES: list[tuple[Mistake, str]] = [
     (lambda f: f.server_error(should_retry="no"),
      "fake.faults.server_error: should_retry must be True, False or None, not str 'no'; pass should_retry=False "
      "to send x-should-retry: false"),
+    (lambda f: f.rate_limit(headers=[("x-ratelimit-remaining-requests", "0")]),
+     "fake.faults.rate_limit: headers must be a dict of header names to values (str), not list "
+     "[('x-ratelimit-remaining-requests', '0')]; pass headers={\"x-ratelimit-remaining-requests\": \"0\"}"),
+    (lambda f: f.rate_limit(headers={"x-ratelimit-remaining-requests": 0}),
+     "fake.faults.rate_limit: headers takes str names and values, not 'x-ratelimit-remaining-requests': 0; pass "
+     "the value as a str, as {'x-ratelimit-remaining-requests': '0'}"),
+    (lambda f: f.timeout(after_handling=1),
+     "fake.faults.timeout: after_handling must be True or False, not int 1; pass after_handling=True"),
 ]
 
 VALUE_MISTAKES: list[tuple[Mistake, str]] = [
@@ -75,6 +83,12 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
      "fake.faults.drop_stream: 'runs.retrieve' never answers with an event stream, so this fault could never "
      "break one; the routes that stream are threads.create_and_run, runs.create, runs.submit_tool_outputs (with "
      "stream=True), or leave route out for the next stream of any"),
+    (lambda f: f.rate_limit(headers={"x ratelimit": "0"}),
+     "fake.faults.rate_limit: 'x ratelimit': '0' is not a header a response can carry (a name of letters, digits "
+     "and -, a value of printable ASCII)"),
+    (lambda f: f.error(status=503, message="Busy.", headers={"Retry-After": "3"}),
+     "fake.faults.error: 'Retry-After' is a header the fault sets itself; use its own argument (retry_after_ms=, "
+     "retry_after=, should_retry=)"),
     (lambda f: f.stream_error("assistants.create"),
      "fake.faults.stream_error: 'assistants.create' never answers with an event stream, so this fault could never "
      "break one; the routes that stream are threads.create_and_run, runs.create, runs.submit_tool_outputs (with "
@@ -109,7 +123,8 @@ def test_a_wrong_value_also_says_what_to_send_over_http(call: Mistake) -> None:
 
     error = raised.value
     assert isinstance(error, ValueError)
-    assert error.param in ("count", "retry_after_ms", "after_events", "status", "message", "retry_after", "route")
+    assert error.param in ("count", "retry_after_ms", "after_events", "status", "message", "retry_after", "route",
+                           "headers")
     assert "fake.faults" not in error.over_http and "pass " not in error.over_http
     assert f'"{error.param}"' in error.over_http  # the field, as JSON spells it
 

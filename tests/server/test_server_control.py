@@ -670,3 +670,20 @@ def test_check_says_what_went_wrong_that_the_clients_did_not_see(server: Threade
     status, body = error(server, "GET", "check?unspent_faults=maybe")
     assert (status, body["message"], body["param"]) == (
         400, "Invalid value: 'maybe'. Supported values are: 'true' and 'false'.", "unspent_faults")
+
+
+def test_a_fault_over_http_can_carry_more_headers(server: ThreadedServer, client: openai.OpenAI) -> None:
+    fault = ok(server, "POST", "faults", {"kind": "rate_limit", "route": "threads.create",
+                                          "headers": {"x-ratelimit-remaining-requests": "0"}})
+    assert fault["headers"] == {"x-ratelimit-remaining-requests": "0"}
+
+    with pytest.raises(openai.RateLimitError) as limited:
+        client.beta.threads.create()
+    status, refused = error(server, "POST", "faults", {"kind": "timeout", "headers": {"a": "b"}})
+
+    assert limited.value.response.headers["x-ratelimit-remaining-requests"] == "0"
+    assert status == 400 and refused["param"] == "headers"
+    status, refused = error(server, "POST", "faults", {"kind": "rate_limit", "headers": {"retry-after": "3"}})
+    assert (status, refused["param"], refused["message"]) == (
+        400, "headers", 'Invalid fault: "headers": "retry-after" is a header the fault sets itself; send its own '
+                        'field ("retry_after_ms", "retry_after", "should_retry")')

@@ -17,6 +17,7 @@ The core stays free of HTTP libraries: a timeout or connection error is signalle
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -92,6 +93,7 @@ class Fault:
     hits: int = 0
     retry_after: str | None = None  # the `retry-after` header: seconds, or an HTTP date
     after_handling: bool = False  # a timeout or connection error after the fake handled the request
+    headers: tuple[tuple[str, str], ...] = ()  # more headers of an HTTP error's answer (x-ratelimit-*, ...)
 
     def __post_init__(self) -> None:
         utf8_texts("a fault", message=self.message, type=self.type, code=self.code, param=self.param)
@@ -157,6 +159,7 @@ class Fault:
             headers.append(("retry-after", self.retry_after))
         if self.should_retry is not None:
             headers.append(("x-should-retry", "true" if self.should_retry else "false"))
+        headers += self.headers
         return error_response(error, headers)
 
 
@@ -172,27 +175,31 @@ class Faults:
     def error(self, route: str | None = None, *, status: int, count: int | None = 1, message: str | None = None,
               type: str | None = None, code: str | None = None, param: str | None = None,
               retry_after_ms: int | Literal["auto"] | None = "auto", should_retry: bool | None = None,
-              retry_after: int | str | None = None) -> Fault:
+              retry_after: int | str | None = None, headers: Mapping[str, str] | None = None) -> Fault:
         """Answer with HTTP `status` and an OpenAI error envelope. 429 and 5xx have the real wordings
         (rate_limit_exceeded, server_error); any other status needs `message`. `retry_after_ms="auto"`: 1 ms for a
         status the SDK retries (408, 409, 429, 5xx: it would back off from 0.5 s without the header, in real
-        seconds), no header for any other; None: no header."""
+        seconds), no header for any other; None: no header. `headers`: more headers of the answer (say
+        `x-ratelimit-remaining-requests`), after the fault's own."""
         if retry_after_ms == "auto":
             retry_after_ms = 1 if status in SDK_RETRIED or (isinstance(status, int) and status >= 500) else None
         return self._http_error("error", route, status, count, message, type, code, param, retry_after_ms,
-                                should_retry, retry_after)
+                                should_retry, retry_after, headers)
 
     def rate_limit(self, route: str | None = None, *, count: int | None = 1, retry_after_ms: int | None = 1,
                    should_retry: bool | None = None, message: str | None = None,
-                   retry_after: int | str | None = None) -> Fault:
+                   retry_after: int | str | None = None, headers: Mapping[str, str] | None = None) -> Fault:
         """429 `rate_limit_exceeded`. The SDK retries it after `retry-after-ms` (note: it ignores 0 and
-        backs off exponentially instead, so the default is 1)."""
+        backs off exponentially instead, so the default is 1). `headers`: more headers of the answer, as
+        `{"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "20s"}` for code that throttles on
+        them (no recording of the Assistants API shows which the service sent)."""
         return self._http_error("rate_limit", route, 429, count, message, None, None, None, retry_after_ms,
-                                should_retry, retry_after)
+                                should_retry, retry_after, headers)
 
     def server_error(self, route: str | None = None, *, status: int = 500, count: int | None = 1,
                      retry_after_ms: int | None = 1, should_retry: bool | None = None,
-                     message: str | None = None, retry_after: int | str | None = None) -> Fault:
+                     message: str | None = None, retry_after: int | str | None = None,
+                     headers: Mapping[str, str] | None = None) -> Fault:
         """5xx `server_error` with the service's wording. `should_retry=False` sends `x-should-retry: false`."""
         _int("server_error", "status", status, "a 5xx HTTP status (an int)", "status=503")
         if not 500 <= status <= 599:
@@ -203,7 +210,7 @@ class Faults:
                 http += f', or use {{"kind": "error", "status": {status}, "message": "..."}}'
             raise FaultArgumentError("server_error", "status", f"{problem}; {python}", f"{problem}; {http}")
         return self._http_error("server_error", route, status, count, message, None, None, None, retry_after_ms,
-                                should_retry, retry_after)
+                                should_retry, retry_after, headers)
 
     def timeout(self, route: str | None = None, *, count: int | None = 1, after_handling: bool = False) -> Fault:
         """No answer in time: the transport raises its `ReadTimeout` (the SDK: `APITimeoutError`, and it retries).
@@ -262,7 +269,8 @@ class Faults:
 
     def _http_error(self, method: str, route: str | None, status: int, count: int | None, message: str | None,
                     type: str | None, code: str | None, param: str | None, retry_after_ms: int | None,
-                    should_retry: bool | None, retry_after: int | str | None = None) -> Fault:
+                    should_retry: bool | None, retry_after: int | str | None = None,
+                    headers: Mapping[str, str] | None = None) -> Fault:
         _route(method, route)
         _int(method, "status", status, "a 4xx or 5xx HTTP status (an int)", "status=404")
         if not 400 <= status <= 599:
@@ -282,7 +290,7 @@ class Faults:
                             f"{given(should_retry)}; pass should_retry=False to send x-should-retry: false")
         return self._add(Fault("http_error", route, _count(method, count), status, message, type, code, param,
                                _delay(method, retry_after_ms), should_retry,
-                               retry_after=_retry_after(method, retry_after)))
+                               retry_after=_retry_after(method, retry_after), headers=_headers(method, headers)))
 
     def _add(self, fault: Fault) -> Fault:
         if fault.route is not None:
@@ -343,6 +351,38 @@ def _delay(method: str, retry_after_ms: int | None) -> int | None:
             f'"retry_after_ms" must be >= 0, or null, not {retry_after_ms}; send "retry_after_ms": 1 (the SDKs '
             "ignore 0)")
     return retry_after_ms
+
+
+def _headers(method: str, headers: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """`headers` as the answer's (name, value) pairs, names in lower case; a TypeError or ValueError naming what is
+    wrong: not str, a character no header takes, or a header the fault sets itself."""
+    if headers is None:
+        return ()
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"fake.faults.{method}: headers must be a dict of header names to values (str), not "
+                        f"{given(headers)}; pass headers={{\"x-ratelimit-remaining-requests\": \"0\"}}")
+    pairs = []
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError(f"fake.faults.{method}: headers takes str names and values, not {name!r}: {value!r}; "
+                            f"pass the value as a str, as {{{str(name)!r}: {str(value)!r}}}")
+        if not _HEADER_NAME.fullmatch(name) or not value.isprintable() or not value.isascii():
+            raise FaultArgumentError(method, "headers", f"{name!r}: {value!r} is not a header a response can carry "
+                                     "(a name of letters, digits and -, a value of printable ASCII)",
+                                     f'"headers": {json.dumps(name)}: {json.dumps(value)} is not a header a response '
+                                     "can carry (a name of letters, digits and -, a value of printable ASCII)")
+        if name.lower() in _OWN_HEADERS:
+            raise FaultArgumentError(method, "headers", f"{name!r} is a header the fault sets itself; use its own "
+                                     "argument (retry_after_ms=, retry_after=, should_retry=)",
+                                     f'"headers": {json.dumps(name)} is a header the fault sets itself; send its own '
+                                     'field ("retry_after_ms", "retry_after", "should_retry")')
+        pairs.append((name.lower(), value))
+    return tuple(pairs)
+
+
+_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
+_OWN_HEADERS = frozenset({"retry-after-ms", "retry-after", "x-should-retry", "content-type", "x-request-id",
+                          "content-length", "date"})
 
 
 def _retry_after(method: str, value: int | str | None) -> str | None:

@@ -73,10 +73,11 @@ ControlHandler = Callable[["ControlApi", ApiRequest, dict[str, str]], "Json | Ap
 # what each kind of fault takes besides `kind` (the arguments of the `fake.faults` method of that name)
 FAULT_PARAMS: dict[str, frozenset[str]] = {
     "error": frozenset({"route", "count", "status", "message", "type", "code", "param", "retry_after_ms",
-                       "should_retry", "retry_after"}),
-    "rate_limit": frozenset({"route", "count", "retry_after_ms", "should_retry", "message", "retry_after"}),
+                       "should_retry", "retry_after", "headers"}),
+    "rate_limit": frozenset({"route", "count", "retry_after_ms", "should_retry", "message", "retry_after",
+                             "headers"}),
     "server_error": frozenset({"route", "count", "status", "retry_after_ms", "should_retry", "message",
-                              "retry_after"}),
+                              "retry_after", "headers"}),
     "timeout": frozenset({"route", "count", "after_handling"}),
     "connection_error": frozenset({"route", "count", "after_handling"}),
     "stream_error": frozenset({"route", "count", "after_events", "message"}),
@@ -582,6 +583,7 @@ def _fault_json(fault: Fault) -> Json:
         "status": fault.status, "message": fault.message, "type": fault.type, "code": fault.code,
         "param": fault.param, "retry_after_ms": fault.retry_after_ms, "should_retry": fault.should_retry,
         "retry_after": fault.retry_after, "after_events": fault.after_events, "after_handling": fault.after_handling,
+        "headers": dict(fault.headers),
     }
 
 

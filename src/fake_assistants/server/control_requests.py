@@ -155,6 +155,7 @@ class FaultBody(Strict):
     retry_after: Annotated[int, Field(ge=0)] | str | None = None
     after_events: Annotated[int, Field(ge=0)] | None = None
     after_handling: bool = False
+    headers: dict[str, str] | None = None
 
 
 def validate_control(model: type[M], data: dict[str, Any]) -> M:
