@@ -251,6 +251,9 @@ def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
     finally:
         if item.stash.get(GUARDED_KEY, False):
             GUARD.uninstall()
+        fake = item.stash.get(FAKE_KEY, None)
+        if fake is not None:  # after the fixtures' teardown, which may still use it
+            retire(fake, item.nodeid)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -311,8 +314,9 @@ def pytest_runtest_makereport(
         if missing is not None and len(fake.calls) and not (call.excinfo is not None and missing in str(
                 call.excinfo.value)):  # the check that fails a test for it runs only when its body passed
             report.sections.append((MISSING_CASSETTE_SECTION, f"{missing}\n{MISSING_CASSETTE_HINT}"))
-    stopped_first = call.excinfo is not None and BLOCKED_START in str(call.excinfo.value)
-    if (report.failed and item.stash.get(GUARDED_KEY, False) and GUARD.blocked and not stopped_first
+    if call.excinfo is not None and BLOCKED_START in str(call.excinfo.value):  # the guard's own failure says it
+        item.stash[BLOCKED_REPORTED_KEY] = True
+    if (report.failed and item.stash.get(GUARDED_KEY, False) and GUARD.blocked
             and not item.stash.get(BLOCKED_REPORTED_KEY, False)):
         # the guard's stop came out as another error (a web framework's test client turns it into a 500, or its
         # portal's CancelledError): the report says what happened underneath
@@ -618,12 +622,11 @@ def fake_assistants(request: pytest.FixtureRequest) -> Iterator[FakeAssistants]:
         if options.intercept:
             stack.enter_context(fake.intercept())
         yield fake
-    retire(fake, node.nodeid)
 
 
 def retire(fake: FakeAssistants, nodeid: str) -> None:
-    """After its test: every request that still reaches this fake (through a client kept across tests) is a 400
-    saying so, not an answer from a fake no test looks at."""
+    """After its test (every fixture torn down): every request that still reaches this fake (through a client kept
+    across tests) is a 400 saying so, not an answer from a fake no test looks at."""
     fake.faults.clear()
     fake.faults.error(status=400, count=None, code="fake_of_an_ended_test",
                       message=RETIRED_MESSAGE.format(test=nodeid), retry_after_ms=None)

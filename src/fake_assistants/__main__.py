@@ -150,7 +150,7 @@ def build_fake(args: argparse.Namespace, key: str | None = None) -> FakeAssistan
     if args.cassette:
         if args.api_versions != DEFAULT_VERSIONS:  # else a cassette of v1 traffic serves v1 too
             options["api_versions"] = args.api_versions
-        fake = _from_cassette(args.cassette, args.cassette_ids, seed, options)
+        fake = _from_cassette(args.cassette, args.cassette_ids, seed, options, report=key is None)
     else:
         fake = FakeAssistants(seed, api_versions=args.api_versions, **options)
     fake.options.idle_polls = args.idle_polls
@@ -176,7 +176,8 @@ def build_fake(args: argparse.Namespace, key: str | None = None) -> FakeAssistan
     return fake
 
 
-def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[str, Any]) -> FakeAssistants:
+def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[str, Any], *,
+                   report: bool = True) -> FakeAssistants:
     missing = [path for path in paths if not Path(path).exists()]
     if missing:
         raise SystemExit(f"fake-assistants serve: no cassette at {', '.join(missing)}")
@@ -187,7 +188,8 @@ def _from_cassette(paths: list[str], ids: str, seed: int | str, options: dict[st
         raise SystemExit(f"fake-assistants serve: cannot read the cassette: {error}") from None
     except Exception as error:  # anything else, said in one line too, with no traceback
         raise SystemExit(f"fake-assistants serve: cannot read the cassette: {type(error).__name__}: {error}") from None
-    print(fake.cassette_report(), file=sys.stderr)
+    if report:  # the server's first fake's: every key's reads the same cassette
+        print(fake.cassette_report(), file=sys.stderr)
     return fake
 
 

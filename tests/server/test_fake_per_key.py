@@ -76,16 +76,36 @@ def test_azures_api_key_header_names_the_key_too() -> None:
 
 def test_a_new_key_past_the_limit_is_refused_naming_the_fix() -> None:
     handler = FakePerKey(lambda key: FakeAssistants(), FakeAssistants(), max_keys=3)
-    for key in ("one", "two"):
+    for key in ("one", "two", None, "three"):  # the keyless fake is not one of the 3
         assert answer(handler, "GET", "/v1/assistants", key=key)[0] == 200
 
-    status, refused = answer(handler, "GET", "/v1/assistants", key="three")
+    status, refused = answer(handler, "GET", "/v1/assistants", key="four")
 
     assert status == 400
     assert refused["error"]["message"].startswith("fake-assistants: this server already holds a fake for each of 3 "
                                                   "API keys, its limit (serve --one-fake-per-key)")
     assert "one key, not each test" in refused["error"]["message"]
     assert answer(handler, "GET", "/v1/assistants", key="one")[0] == 200  # the keys it has go on
+
+
+def test_a_fake_that_cannot_be_made_is_a_500_in_the_envelope_and_tried_again() -> None:
+    attempts: list[str] = []
+
+    def make(key: str) -> FakeAssistants:
+        attempts.append(key)
+        if len(attempts) == 1:
+            raise SystemExit("fake-assistants serve: no cassette at gone.yaml")
+        return FakeAssistants()
+
+    handler = FakePerKey(make, FakeAssistants())
+
+    status, failed = answer(handler, "GET", "/v1/assistants", key="k")
+    assert (status, failed["error"]["type"]) == (500, "server_error")
+    assert failed["error"]["message"] == ("fake-assistants: the fake for this API key could not be made with the "
+                                          "server's options: fake-assistants serve: no cassette at gone.yaml")
+    assert handler.keys == []
+    assert answer(handler, "GET", "/v1/assistants", key="k")[0] == 200
+    assert attempts == ["k", "k"]
 
 
 def test_the_host_guard_still_applies() -> None:

@@ -642,6 +642,12 @@ def test_a_served_answer_carries_one_date_the_fakes(server: ThreadedServer, clie
     (date,) = response.headers.get_list("date")
     assert date == email.utils.formatdate(START, usegmt=True)
     assert "server" not in response.headers
+    # the control API's answers and the server's refusals too
+    _, control_headers, _ = raw_request(server.address, "GET", "/__fake__/clock")
+    refused, refused_headers, _ = raw_request(server.address, "GET", "/v1/assistants",
+                                              headers={"Origin": "http://evil.example"})
+    assert refused == 403
+    assert control_headers["date"] == refused_headers["date"] == date
 
 
 def test_check_says_what_went_wrong_that_the_clients_did_not_see(server: ThreadedServer,

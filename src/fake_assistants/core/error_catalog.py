@@ -471,6 +471,15 @@ def too_many_keys(limit: int) -> ApiError:
     )
 
 
+def key_fake_not_made(reason: str) -> ApiError:
+    # (fake) `serve --one-fake-per-key` could not make the fake of a new key (its next request tries again)
+    return ApiError(
+        500,
+        f"fake-assistants: the fake for this API key could not be made with the server's options: {reason}",
+        type="server_error",
+    )
+
+
 def incorrect_api_key(given: str) -> ApiError:
     # (real) the key is masked as the service masked it: its first 8 and last 4 characters
     return ApiError(

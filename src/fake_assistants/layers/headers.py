@@ -33,21 +33,28 @@ class ResponseHeaders:
         exchange.request_id = request_id = self.ids.request_id()
         response = self.inner(exchange)
         response.headers += (
-            date_header(self.clock.now()),
             ("x-request-id", request_id),
-            _ORGANIZATION,
-            _VERSION,
-            _PROCESSING,
+            *service_headers(self.clock.now()),
             ("openai-poll-after-ms", str(self.options.poll_after_ms)),
         )
         return response
 
 
 @lru_cache(maxsize=16)
-def date_header(now: int) -> tuple[str, str]:
-    """`("date", "Thu, 30 Oct 2025 21:58:57 GMT")` for the Unix second `now`: made once per second, whichever fake
-    asks (each test's fake is new, and requests come many to a second)."""
-    return ("date", formatdate(now, usegmt=True))
+def service_headers(now: int) -> tuple[tuple[str, str], ...]:
+    """The service's headers at the Unix second `now`: `date` (`Thu, 30 Oct 2025 21:58:57 GMT`), the organization,
+    the version, the processing time. Made once per second, whichever fake asks (each test's fake is new, and
+    requests come many to a second). A clock too far from today for an HTTP date (one that counts milliseconds:
+    the year 55840) gets no `date`."""
+    return (*date_header(now), _ORGANIZATION, _VERSION, _PROCESSING)
+
+
+def date_header(now: int) -> tuple[tuple[str, str], ...]:
+    """`(("date", ...),)` for the Unix second `now`, or none when no HTTP date says it."""
+    try:
+        return (("date", formatdate(now, usegmt=True)),)
+    except (ValueError, OverflowError, OSError):  # past the year 9999, or before the platform's epoch
+        return ()
 
 
 _ORGANIZATION = ("openai-organization", ORGANIZATION)

@@ -51,8 +51,8 @@ class FakePerKey:
         if refused is not None:
             return refused
         served = self._for(request)
-        if served is None:  # the limit, reached by other keys since the screen
-            return self.keyless.refuse(catalog.too_many_keys(self.max_keys))
+        if isinstance(served, ApiError):  # the limit (reached by other keys since the screen), or a fake not made
+            return self.keyless.refuse(served)
         return served(request)
 
     def screen(self, request: ApiRequest) -> ApiResponse | None:
@@ -60,30 +60,38 @@ class FakePerKey:
         denied = check_host(request, self.allowed_hosts)
         if denied is not None:
             return self.keyless.refuse(denied)
-        key = key_of(request)
-        if key not in self._served and len(self._served) >= self.max_keys:
+        if key_of(request) not in self._served and self._full():
             return self.keyless.refuse(catalog.too_many_keys(self.max_keys))
         return None
 
     def may_wait(self, request: ApiRequest) -> bool:
         served = self._for(request)
-        return served is not None and served.may_wait(request)
+        return not isinstance(served, ApiError) and served.may_wait(request)
 
     def refuse(self, error: ApiError) -> ApiResponse:
         return self.keyless.refuse(error)
 
-    def _for(self, request: ApiRequest) -> ServedFake | None:
-        """The key's `ServedFake`, made on its first request; None past the limit."""
+    def _full(self) -> bool:
+        return len(self._served) - 1 >= self.max_keys  # the keyless fake is not a key's
+
+    def _for(self, request: ApiRequest) -> ServedFake | ApiError:
+        """The key's `ServedFake`, made on its first request; the error to answer past the limit, or when the fake
+        could not be made."""
         key = key_of(request)
         served = self._served.get(key)
         if served is not None:
             return served
         with self._guard:  # two first requests of one key at once: one fake
             served = self._served.get(key)
-            if served is None:
-                if key is None or len(self._served) >= self.max_keys:  # screened, unless keys came in meanwhile
-                    return None
-                served = self._served[key] = ServedFake(self.make(key))  # the host is checked here, once
+            if served is not None:
+                return served
+            if key is None or self._full():  # screened, unless keys came in meanwhile
+                return catalog.too_many_keys(self.max_keys)
+            try:
+                fake = self.make(key)
+            except (Exception, SystemExit) as error:  # a recording gone since the server started, say: tried again
+                return catalog.key_fake_not_made(str(error) or type(error).__name__)
+            served = self._served[key] = ServedFake(fake)  # the host is checked here, once
         return served
 
 

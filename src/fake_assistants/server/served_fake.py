@@ -23,6 +23,7 @@ from ..core import error_catalog as catalog
 from ..core.envelope import error_response
 from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
+from ..layers.headers import date_header
 from .control_api import ControlApi, Steerable, is_control_path
 from .live_page import is_page_path
 
@@ -50,7 +51,7 @@ class ServedFake:
         if refused is not None:
             return refused
         if is_control_path(request.path):
-            return self.control.handle(request)
+            return self.dated(self.control.handle(request))
         return self.fake.handle(request)
 
     def may_wait(self, request: ApiRequest) -> bool:
@@ -73,7 +74,12 @@ class ServedFake:
     def refuse(self, error: ApiError) -> ApiResponse:
         with self.fake.app.lock:
             request_id = self.fake.ctx.ids.request_id()
-        return error_response(error, [("x-request-id", request_id)])
+        return self.dated(error_response(error, [("x-request-id", request_id)]))
+
+    def dated(self, response: ApiResponse) -> ApiResponse:
+        """`response` with the `date` of the fake's clock, as its API answers carry (the server adds none)."""
+        response.headers += date_header(self.fake.clock.now())
+        return response
 
 
 def check_api_key(authorization: str | None, expected: str | None, azure_key: str | None = None) -> ApiError | None:

@@ -482,3 +482,55 @@ def test_a_client_kept_from_an_earlier_test_is_told_its_fake_has_ended(pytester:
         "*BadRequestError*fake-assistants: this request went to the fake of the test "
         "test_user.py::test_first, which has ended. A client built in that test is still in use*",
     ])
+
+
+TEARDOWN_USES_THE_FAKE = """
+    import pytest
+
+    kept = {}
+
+
+    @pytest.fixture
+    def cleanup_after():
+        yield
+        kept["client"].beta.threads.delete(kept["thread"])  # torn down after the fake's fixture: it still answers
+
+
+    def test_cleans_up_after_itself(cleanup_after, fake_assistants):
+        client = kept["client"] = fake_assistants.openai_client()
+        kept["thread"] = client.beta.threads.create().id
+"""
+
+
+def test_the_tests_own_fixtures_may_use_its_fake_while_they_are_torn_down(pytester: pytest.Pytester) -> None:
+    result = run(pytester, TEARDOWN_USES_THE_FAKE)
+
+    result.assert_outcomes(passed=1)
+
+
+SWALLOWED_THEN_TEARDOWN_ERROR = """
+    import openai
+    import pytest
+
+    client = openai.OpenAI(api_key="sk-not-a-real-key")
+
+
+    @pytest.fixture
+    def breaks_at_teardown():
+        yield
+        raise RuntimeError("teardown broke")
+
+
+    def test_swallows(breaks_at_teardown, openai_client):
+        try:
+            client.with_options(max_retries=0).beta.threads.create()
+        except BaseException:
+            pass
+"""
+
+
+def test_the_guards_message_is_not_repeated_on_a_teardown_error(pytester: pytest.Pytester) -> None:
+    result = run(pytester, SWALLOWED_THEN_TEARDOWN_ERROR)
+
+    result.assert_outcomes(failed=1, errors=1)
+    assert result.stdout.str().count("this test sent a request to the real OpenAI API") == 1
