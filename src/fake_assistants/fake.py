@@ -350,12 +350,16 @@ class FakeAssistants:
 
     # -- interception -----------------------------------------------------------------------------
 
-    def intercept(self) -> Interception[FakeAssistants]:
+    def intercept(self, *, other_apis: Literal["fake", "client"] = "fake") -> Interception[FakeAssistants]:
         """`with fake.intercept():` (or `@fake.intercept()`): every `openai.OpenAI()`, `AsyncOpenAI()`,
-        `AzureOpenAI()` or `AsyncAzureOpenAI()` constructed inside talks to this fake; other hosts are untouched."""
+        `AzureOpenAI()` or `AsyncAzureOpenAI()` constructed inside talks to this fake; other hosts are untouched.
+        `other_apis="client"`: the requests for the OpenAI APIs the fake does not serve (`/v1/responses`,
+        `/v1/chat/completions`, ...) go through the transport the client was built with (the application's own
+        `httpx2.MockTransport`, respx's mock; under the pytest plugin, its guard stops any that would reach the
+        network) instead of getting the fake's 404."""
         from .transports.intercept import Interception
 
-        return Interception(self, lambda: importlib.import_module("openai._base_client"))
+        return Interception(self, lambda: importlib.import_module("openai._base_client"), other_apis=other_apis)
 
     # -- server mode ------------------------------------------------------------------------------
 
@@ -372,49 +376,58 @@ class FakeAssistants:
 
     # -- transports -------------------------------------------------------------------------------
 
-    def httpx_transport(self) -> Any:
-        """An `httpx` transport serving both `httpx.Client` and `httpx.AsyncClient`."""
+    def httpx_transport(self, *, other_apis: Any = None) -> Any:
+        """An `httpx` transport serving both `httpx.Client` and `httpx.AsyncClient`. `other_apis`: an httpx
+        transport (`httpx.MockTransport(handler)`, respx's) that answers the requests for the OpenAI APIs the fake
+        does not serve (`/v1/responses`, `/v1/chat/completions`, `/v1/models`, ...) instead of the service's 404: one
+        client for code that uses the Assistants API and another API."""
         with _needs("httpx", "fake.httpx_transport()", "openai 1.x and 2.x bring it; beside openai 3.x, which "
                     "brings httpx2, use fake.httpx2_transport()"):
             from .transports.httpx_transport import HttpxTransport
 
-        return HttpxTransport(self.handle)
+        return HttpxTransport(self.handle, other_apis)
 
-    def httpx2_transport(self) -> Any:
-        """An `httpx2` transport serving both `httpx2.Client` and `httpx2.AsyncClient`."""
+    def httpx2_transport(self, *, other_apis: Any = None) -> Any:
+        """An `httpx2` transport serving both `httpx2.Client` and `httpx2.AsyncClient`. `other_apis`: an httpx2
+        transport (`httpx2.MockTransport(handler)`) that answers the requests for the OpenAI APIs the fake does not
+        serve, as for `httpx_transport`."""
         with _needs("httpx2", "fake.httpx2_transport()", "openai 3.x brings it; beside openai 1.x and 2.x, which "
                     "bring httpx, use fake.httpx_transport()"):
             from .transports.httpx2_transport import Httpx2Transport
 
-        return Httpx2Transport(self.handle)
+        return Httpx2Transport(self.handle, other_apis)
 
     # -- SDK clients ------------------------------------------------------------------------------
 
-    def openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> OpenAI:
-        """`openai.OpenAI` wired to this fake: httpx2 on openai 3.x, httpx on 1.x/2.x."""
+    def openai_client(self, *, http: HttpLibrary | None = None, other_apis: Any = None, **kwargs: Any) -> OpenAI:
+        """`openai.OpenAI` wired to this fake: httpx2 on openai 3.x, httpx on 1.x/2.x. `other_apis`: a transport of
+        that library (`httpx2.MockTransport(handler)`) for the requests to the OpenAI APIs the fake does not serve
+        (`client.responses.create(...)`, `client.chat.completions.create(...)`), which otherwise get the 404."""
         openai = _openai("fake.openai_client()")
         library = _http_library(http)
-        http_client = self._http_client(library, asynchronous=False)
+        http_client = self._http_client(library, asynchronous=False, other_apis=other_apis)
         client: OpenAI = openai.OpenAI(**_client_kwargs(kwargs), http_client=http_client)
         return client
 
-    def async_openai_client(self, *, http: HttpLibrary | None = None, **kwargs: Any) -> AsyncOpenAI:
+    def async_openai_client(self, *, http: HttpLibrary | None = None, other_apis: Any = None,
+                            **kwargs: Any) -> AsyncOpenAI:
         """`openai.AsyncOpenAI` wired to this fake, like `openai_client`."""
         openai = _openai("fake.async_openai_client()")
         library = _http_library(http)
-        http_client = self._http_client(library, asynchronous=True)
+        http_client = self._http_client(library, asynchronous=True, other_apis=other_apis)
         client: AsyncOpenAI = openai.AsyncOpenAI(**_client_kwargs(kwargs), http_client=http_client)
         return client
 
-    def _http_client(self, library: HttpLibrary, *, asynchronous: bool) -> Any:
+    def _http_client(self, library: HttpLibrary, *, asynchronous: bool, other_apis: Any = None) -> Any:
         if library == "httpx2":
             from .transports import httpx2_transport
 
-            return httpx2_transport.client(self.httpx2_transport(), base_url=DEFAULT_BASE_URL,
+            return httpx2_transport.client(self.httpx2_transport(other_apis=other_apis), base_url=DEFAULT_BASE_URL,
                                            asynchronous=asynchronous)
         from .transports import httpx_transport
 
-        return httpx_transport.client(self.httpx_transport(), base_url=DEFAULT_BASE_URL, asynchronous=asynchronous)
+        return httpx_transport.client(self.httpx_transport(other_apis=other_apis), base_url=DEFAULT_BASE_URL,
+                                      asynchronous=asynchronous)
 
 
 def openai_major_version() -> int:

@@ -55,6 +55,17 @@ def other_api(route_path: str) -> str | None:
     return OTHER_APIS.get(route_path.strip("/").partition("/")[0])
 
 
+def for_another_api(path: str) -> bool:
+    """Whether a request path is for an OpenAI API the fake does not serve (`/v1/responses`, `/v1/chat/completions`,
+    Azure's `/openai/deployments/<name>/chat/completions`, ...): what `other_apis=` transports answer."""
+    route_path = api_route_path(path)
+    if route_path is None:
+        return False
+    if path.startswith(AZURE_PREFIX + "/deployments/"):  # Azure's other APIs name a deployment first
+        route_path = "/" + route_path.strip("/").partition("/")[2].partition("/")[2]
+    return other_api(route_path) is not None
+
+
 # The name of every route, in the table's order: what faults, the journal and the control API take as `route`.
 ROUTE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(route.name for route in ALL_ROUTES))
 PATTERN_CHARACTERS = frozenset("*?[")

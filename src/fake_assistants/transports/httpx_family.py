@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 
 from anyio.lowlevel import checkpoint
 
+from ..api.routes import for_another_api
 from ..core.wire import ApiRequest, ApiResponse
 from ..layers.faults import TransportFault
 
@@ -106,16 +107,32 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
         return module.Response(reply.status, headers=reply.headers, stream=stream, request=request)
 
     class Transport(module.BaseTransport, module.AsyncBaseTransport):  # type: ignore[misc,name-defined]
+        """The fake's transport; with `other_apis` (a transport of the same library), the requests for the OpenAI
+        APIs the fake does not serve (`api/routes.py` `for_another_api`) go there instead of to the fake's 404."""
+
         serves_a_fake = True  # `fake.intercept()` leaves a client on it alone (transports/intercept.py)
 
-        def __init__(self, handler: Handler) -> None:
+        def __init__(self, handler: Handler, other_apis: Any = None) -> None:
+            if other_apis is not None and not isinstance(other_apis, module.BaseTransport | module.AsyncBaseTransport):
+                library = type(other_apis).__module__.partition(".")[0]
+                raise TypeError(
+                    f"other_apis must be a transport of {module.__name__}, the HTTP library of this fake's clients, as "
+                    f"{module.__name__}.MockTransport(handler), not a {library}.{type(other_apis).__qualname__}"
+                    + (f" (a {library} transport goes with {library} clients: fake.openai_client(http=\"{library}\", "
+                       f"other_apis=...), or fake.{library}_transport(other_apis=...))"
+                       if library in ("httpx", "httpx2") else ""))
             self.handler = handler
+            self.other_apis = other_apis
 
         def handle_request(self, request: Any) -> Any:
+            if self.other_apis is not None and for_another_api(request.url.path):
+                return self.other_apis.handle_request(request)
             request.read()
             return respond(self.handler, request)
 
         async def handle_async_request(self, request: Any) -> Any:
+            if self.other_apis is not None and for_another_api(request.url.path):
+                return await self.other_apis.handle_async_request(request)
             await request.aread()
             # Other tasks get a turn before the fake answers, as they do while a request crosses a network:
             # requests of tasks gathered together interleave (and a task cancelled meanwhile sends nothing).

@@ -27,9 +27,9 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from types import ModuleType, TracebackType
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
-from ..api.routes import API_PREFIX, api_route_path
+from ..api.routes import API_PREFIX, api_route_path, for_another_api
 
 
 class Routed(Protocol):
@@ -43,6 +43,7 @@ class Routed(Protocol):
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=Routed)
 SdkLoader = Callable[[], ModuleType]
+OtherApis = Literal["fake", "client"]  # where an intercepted client's requests for the APIs the fake lacks go
 
 API_KEY_VARIABLE = "OPENAI_API_KEY"
 PLACEHOLDER_API_KEY = "sk-fake-assistants"
@@ -113,11 +114,15 @@ _PATCH = _Patch()
 
 def current_fake() -> Routed | None:
     """The fake a client constructed here and now would talk to, or None outside every interception."""
+    entry = _current_entry()
+    return None if entry is None else entry.fake
+
+
+def _current_entry() -> _Entry | None:
     for entry in reversed(_STACK.get()):
         if entry.active:
-            return entry.fake
-    latest = _PATCH.latest()
-    return None if latest is None else latest.fake
+            return entry
+    return _PATCH.latest()
 
 
 def is_patched() -> bool:
@@ -128,8 +133,13 @@ def is_patched() -> bool:
 class Interception(Generic[T]):
     """A context manager (sync or async) and decorator (sync or async functions); re-entrant and reusable."""
 
-    def __init__(self, fake: T, load_sdk: SdkLoader) -> None:
+    def __init__(self, fake: T, load_sdk: SdkLoader, *, other_apis: OtherApis = "fake") -> None:
+        if other_apis not in ("fake", "client"):
+            raise ValueError(f"fake.intercept(other_apis=...) is 'fake' (the requests for the OpenAI APIs the fake "
+                             f"does not serve get its 404) or 'client' (they go through the client's own transport), "
+                             f"not {other_apis!r}")
         self.fake = fake
+        self.other_apis = other_apis
         self._load_sdk = load_sdk
         self._entries: list[_Entry] = []
 
@@ -197,15 +207,16 @@ def _routing_init(original: Callable[..., None]) -> Callable[..., None]:
             if "proxies" in str(error):
                 error.add_note(PROXIES_NOTE)
             raise
-        fake = current_fake()
-        if fake is not None:
-            route_to_fake(client, fake)
+        entry = _current_entry()
+        if entry is not None:
+            route_to_fake(client, entry.fake, other_apis=entry.owner.other_apis)
 
     return __init__
 
 
-def route_to_fake(client: Any, fake: Routed) -> None:
-    """Send the requests an SDK client makes to its own origin to `fake`; leave every other host alone."""
+def route_to_fake(client: Any, fake: Routed, *, other_apis: OtherApis = "fake") -> None:
+    """Send the requests an SDK client makes to its own origin to `fake`; leave every other host alone (and with
+    `other_apis="client"`, the requests for the OpenAI APIs the fake does not serve)."""
     http = client._client
     if isinstance(http._transport, HostRouter):  # a copy (`with_options`) sharing an intercepted client
         return
@@ -214,7 +225,8 @@ def route_to_fake(client: Any, fake: Routed) -> None:
     library = _http_library(http)
     to_fake = fake.httpx2_transport() if library == "httpx2" else fake.httpx_transport()
     base = client.base_url
-    router = functools.partial(HostRouter, to_fake=to_fake, origin=origin_of(base), base_path=base.path)
+    router = functools.partial(HostRouter, to_fake=to_fake, origin=origin_of(base), base_path=base.path,
+                               pass_other_apis=other_apis == "client")
     http._transport = router(http._transport)
     http._mounts = {pattern: None if mounted is None else router(mounted) for pattern, mounted in http._mounts.items()}
 
@@ -238,21 +250,28 @@ class HostRouter:
     """A transport: requests to `origin` go to the fake, the rest to the transport the client had.
 
     A client whose base URL has a path the fake does not serve (`https://gateway/openai-proxy`) has it
-    replaced by `/v1` on the way to the fake.
+    replaced by `/v1` on the way to the fake. With `pass_other_apis`, the requests for the OpenAI APIs the fake does
+    not serve (`/v1/responses`, ...) go to the transport the client had, as they were sent.
     """
 
-    def __init__(self, original: Any, *, to_fake: Any, origin: tuple[str, str, int | None], base_path: str) -> None:
+    def __init__(self, original: Any, *, to_fake: Any, origin: tuple[str, str, int | None], base_path: str,
+                 pass_other_apis: bool = False) -> None:
         self.original = original
         self.to_fake = to_fake
         self.origin = origin
         self.base_path = base_path.rstrip("/")
+        self.pass_other_apis = pass_other_apis
 
     def _target(self, request: Any) -> Any:
         if origin_of(request.url) != self.origin:
             return self.original
-        path = request.url.path
+        path = api_path = request.url.path
         if api_route_path(path) is None and path.startswith(self.base_path + "/"):
-            request.url = request.url.copy_with(path=API_PREFIX + path[len(self.base_path):])
+            api_path = API_PREFIX + path[len(self.base_path):]
+        if self.pass_other_apis and for_another_api(api_path):
+            return self.original
+        if api_path != path:
+            request.url = request.url.copy_with(path=api_path)
         return self.to_fake
 
     def handle_request(self, request: Any) -> Any:
