@@ -77,9 +77,10 @@ def _built(queue: Callable[[Script], Script], kind: type[_A]) -> _A:
     return action
 
 
-def reply(text: str) -> Reply:
-    """The model's final answer: the run completes with a message of `text` (`Script.reply`)."""
-    return _built(lambda script: script.reply(text), Reply)
+def reply(text: str, *, search: bool = True) -> Reply:
+    """The model's final answer: the run completes with a message of `text` (`Script.reply`; `search=False`: no
+    file_search before it)."""
+    return _built(lambda script: script.reply(text, search=search), Reply)
 
 
 def say(text: str) -> Say:

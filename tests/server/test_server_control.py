@@ -19,6 +19,7 @@ import pytest
 
 from fake_assistants import FakeAssistants, ManualClock
 from fake_assistants.server.threaded import ThreadedServer
+from fake_assistants.turns import Reply
 from server_support import control, raw_request, sdk
 
 START = 1_700_000_000
@@ -658,7 +659,7 @@ def test_check_says_what_went_wrong_that_the_clients_did_not_see(server: Threade
                                             {"type": "reply", "text": "never used"}]})
     ok(server, "POST", "faults", {"kind": "timeout", "route": "files.create"})
     tools = [{"type": "function", "function": {"name": "get_weather"}}]
-    assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)  # type: ignore[list-item]
+    assistant = client.beta.assistants.create(model="gpt-4o", tools=tools)  # type: ignore[arg-type]
     run = client.beta.threads.create_and_run_poll(
         assistant_id=assistant.id, thread={"messages": [{"role": "user", "content": "hi"}]})
     assert run.status == "failed"  # all the client sees
@@ -693,3 +694,9 @@ def test_a_fault_over_http_can_carry_more_headers(server: ThreadedServer, client
     assert (status, refused["param"], refused["message"]) == (
         400, "headers", 'Invalid fault: "headers": "retry-after" is a header the fault sets itself; send its own '
                         'field ("retry_after_ms", "retry_after", "should_retry")')
+
+
+def test_a_reply_turn_over_http_can_answer_without_a_search(server: ThreadedServer) -> None:
+    ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "Hello!", "search": False}]})
+    assert ok(server, "GET", "script")["turns"][0]["action"] == "Reply(text='Hello!')"
+    assert server.fake.script.pending[0].action == Reply("Hello!", search_first=False)

@@ -250,12 +250,17 @@ class Script:
         self.turns.append(Turn(action, assistant_id, repeat))
         return self
 
-    def reply(self, text: str, *, assistant_id: str | None = None) -> Script:
+    def reply(self, text: str, *, assistant_id: str | None = None, search: bool = True) -> Script:
         """The model's final answer: the run completes with a message of `text`. `assistant_id` limits the turn
-        to that assistant's runs (any run takes it by default)."""
+        to that assistant's runs (any run takes it by default). On a run with file_search over files, the fake
+        searches first and the answer cites what it found, as the service's did; `search=False` answers without
+        a search (and without citations), as a model that found nothing to look up did (a greeting, small talk)."""
         _text("reply", "text", text, 'the answer\'s text, as reply("It is sunny in Paris.")')
         _assistant_id("reply", assistant_id)
-        return self._add(Reply(text), assistant_id)
+        if not isinstance(search, bool):
+            raise TypeError(f"fake.script.reply: search must be True or False, not {given(search)}; pass "
+                            "search=False to answer without a file_search first")
+        return self._add(Reply(text, search_first=search), assistant_id)
 
     def say(self, text: str, *, assistant_id: str | None = None) -> Script:
         """A message step part-way through the run ("Let me look that up."); the run goes on with the next

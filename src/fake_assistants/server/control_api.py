@@ -529,7 +529,7 @@ def _base64(text: str, param: str, what: str) -> bytes:
 def _add_turn(fake: Steerable, turn: TurnSpec, images: list[bytes], files: dict[str, bytes]) -> None:
     script, owner = fake.script, turn.assistant_id
     if isinstance(turn, ReplyTurn):
-        script.reply(turn.text, assistant_id=owner)
+        script.reply(turn.text, assistant_id=owner, search=turn.search)
     elif isinstance(turn, SayTurn):
         script.say(turn.text, assistant_id=owner)
     elif isinstance(turn, CallFunctionTurn):

@@ -28,6 +28,7 @@ class TurnFields(Strict):
 class ReplyTurn(TurnFields):
     type: Literal["reply"]
     text: str
+    search: bool = True  # False: no file_search before the answer
 
 
 class SayTurn(TurnFields):

@@ -552,3 +552,21 @@ async def test_a_refused_file_search_spends_no_id(client: Sdk) -> None:
     assistant = await client.beta.assistants.create(model="gpt-4o")
     thread = await client.beta.threads.create()
     assert (assistant.id, thread.id) == ("asst_asKxnyT4aUjuitCqd2Pn5H2y", "thread_f0lW9mJ5tXw8ulbfT1jRfVSY")
+
+
+async def test_a_reply_without_search_has_no_search_step_and_no_citation(client: Sdk, fake: FakeAssistants) -> None:
+    store, _ = await store_with(client, ("planets.txt", PLANETS))
+    fake.script.reply("Hello, how can I help?", search=False)
+
+    _, run = await ask(client, store.id, "Hi there")
+
+    steps = await client.beta.threads.runs.steps.list(run.id, thread_id=run.thread_id)
+    (message_step,) = steps.data
+    answer = (await client.beta.threads.messages.list(run.thread_id)).data[0]
+    assert message_step.type == "message_creation"
+    assert (answer.content[0].text.value, answer.content[0].text.annotations) == ("Hello, how can I help?", [])
+
+
+def test_search_is_true_or_false() -> None:
+    with pytest.raises(TypeError, match=r"search must be True or False, not str 'no'; pass search=False"):
+        FakeAssistants().script.reply("Hi", search="no")  # type: ignore[arg-type]
