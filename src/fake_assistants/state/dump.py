@@ -346,6 +346,7 @@ class _Loader:
         if isinstance(raw.get("content"), str):
             raw["content"] = [text_part(raw["content"])]
         message = build(Message, raw, "message", {"created_at": self.now, "content": []})
+        _check_annotations(message.id, message.content)
         self._table(self.store.messages, message.thread_id, "thread", message.id).add(
             message.id, message.created_at, message)
 
@@ -551,6 +552,28 @@ def _render(obj: Any, store: Store) -> None:
 
 def _required(field: dataclasses.Field[Any]) -> bool:
     return field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+
+
+def _check_annotations(message_id: str, content: Any) -> None:
+    """Each annotation of a text part spans a part of its text (0 <= start_index <= end_index <= its length), as
+    every annotation the service made did. (A cited file need not exist: a file deleted after the answer leaves its
+    citation in place.)"""
+    for part_index, part in enumerate(content if isinstance(content, list) else []):
+        text = part.get("text") if isinstance(part, dict) and part.get("type") == "text" else None
+        if not isinstance(text, dict):
+            continue
+        value = text.get("value")
+        length = len(value) if isinstance(value, str) else 0
+        for index, annotation in enumerate(text.get("annotations") or []):
+            start = annotation.get("start_index") if isinstance(annotation, dict) else None
+            end = annotation.get("end_index") if isinstance(annotation, dict) else None
+            if start is None and end is None:
+                continue
+            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= length):
+                raise StateError(
+                    f"message {message_id}: content[{part_index}].text.annotations[{index}] spans {start!r} to "
+                    f"{end!r} of a text of {length} characters: an annotation's start_index and end_index are "
+                    "where its marker stands in the text (0 <= start_index <= end_index <= the text's length)")
 
 
 def _file_content(raw: Json) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -76,3 +77,28 @@ def test_over_http_a_document_is_200_or_400_and_a_400_changes_nothing(document: 
     else:
         FAKE.load_state(BEFORE, replace=True)
         assert FAKE.dump() == BEFORE
+
+
+@pytest.mark.parametrize(("start", "end"), [(100, 200), (3, 2), (-1, 2), ("0", 2), (0, None)])
+def test_an_annotation_outside_its_text_is_refused(start: object, end: object) -> None:
+    doc = {"threads": [{"id": "thread_a"}], "messages": [{
+        "id": "msg_a", "thread_id": "thread_a", "role": "assistant", "content": [{"type": "text", "text": {
+            "value": "short", "annotations": [{"type": "file_citation", "text": "x", "start_index": start,
+                                               "end_index": end, "file_citation": {"file_id": "file-gone"}}]}}]}]}
+
+    with pytest.raises(StateError, match=r"messages\[0\]: message msg_a: content\[0\]\.text\.annotations\[0\] spans "
+                                         r".* of a text of 5 characters"):
+        FakeAssistants.load(doc)
+
+
+def test_a_citation_of_a_deleted_file_loads() -> None:
+    """The service leaves a citation in place when its file is deleted later."""
+    doc = {"threads": [{"id": "thread_a"}], "messages": [{
+        "id": "msg_a", "thread_id": "thread_a", "role": "assistant", "content": [{"type": "text", "text": {
+            "value": "Cake【4:0†foods.txt】.", "annotations": [{
+                "type": "file_citation", "text": "【4:0†foods.txt】", "start_index": 4, "end_index": 18,
+                "file_citation": {"file_id": "file-gone"}}]}}]}]}
+
+    fake = FakeAssistants.load(doc)
+
+    assert fake.store.messages["thread_a"].get("msg_a") is not None
