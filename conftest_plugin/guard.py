@@ -19,8 +19,11 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+
+from fake_assistants.api.routes import for_another_api
 
 SDK_HEADER = "x-stainless-lang"  # openai-python sends X-Stainless-* headers with every request
 LIBRARIES = ("httpx", "httpx2")
@@ -40,8 +43,17 @@ def describe(request: Any) -> str:
 BLOCKED_START = "fake-assistants: this test sent a request to the real OpenAI API, which the fake did not answer"
 
 
+OTHER_API_HINT = (
+    "A request above is for another OpenAI API, which the fake does not serve (it would answer 404): give that\n"
+    "client a mock of it, `fake_assistants.openai_client(other_apis=transport)`, or build the application's client on\n"
+    "a mock transport under `fake_assistants.intercept(other_apis=\"client\")` (docs/guides/other-apis.md).\n"
+)
+
+
 def blocked_message(requests: list[str]) -> str:
     listed = "\n".join(f"  {request}" for request in requests)
+    other = OTHER_API_HINT if any(for_another_api(urlsplit(request.partition(" ")[2]).path)
+                                  for request in requests) else ""
     return (
         f"{BLOCKED_START}:\n"
         f"{listed}\n"
@@ -53,6 +65,7 @@ def blocked_message(requests: list[str]) -> str:
         "    `from your_module import client`: it holds a copy of its own), or\n"
         "  - build the client during the test (lazily, not at import time) under\n"
         "    `@pytest.mark.fake_assistants(intercept=True)` or `with fake_assistants.intercept():`.\n"
+        f"{other}"
         "To let such requests through on purpose: @pytest.mark.fake_assistants(block_real_api=False), "
         f"{ALLOW_OPTION}, or the ini option {BLOCK_INI} = false."
     )

@@ -534,3 +534,32 @@ def test_the_guards_message_is_not_repeated_on_a_teardown_error(pytester: pytest
 
     result.assert_outcomes(failed=1, errors=1)
     assert result.stdout.str().count("this test sent a request to the real OpenAI API") == 1
+
+
+OTHER_API_CALL = """
+    import openai
+
+    client = openai.OpenAI(api_key="sk-not-a-real-key")
+
+
+    def test_classifies_then_answers(openai_client):
+        client.with_options(max_retries=0).chat.completions.create(
+            model="gpt-4o-mini", messages=[{"role": "user", "content": "Billing?"}])
+"""
+
+
+def test_a_stopped_request_for_another_api_names_other_apis(pytester: pytest.Pytester) -> None:
+    result = run(pytester, OTHER_API_CALL)
+
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        GUARD_MESSAGE, "*POST https://api.openai.com/v1/chat/completions",
+        "*A request above is for another OpenAI API, which the fake does not serve*",
+        "*other_apis=transport*",
+    ])
+
+
+def test_an_assistants_request_gets_no_other_api_hint(pytester: pytest.Pytester) -> None:
+    result = run(pytester, REAL_CALL.format(marker=""))
+
+    assert "another OpenAI API" not in result.stdout.str()
