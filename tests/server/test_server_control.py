@@ -700,3 +700,29 @@ def test_a_reply_turn_over_http_can_answer_without_a_search(server: ThreadedServ
     ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "Hello!", "search": False}]})
     assert ok(server, "GET", "script")["turns"][0]["action"] == "Reply(text='Hello!')"
     assert server.fake.script.pending[0].action == Reply("Hello!", search_first=False)
+
+
+def test_the_script_lists_each_turn_as_the_json_that_made_it(server: ThreadedServer) -> None:
+    posted = [
+        {"type": "reply", "text": "Hi", "search": False},
+        {"type": "say", "text": "Let me look."},
+        {"type": "call_function", "name": "get_weather", "arguments": {"city": "Paris"}},
+        {"type": "call_function", "name": "get_weather", "arguments": '{"city": "Par'},
+        {"type": "call_functions", "calls": [{"name": "a", "arguments": {}}, {"name": "b", "arguments": {"x": 1}}]},
+        {"type": "code_interpreter", "input": "1+1", "logs": "2", "images": [base64.b64encode(b"png").decode()],
+         "files": {"out.csv": base64.b64encode(b"a,b").decode()}},
+        {"type": "file_search", "query": "q", "results": None},
+        {"type": "fail", "code": "rate_limit_exceeded", "message": "Slow down."},
+        {"type": "incomplete", "reason": "max_prompt_tokens", "text": None},
+        {"type": "break_stream", "text": "Cut", "after_deltas": 2, "message": None},
+        {"type": "reply", "text": "Bye", "assistant_id": "asst_x"},
+    ]
+    ok(server, "POST", "script", {"turns": posted})
+
+    listed = ok(server, "GET", "script")["turns"]
+
+    expected = [{k: v for k, v in turn.items() if k != "assistant_id"} for turn in posted]
+    assert [turn["turn"] for turn in listed] == expected
+    assert listed[-1]["assistant_id"] == "asst_x"
+    server.fake.script.respond_with(lambda context: "made by a function")
+    assert ok(server, "GET", "script")["turns"][-1]["turn"] is None

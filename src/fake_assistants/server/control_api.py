@@ -66,6 +66,7 @@ from .control_requests import (
     ScriptBody,
     SearchResultSpec,
     TurnSpec,
+    turn_spec,
     validate_control,
 )
 
@@ -478,7 +479,7 @@ def unknown_control_path(method: str, path: str) -> ApiError:
 def _script_status(fake: Steerable) -> Json:
     pending = fake.script.pending
     return {"pending": len(pending), "consumed": fake.script.consumed, "strict": fake.script.strict,
-            "turns": [live_page.turn_json(turn) for turn in pending]}
+            "turns": [{**live_page.turn_json(turn), "turn": turn_spec(turn.action)} for turn in pending]}
 
 
 def _clock_status(fake: Steerable) -> Json:

@@ -7,6 +7,8 @@ A scripted turn is a JSON object tagged by `type`, one per `Script` method:
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
@@ -15,6 +17,17 @@ from pydantic import Discriminator, Field, Tag
 from ..api.request_models import FunctionName, Strict, type_tag
 from ..api.validation import validate
 from ..core.errors import ApiError
+from ..core.types import Json
+from ..runs.script import (
+    BrokenStream,
+    CodeInterpreter,
+    Fail,
+    FileSearch,
+    FunctionCalls,
+    Incomplete,
+    Reply,
+    Say,
+)
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -182,3 +195,43 @@ def validate_control(model: type[M], data: dict[str, Any]) -> M:
         names = ", ".join(f"'{name}'" for name in unknown)
         missing.message += f" The object also has {names}, which it does not take."
     raise missing
+
+
+def turn_spec(action: object) -> Json | None:
+    """A queued turn's action as the JSON `POST /__fake__/script` takes for it (what was posted, defaults filled
+    in); None for what no JSON turn makes (a `respond_with` function, a model, a reply streamed in pieces)."""
+    if isinstance(action, Reply):
+        if not isinstance(action.text, str):
+            return None
+        return {"type": "reply", "text": action.text, **({} if action.search_first else {"search": False})}
+    if isinstance(action, Say):
+        return {"type": "say", "text": action.text}
+    if isinstance(action, FunctionCalls):
+        calls = [{"name": name, "arguments": _arguments(arguments)} for name, arguments in action.calls]
+        return {"type": "call_function", **calls[0]} if len(calls) == 1 else {"type": "call_functions",
+                                                                              "calls": calls}
+    if isinstance(action, CodeInterpreter):
+        return {"type": "code_interpreter", "input": action.input, "logs": action.logs,
+                "images": [base64.b64encode(image).decode("ascii") for image in action.images],
+                "files": {name: base64.b64encode(data).decode("ascii") for name, data in action.files}}
+    if isinstance(action, FileSearch):
+        results = None if action.results is None else [
+            {"file_id": r.file_id, "score": r.score, "text": r.text} for r in action.results]
+        return {"type": "file_search", "query": action.query, "results": results}
+    if isinstance(action, Fail):
+        return {"type": "fail", "code": action.code, "message": action.message}
+    if isinstance(action, Incomplete):
+        return {"type": "incomplete", "reason": action.reason, "text": action.text}
+    if isinstance(action, BrokenStream):
+        return {"type": "break_stream", "text": action.text, "after_deltas": action.after_deltas,
+                "message": action.message}
+    return None
+
+
+def _arguments(arguments: str) -> Any:
+    """A call's arguments as posted: the JSON object they spell, else the string as it was (malformed on purpose)."""
+    try:
+        decoded = json.loads(arguments)
+    except ValueError:
+        return arguments
+    return decoded if isinstance(decoded, dict) else arguments
