@@ -94,8 +94,9 @@ def test_reply_turns_are_used_in_order(server: ThreadedServer, client: openai.Op
     assert ok(server, "POST", "script", {"turns": [{"type": "reply", "text": "42."},
                                                    {"type": "reply", "text": "Still 42."}]}) == {
         "pending": 2, "consumed": 0, "strict": False, "turns": [
-            {"action": "Reply(text='42.')", "assistant_id": None},
-            {"action": "Reply(text='Still 42.')", "assistant_id": None}]}
+            {"action": "Reply(text='42.')", "assistant_id": None, "turn": {"type": "reply", "text": "42."}},
+            {"action": "Reply(text='Still 42.')", "assistant_id": None,
+             "turn": {"type": "reply", "text": "Still 42."}}]}
     assistant, thread = new_run(client)
     first = client.beta.threads.runs.create_and_poll(thread_id=thread, assistant_id=assistant)
     client.beta.threads.messages.create(thread, role="user", content="Sure?")
