@@ -419,6 +419,12 @@ class FakeAssistants:
         return client
 
     def _http_client(self, library: HttpLibrary, *, asynchronous: bool, other_apis: Any = None) -> Any:
+        if other_apis is not None and not hasattr(other_apis, "handle_async_request" if asynchronous
+                                                  else "handle_request"):
+            kind, method = ("an async", "async_openai_client") if asynchronous else ("a sync", "openai_client")
+            raise TypeError(f"fake.{method}(other_apis=...) needs {kind} transport, which "
+                            f"{type(other_apis).__qualname__} is not: pass {library}.MockTransport(handler), which "
+                            f"serves both, or {library}.{'AsyncHTTPTransport' if asynchronous else 'HTTPTransport'}()")
         if library == "httpx2":
             from .transports import httpx2_transport
 

@@ -166,3 +166,38 @@ def test_the_other_apis_answer_is_what_the_client_parses() -> None:
 
     assert json.loads(raw.text) == COMPLETION
     client.close()
+
+
+def test_closing_the_client_closes_the_other_transport_too() -> None:
+    """As a client closes a transport of its own."""
+    closes: list[str] = []
+    inner = OtherApi().transport()
+    inner.close = lambda: closes.append("sync")  # type: ignore[method-assign]
+    client = FakeAssistants().openai_client(other_apis=inner)
+
+    client.close()
+
+    assert closes == ["sync"]
+
+
+async def test_closing_an_async_client_closes_it_too() -> None:
+    closes: list[str] = []
+    inner = OtherApi().transport()
+
+    async def aclose() -> None:
+        closes.append("async")
+
+    inner.aclose = aclose  # type: ignore[method-assign]
+    client = FakeAssistants().async_openai_client(other_apis=inner)
+
+    await client.close()
+
+    assert closes == ["async"]
+
+
+def test_a_transport_of_the_other_mode_is_refused_naming_the_fix() -> None:
+    with pytest.raises(TypeError, match=r"fake.openai_client\(other_apis=...\) needs a sync transport, which "
+                                        r"AsyncHTTPTransport is not: pass .*MockTransport\(handler\)"):
+        FakeAssistants().openai_client(other_apis=http().AsyncHTTPTransport())
+    with pytest.raises(TypeError, match=r"fake.async_openai_client\(other_apis=...\) needs an async transport"):
+        FakeAssistants().async_openai_client(other_apis=http().HTTPTransport())

@@ -85,7 +85,17 @@ VALUE_MISTAKES: list[tuple[Mistake, str]] = [
      "stream=True), or leave route out for the next stream of any"),
     (lambda f: f.rate_limit(headers={"x ratelimit": "0"}),
      "fake.faults.rate_limit: 'x ratelimit': '0' is not a header a response can carry (a name of letters, digits "
-     "and -, a value of printable ASCII)"),
+     "and -, a value of printable ASCII with no space at either end)"),
+    (lambda f: f.rate_limit(headers={"x-ratelimit-reset-requests": "20s "}),
+     "fake.faults.rate_limit: 'x-ratelimit-reset-requests': '20s ' is not a header a response can carry (a name of "
+     "letters, digits and -, a value of printable ASCII with no space at either end)"),
+    (lambda f: f.rate_limit(headers={"OpenAI-Processing-Ms": "900"}),
+     "fake.faults.rate_limit: 'OpenAI-Processing-Ms' is a header the fake sends on every answer itself"),
+    (lambda f: f.server_error(headers={"content-encoding": "gzip"}),
+     "fake.faults.server_error: 'content-encoding' says how the answer is sent (the HTTP library and the server "
+     "set it); a fault cannot change it"),
+    (lambda f: f.rate_limit(headers={"X-A": "1", "x-a": "2"}),
+     "fake.faults.rate_limit: 'x-a' is given twice (header names are the same in any case)"),
     (lambda f: f.error(status=503, message="Busy.", headers={"Retry-After": "3"}),
      "fake.faults.error: 'Retry-After' is a header the fault sets itself; use its own argument (retry_after_ms=, "
      "retry_after=, should_retry=)"),

@@ -361,28 +361,49 @@ def _headers(method: str, headers: Mapping[str, str] | None) -> tuple[tuple[str,
     if not isinstance(headers, Mapping):
         raise TypeError(f"fake.faults.{method}: headers must be a dict of header names to values (str), not "
                         f"{given(headers)}; pass headers={{\"x-ratelimit-remaining-requests\": \"0\"}}")
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, value in headers.items():
         if not isinstance(name, str) or not isinstance(value, str):
             raise TypeError(f"fake.faults.{method}: headers takes str names and values, not {name!r}: {value!r}; "
                             f"pass the value as a str, as {{{str(name)!r}: {str(value)!r}}}")
-        if not _HEADER_NAME.fullmatch(name) or not value.isprintable() or not value.isascii():
+        if (not _HEADER_NAME.fullmatch(name) or not value.isprintable() or not value.isascii()
+                or value != value.strip()):
             raise FaultArgumentError(method, "headers", f"{name!r}: {value!r} is not a header a response can carry "
-                                     "(a name of letters, digits and -, a value of printable ASCII)",
+                                     "(a name of letters, digits and -, a value of printable ASCII with no space at "
+                                     "either end)",
                                      f'"headers": {json.dumps(name)}: {json.dumps(value)} is not a header a response '
-                                     "can carry (a name of letters, digits and -, a value of printable ASCII)")
-        if name.lower() in _OWN_HEADERS:
-            raise FaultArgumentError(method, "headers", f"{name!r} is a header the fault sets itself; use its own "
-                                     "argument (retry_after_ms=, retry_after=, should_retry=)",
-                                     f'"headers": {json.dumps(name)} is a header the fault sets itself; send its own '
-                                     'field ("retry_after_ms", "retry_after", "should_retry")')
-        pairs.append((name.lower(), value))
+                                     "can carry (a name of letters, digits and -, a value of printable ASCII with no "
+                                     "space at either end)")
+        lowered = name.lower()
+        problem = _NOT_GIVEN.get(lowered)
+        if problem is not None:
+            python, http = problem
+            raise FaultArgumentError(method, "headers", f"{name!r} {python}", f'"headers": {json.dumps(name)} {http}')
+        if any(lowered == given_name for given_name, _ in pairs):
+            raise FaultArgumentError(method, "headers", f"{name!r} is given twice (header names are the same in any "
+                                     "case)", f'"headers": {json.dumps(name)} is given twice (header names are the '
+                                     "same in any case)")
+        pairs.append((lowered, value))
     return tuple(pairs)
 
 
 _HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
-_OWN_HEADERS = frozenset({"retry-after-ms", "retry-after", "x-should-retry", "content-type", "x-request-id",
-                          "content-length", "date"})
+_OWN_ARGUMENT = ("is a header the fault sets itself; use its own argument (retry_after_ms=, retry_after=, "
+                 "should_retry=)",
+                 'is a header the fault sets itself; send its own field ("retry_after_ms", "retry_after", '
+                 '"should_retry")')
+_EVERY_ANSWER = ("is a header the fake sends on every answer itself", "is a header the fake sends on every answer "
+                 "itself")
+_FRAMING = ("says how the answer is sent (the HTTP library and the server set it); a fault cannot change it",
+            "says how the answer is sent (the HTTP library and the server set it); a fault cannot change it")
+# the headers a fault's `headers=` cannot give, and why (as a Python caller and as a control API client read it)
+_NOT_GIVEN: dict[str, tuple[str, str]] = {
+    **dict.fromkeys(("retry-after-ms", "retry-after", "x-should-retry"), _OWN_ARGUMENT),
+    **dict.fromkeys(("content-type", "x-request-id", "date", "openai-organization", "openai-version",
+                     "openai-processing-ms", "openai-poll-after-ms"), _EVERY_ANSWER),
+    **dict.fromkeys(("content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive",
+                     "upgrade", "trailer", "te"), _FRAMING),
+}
 
 
 def _retry_after(method: str, value: int | str | None) -> str | None:

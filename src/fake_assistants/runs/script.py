@@ -254,7 +254,9 @@ class Script:
         """The model's final answer: the run completes with a message of `text`. `assistant_id` limits the turn
         to that assistant's runs (any run takes it by default). On a run with file_search over files, the fake
         searches first and the answer cites what it found, as the service's did; `search=False` answers without
-        a search (and without citations), as a model that found nothing to look up did (a greeting, small talk)."""
+        a search (and without citations), as a model that found nothing to look up did (a greeting, small talk).
+        A run whose `tool_choice` forces a search (`{"type": "file_search"}`, or `required`) still searches first:
+        the tool_choice is the application's, and the service honoured it."""
         _text("reply", "text", text, 'the answer\'s text, as reply("It is sunny in Paris.")')
         _assistant_id("reply", assistant_id)
         if not isinstance(search, bool):

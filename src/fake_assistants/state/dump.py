@@ -564,12 +564,19 @@ def _check_annotations(message_id: str, content: Any) -> None:
             continue
         value = text.get("value")
         length = len(value) if isinstance(value, str) else 0
-        for index, annotation in enumerate(text.get("annotations") or []):
-            start = annotation.get("start_index") if isinstance(annotation, dict) else None
-            end = annotation.get("end_index") if isinstance(annotation, dict) else None
+        annotations = text.get("annotations") or []
+        if not isinstance(annotations, list):
+            raise StateError(f"message {message_id}: content[{part_index}].text.annotations is a list of annotation "
+                             f"objects, not {type(annotations).__name__} {annotations!r}")
+        for index, annotation in enumerate(annotations):
+            if not isinstance(annotation, dict):
+                raise StateError(f"message {message_id}: content[{part_index}].text.annotations[{index}] is an "
+                                 f"annotation object (type, text, start_index, end_index, ...), not "
+                                 f"{type(annotation).__name__} {annotation!r}")
+            start, end = annotation.get("start_index"), annotation.get("end_index")
             if start is None and end is None:
                 continue
-            if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= length):
+            if not (type(start) is int and type(end) is int and 0 <= start <= end <= length):
                 raise StateError(
                     f"message {message_id}: content[{part_index}].text.annotations[{index}] spans {start!r} to "
                     f"{end!r} of a text of {length} characters: an annotation's start_index and end_index are "

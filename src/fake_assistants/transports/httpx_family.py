@@ -130,6 +130,15 @@ def build_transport_class(module: ModuleType, name: str) -> type[Any]:
             request.read()
             return respond(self.handler, request)
 
+        def close(self) -> None:
+            """The client that owns this transport closes `other_apis` with it, as it would a transport of its own."""
+            if self.other_apis is not None:
+                self.other_apis.close()
+
+        async def aclose(self) -> None:
+            if self.other_apis is not None:
+                await self.other_apis.aclose()
+
         async def handle_async_request(self, request: Any) -> Any:
             if self.other_apis is not None and for_another_api(request.url.path):
                 return await self.other_apis.handle_async_request(request)

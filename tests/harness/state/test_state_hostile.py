@@ -79,7 +79,7 @@ def test_over_http_a_document_is_200_or_400_and_a_400_changes_nothing(document: 
         assert FAKE.dump() == BEFORE
 
 
-@pytest.mark.parametrize(("start", "end"), [(100, 200), (3, 2), (-1, 2), ("0", 2), (0, None)])
+@pytest.mark.parametrize(("start", "end"), [(100, 200), (3, 2), (-1, 2), ("0", 2), (0, None), (True, 2)])
 def test_an_annotation_outside_its_text_is_refused(start: object, end: object) -> None:
     doc = {"threads": [{"id": "thread_a"}], "messages": [{
         "id": "msg_a", "thread_id": "thread_a", "role": "assistant", "content": [{"type": "text", "text": {
@@ -102,3 +102,16 @@ def test_a_citation_of_a_deleted_file_loads() -> None:
     fake = FakeAssistants.load(doc)
 
     assert fake.store.messages["thread_a"].get("msg_a") is not None
+
+
+@pytest.mark.parametrize(("annotations", "said"), [
+    (["not a dict"], r"annotations\[0\] is an annotation object .*, not str 'not a dict'"),
+    ("abc", r"annotations is a list of annotation objects, not str 'abc'"),
+])
+def test_annotations_that_are_not_annotation_objects_are_refused(annotations: object, said: str) -> None:
+    doc = {"threads": [{"id": "thread_a"}], "messages": [{
+        "id": "msg_a", "thread_id": "thread_a", "role": "assistant",
+        "content": [{"type": "text", "text": {"value": "short", "annotations": annotations}}]}]}
+
+    with pytest.raises(StateError, match=said):
+        FakeAssistants.load(doc)
