@@ -62,8 +62,14 @@ def for_another_api(path: str) -> bool:
     if route_path is None:
         return False
     if path.startswith(AZURE_PREFIX + "/deployments/"):  # Azure's other APIs name a deployment first
-        route_path = "/" + route_path.strip("/").partition("/")[2].partition("/")[2]
+        route_path = below_deployment(route_path)
     return other_api(route_path) is not None
+
+
+def below_deployment(route_path: str) -> str:
+    """What follows an Azure deployment in a route path: `/chat/completions` of `/deployments/gpt-4o/chat/completions`
+    (empty for `/deployments/gpt-4o`)."""
+    return "/" + route_path.split("/", 3)[3] if route_path.count("/") >= 3 else ""
 
 
 # The name of every route, in the table's order: what faults, the journal and the control API take as `route`.

@@ -34,6 +34,7 @@ from ..core.given import given
 from ..core.sse import EventBody
 from ..core.types import Event, StreamItem, flattened
 from ..core.wire import ApiResponse, utf8_texts
+from .headers import ADDED_HEADERS
 
 STREAM_KINDS = frozenset({"stream_error", "dropped_stream"})  # faults that wait for a streamed answer
 TransportKind = Literal["timeout", "connection_error", "dropped_stream", "dropped_response"]
@@ -392,15 +393,12 @@ _OWN_ARGUMENT = ("is a header the fault sets itself; use its own argument (retry
                  "should_retry=)",
                  'is a header the fault sets itself; send its own field ("retry_after_ms", "retry_after", '
                  '"should_retry")')
-_EVERY_ANSWER = ("is a header the fake sends on every answer itself", "is a header the fake sends on every answer "
-                 "itself")
-_FRAMING = ("says how the answer is sent (the HTTP library and the server set it); a fault cannot change it",
-            "says how the answer is sent (the HTTP library and the server set it); a fault cannot change it")
+_EVERY_ANSWER = ("is a header the fake sends on every answer itself",) * 2
+_FRAMING = ("says how the answer is sent (the HTTP library and the server set it); a fault cannot change it",) * 2
 # the headers a fault's `headers=` cannot give, and why (as a Python caller and as a control API client read it)
 _NOT_GIVEN: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("retry-after-ms", "retry-after", "x-should-retry"), _OWN_ARGUMENT),
-    **dict.fromkeys(("content-type", "x-request-id", "date", "openai-organization", "openai-version",
-                     "openai-processing-ms", "openai-poll-after-ms"), _EVERY_ANSWER),
+    **dict.fromkeys(("content-type", *ADDED_HEADERS), _EVERY_ANSWER),
     **dict.fromkeys(("content-length", "content-encoding", "transfer-encoding", "connection", "keep-alive",
                      "upgrade", "trailer", "te"), _FRAMING),
 }

@@ -60,3 +60,5 @@ def date_header(now: int) -> tuple[tuple[str, str], ...]:
 _ORGANIZATION = ("openai-organization", ORGANIZATION)
 _VERSION = ("openai-version", OPENAI_VERSION)
 _PROCESSING = ("openai-processing-ms", PROCESSING_MS)
+# every header this layer adds to an answer (a fault's `headers=` cannot give them)
+ADDED_HEADERS = ("x-request-id", "date", _ORGANIZATION[0], _VERSION[0], _PROCESSING[0], "openai-poll-after-ms")

@@ -7,7 +7,7 @@ route serves comes inside the error envelope, as the service's own `invalid_requ
 from __future__ import annotations
 
 from ..api.pipeline import Answer, Exchange, Respond
-from ..api.routes import API_PREFIX, AZURE_PREFIX, CONTROL_PREFIX, api_route_path, other_api
+from ..api.routes import API_PREFIX, AZURE_PREFIX, CONTROL_PREFIX, api_route_path, below_deployment, other_api
 from ..api.routing import Reply, Route, RouteTable
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
@@ -52,7 +52,7 @@ class KnownRoute:
         if inner is not None and self.routes.match(method, inner) is not None:
             return catalog.api_prefix_twice(method, path, prefix, route_path[:len(route_path) - len(inner)])
         if prefix == AZURE_PREFIX and route_path.startswith("/deployments/"):  # Azure's other APIs' paths
-            deployed = "/" + route_path.split("/", 3)[3] if route_path.count("/") >= 3 else ""
+            deployed = below_deployment(route_path)
             if self.routes.match(method, deployed) is not None:
                 return catalog.azure_route_with_a_deployment(method, path, prefix + deployed)
             route_path = deployed

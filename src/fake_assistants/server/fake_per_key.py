@@ -8,7 +8,8 @@ key a client sends (`Authorization: Bearer <key>`, or Azure's `api-key: <key>`) 
 to another's), and the control API under `/__fake__/` steers the fake of the key its request sends. A request with
 no key goes to a fake of its own too (the live page, curl).
 
-Sans-IO, as `ServedFake`: `FakePerKey(make, allowed_hosts=...)` is the handler the ASGI app serves.
+Sans-IO, as `ServedFake`: `FakePerKey(make, first, allowed_hosts=...)` is the handler the ASGI app serves (`first`
+answers the requests that send no key).
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Callable, Iterable
 from ..core import error_catalog as catalog
 from ..core.errors import ApiError
 from ..core.wire import ApiRequest, ApiResponse
-from .served_fake import Servable, ServedFake, check_host
+from .served_fake import Servable, ServedFake, api_key_of, check_host
 
-MAX_KEYS = 1_000  # fakes one server holds at most (each key's, and the keyless one)
+MAX_KEYS = 1_000  # the keys one server holds a fake for at most (the keyless fake besides)
 
 
 class FakePerKey:
@@ -96,9 +97,6 @@ class FakePerKey:
 
 
 def key_of(request: ApiRequest) -> str | None:
-    """The API key a request sends: `Authorization: Bearer <key>`, else Azure's `api-key`; None for neither."""
-    scheme, _, given = (request.header("authorization") or "").strip().partition(" ")
-    if scheme.lower() == "bearer" and given.strip():
-        return given.strip()
-    azure = (request.header("api-key") or "").strip()
-    return azure or None
+    """The API key a request sends (`Authorization: Bearer <key>`, or Azure's `api-key`), as `--api-key` reads it;
+    None for neither."""
+    return api_key_of(request.header("authorization"), request.header("api-key"))

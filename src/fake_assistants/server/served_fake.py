@@ -87,18 +87,22 @@ def check_api_key(authorization: str | None, expected: str | None, azure_key: st
     (as Azure clients do) `api-key: <expected>`."""
     if expected is None:
         return None
-    if azure_key is not None and azure_key.strip() and not (authorization or "").strip():
-        given = azure_key.strip()
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            return catalog.incorrect_api_key(given)
-        return None
-    scheme, _, given = (authorization or "").strip().partition(" ")
-    given = given.strip()
-    if scheme.lower() != "bearer" or not given:
+    given = api_key_of(authorization, azure_key)
+    if given is None:
         return catalog.missing_api_key()
     if not hmac.compare_digest(given.encode(), expected.encode()):
         return catalog.incorrect_api_key(given)
     return None
+
+
+def api_key_of(authorization: str | None, azure_key: str | None = None) -> str | None:
+    """The API key a request sends: Azure's `api-key` when it sends no `Authorization`, else the key of
+    `Authorization: Bearer <key>`; None for neither."""
+    if azure_key is not None and azure_key.strip() and not (authorization or "").strip():
+        return azure_key.strip()
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    given = given.strip()
+    return given if scheme.lower() == "bearer" and given else None
 
 
 def check_host(request: ApiRequest, allowed: frozenset[str] | None) -> ApiError | None:
